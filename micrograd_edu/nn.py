@@ -1,0 +1,357 @@
+"""Neurons, layers and multi-layer perceptrons built from :class:`Value`.
+
+A neuron computes a weighted sum of its inputs plus a bias, then an
+*activation function*::
+
+    out = f(w₁x₁ + w₂x₂ + … + wₙxₙ + b)
+
+The weights ``w`` and the bias ``b`` are the **parameters**: training adjusts
+them. The activation ``f`` adds nonlinearity; without it a stack of layers
+would collapse into a single linear map. A :class:`Layer` is several neurons
+reading the same inputs; an :class:`MLP` feeds each layer's outputs into the
+next.
+
+The weighted sum is one graph node (:func:`~micrograd_edu.engine.dot`) with
+n + 1 children, not 2n binary nodes: the graph stays readable and backward
+has far less to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from .engine import Value, ValueLike, _number_or_none, dot
+
+__all__ = ["ACTIVATIONS", "MLP", "Activation", "Layer", "Module", "Neuron"]
+
+ActivationName = Literal["relu", "tanh", "sigmoid", "leaky_relu", "linear"]
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function, for Values and for NumPy arrays."""
+
+    name: str
+    on_value: Callable[[Value], Value]
+    on_array: Callable[[FloatArray], FloatArray]
+
+
+def _identity(v: Value) -> Value:
+    return v
+
+
+def _sigmoid_array(z: FloatArray) -> FloatArray:
+    # 0.5 · (1 + tanh(z/2)) equals 1 / (1 + e^−z) and never overflows.
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "relu": Activation("relu", Value.relu, lambda z: np.maximum(z, 0.0)),
+    "tanh": Activation("tanh", Value.tanh, np.tanh),
+    "sigmoid": Activation("sigmoid", Value.sigmoid, _sigmoid_array),
+    "leaky_relu": Activation(
+        "leaky_relu", Value.leaky_relu, lambda z: np.where(z > 0, z, 0.01 * z)
+    ),
+    "linear": Activation("linear", _identity, lambda z: z),
+}
+"""The activations a neuron accepts, by name."""
+
+
+def _activation(name: str) -> Activation:
+    if name not in ACTIVATIONS:
+        raise ValueError(
+            f"unknown activation {name!r}; choose one of {', '.join(map(repr, ACTIVATIONS))}"
+        )
+    return ACTIVATIONS[name]
+
+
+def _rng(seed: int | None, rng: np.random.Generator | None) -> np.random.Generator:
+    if rng is not None and seed is not None:
+        raise ValueError("give either seed or rng, not both")
+    return rng if rng is not None else np.random.default_rng(seed)
+
+
+def _positive_int(name: str, n: object) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"{name} must be a positive integer, got {n!r}")
+    return int(n)
+
+
+def as_inputs(x: object, width: int) -> list[ValueLike]:
+    """Check one sample and return it as a list of ``width`` numbers or Values.
+
+    Accepts a list or tuple of numbers/Values or a 1-D NumPy array.
+    """
+    if isinstance(x, np.ndarray):
+        if x.ndim != 1:
+            raise ValueError(
+                f"expected one sample as a 1-D array of {width} inputs, got an array of shape "
+                f"{x.shape} (loop over the rows of a 2-D array)"
+            )
+        items: list[ValueLike] = x.astype(np.float64, copy=False).tolist()
+    elif isinstance(x, (list, tuple)):
+        items = list(x)
+    elif isinstance(x, Value) or _number_or_none(x) is not None:
+        items = [x]  # type: ignore[list-item]
+    else:
+        raise TypeError(
+            f"expected a list of numbers or Values, or a 1-D NumPy array, got {type(x).__name__}"
+        )
+    if len(items) != width:
+        raise ValueError(f"expected {width} inputs, got {len(items)}")
+    return items
+
+
+class Module:
+    """The base class: a container of parameters, named as PyTorch names them."""
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        """Yield ``(name, parameter)`` pairs, e.g. ``("layers.0.neurons.3.w.1", value)``."""
+        return iter(())
+
+    def parameters(self) -> list[Value]:
+        """Every parameter (weight or bias), in a fixed order."""
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's grad to 0 (before each backward pass: grads accumulate)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def state_dict(self) -> dict[str, float]:
+        """The parameters' values by name: everything needed to restore the weights."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, float]) -> None:
+        """Set every parameter from ``state`` (as returned by :meth:`state_dict`).
+
+        The names must match exactly; a missing or unexpected name, or a
+        value that is not a real number, raises before anything is changed.
+        """
+        params = dict(self.named_parameters())
+        missing = [name for name in params if name not in state]
+        unexpected = [name for name in state if name not in params]
+        if missing or unexpected:
+            raise ValueError(
+                f"state_dict does not fit this {type(self).__name__}: "
+                f"missing {missing[:5]}{' ...' if len(missing) > 5 else ''}, "
+                f"unexpected {unexpected[:5]}{' ...' if len(unexpected) > 5 else ''}"
+            )
+        numbers = {}
+        for name, value in state.items():
+            number = _number_or_none(value)
+            if number is None:
+                raise TypeError(
+                    f"state_dict[{name!r}] must be a number, got {type(value).__name__}"
+                )
+            numbers[name] = number
+        for name, p in params.items():
+            p.data = numbers[name]
+
+    def num_parameters(self) -> int:
+        """How many parameters the module has."""
+        return sum(1 for _ in self.named_parameters())
+
+
+class Neuron(Module):
+    """One neuron: ``activation(w·x + b)``.
+
+    Parameters
+    ----------
+    nin:
+        The number of inputs (and of weights).
+    nonlin:
+        micrograd's switch: ``True`` for ReLU, ``False`` for a linear neuron.
+        Ignored when ``activation`` is given.
+    activation:
+        ``"relu"``, ``"tanh"``, ``"sigmoid"``, ``"leaky_relu"`` or ``"linear"``.
+    seed, rng:
+        Where the initial weights come from: a seed, or a NumPy Generator
+        shared with other neurons. Weights and bias start uniform in
+        ±1/√nin, as in PyTorch's ``nn.Linear``.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nonlin: bool = True,
+        activation: ActivationName | None = None,
+        *,
+        seed: int | None = None,
+        rng: np.random.Generator | None = None,
+    ) -> None:
+        self.nin = _positive_int("nin", nin)
+        self.activation = _activation(activation or ("relu" if nonlin else "linear"))
+        generator = _rng(seed, rng)
+        bound = 1.0 / np.sqrt(self.nin)
+        initial = generator.uniform(-bound, bound, size=self.nin + 1).tolist()
+        self.w = [Value(x) for x in initial[:-1]]
+        self.b = Value(initial[-1])
+
+    @property
+    def nonlin(self) -> bool:
+        """micrograd's flag: whether the neuron has a nonlinear activation."""
+        return self.activation.name != "linear"
+
+    def __call__(self, x: object) -> Value:
+        """The neuron's output for one sample ``x`` (``nin`` numbers or Values)."""
+        return self.forward(as_inputs(x, self.nin))
+
+    def forward(self, inputs: Sequence[ValueLike]) -> Value:
+        """The output for inputs already checked by :func:`as_inputs`."""
+        return self.activation.on_value(dot(self.w, inputs, self.b))
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        for i, w in enumerate(self.w):
+            yield f"w.{i}", w
+        yield "b", self.b
+
+    def __repr__(self) -> str:
+        return f"Neuron(nin={self.nin}, activation={self.activation.name!r})"
+
+
+class Layer(Module):
+    """``nout`` neurons that all read the same ``nin`` inputs.
+
+    Extra keyword arguments (``nonlin``, ``activation``, ``rng``) go to each
+    :class:`Neuron`. Calling a layer returns a list of ``nout`` Values, or a
+    single Value when ``nout == 1`` (as in micrograd).
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        *,
+        seed: int | None = None,
+        rng: np.random.Generator | None = None,
+        **neuron_kwargs: Any,
+    ) -> None:
+        self.nin = _positive_int("nin", nin)
+        self.nout = _positive_int("nout", nout)
+        generator = _rng(seed, rng)
+        self.neurons = [Neuron(self.nin, rng=generator, **neuron_kwargs) for _ in range(self.nout)]
+
+    @property
+    def activation(self) -> Activation:
+        return self.neurons[0].activation
+
+    def __call__(self, x: object) -> Value | list[Value]:
+        out = self.forward(as_inputs(x, self.nin))
+        return out[0] if len(out) == 1 else out
+
+    def forward(self, inputs: Sequence[ValueLike]) -> list[Value]:
+        """Every neuron's output, for checked inputs; always a list."""
+        return [neuron.forward(inputs) for neuron in self.neurons]
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        for i, neuron in enumerate(self.neurons):
+            for name, p in neuron.named_parameters():
+                yield f"neurons.{i}.{name}", p
+
+    def __repr__(self) -> str:
+        return f"Layer(nin={self.nin}, nout={self.nout}, activation={self.activation.name!r})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: layers of neurons, each feeding the next.
+
+    ``MLP(2, [16, 16, 1])`` has two hidden layers of 16 neurons with the
+    hidden ``activation`` and a linear output layer of one neuron. A network
+    with one output returns a :class:`Value`; with k outputs, a list of k
+    Values (scores, or *logits*, that :func:`~micrograd_edu.losses.softmax`
+    turns into class probabilities).
+
+    Parameters
+    ----------
+    nin:
+        The number of inputs (features) per sample.
+    nouts:
+        The width of each layer, the last one being the output layer.
+    activation:
+        The hidden layers' activation (the output layer is linear).
+    seed:
+        Seeds the weight initialisation: the same seed gives the same network.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: ActivationName = "relu",
+        seed: int | None = None,
+    ) -> None:
+        self.nin = _positive_int("nin", nin)
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+            raise ValueError(f"nouts must be a non-empty list of layer widths, got {nouts!r}")
+        self.nouts = [_positive_int(f"nouts[{i}]", n) for i, n in enumerate(nouts)]
+        _activation(activation)
+        self.hidden_activation = activation
+        generator = np.random.default_rng(seed)
+        sizes = [self.nin, *self.nouts]
+        last = len(self.nouts) - 1
+        self.layers = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                rng=generator,
+                activation=activation if i < last else "linear",
+            )
+            for i in range(len(self.nouts))
+        ]
+
+    @property
+    def nout(self) -> int:
+        """The number of outputs."""
+        return self.nouts[-1]
+
+    def __call__(self, x: object) -> Value | list[Value]:
+        """Feed one sample forward: ``nin`` numbers or Values, or a 1-D array."""
+        out = self.forward(as_inputs(x, self.nin))
+        return out[0] if len(out) == 1 else out
+
+    def forward(self, inputs: Sequence[ValueLike]) -> list[Value]:
+        """The outputs for checked inputs; always a list."""
+        values: Sequence[ValueLike] = inputs
+        for layer in self.layers:
+            values = layer.forward(values)
+        return list(values)  # type: ignore[arg-type]
+
+    def forward_array(self, X: npt.ArrayLike) -> FloatArray:
+        """The outputs for many samples at once, with NumPy and no graph.
+
+        ``X`` has shape (n, nin); the result has shape (n, nout). It uses the
+        current weights and gives the same numbers as calling the network on
+        each row, much faster: use it for plots and evaluation, not training.
+        """
+        A = np.asarray(X, dtype=np.float64)
+        if A.ndim != 2 or A.shape[1] != self.nin:
+            raise ValueError(f"expected an array of shape (n, {self.nin}), got shape {A.shape}")
+        for layer in self.layers:
+            W, b = layer_weights(layer)
+            A = layer.activation.on_array(A @ W.T + b)
+        return A
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        for i, layer in enumerate(self.layers):
+            for name, p in layer.named_parameters():
+                yield f"layers.{i}.{name}", p
+
+    def __repr__(self) -> str:
+        return (
+            f"MLP(nin={self.nin}, nouts={self.nouts}, activation={self.hidden_activation!r}, "
+            f"parameters={self.num_parameters()})"
+        )
+
+
+def layer_weights(layer: Layer) -> tuple[FloatArray, FloatArray]:
+    """A layer's weights as a (nout, nin) matrix and its biases as a (nout,) vector."""
+    W = np.array([[w.data for w in neuron.w] for neuron in layer.neurons], dtype=np.float64)
+    b = np.array([neuron.b.data for neuron in layer.neurons], dtype=np.float64)
+    return W, b

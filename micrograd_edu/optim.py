@@ -1,0 +1,189 @@
+"""Optimizers: turn gradients into weight updates, with PyTorch's names and rules.
+
+Gradient descent moves every parameter a small step *against* its gradient,
+downhill on the loss::
+
+    w ← w − lr · ∂L/∂w
+
+*Stochastic* gradient descent computes ∂L/∂w on a random mini-batch instead
+of the whole data set: cheaper steps, a little noise, and it still goes
+downhill on average. The learning rate ``lr`` sets the step size: too small
+and training crawls, too large and the loss jumps around or blows up.
+
+A training step, as in PyTorch::
+
+    optimizer.zero_grad()   # gradients accumulate: clear last step's
+    loss.backward()         # fill p.grad for every parameter
+    optimizer.step()        # move the parameters
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from .engine import Value
+
+__all__ = ["SGD", "Adam", "LinearLR", "Optimizer"]
+
+
+def _check_rate(
+    name: str, value: float, *, allow_zero: bool = False, below_one: bool = False
+) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if value < 0 or (value == 0 and not allow_zero) or (below_one and value >= 1):
+        bounds = "in [0, 1)" if below_one else (">= 0" if allow_zero else "> 0")
+        raise ValueError(f"{name} must be {bounds}, got {value!r}")
+    return float(value)
+
+
+class Optimizer:
+    """The base class: holds the parameters and clears their gradients."""
+
+    def __init__(self, params: Iterable[Value], lr: float) -> None:
+        self.params = list(params)
+        if not self.params:
+            raise ValueError("optimizer got an empty parameter list")
+        for i, p in enumerate(self.params):
+            if not isinstance(p, Value):
+                raise TypeError(f"params[{i}] must be a Value, got {type(p).__name__}")
+        self.lr = _check_rate("lr", lr)
+
+    def zero_grad(self) -> None:
+        """Set every parameter's grad to 0."""
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self) -> None:
+        """Update every parameter from its grad."""
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with PyTorch's update rule.
+
+    g = ∂L/∂w + weight_decay · w
+    v = momentum · v + g        (v = g at the first step; no momentum: v = g)
+    w ← w − lr · v
+
+    Momentum keeps a running direction, which speeds up travel along long,
+    shallow valleys of the loss and damps zig-zags across steep ones.
+    ``weight_decay`` adds the gradient of an L2 penalty (λ/2)·Σw².
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        self.momentum = _check_rate("momentum", momentum, allow_zero=True, below_one=True)
+        self.weight_decay = _check_rate("weight_decay", weight_decay, allow_zero=True)
+        self.velocity: list[float] | None = None
+
+    def step(self) -> None:
+        lr, momentum, decay = self.lr, self.momentum, self.weight_decay
+        grads = (
+            [p.grad + decay * p.data for p in self.params]
+            if decay
+            else [p.grad for p in self.params]
+        )
+        if momentum:
+            if self.velocity is None:
+                self.velocity = grads
+            else:
+                self.velocity = [
+                    momentum * v + g for v, g in zip(self.velocity, grads, strict=True)
+                ]
+            grads = self.velocity
+        for p, g in zip(self.params, grads, strict=True):
+            p.data -= lr * g
+
+
+class Adam(Optimizer):
+    """Adam, with PyTorch's update rule and defaults.
+
+    m = β₁m + (1 − β₁)g        a running mean of the gradient
+    v = β₂v + (1 − β₂)g²       a running mean of its square
+    w ← w − lr · m̂ / (√v̂ + ε)  with m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ)
+
+    Each weight gets its own step size, about ``lr`` whatever the scale of its
+    gradient: a robust default when plain SGD is hard to tune.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 0.001,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        if not isinstance(betas, tuple) or len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        self.betas = (
+            _check_rate("betas[0]", betas[0], allow_zero=True, below_one=True),
+            _check_rate("betas[1]", betas[1], allow_zero=True, below_one=True),
+        )
+        self.eps = _check_rate("eps", eps)
+        self.weight_decay = _check_rate("weight_decay", weight_decay, allow_zero=True)
+        self.steps = 0
+        self.m = [0.0] * len(self.params)
+        self.v = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        beta1, beta2 = self.betas
+        self.steps += 1
+        step_size = self.lr / (1.0 - beta1**self.steps)
+        bias_correction2_sqrt = math.sqrt(1.0 - beta2**self.steps)
+        for i, p in enumerate(self.params):
+            g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
+            self.m[i] = beta1 * self.m[i] + (1.0 - beta1) * g
+            self.v[i] = beta2 * self.v[i] + (1.0 - beta2) * g * g
+            denominator = math.sqrt(self.v[i]) / bias_correction2_sqrt + self.eps
+            p.data -= step_size * self.m[i] / denominator
+
+
+class LinearLR:
+    """Scale the learning rate linearly from ``start_factor`` to ``end_factor``.
+
+    After ``total_iters`` calls of :meth:`step` the rate stays at
+    ``end_factor × the initial lr`` (PyTorch's ``lr_scheduler.LinearLR``).
+    micrograd's demo decays 1.0 → 0.1 over 100 steps:
+    ``LinearLR(opt, start_factor=1.0, end_factor=0.1, total_iters=100)``.
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        start_factor: float = 1.0 / 3.0,
+        end_factor: float = 1.0,
+        total_iters: int = 5,
+    ) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"LinearLR needs an Optimizer, got {type(optimizer).__name__}")
+        _check_rate("start_factor", start_factor)
+        _check_rate("end_factor", end_factor, allow_zero=True)
+        if isinstance(total_iters, bool) or not isinstance(total_iters, int) or total_iters < 1:
+            raise ValueError(f"total_iters must be a positive integer, got {total_iters!r}")
+        self.optimizer = optimizer
+        self.base_lr = optimizer.lr
+        self.start_factor = float(start_factor)
+        self.end_factor = float(end_factor)
+        self.total_iters = total_iters
+        self.last_epoch = 0
+        optimizer.lr = self.base_lr * self.start_factor
+
+    def factor(self, iteration: int) -> float:
+        """The multiplier of the base lr after ``iteration`` steps."""
+        fraction = min(iteration, self.total_iters) / self.total_iters
+        return self.start_factor + (self.end_factor - self.start_factor) * fraction
+
+    def step(self) -> None:
+        """Advance one iteration (call it once per epoch, after ``optimizer.step()``)."""
+        self.last_epoch += 1
+        self.optimizer.lr = self.base_lr * self.factor(self.last_epoch)
