@@ -1,0 +1,189 @@
+"""fit(): the course's training targets, History, evaluation, predictions and errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from micrograd_edu import Value, datasets, losses, optim
+from micrograd_edu.nn import MLP
+from micrograd_edu.train import OBJECTIVES, History, evaluate, fit, predict, predict_proba
+
+
+def test_moons_reaches_full_training_accuracy_like_micrograds_demo() -> None:
+    X, y = datasets.moons(n=100, noise=0.1, seed=0)
+    model = MLP(2, [16, 16, 1], seed=0)
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    history = fit(model, X, y, loss="hinge", optimizer=opt, epochs=100, l2=1e-4, progress=False)
+    assert history.train_accuracy[-1] >= 0.97
+    assert history.train_loss[-1] < history.train_loss[0] / 10
+
+
+def _train_and_test(
+    name: str,
+    features: Sequence[str],
+    hidden: list[int],
+    loss: str,
+    *,
+    n: int,
+    epochs: int,
+    lr: float,
+    classes: int | None = None,
+) -> tuple[MLP, float, float | None]:
+    kwargs = {"classes": classes} if classes else {}
+    X, y = datasets.CLASSIFICATION.get(name, datasets.REGRESSION.get(name))(n=n, seed=0, **kwargs)  # type: ignore[misc]
+    X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, 0.5, seed=0)
+    nout = classes if loss == "cross_entropy" else 1
+    model = MLP(len(features), [*hidden, nout], activation="tanh", seed=0)
+    fit(
+        model,
+        datasets.features(X_train, features),
+        y_train,
+        loss=loss,
+        optimizer=optim.Adam(model.parameters(), lr=lr),
+        epochs=epochs,
+        batch_size=10,
+        seed=0,
+        progress=False,
+    )
+    test_loss, test_accuracy = evaluate(model, datasets.features(X_test, features), y_test, loss)
+    return model, test_loss, test_accuracy
+
+
+@pytest.mark.parametrize("name", ["circle", "xor", "gauss"])
+def test_playground_classification_sets(name: str) -> None:
+    _, _, accuracy = _train_and_test(name, ["x1", "x2"], [8], "bce", n=300, epochs=50, lr=0.03)
+    assert accuracy is not None and accuracy >= 0.95
+
+
+def test_spiral_with_sine_features() -> None:
+    features = ["x1", "x2", "sin(x1)", "sin(x2)"]
+    _, _, accuracy = _train_and_test("spiral", features, [12, 12], "bce", n=400, epochs=60, lr=0.03)
+    assert accuracy is not None and accuracy >= 0.90
+
+
+def test_three_class_spiral_with_softmax_cross_entropy() -> None:
+    features = ["x1", "x2", "sin(x1)", "sin(x2)"]
+    model, _, accuracy = _train_and_test(
+        "spiral", features, [16, 16], "cross_entropy", n=450, epochs=60, lr=0.02, classes=3
+    )
+    assert accuracy is not None and accuracy >= 0.85
+    proba = predict_proba(
+        model, datasets.features(datasets.spiral(n=5, classes=3, seed=1)[0], features)
+    )
+    assert proba.shape == (5, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+
+
+def test_plane_regression() -> None:
+    model, test_mse, accuracy = _train_and_test(
+        "plane", ["x1", "x2"], [], "mse", n=200, epochs=30, lr=0.05
+    )
+    assert accuracy is None
+    assert test_mse < 0.01
+    X = np.array([[1.0, 2.0], [-3.0, 0.5]])
+    np.testing.assert_allclose(
+        predict(model, X, task="regression"), (X[:, 0] + X[:, 1]) / 10, atol=0.05
+    )
+
+
+def test_history_has_one_entry_per_epoch_and_validation() -> None:
+    X, y = datasets.gauss(n=40, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    history = fit(model, X[:30], y[:30], epochs=4, X_val=X[30:], y_val=y[30:], progress=False)
+    assert isinstance(history, History)
+    assert history.epochs == 4
+    assert [len(v) for v in history.as_dict().values()] == [4, 4, 4, 4]
+    loss, accuracy = evaluate(model, X[30:], y[30:], "bce")
+    assert history.val_loss[-1] == loss and history.val_accuracy[-1] == accuracy
+
+
+@pytest.mark.parametrize("loss", sorted(OBJECTIVES))
+def test_numpy_evaluation_equals_the_engine_loss(loss: str) -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(7, 2))
+    nout = 3 if loss == "cross_entropy" else 1
+    model = MLP(2, [4, nout], seed=0)
+    y = {"bce": rng.integers(0, 2, 7), "hinge": rng.integers(0, 2, 7),
+         "cross_entropy": rng.integers(0, 3, 7), "mse": rng.normal(size=7)}[loss]  # fmt: skip
+    objective = OBJECTIVES[loss]
+    per_sample = []
+    for row, label in zip(X, y.tolist(), strict=True):
+        out = model(row)
+        per_sample.append(objective.per_sample(out, label))
+    engine_loss = losses.mean(lambda v, _: v, per_sample, [None] * 7).data
+    assert evaluate(model, X, y, loss)[0] == pytest.approx(engine_loss, rel=1e-12)
+
+
+def test_one_training_step_is_gradient_descent_on_the_mean_loss() -> None:
+    X = np.array([[0.5, -1.0], [1.5, 2.0], [-0.3, 0.7]])
+    y = np.array([1, 0, 1])
+    model = MLP(2, [3, 1], seed=0)
+    reference = MLP(2, [3, 1], seed=0)
+    loss = losses.mean(losses.binary_cross_entropy, [reference(row) for row in X], y.tolist())
+    loss.backward()
+    expected = [p.data - 0.5 * p.grad for p in reference.parameters()]
+    fit(
+        model,
+        X,
+        y,
+        loss="bce",
+        optimizer=optim.SGD(model.parameters(), lr=0.5),
+        epochs=1,
+        progress=False,
+    )
+    assert [p.data for p in model.parameters()] == pytest.approx(expected, rel=1e-12)
+
+
+def test_predictions() -> None:
+    model = MLP(2, [1], seed=0)
+    model.load_state_dict({"layers.0.neurons.0.w.0": 1.0, "layers.0.neurons.0.w.1": 0.0,
+                           "layers.0.neurons.0.b": 0.0})  # fmt: skip
+    X = np.array([[2.0, 0.0], [-1.0, 5.0], [0.0, 0.0]])
+    np.testing.assert_array_equal(predict(model, X), [1, 0, 0])
+    np.testing.assert_allclose(predict_proba(model, X), 1 / (1 + np.exp(-X[:, 0])), rtol=1e-14)
+    assert predict_proba(model, np.array([[1000.0, 0.0], [-1000.0, 0.0]])).tolist() == [1.0, 0.0]
+    with pytest.raises(
+        ValueError, match=re.escape("task must be 'classification' or 'regression'")
+    ):
+        predict(model, X, task="clustering")  # type: ignore[arg-type]
+
+
+def test_fit_errors() -> None:
+    X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
+    model = MLP(2, [2, 1], seed=0)
+    cases = [
+        (
+            lambda: fit(model, X[:, :1], y, progress=False),
+            "fit: X must have shape (n, 2) for this model",
+        ),
+        (lambda: fit(model, X, y[:3], progress=False), "fit: y must have shape (4,), got (3,)"),
+        (lambda: fit(model, X, y + 1, progress=False), "labels for loss 'bce' must be 0 or 1"),
+        (
+            lambda: fit(model, X, y, loss="cross_entropy", progress=False),
+            "needs a model with >= 2 outputs",
+        ),
+        (lambda: fit(model, X, y, loss="l3", progress=False), "unknown loss 'l3'"),
+        (lambda: fit(model, X, y, epochs=0, progress=False), "epochs must be a positive integer"),
+        (
+            lambda: fit(model, X, y, batch_size=0, progress=False),
+            "batch_size must be a positive integer",
+        ),
+        (lambda: fit(model, X, y, X_val=X, progress=False), "give both X_val and y_val"),
+        (lambda: fit(model, X * np.nan, y, progress=False), "X and y must be finite"),
+        (lambda: fit(model, X, y, l2=-1.0, progress=False), "l2 must be a number >= 0"),
+    ]
+    for call, message in cases:
+        with pytest.raises(ValueError, match=re.escape(message)):
+            call()
+
+
+def test_fit_accepts_value_free_labels_and_leaves_inputs_untouched() -> None:
+    X, y = datasets.xor(n=20, seed=0)
+    X_before = X.copy()
+    fit(MLP(2, [2, 1], seed=0), X, y, epochs=1, progress=False)
+    np.testing.assert_array_equal(X, X_before)
+    assert not any(isinstance(v, Value) for v in X.ravel().tolist())
