@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 TORCH  := torch==2.13.0
 
-.PHONY: demo test lint pytest clean
+.PHONY: demo test lint pytest bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PIP) install -e ".[test,viz,notebooks]"
 	touch $@
 
+$(VENV)/.bench-installed: pyproject.toml | $(PY)
+	$(PIP) install "$(TORCH)"
+	$(PIP) install -e ".[bench]"
+	touch $@
+
 demo: $(VENV)/.demo-installed
 	$(PY) -m micrograd_edu.demo
 
@@ -35,6 +40,10 @@ pytest: $(VENV)/.test-installed
 	$(PY) -m pytest
 
 test: lint pytest
+
+# Benchmarks against micrograd and PyTorch, measured in one run; prints a table of ratios.
+bench: $(VENV)/.bench-installed
+	$(PY) -m benchmarks
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 __all__ = ["Number", "Value", "ValueLike", "dot", "sum_values"]
 
@@ -334,21 +334,20 @@ class Value:
         nodes it was computed from.
         """
         order: list[Value] = []
-        visited: set[Value] = set()
-        # Each stack entry is (node, children_done). A node is pushed to have
-        # its children expanded, then once more, below them, to be appended
-        # when they are all done.
-        stack: list[tuple[Value, bool]] = [(self, False)]
+        visited: set[Value] = {self}
+        # Each stack entry is a node and an iterator over its children not yet
+        # looked at; the top of the stack is the node being explored.
+        stack: list[tuple[Value, Iterator[Value]]] = [(self, iter(self.children))]
         while stack:
-            node, children_done = stack.pop()
-            if children_done:
+            node, children = stack[-1]
+            for child in children:
+                if child not in visited:
+                    visited.add(child)
+                    stack.append((child, iter(child.children)))
+                    break  # explore this child first, come back to `node` later
+            else:  # every child of `node` is in `order`: node can follow them
+                stack.pop()
                 order.append(node)
-            elif node not in visited:
-                visited.add(node)
-                stack.append((node, True))
-                for child in node.children:
-                    if child not in visited:
-                        stack.append((child, False))
         return order
 
     def backward(self) -> None:

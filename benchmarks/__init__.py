@@ -1,0 +1,1 @@
+"""Benchmarks of micrograd_edu against micrograd and PyTorch: ``python -m benchmarks``."""

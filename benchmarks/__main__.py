@@ -1,0 +1,220 @@
+"""``python -m benchmarks``: micrograd_edu against micrograd and PyTorch, in one run.
+
+Every workload runs for each engine in the same process (the deepest-chain
+test in subprocesses), interleaved, after a warm-up, several times; the table
+shows medians and the ratios micrograd_edu / reference. Only ratios mean
+anything: absolute times depend on the machine.
+
+Options: ``--quick`` (fewer repeats, no full training of micrograd), ``--markdown``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+
+from . import training, workloads
+from .workloads import Engine
+
+GRAPH_OPS = 100_000
+DEPTHS = (100, 200, 500, 1_000, 10_000, 100_000, 1_000_000)
+TORCH_MAX_DEPTH = 100_000  # deeper 0-dim chains take minutes in PyTorch
+
+
+def _median_times(
+    runs: dict[str, Callable[[], dict[str, float]]], repeats: int
+) -> dict[str, dict[str, float]]:
+    """Run each engine's workload ``repeats`` times, interleaved; median of each phase."""
+    samples: dict[str, dict[str, list[float]]] = {name: {} for name in runs}
+    for run in runs.values():  # warm-up
+        run()
+    for _ in range(repeats):
+        for name, run in runs.items():
+            gc.collect()
+            for phase, seconds in run().items():
+                samples[name].setdefault(phase, []).append(seconds)
+    return {
+        name: {phase: statistics.median(values) for phase, values in phases.items()}
+        for name, phases in samples.items()
+    }
+
+
+def _graph_run(engine: Engine, n_ops: int) -> Callable[[], dict[str, float]]:
+    def run() -> dict[str, float]:
+        start = time.perf_counter()
+        out, _ = workloads.mixed_graph(engine, n_ops)
+        built = time.perf_counter()
+        engine.backward(out)
+        done = time.perf_counter()
+        del out
+        gc.collect()
+        gc.disable()  # the same graph again with CPython's cyclic garbage collector paused
+        try:
+            paused_start = time.perf_counter()
+            out, _ = workloads.mixed_graph(engine, n_ops)
+            engine.backward(out)
+            paused = time.perf_counter() - paused_start
+        finally:
+            gc.enable()
+        return {
+            "forward": built - start,
+            "backward": done - built,
+            "total": done - start,
+            "total, cyclic GC paused": paused,
+        }
+
+    return run
+
+
+def _bytes_per_op(engine: Engine, n_ops: int) -> float:
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    out, leaves = workloads.mixed_graph(engine, n_ops)
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del out, leaves
+    return (after - before) / workloads.mixed_graph_ops(n_ops)
+
+
+def _deepest_chain(engine_name: str, max_depth: int) -> int:
+    """The deepest chain (of DEPTHS) that builds and backpropagates, each in a fresh process."""
+    deepest = 0
+    for depth in DEPTHS:
+        if depth > max_depth:
+            break
+        code = (
+            "import sys; from benchmarks import workloads as w; "
+            f"e = w.{engine_name}_engine(); g = w.deep_chain(e, {depth}); "
+            f"assert abs(g - 1.0000001 ** {depth}) < 1e-6 * g; print('ok')"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0 or "ok" not in result.stdout:
+            break
+        deepest = depth
+    return deepest
+
+
+def _row(
+    label: str, ours: float, refs: dict[str, float | None], unit: str, fmt: str = "{:.3g}"
+) -> list[str]:
+    cells = [label, fmt.format(ours) + unit]
+    for value in refs.values():
+        cells.append("—" if value is None else fmt.format(value) + unit)
+    for value in refs.values():
+        cells.append("—" if not value else f"{ours / value:.3f}")
+    return cells
+
+
+def _print_table(rows: list[list[str]], markdown: bool) -> None:
+    header = ["workload", "micrograd_edu", "micrograd", "PyTorch", "÷ micrograd", "÷ PyTorch"]
+    table = [header, *rows]
+    if markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+        return
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        print(
+            "  ".join(
+                cell.ljust(width) if i == 0 else cell.rjust(width)
+                for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer repeats; skip micrograd's full training"
+    )
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    args = parser.parse_args(argv)
+    repeats = 3 if args.quick else 5
+
+    engines = {
+        "micrograd_edu": workloads.micrograd_edu_engine(),
+        "micrograd": workloads.micrograd_engine(),
+        "pytorch": workloads.torch_engine(),
+    }
+    rows: list[list[str]] = []
+    us = 1e6 / workloads.mixed_graph_ops(GRAPH_OPS)
+
+    print(f"[1/5] {GRAPH_OPS:,}-op mixed graph ...", file=sys.stderr)
+    graph = _median_times({name: _graph_run(e, GRAPH_OPS) for name, e in engines.items()}, repeats)
+    for phase in ("forward", "backward", "total", "total, cyclic GC paused"):
+        ours, mg, pt = (graph[name][phase] * us for name in engines)
+        rows.append(_row(f"graph {phase} (per op)", ours, {"micrograd": mg, "pytorch": pt}, " µs"))
+
+    print("[2/5] memory per op ...", file=sys.stderr)
+    memory = {name: _bytes_per_op(e, GRAPH_OPS) for name, e in engines.items() if name != "pytorch"}
+    rows.append(
+        _row(
+            "memory per op (tracemalloc)",
+            memory["micrograd_edu"],
+            {"micrograd": memory["micrograd"], "pytorch": None},
+            " B",
+            "{:.0f}",
+        )
+    )
+
+    print("[3/5] MLP training step ...", file=sys.stderr)
+    steps = _median_times(
+        {
+            "micrograd_edu": training.micrograd_edu_step(),
+            "micrograd": training.micrograd_step(),
+            "pytorch": training.torch_scalar_step(),
+        },
+        repeats,
+    )
+    ours, mg, pt = (steps[name]["step"] * 1e3 for name in engines)
+    rows.append(
+        _row("MLP(2,[16,16,1]) step, 100 moons", ours, {"micrograd": mg, "pytorch": pt}, " ms")
+    )
+
+    print("[4/5] full moons training to 100 % ...", file=sys.stderr)
+    ours_fit = training.micrograd_edu_full_training()
+    mg_fit = None if args.quick else training.micrograd_full_training()
+    rows.append(
+        _row(
+            f"moons to 100 % ({ours_fit.steps} vs {mg_fit.steps if mg_fit else '—'} steps)",
+            ours_fit.seconds,
+            {"micrograd": mg_fit.seconds if mg_fit else None, "pytorch": None},
+            " s",
+        )
+    )
+
+    print("[5/5] deepest chain ...", file=sys.stderr)
+    depth = {
+        "micrograd_edu": _deepest_chain("micrograd_edu", DEPTHS[-1]),
+        "micrograd": _deepest_chain("micrograd", DEPTHS[-1]),
+        "pytorch": _deepest_chain("torch", TORCH_MAX_DEPTH),
+    }
+    rows.append(
+        [
+            "deepest chain (forward + backward)",
+            f"{depth['micrograd_edu']:,}",
+            f"{depth['micrograd']:,}",
+            f"≥ {depth['pytorch']:,} (not tried deeper)",
+            "",
+            "",
+        ]
+    )
+    _print_table(rows, args.markdown)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
