@@ -8,7 +8,9 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 TORCH  := torch==2.13.0
 
-.PHONY: demo test lint pytest bench clean
+.PHONY: demo pictures test lint pytest bench clean
+
+export MPLBACKEND := Agg
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +30,19 @@ $(VENV)/.bench-installed: pyproject.toml | $(PY)
 	$(PIP) install -e ".[bench]"
 	touch $@
 
+# The main job: the engine on the micrograd README expression, a network trained
+# on moons (model, decision boundary, loss curves), then the graph, the
+# step-by-step backward pass and a Playground figure, all written to out/.
 demo: $(VENV)/.demo-installed
 	$(PY) -m micrograd_edu.demo
+	$(PY) -m micrograd_edu train --dataset moons --hidden 16,16 --activation relu --loss hinge \
+		--epochs 100 --lr 0.1 --seed 0 --out out/
+	$(PY) -m visualize --out out/
+	@echo "Pictures and model are in out/: open out/backward.html in a browser."
+
+# The README's example pictures (docs/images/), regenerated from code.
+pictures: $(VENV)/.demo-installed
+	$(PY) -m visualize --readme --out docs/images/
 
 lint: $(VENV)/.test-installed
 	$(PY) -m ruff check .

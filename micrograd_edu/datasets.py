@@ -175,8 +175,14 @@ def plane(n: int = 200, noise: float = 0.0, seed: int | None = None) -> Dataset:
     return X, y
 
 
-GAUSSIANS = ((-4.0, 2.5, 1.0), (0.0, 2.5, -1.0), (4.0, 2.5, 1.0),
-             (-4.0, -2.5, -1.0), (0.0, -2.5, 1.0), (4.0, -2.5, -1.0))  # fmt: skip
+GAUSSIANS = (
+    (-4.0, 2.5, 1.0),
+    (0.0, 2.5, -1.0),
+    (4.0, 2.5, 1.0),
+    (-4.0, -2.5, -1.0),
+    (0.0, -2.5, 1.0),
+    (4.0, -2.5, -1.0),
+)
 """(x, y, sign) of the six bumps of :func:`multi_gauss`."""
 
 

@@ -24,6 +24,13 @@ FORMAT = "micrograd_edu.MLP"
 VERSION = 1
 
 
+def _new_file_mode() -> int:
+    """The permissions an ordinary new file gets: 0666 minus the process umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
@@ -35,6 +42,7 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.chmod(temp_name, _new_file_mode())  # mkstemp makes it private (0600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -146,8 +146,9 @@ def _objective(loss: str | Objective) -> Objective:
     return OBJECTIVES[loss]
 
 
-def _check_data(model: MLP, X: npt.ArrayLike, y: npt.ArrayLike, objective: Objective, what: str
-                ) -> tuple[FloatArray, FloatArray]:  # fmt: skip
+def _check_data(
+    model: MLP, X: npt.ArrayLike, y: npt.ArrayLike, objective: Objective, what: str
+) -> tuple[FloatArray, FloatArray]:
     X_arr = np.asarray(X, dtype=np.float64)
     y_arr = np.asarray(y, dtype=np.float64)
     if X_arr.ndim != 2 or X_arr.shape[1] != model.nin:
@@ -304,8 +305,14 @@ def _single(outputs: list[Value]) -> Value | list[Value]:
     return outputs[0] if len(outputs) == 1 else outputs
 
 
-def _record(history: History, model: MLP, objective: Objective, X: FloatArray, y: FloatArray,
-            split: Literal["train", "val"]) -> None:  # fmt: skip
+def _record(
+    history: History,
+    model: MLP,
+    objective: Objective,
+    X: FloatArray,
+    y: FloatArray,
+    split: Literal["train", "val"],
+) -> None:
     loss, accuracy = evaluate(model, X, y, objective)
     getattr(history, f"{split}_loss").append(loss)
     if accuracy is not None:

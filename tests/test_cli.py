@@ -15,8 +15,25 @@ from micrograd_edu.__main__ import build_parser, main
 
 def test_train_writes_model_and_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "run"
-    code = main(["train", "--dataset", "moons", "--hidden", "8", "--epochs", "30", "--lr", "0.1",
-                 "--seed", "0", "--out", str(out), "--no-progress", "--no-pictures"])  # fmt: skip
+    code = main(
+        [
+            "train",
+            "--dataset",
+            "moons",
+            "--hidden",
+            "8",
+            "--epochs",
+            "30",
+            "--lr",
+            "0.1",
+            "--seed",
+            "0",
+            "--out",
+            str(out),
+            "--no-progress",
+            "--no-pictures",
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
     assert "train: accuracy" in printed and "test: accuracy" in printed
@@ -30,11 +47,39 @@ def test_train_writes_model_and_history(tmp_path: Path, capsys: pytest.CaptureFi
 def test_regression_and_multiclass_pick_their_losses(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    main(["train", "--dataset", "plane", "--hidden", "", "--epochs", "5",
-          "--out", str(tmp_path / "a"), "--no-progress", "--no-pictures"])  # fmt: skip
+    main(
+        [
+            "train",
+            "--dataset",
+            "plane",
+            "--hidden",
+            "",
+            "--epochs",
+            "5",
+            "--out",
+            str(tmp_path / "a"),
+            "--no-progress",
+            "--no-pictures",
+        ]
+    )
     assert "MSE" in capsys.readouterr().out
-    main(["train", "--dataset", "blobs", "--classes", "4", "--hidden", "4", "--epochs", "3",
-          "--out", str(tmp_path / "b"), "--no-progress", "--no-pictures"])  # fmt: skip
+    main(
+        [
+            "train",
+            "--dataset",
+            "blobs",
+            "--classes",
+            "4",
+            "--hidden",
+            "4",
+            "--epochs",
+            "3",
+            "--out",
+            str(tmp_path / "b"),
+            "--no-progress",
+            "--no-pictures",
+        ]
+    )
     assert io.load(tmp_path / "b" / "model.json").nout == 4
     assert "cross_entropy loss" in capsys.readouterr().out
 
@@ -63,10 +108,23 @@ def test_help_documents_every_option() -> None:
 )
 def test_bad_values_get_one_line_errors(args: list[str], message: str, tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "micrograd_edu", "train", *args, "--epochs", "1", "--no-progress",
-         "--no-pictures", "--out", str(tmp_path)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "micrograd_edu",
+            "train",
+            *args,
+            "--epochs",
+            "1",
+            "--no-progress",
+            "--no-pictures",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr

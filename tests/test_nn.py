@@ -30,8 +30,12 @@ def test_parameter_counts_and_names() -> None:
     model = MLP(2, [16, 16, 1])
     assert len(model.parameters()) == (2 + 1) * 16 + (16 + 1) * 16 + (16 + 1) * 1 == 337
     names = [name for name, _ in model.named_parameters()]
-    assert names[:4] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1", "layers.0.neurons.0.b",
-                         "layers.0.neurons.1.w.0"]  # fmt: skip
+    assert names[:4] == [
+        "layers.0.neurons.0.w.0",
+        "layers.0.neurons.0.w.1",
+        "layers.0.neurons.0.b",
+        "layers.0.neurons.1.w.0",
+    ]
     assert names[-1] == "layers.2.neurons.0.b"
     assert "layers.1.neurons.3.w.15" in names
     assert len(set(names)) == len(names)

@@ -107,8 +107,12 @@ def test_numpy_evaluation_equals_the_engine_loss(loss: str) -> None:
     X = rng.normal(size=(7, 2))
     nout = 3 if loss == "cross_entropy" else 1
     model = MLP(2, [4, nout], seed=0)
-    y = {"bce": rng.integers(0, 2, 7), "hinge": rng.integers(0, 2, 7),
-         "cross_entropy": rng.integers(0, 3, 7), "mse": rng.normal(size=7)}[loss]  # fmt: skip
+    y = {
+        "bce": rng.integers(0, 2, 7),
+        "hinge": rng.integers(0, 2, 7),
+        "cross_entropy": rng.integers(0, 3, 7),
+        "mse": rng.normal(size=7),
+    }[loss]
     objective = OBJECTIVES[loss]
     per_sample = []
     for row, label in zip(X, y.tolist(), strict=True):
@@ -140,8 +144,9 @@ def test_one_training_step_is_gradient_descent_on_the_mean_loss() -> None:
 
 def test_predictions() -> None:
     model = MLP(2, [1], seed=0)
-    model.load_state_dict({"layers.0.neurons.0.w.0": 1.0, "layers.0.neurons.0.w.1": 0.0,
-                           "layers.0.neurons.0.b": 0.0})  # fmt: skip
+    model.load_state_dict(
+        {"layers.0.neurons.0.w.0": 1.0, "layers.0.neurons.0.w.1": 0.0, "layers.0.neurons.0.b": 0.0}
+    )
     X = np.array([[2.0, 0.0], [-1.0, 5.0], [0.0, 0.0]])
     np.testing.assert_array_equal(predict(model, X), [1, 0, 0])
     np.testing.assert_allclose(predict_proba(model, X), 1 / (1 + np.exp(-X[:, 0])), rtol=1e-14)

@@ -1,0 +1,103 @@
+"""The step-by-step backward pass: frames, captions, and the HTML player in a real browser."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("graphviz")
+
+from micrograd_edu import Value
+from visualize import backward_player, backward_steps, save_backward_html
+from visualize.__main__ import lecture_neuron
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_one_frame_per_computed_node_and_grads_match_backward() -> None:
+    o = lecture_neuron()
+    frames = backward_steps(o)
+    computed = [node for node in o.topological_order() if node.children]
+    assert len(frames) == len(computed) + 1 == 6
+    assert frames[0].current is None
+    assert [frame.current for frame in frames[1:]] == list(reversed(computed))
+    assert frames[1].caption == "o (tanh, grad 1) passes its gradient on: n += 0.5 × 1"
+    assert (
+        frames[-1].caption
+        == "x1·w1 (*, grad 0.5) passes its gradient on: x1 += -3 × 0.5; w1 += 2 × 0.5"
+    )
+    # The Values' own grads are untouched...
+    assert all(node.grad == 0.0 for node in o.topological_order())
+    # ...and the last frame shows what backward() computes.
+    o.backward()
+    last = frames[-1].graph.source
+    for node in o.topological_order():
+        assert f"grad {node.grad:.4g}" in last
+
+
+def test_first_frame_shows_only_the_seed() -> None:
+    a = Value(2.0, label="a")
+    out = a * a
+    source = backward_steps(out)[0].graph.source
+    assert source.count("grad ?") == 1 and "grad 1" in source
+
+
+def test_save_backward_html_is_self_contained(tmp_path: Path) -> None:
+    path = save_backward_html(lecture_neuron(), tmp_path / "deep" / "backward.html")
+    page = path.read_text()
+    assert page.startswith("<!DOCTYPE html>")
+    assert page.count('class="mg-frame"') == 6
+    assert page.count("<svg") == 6
+    assert "http://" not in page.replace("http://www.w3.org", "")  # nothing fetched from the web
+    assert "<script src" not in page
+    fragment = backward_player(lecture_neuron())._repr_html_()
+    assert fragment.startswith('<div class="mg-player"')
+
+
+def test_html_player_in_headless_chromium(tmp_path: Path) -> None:
+    if CHROMIUM is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(
+                "Chromium is missing under CI: .ci/run installs it (apt-get install chromium)"
+            )
+        pytest.skip("no Chromium on this machine (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    path = save_backward_html(lecture_neuron(), tmp_path / "backward.html")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        try:
+            page = browser.new_page()
+            page.goto(path.as_uri())
+            player = page.locator(".mg-player")
+            assert player.get_attribute("data-frame") == "0"
+            assert page.locator(".mg-counter").inner_text() == "Step 0 of 5"
+            assert page.locator(".mg-frame").nth(0).is_visible()
+            assert not page.locator(".mg-frame").nth(1).is_visible()
+            page.get_by_role("button", name=re.compile("Next")).click()
+            assert player.get_attribute("data-frame") == "1"
+            assert page.locator(".mg-frame").nth(1).is_visible()
+            assert not page.locator(".mg-frame").nth(0).is_visible()
+            assert "n += 0.5 × 1" in page.locator(".mg-caption").inner_text()
+            page.get_by_role("button", name=re.compile("Previous")).click()
+            assert player.get_attribute("data-frame") == "0"
+            page.get_by_role("button", name=re.compile("Play")).click()
+            page.wait_for_function(
+                "document.querySelector('.mg-player').getAttribute('data-frame') === '5'",
+                timeout=15000,
+            )
+        finally:
+            browser.close()

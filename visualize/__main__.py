@@ -1,0 +1,116 @@
+"""``python -m visualize [--out DIR] [--readme]``: write the demo's pictures.
+
+* ``graph.svg`` -- the computation graph of the micrograd README expression, after backward()
+* ``backward.html`` -- the backward pass of the lecture's tanh neuron, step by step
+* ``playground.png`` -- a network trained with the TensorFlow Playground's default settings
+
+With ``--readme`` it also writes one example of every other picture, for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+from micrograd_edu import Value, datasets, optim
+from micrograd_edu.demo import readme_expression
+from micrograd_edu.nn import MLP
+from micrograd_edu.train import fit
+
+from . import (
+    draw_graph,
+    draw_network,
+    playground,
+    plot_activation,
+    plot_decision_boundary,
+    plot_history,
+    plot_neuron_outputs,
+    save_backward_html,
+    save_figure,
+)
+from .backward import backward_steps
+from .renderer import GraphvizNotFoundError, RenderError
+
+
+def lecture_neuron() -> Value:
+    """The tanh neuron of the micrograd lecture: o = tanh(x1·w1 + x2·w2 + b)."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1 = x1 * w1
+    x1w1.label = "x1·w1"
+    x2w2 = x2 * w2
+    x2w2.label = "x2·w2"
+    total = x1w1 + x2w2
+    total.label = "x1·w1 + x2·w2"
+    n = total + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o
+
+
+def write_demo(out: Path) -> list[Path]:
+    written = []
+    g = readme_expression()["g"]
+    g.backward()
+    written.append(Path(draw_graph(g).render(outfile=out / "graph.svg")))
+    written.append(save_backward_html(lecture_neuron(), out / "backward.html"))
+    figure = playground()
+    written.append(save_figure(figure, out / "playground.png"))
+    plt.close(figure)
+    return written
+
+
+def write_readme_examples(out: Path) -> list[Path]:
+    written = []
+    neuron = lecture_neuron()
+    frames = backward_steps(neuron)
+    written.append(Path(frames[3].graph.render(outfile=out / "backward_step.svg")))
+    X, y = datasets.moons(n=100, noise=0.1, seed=0)
+    model = MLP(2, [16, 16, 1], seed=0)
+    optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    history = fit(
+        model, X, y, loss="hinge", optimizer=optimizer, epochs=100, l2=1e-4, progress=False
+    )
+    figures = {
+        "decision_boundary.png": plot_decision_boundary(model, X, y),
+        "loss.png": plot_history(history),
+        "network.png": draw_network(model),
+        "neuron_outputs.png": plot_neuron_outputs(MLP(2, [6, 4, 1], activation="tanh", seed=1), X),
+        "activation.png": plot_activation("tanh"),
+    }
+    for name, figure in figures.items():
+        written.append(save_figure(figure, out / name))
+        plt.close(figure)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m visualize", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("out"), help="output folder (default: out)"
+    )
+    parser.add_argument(
+        "--readme", action="store_true", help="also write the README's example pictures"
+    )
+    args = parser.parse_args(argv)
+    try:
+        written = write_demo(args.out)
+        if args.readme:
+            written += write_readme_examples(args.out)
+    except (GraphvizNotFoundError, RenderError) as error:
+        print(f"python -m visualize: error: {error}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"picture: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""The backward pass, one node at a time: frames of the graph and an HTML player.
+
+Frame 0 is the forward pass: every value known, no gradient yet except the
+output's seed, d out/d out = 1. Each following frame takes the next node in
+reverse topological order and applies the chain rule to its children::
+
+    child.grad += local_grad × node.grad
+
+The current node is red and its edges carry their local derivatives. The
+gradients are computed here, on the side: the Values' own ``grad`` fields are
+left as they are.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from micrograd_edu import Value
+from micrograd_edu.io import write_atomically
+
+from .graph import ComputationGraph, _number, draw_graph, graph_nodes
+from .renderer import render
+
+__all__ = [
+    "BackwardFrame",
+    "BackwardPlayer",
+    "backward_player",
+    "backward_steps",
+    "save_backward_html",
+]
+
+
+@dataclass(frozen=True)
+class BackwardFrame:
+    """One step of the backward pass: the graph and a sentence saying what happened."""
+
+    graph: ComputationGraph
+    caption: str
+    current: Value | None
+
+
+def _name(node: Value, index: int) -> str:
+    return node.label or f"node {index}"
+
+
+def backward_steps(root: Value, max_nodes: int = 200) -> list[BackwardFrame]:
+    """The frames of ``root``'s backward pass, the forward pass first.
+
+    There is one frame per computed node (leaves have nothing to pass on), so
+    a graph of n nodes with k leaves gives n − k + 1 frames.
+    """
+    nodes = graph_nodes(root)
+    index = {node: i for i, node in enumerate(nodes)}
+    grads: dict[Value, float] = {root: 1.0}
+    frames = [
+        BackwardFrame(
+            draw_graph(root, grads=dict(grads), max_nodes=max_nodes, highlight=[root]),
+            f"Forward pass done: {_name(root, index[root])} = {_number(root.data)}. "
+            "Seed the output: d out / d out = 1.",
+            None,
+        )
+    ]
+    for node in reversed(nodes):
+        if not node.children:
+            continue
+        grad = grads.get(node, 0.0)
+        updates = []
+        for child, local in zip(node.children, node.local_grads, strict=True):
+            grads[child] = grads.get(child, 0.0) + local * grad
+            updates.append(f"{_name(child, index[child])} += {_number(local)} × {_number(grad)}")
+        caption = (
+            f"{_name(node, index[node])} ({node.op}, grad {_number(grad)}) passes its gradient on: "
+            + "; ".join(updates)
+        )
+        frames.append(
+            BackwardFrame(
+                draw_graph(root, grads=dict(grads), max_nodes=max_nodes, highlight=[node]),
+                caption,
+                node,
+            )
+        )
+    return frames
+
+
+_PLAYER_TEMPLATE = """\
+<div class="mg-player" id="{uid}" style="font-family: Helvetica, Arial, sans-serif">
+  <div style="margin: 0.3em 0">
+    <button type="button" data-action="first">&#x23EE; First</button>
+    <button type="button" data-action="prev">&#x25C0; Previous</button>
+    <button type="button" data-action="play">&#x25B6; Play</button>
+    <button type="button" data-action="next">Next &#x25B6;</button>
+    <span class="mg-counter" style="margin-left: 1em"></span>
+  </div>
+  <p class="mg-caption" style="min-height: 2.6em; max-width: 60em"></p>
+  {frames}
+</div>
+<script>
+(function () {{
+  var root = document.getElementById({uid_json});
+  var frames = root.querySelectorAll(".mg-frame");
+  var captions = {captions};
+  var counter = root.querySelector(".mg-counter");
+  var caption = root.querySelector(".mg-caption");
+  var playButton = root.querySelector('[data-action="play"]');
+  var current = 0, timer = null;
+  function show(i) {{
+    current = Math.max(0, Math.min(frames.length - 1, i));
+    for (var k = 0; k < frames.length; k++) frames[k].style.display = (k === current) ? "" : "none";
+    counter.textContent = "Step " + current + " of " + (frames.length - 1);
+    caption.textContent = captions[current];
+    root.setAttribute("data-frame", String(current));
+  }}
+  function stop() {{
+    if (timer) {{ clearInterval(timer); timer = null; }}
+    playButton.innerHTML = "&#x25B6; Play";
+  }}
+  function play() {{
+    if (timer) {{ stop(); return; }}
+    if (current === frames.length - 1) show(0);
+    playButton.innerHTML = "&#x23F8; Pause";
+    timer = setInterval(function () {{
+      if (current >= frames.length - 1) {{ stop(); }} else {{ show(current + 1); }}
+    }}, 1200);
+  }}
+  root.addEventListener("click", function (event) {{
+    var action = event.target.getAttribute("data-action");
+    if (action === "first") {{ stop(); show(0); }}
+    if (action === "prev") {{ stop(); show(current - 1); }}
+    if (action === "next") {{ stop(); show(current + 1); }}
+    if (action === "play") {{ play(); }}
+  }});
+  show(0);
+}})();
+</script>
+"""
+
+
+@dataclass(frozen=True)
+class BackwardPlayer:
+    """The frames as a self-contained HTML widget; displays itself in Jupyter."""
+
+    frames: tuple[BackwardFrame, ...]
+
+    def html_fragment(self) -> str:
+        """A ``<div>`` with every frame as inline SVG, buttons and a small script."""
+        uid = f"mg-player-{uuid.uuid4().hex[:12]}"
+        svgs = []
+        for i, frame in enumerate(self.frames):
+            svg = render(frame.graph.source, "svg").decode("utf-8")
+            svg = svg[svg.index("<svg") :]  # drop the XML prologue and DOCTYPE
+            svgs.append(f'<div class="mg-frame" data-index="{i}">{svg}</div>')
+        return _PLAYER_TEMPLATE.format(
+            uid=uid,
+            uid_json=json.dumps(uid),
+            frames="\n  ".join(svgs),
+            captions=json.dumps([frame.caption for frame in self.frames]).replace("</", "<\\/"),
+        )
+
+    def html_page(self, title: str = "Backpropagation, step by step") -> str:
+        """A complete HTML document that works offline in any browser."""
+        return (
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{html.escape(title)}</title>\n</head>\n<body>\n"
+            f'<h1 style="font-family: Helvetica, Arial, sans-serif">{html.escape(title)}</h1>\n'
+            f"{self.html_fragment()}</body>\n</html>\n"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.html_fragment()
+
+
+def backward_player(root: Value, max_nodes: int = 200) -> BackwardPlayer:
+    """The backward pass of ``root`` as an HTML player (display it in a notebook)."""
+    return BackwardPlayer(tuple(backward_steps(root, max_nodes=max_nodes)))
+
+
+def save_backward_html(root: Value, path: str | os.PathLike[str], max_nodes: int = 200) -> Path:
+    """Write the backward pass of ``root`` as one self-contained HTML file, atomically."""
+    page = backward_player(root, max_nodes=max_nodes).html_page()
+    return write_atomically(path, page.encode("utf-8"))

@@ -1,0 +1,227 @@
+"""Draw the computation graph of a :class:`~micrograd_edu.Value` with Graphviz.
+
+Each Value is a record ``label | data | grad``; each operation is a small
+circle between its inputs and its output. Inputs are blue, parameters
+(weights, biases) amber, computed nodes white, the output has a thick border.
+
+>>> from micrograd_edu import Value
+>>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+>>> graph = draw_graph(a * b + a)
+>>> graph.source.count("shape=record")
+4
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import graphviz
+
+from micrograd_edu import Value
+from micrograd_edu.io import write_atomically
+
+from .renderer import render
+
+__all__ = ["ComputationGraph", "GraphTooLargeError", "draw_graph", "graph_nodes"]
+
+INPUT_COLOR = "#dbeafe"
+PARAMETER_COLOR = "#fde68a"
+COMPUTED_COLOR = "#ffffff"
+HIGHLIGHT_COLOR = "#fca5a5"
+NO_GRAD = "? (run backward)"
+
+GradLookup = Callable[[Value], "float | None"]
+
+
+class GraphTooLargeError(ValueError):
+    """The graph has more nodes than ``max_nodes``: drawing it would hang the notebook."""
+
+
+class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
+    """A ``graphviz.Digraph`` that renders through :mod:`visualize.renderer`.
+
+    It displays inline in Jupyter and renders to SVG/PNG with a system ``dot``
+    or with ``graphviz-pure``, without any PATH set-up.
+    """
+
+    def pipe(
+        self, format: str | None = None, *args: Any, encoding: str | None = None, **kwargs: Any
+    ) -> bytes | str:
+        """The rendered graph as bytes (or text, given an ``encoding``)."""
+        data = render(self.source, format or self.format)
+        return data.decode(encoding) if encoding else data
+
+    def render(
+        self,
+        filename: str | os.PathLike[str] | None = None,
+        directory: str | os.PathLike[str] | None = None,
+        view: bool = False,
+        cleanup: bool = False,
+        format: str | None = None,
+        *,
+        outfile: str | os.PathLike[str] | None = None,
+        **ignored: Any,
+    ) -> str:
+        """Write the picture (and, unless ``cleanup``, the DOT source) atomically.
+
+        ``render("graph", format="svg")`` writes ``graph`` (DOT) and
+        ``graph.svg``; ``render(outfile="graph.png")`` writes just the PNG,
+        taking the format from the suffix. Returns the picture's path.
+        """
+        if view:
+            raise ValueError("view=True is not supported; open the returned file instead")
+        if outfile is not None:
+            target = Path(outfile)
+            fmt = format or target.suffix.lstrip(".") or self.format
+        else:
+            fmt = format or self.format
+            base = Path(directory or self.directory or ".") / (filename or self.filename or "graph")
+            target = base.with_name(f"{base.name}.{fmt}")
+            if not cleanup:
+                write_atomically(base, self.source.encode("utf-8"))
+        write_atomically(target, render(self.source, fmt))
+        return str(target)
+
+
+def graph_nodes(root: Value) -> list[Value]:
+    """Every Value in ``root``'s graph, children before parents."""
+    if not isinstance(root, Value):
+        raise TypeError(f"expected a Value, got {type(root).__name__}")
+    return root.topological_order()
+
+
+def _escape(text: str) -> str:
+    """Escape the characters that structure a Graphviz record label."""
+    for char in '\\{}|<>"':
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _number(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _op_label(node: Value) -> str:
+    """The op's symbol, with the plain number it used when there was one (``× 2``)."""
+    symbols = {"*": "×", "/": "÷", "-": "−", "neg": "−", "dot": "w·x+b", "sum": "Σ"}
+    op = symbols.get(node.op, node.op)
+    if len(node.children) != 1 or node.op not in ("+", "-", "*", "/"):
+        return op
+    (child,) = node.children
+    (local,) = node.local_grads
+    a, out = child.data, node.data
+    if node.op == "*":
+        return f"× {_number(local)}"
+    if node.op == "+":
+        return f"+ {_number(out - a)}"
+    if node.op == "-":
+        return f"− {_number(a - out)}" if local > 0 else f"{_number(out + a)} −"
+    return f"÷ {_number(1.0 / local)}" if a * local != -out else f"{_number(out * a)} ÷"
+
+
+def draw_graph(
+    root: Value,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    highlight: Iterable[Value] = (),
+    max_nodes: int = 500,
+    params: Iterable[Value] = (),
+    show_local_grads: bool = False,
+    grads: Mapping[Value, float] | None = None,
+) -> ComputationGraph:
+    """Draw ``root`` and every Value it was computed from.
+
+    Parameters
+    ----------
+    root:
+        The output Value.
+    rankdir:
+        ``"LR"`` (left to right, inputs first) or ``"TB"`` (top to bottom).
+    show_grad:
+        Show the grad field. Until ``backward()`` has run (``root.grad == 0``)
+        it reads "? (run backward)" instead of a misleading 0.
+    highlight:
+        Values to mark in red.
+    max_nodes:
+        Refuse (:class:`GraphTooLargeError`) graphs with more Values than this.
+    params:
+        Values to style as parameters (e.g. ``model.parameters()``).
+    show_local_grads:
+        Label each edge into an op with the local derivative d(out)/d(input).
+    grads:
+        Gradients to show instead of ``Value.grad`` (missing ones read "?"):
+        :func:`~visualize.backward.backward_steps` uses it to show a pass in progress.
+    """
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
+    nodes = graph_nodes(root)
+    if len(nodes) > max_nodes:
+        raise GraphTooLargeError(
+            f"this graph has {len(nodes):,} nodes, more than max_nodes={max_nodes:,}: drawing it "
+            "would be unreadable and slow. Draw a smaller expression (one neuron's output, say), "
+            f"or pass max_nodes={len(nodes)} if you really want it."
+        )
+    unknown_grad = "grad ?" if grads is not None else NO_GRAD
+    if grads is None:
+        backward_ran = root.grad != 0.0
+        grads = {node: node.grad for node in nodes} if backward_ran else {}
+    highlighted = set(highlight)
+    parameters = set(params)
+    ids = {node: f"v{i}" for i, node in enumerate(nodes)}
+
+    graph = ComputationGraph(
+        name="computation_graph",
+        format="svg",
+        graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "bgcolor": "white"},
+        node_attr={"fontname": "Helvetica", "fontsize": "11"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "9", "color": "#475569"},
+    )
+    for node in nodes:
+        fields = [f"data {_number(node.data)}"]
+        if show_grad:
+            grad = grads.get(node)
+            fields.append(unknown_grad if grad is None else f"grad {_number(grad)}")
+        if node.label:
+            fields.insert(0, node.label)
+        fill = (
+            HIGHLIGHT_COLOR
+            if node in highlighted
+            else PARAMETER_COLOR
+            if node in parameters
+            else INPUT_COLOR
+            if not node.children
+            else COMPUTED_COLOR
+        )
+        graph.node(
+            ids[node],
+            label="{ " + " | ".join(_escape(field) for field in fields) + " }",
+            shape="record",
+            style="filled,bold" if node is root or node in highlighted else "filled",
+            fillcolor=fill,
+            penwidth="2.5" if node is root or node in highlighted else "1",
+        )
+        if node.children:
+            op_id = f"{ids[node]}_op"
+            graph.node(
+                op_id,
+                label=_escape(_op_label(node)),
+                shape="circle",
+                width="0.3",
+                fixedsize="false",
+                margin="0.02",
+                fontsize="10",
+                color="#dc2626" if node in highlighted else "#475569",
+            )
+            graph.edge(op_id, ids[node])
+            for child, local in zip(node.children, node.local_grads, strict=True):
+                label = f"×{_number(local)}" if show_local_grads or node in highlighted else ""
+                graph.edge(
+                    ids[child],
+                    op_id,
+                    label=label,
+                    color="#dc2626" if node in highlighted else "#475569",
+                )
+    return graph
