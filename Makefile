@@ -8,9 +8,11 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 TORCH  := torch==2.13.0
 
-.PHONY: demo pictures test lint pytest bench clean
+.PHONY: demo pictures student test lint pytest bench clean
 
 export MPLBACKEND := Agg
+# Notebooks run on the kernel installed in .venv, never on one found elsewhere.
+export JUPYTER_PREFER_ENV_PATH := 1
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +25,7 @@ $(VENV)/.demo-installed: pyproject.toml | $(PY)
 $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PIP) install "$(TORCH)"
 	$(PIP) install -e ".[test,viz,notebooks]"
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
 $(VENV)/.bench-installed: pyproject.toml | $(PY)
@@ -53,6 +56,10 @@ pytest: $(VENV)/.test-installed
 	$(PY) -m pytest
 
 test: lint pytest
+
+# The student versions of the notebooks (solutions replaced by stubs), in notebooks/student/.
+student:
+	$(PYTHON) notebooks/make_student.py --out notebooks/student
 
 # Benchmarks against micrograd and PyTorch, measured in one run; prints a table of ratios.
 bench: $(VENV)/.bench-installed

@@ -1,0 +1,119 @@
+"""The course notebooks: outputs cleared in git, run top to bottom, and their student versions."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIR = ROOT / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb"))
+SOLUTION = "### BEGIN SOLUTION"
+
+
+def _execute(path: Path, allow_errors: bool) -> Any:
+    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
+    os.environ["MPLBACKEND"] = "Agg"
+    notebook = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(
+        notebook,
+        kernel_name="python3",
+        timeout=600,
+        allow_errors=allow_errors,
+        resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
+    )
+    client.execute()
+    return notebook
+
+
+def _errors(cell: Any) -> list[Any]:
+    return [output for output in cell.get("outputs", []) if output["output_type"] == "error"]
+
+
+def test_there_are_seven_numbered_notebooks() -> None:
+    assert [path.name[:2] for path in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06", "07"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_notebook_has_no_outputs(path: Path) -> None:
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    for index, cell in enumerate(notebook["cells"]):
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [], f"cell {index} of {path.name} has outputs: clear them"
+            assert cell["execution_count"] is None, f"cell {index} of {path.name} was executed"
+    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_top_to_bottom(path: Path) -> None:
+    notebook = _execute(path, allow_errors=False)
+    checks = [
+        cell for cell in notebook.cells if cell.cell_type == "code" and SOLUTION in cell.source
+    ]
+    assert checks, f"{path.name} has no exercise"
+    for cell in checks:
+        printed = "".join(
+            out.get("text", "") for out in cell.outputs if out["output_type"] == "stream"
+        )
+        assert printed.startswith("✓ "), (
+            f"an exercise check did not pass in {path.name}: {printed!r}"
+        )
+
+
+@pytest.fixture(scope="module")
+def student_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("student")
+    result = subprocess.run(
+        [sys.executable, str(NOTEBOOK_DIR / "make_student.py"), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert len(result.stdout.strip().splitlines()) == len(NOTEBOOKS)
+    return out
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_student_version_runs_and_only_exercises_raise(path: Path, student_dir: Path) -> None:
+    student = student_dir / path.name
+    text = student.read_text(encoding="utf-8")
+    assert SOLUTION not in text and "END SOLUTION" not in text
+    source = nbformat.read(path, as_version=4)
+    exercise_cells = {i for i, cell in enumerate(source.cells) if SOLUTION in cell.source}
+    notebook = _execute(student, allow_errors=True)
+    raised = set()
+    for index, cell in enumerate(notebook.cells):
+        for error in _errors(cell):
+            assert index in exercise_cells, (
+                f"cell {index} of the student {path.name} failed with {error['ename']}: "
+                f"{error['evalue']} (only exercise cells may fail)"
+            )
+            assert error["ename"] == "NotImplementedError", error["evalue"]
+            assert "is not done yet" in error["evalue"] or error["evalue"] == ""
+            raised.add(index)
+    assert raised == exercise_cells
+
+
+def test_stubs_keep_the_indentation() -> None:
+    sys.path.insert(0, str(NOTEBOOK_DIR))
+    try:
+        from make_student import MarkerError, strip_solutions
+    finally:
+        sys.path.remove(str(NOTEBOOK_DIR))
+    source = "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n\ncheck(f)"
+    assert strip_solutions(source) == (
+        "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError\n\ncheck(f)"
+    )
+    with pytest.raises(MarkerError, match="never closed"):
+        strip_solutions("### BEGIN SOLUTION\nx = 1")
+    with pytest.raises(MarkerError, match="without"):
+        strip_solutions("x = 1\n### END SOLUTION")
