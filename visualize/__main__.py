@@ -28,6 +28,7 @@ from . import (
     plot_decision_boundary,
     plot_history,
     plot_neuron_outputs,
+    plot_regression,
     save_backward_html,
     save_figure,
 )
@@ -76,8 +77,22 @@ def write_readme_examples(out: Path) -> list[Path]:
     history = fit(
         model, X, y, loss="hinge", optimizer=optimizer, epochs=100, l2=1e-4, progress=False
     )
+    Xr, yr = datasets.multi_gauss(n=300, seed=0)
+    regressor = MLP(2, [8, 8, 1], activation="tanh", seed=0)
+    fit(
+        regressor,
+        Xr,
+        yr,
+        loss="mse",
+        optimizer=optim.Adam(regressor.parameters(), lr=0.02),
+        epochs=60,
+        batch_size=10,
+        seed=0,
+        progress=False,
+    )
     figures = {
         "decision_boundary.png": plot_decision_boundary(model, X, y),
+        "regression.png": plot_regression(regressor, Xr, yr),
         "loss.png": plot_history(history),
         "network.png": draw_network(model),
         "neuron_outputs.png": plot_neuron_outputs(MLP(2, [6, 4, 1], activation="tanh", seed=1), X),
