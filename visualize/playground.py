@@ -26,6 +26,8 @@ from .plots import (
     CLASS_COLORS,
     ORANGE,
     PLAYGROUND_CMAP,
+    draw_weights,
+    heat_map,
     hidden_outputs,
     plot_decision_boundary,
     plot_regression,
@@ -114,35 +116,14 @@ def _network_panel(
         [(2.0 * column, (size - 1) / 2 - i) for i in range(size)]
         for column, size in enumerate(sizes)
     ]
-    weights = [layer_weights(layer)[0] for layer in model.layers[:-1]]
-    largest = max([float(np.abs(W).max()) for W in weights] + [1e-9])
-    for column, W in enumerate(weights):
-        for j, (x1, y1) in enumerate(positions[column + 1]):
-            for i, (x0, y0) in enumerate(positions[column]):
-                w = W[j, i]
-                ax.plot(
-                    [x0, x1],
-                    [y0, y1],
-                    color=BLUE if w > 0 else ORANGE,
-                    alpha=0.8,
-                    linewidth=0.3 + 3.0 * abs(w) / largest,
-                    zorder=1,
-                )
+    draw_weights(ax, positions, [layer_weights(layer)[0] for layer in model.layers[:-1]])
     ax.set_xlim(-1.0, 2.0 * (len(sizes) - 1) + 1.0)
     ax.set_ylim(-tallest / 2 - 0.2, tallest / 2 + 0.4)
     for column, (layer_positions, values) in enumerate(zip(positions, maps, strict=True)):
         limit = float(np.abs(values).max()) or 1.0
         for i, (x, y) in enumerate(layer_positions):
             inset = ax.inset_axes((x - 0.4, y - 0.4, 0.8, 0.8), transform=ax.transData, zorder=3)
-            inset.imshow(
-                values[:, i].reshape(gx.shape),
-                origin="lower",
-                cmap=PLAYGROUND_CMAP,
-                vmin=-limit,
-                vmax=limit,
-            )
-            inset.set_xticks([])
-            inset.set_yticks([])
+            heat_map(inset, values[:, i].reshape(gx.shape), limit)
             if column == 0:
                 inset.set_ylabel(run.features[i], fontsize=8, rotation=0, ha="right", va="center")
         label = "features" if column == 0 else f"{len(layer_positions)} neurons"

@@ -202,7 +202,7 @@ def plot_history(history: History, axes: Sequence[Axes] | None = None) -> Figure
         axes[1].set_ylabel("accuracy")
         axes[1].set_ylim(0, 1.02)
         axes[1].set_title("Accuracy")
-        axes[1].legend()
+        axes[1].legend(loc="lower right")
     fig.tight_layout()
     return fig
 
@@ -216,6 +216,38 @@ def hidden_outputs(model: MLP, inputs: npt.NDArray[np.float64]) -> list[npt.NDAr
         activations = layer.activation.on_array(activations @ W.T + b)
         outputs.append(activations)
     return outputs
+
+
+def draw_weights(
+    ax: Axes,
+    positions: Sequence[Sequence[tuple[float, float]]],
+    weights: Sequence[npt.NDArray[np.float64]],
+) -> None:
+    """One line per weight between consecutive columns of neuron ``positions``.
+
+    Blue for a positive weight, orange for a negative one, thicker for a larger
+    magnitude (relative to the largest weight drawn).
+    """
+    largest = max([float(np.abs(W).max()) for W in weights] + [1e-9])
+    for column, W in enumerate(weights):
+        for j, (x1, y1) in enumerate(positions[column + 1]):
+            for i, (x0, y0) in enumerate(positions[column]):
+                w = W[j, i]
+                ax.plot(
+                    [x0, x1],
+                    [y0, y1],
+                    color=BLUE if w > 0 else ORANGE,
+                    alpha=0.85,
+                    linewidth=0.3 + 3.5 * abs(w) / largest,
+                    zorder=1,
+                )
+
+
+def heat_map(ax: Axes, values: npt.NDArray[np.float64], limit: float) -> None:
+    """Show a square grid of values, orange (−limit) to blue (+limit), without ticks."""
+    ax.imshow(values, origin="lower", cmap=PLAYGROUND_CMAP, vmin=-limit, vmax=limit)
+    ax.set_xticks([])
+    ax.set_yticks([])
 
 
 def plot_neuron_outputs(
@@ -240,18 +272,10 @@ def plot_neuron_outputs(
         limit = float(np.abs(outputs).max()) or 1.0
         for column in range(columns):
             ax = axes[row][column]
-            ax.set_xticks([])
-            ax.set_yticks([])
             if column >= outputs.shape[1]:
                 ax.axis("off")
                 continue
-            ax.imshow(
-                outputs[:, column].reshape(gx.shape),
-                origin="lower",
-                cmap=PLAYGROUND_CMAP,
-                vmin=-limit,
-                vmax=limit,
-            )
+            heat_map(ax, outputs[:, column].reshape(gx.shape), limit)
             if column == 0:
                 name = "output" if row == len(layers) - 1 else f"layer {row + 1}"
                 ax.set_ylabel(name, fontsize=8)
@@ -313,20 +337,7 @@ def draw_network(
         [(float(column), (size - 1) / 2 - i) for i in range(size)]
         for column, size in enumerate(sizes)
     ]
-    weights = [layer_weights(layer)[0] for layer in model.layers]
-    largest = max(float(np.abs(W).max()) for W in weights) or 1.0
-    for column, W in enumerate(weights):
-        for j, target in enumerate(positions[column + 1]):
-            for i, source in enumerate(positions[column]):
-                w = W[j, i]
-                axes.plot(
-                    [source[0], target[0]],
-                    [source[1], target[1]],
-                    color=BLUE if w > 0 else ORANGE,
-                    alpha=0.85,
-                    linewidth=0.3 + 3.5 * abs(w) / largest,
-                    zorder=1,
-                )
+    draw_weights(axes, positions, [layer_weights(layer)[0] for layer in model.layers])
     for column, layer_positions in enumerate(positions):
         for i, (x, y) in enumerate(layer_positions):
             axes.scatter(
