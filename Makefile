@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 TORCH  := torch==2.13.0
 
-.PHONY: demo pictures student test lint pytest bench clean
+.PHONY: demo pictures student lab test lint pytest bench clean
 
 export MPLBACKEND := Agg
 # Notebooks run on the kernel installed in .venv, never on one found elsewhere.
@@ -56,6 +56,11 @@ pytest: $(VENV)/.test-installed
 	$(PY) -m pytest
 
 test: lint pytest
+
+# Open the notebooks in JupyterLab (installed into .venv on first use).
+lab: $(VENV)/.demo-installed
+	$(PIP) install -e ".[viz,notebooks]" jupyterlab
+	$(PY) -m jupyter lab notebooks/
 
 # The student versions of the notebooks (solutions replaced by stubs), in notebooks/student/.
 student:

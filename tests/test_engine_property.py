@@ -6,7 +6,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from micrograd_edu import Value
@@ -41,8 +41,11 @@ step = st.tuples(
 )
 
 
-def build(leaves: list[Any], steps: list[tuple[str, int, int]]) -> Any:
-    """Apply the steps; operands are picked from every node so far, so nodes get reused."""
+def build(leaves: list[Any], steps: list[tuple[str, int, int]]) -> tuple[Any, list[Any]]:
+    """Apply the steps; operands are picked from every node so far, so nodes get reused.
+
+    Returns the output and every node.
+    """
     nodes = list(leaves)
     for name, i, j in steps:
         x, y = nodes[i % len(nodes)], nodes[j % len(nodes)]
@@ -51,7 +54,7 @@ def build(leaves: list[Any], steps: list[tuple[str, int, int]]) -> Any:
     out = nodes[-1]
     for node in nodes[-4:-1]:
         out = out + node
-    return out
+    return out, nodes
 
 
 @settings(max_examples=150, deadline=None)
@@ -62,13 +65,15 @@ def build(leaves: list[Any], steps: list[tuple[str, int, int]]) -> Any:
 def test_random_graphs_match_pytorch(
     torch: ModuleType, data: list[float], steps: list[tuple[str, int, int]]
 ) -> None:
-    values = [Value(x) for x in data]
-    out = build(values, steps)
-    out.backward()
-
     tensors = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in data]
-    expected = build(tensors, steps)
+    expected, reference_nodes = build(tensors, steps)
+    # Repeated squaring can leave the float range; such graphs test overflow, not gradients.
+    assume(all(abs(node.item()) < 1e100 for node in reference_nodes))
     grads = torch.autograd.grad(expected, tensors, allow_unused=True)
+
+    values = [Value(x) for x in data]
+    out, _ = build(values, steps)
+    out.backward()
 
     assert out.data == pytest.approx(expected.item(), rel=1e-9, abs=1e-12)
     for value, grad in zip(values, grads, strict=True):
