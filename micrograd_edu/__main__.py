@@ -24,6 +24,15 @@ PICTURE_WRITERS = "micrograd_edu.pictures"
 """Entry-point group of functions ``write(run: TrainingRun, out: Path) -> list[Path]``."""
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Show "(default: ...)" except where there is nothing useful to show."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.default is False:
+            return action.help
+        return super()._get_help_string(action)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a bad option in one line, without the usage block."""
 
@@ -86,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         "train",
         help="train an MLP on a 2-D data set",
         description="Train an MLP on a generated 2-D data set, save it, and draw the result.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     names = [*datasets.CLASSIFICATION, *datasets.REGRESSION]
     train.add_argument("--dataset", choices=names, default="moons", help="the data set")
@@ -104,13 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--features",
         type=_feature_names,
-        default=["x1", "x2"],
+        default="x1,x2",
         help="comma-separated input features: " + ",".join(datasets.FEATURES),
     )
     train.add_argument(
         "--hidden",
         type=_widths,
-        default=[16, 16],
+        default="16,16",
         help="comma-separated hidden layer widths, e.g. 16,16 (empty: none)",
     )
     train.add_argument(
