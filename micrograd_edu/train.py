@@ -200,9 +200,16 @@ def evaluate(
     """
     objective = _objective(loss)
     X_arr, y_arr = _check_data(model, X, y, objective, "evaluate")
-    outputs = model.forward_array(X_arr)
+    return _evaluate_checked(model, X_arr, y_arr, objective)
+
+
+def _evaluate_checked(
+    model: MLP, X: FloatArray, y: FloatArray, objective: Objective
+) -> tuple[float, float | None]:
+    """:func:`evaluate` for data that :func:`_check_data` has already accepted."""
+    outputs = model.forward_array(X)
     z = outputs[:, 0] if objective.kind != "multiclass" else outputs
-    return float(np.mean(objective.on_array(z, y_arr))), _accuracy(objective, outputs, y_arr)
+    return float(np.mean(objective.on_array(z, y))), _accuracy(objective, outputs, y)
 
 
 def fit(
@@ -313,7 +320,7 @@ def _record(
     y: FloatArray,
     split: Literal["train", "val"],
 ) -> None:
-    loss, accuracy = evaluate(model, X, y, objective)
+    loss, accuracy = _evaluate_checked(model, X, y, objective)
     getattr(history, f"{split}_loss").append(loss)
     if accuracy is not None:
         getattr(history, f"{split}_accuracy").append(accuracy)
