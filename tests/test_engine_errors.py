@@ -137,3 +137,37 @@ def test_sum_values_rejects_non_numbers() -> None:
         TypeError, match=re.escape("sum_values() takes Values and numbers, got str: 'a'")
     ):
         sum_values([Value(1.0), "a"])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        lambda v: v - "x",
+        lambda v: "x" - v,
+        lambda v: v * "x",
+        lambda v: v / "x",
+        lambda v: "x" / v,
+        lambda v: v ** "x",
+        lambda v: "x" ** v,
+        lambda v: v + None,
+    ],
+)
+def test_every_operator_rejects_a_non_number(operation: object) -> None:
+    with pytest.raises(TypeError, match=r"unsupported operand type|can't multiply"):
+        operation(Value(2.0))  # type: ignore[operator]
+
+
+def test_pow_slope_overflow_is_infinite_not_an_error() -> None:
+    # 1e-200 ** -1.5 = 1e300 is a float, but its slope -1.5 · 1e-200 ** -2.5 is not.
+    x = Value(1e-200)
+    y = x**-1.5
+    y.backward()
+    assert y.data == pytest.approx(1e300, rel=1e-12)
+    assert x.grad == -float("inf")
+
+
+def test_dot_rejects_a_non_number_bias() -> None:
+    with pytest.raises(
+        TypeError, match=re.escape("dot: bias must be a Value or a number, got str")
+    ):
+        dot([Value(1.0)], [1.0], bias="b")  # type: ignore[arg-type]

@@ -129,3 +129,15 @@ def test_loss_errors() -> None:
         losses.mse(1.0, 2.0)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=re.escape("mean: 2 predictions but 1 targets")):
         losses.mean(losses.mse, [Value(1.0), Value(2.0)], [1.0])
+
+
+def test_cross_entropy_accepts_integral_targets_of_any_type() -> None:
+    np = pytest.importorskip("numpy")
+    logits = [Value(0.5), Value(-1.0), Value(2.0)]
+    reference = losses.cross_entropy(logits, 2).data
+    assert losses.cross_entropy(logits, np.int64(2)).data == reference
+    assert losses.cross_entropy(logits, 2.0).data == reference
+    with pytest.raises(TypeError, match=re.escape("target must be a class index (int), got 1.5")):
+        losses.cross_entropy(logits, 1.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=re.escape("logits[1] must be a Value, got float")):
+        losses.cross_entropy([Value(1.0), 2.0], 0)  # type: ignore[list-item]

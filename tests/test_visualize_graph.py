@@ -162,3 +162,14 @@ def test_no_renderer_gives_install_commands(monkeypatch: pytest.MonkeyPatch) -> 
 def test_bad_dot_is_a_render_error() -> None:
     with pytest.raises(RenderError, match="failed"):
         render("this is not dot", "svg")
+
+
+def test_renderer_override_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    found = find_renderer()
+    assert found is not None
+    monkeypatch.setenv("MICROGRAD_EDU_DOT", str(found))
+    assert find_renderer() == found
+    monkeypatch.setenv("MICROGRAD_EDU_DOT", "/nonexistent/dot")
+    assert find_renderer() is None
+    with pytest.raises(GraphvizNotFoundError, match="no Graphviz renderer found"):
+        render("digraph { a }", "svg")
