@@ -18,6 +18,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from typing import Any
 
 from . import training, workloads
 from .workloads import Engine
@@ -72,15 +73,26 @@ def _graph_run(engine: Engine, n_ops: int) -> Callable[[], dict[str, float]]:
     return run
 
 
-def _bytes_per_op(engine: Engine, n_ops: int) -> float:
+def _traced_bytes(build: Callable[[], Any]) -> tuple[int, Any]:
+    """The bytes that ``build()`` leaves allocated (tracemalloc), and what it built."""
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    out, leaves = workloads.mixed_graph(engine, n_ops)
+    built = build()
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
-    del out, leaves
-    return (after - before) / workloads.mixed_graph_ops(n_ops)
+    return after - before, built
+
+
+def _memory(engine: Engine, n_ops: int) -> dict[str, float]:
+    """Bytes per op and per node (its own nodes) of the mixed graph and of a product chain."""
+    graph_bytes, (out, _) = _traced_bytes(lambda: workloads.mixed_graph(engine, n_ops))
+    chain_bytes, chain = _traced_bytes(lambda: workloads.product_chain(engine, n_ops))
+    return {
+        "per op": graph_bytes / workloads.mixed_graph_ops(n_ops),
+        "per node": graph_bytes / workloads.count_nodes(engine, out),
+        "per node, Value × Value chain": chain_bytes / workloads.count_nodes(engine, chain),
+    }
 
 
 def _deepest_chain(engine_name: str, max_depth: int) -> int:
@@ -158,17 +170,18 @@ def main(argv: list[str] | None = None) -> int:
         ours, mg, pt = (graph[name][phase] * us for name in engines)
         rows.append(_row(f"graph {phase} (per op)", ours, {"micrograd": mg, "pytorch": pt}, " µs"))
 
-    print("[2/5] memory per op ...", file=sys.stderr)
-    memory = {name: _bytes_per_op(e, GRAPH_OPS) for name, e in engines.items() if name != "pytorch"}
-    rows.append(
-        _row(
-            "memory per op (tracemalloc)",
-            memory["micrograd_edu"],
-            {"micrograd": memory["micrograd"], "pytorch": None},
-            " B",
-            "{:.0f}",
+    print("[2/5] memory ...", file=sys.stderr)
+    memory = {name: _memory(e, GRAPH_OPS) for name, e in engines.items() if name != "pytorch"}
+    for measure in memory["micrograd_edu"]:
+        rows.append(
+            _row(
+                f"memory {measure} (tracemalloc)",
+                memory["micrograd_edu"][measure],
+                {"micrograd": memory["micrograd"][measure], "pytorch": None},
+                " B",
+                "{:.0f}",
+            )
         )
-    )
 
     print("[3/5] MLP training step ...", file=sys.stderr)
     steps = _median_times(

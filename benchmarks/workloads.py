@@ -8,7 +8,7 @@ micrograd and 0-dim PyTorch tensors all support.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,18 +25,23 @@ class Engine:
     relu: Callable[[Any], Any]
     backward: Callable[[Any], None]
     data: Callable[[Any], float]
+    children: Callable[[Any], Iterable[Any]] = lambda node: ()
 
 
 def micrograd_edu_engine() -> Engine:
     from micrograd_edu import Value
 
-    return Engine("micrograd_edu", Value, Value.relu, Value.backward, lambda v: v.data)
+    return Engine(
+        "micrograd_edu", Value, Value.relu, Value.backward, lambda v: v.data, lambda v: v.children
+    )
 
 
 def micrograd_engine() -> Engine:
     from micrograd.engine import Value
 
-    return Engine("micrograd", Value, Value.relu, Value.backward, lambda v: v.data)
+    return Engine(
+        "micrograd", Value, Value.relu, Value.backward, lambda v: v.data, lambda v: v._prev
+    )
 
 
 def torch_engine() -> Engine:
@@ -78,6 +83,26 @@ def mixed_graph(engine: Engine, n_ops: int) -> tuple[Any, list[Any]]:
         pairs = [outputs[i] + outputs[i + 1] for i in range(0, len(outputs) - 1, 2)]
         outputs = pairs + ([outputs[-1]] if len(outputs) % 2 else [])
     return outputs[0], leaves
+
+
+def count_nodes(engine: Engine, root: Any) -> int:
+    """How many nodes the engine created for the graph of ``root`` (constants included)."""
+    seen = {root}
+    stack = [root]
+    while stack:
+        for child in engine.children(stack.pop()):
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return len(seen)
+
+
+def product_chain(engine: Engine, length: int) -> Any:
+    """x ← x · y, ``length`` times, with y a Value: one binary node per step."""
+    x, y = engine.leaf(1.0), engine.leaf(1.0000001)
+    for _ in range(length):
+        x = x * y
+    return x
 
 
 def mixed_graph_ops(n_ops: int) -> int:
