@@ -34,7 +34,7 @@ def test_one_frame_per_computed_node_and_grads_match_backward() -> None:
     assert all(node.grad == 0.0 for node in o.topological_order())
     # ...and the last frame shows what backward() computes.
     o.backward()
-    last = frames[-1].graph.source
+    last = frames[-1].source
     for node in o.topological_order():
         assert f"grad {node.grad:.4g}" in last
 
@@ -42,7 +42,7 @@ def test_one_frame_per_computed_node_and_grads_match_backward() -> None:
 def test_first_frame_shows_only_the_seed() -> None:
     a = Value(2.0, label="a")
     out = a * a
-    source = backward_steps(out)[0].graph.source
+    source = backward_steps(out)[0].source
     assert source.count("grad ?") == 1 and "grad 1" in source
 
 

@@ -5,7 +5,6 @@ plots use matplotlib; both come with ``pip install 'micrograd_edu[viz]'``.
 """
 
 from .backward import (
-    BackwardFrame,
     BackwardPlayer,
     backward_player,
     backward_steps,
@@ -25,7 +24,6 @@ from .plots import (
 from .renderer import GraphvizNotFoundError, RenderError, find_renderer, render
 
 __all__ = [
-    "BackwardFrame",
     "BackwardPlayer",
     "ComputationGraph",
     "GraphTooLargeError",

@@ -70,7 +70,7 @@ def write_readme_examples(out: Path) -> list[Path]:
     written = []
     neuron = lecture_neuron()
     frames = backward_steps(neuron)
-    written.append(Path(frames[3].graph.render(outfile=out / "backward_step.svg")))
+    written.append(Path(frames[3].render(outfile=out / "backward_step.svg")))
     X, y = datasets.moons(n=100, noise=0.1, seed=0)
     model = MLP(2, [16, 16, 1], seed=0)
     optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)

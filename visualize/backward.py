@@ -27,7 +27,6 @@ from .graph import ComputationGraph, _number, draw_graph, graph_nodes
 from .renderer import render
 
 __all__ = [
-    "BackwardFrame",
     "BackwardPlayer",
     "backward_player",
     "backward_steps",
@@ -35,36 +34,39 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class BackwardFrame:
-    """One step of the backward pass: the graph and a sentence saying what happened."""
-
-    graph: ComputationGraph
-    caption: str
-    current: Value | None
-
-
 def _name(node: Value, index: int) -> str:
     return node.label or f"node {index}"
 
 
-def backward_steps(root: Value, max_nodes: int = 200) -> list[BackwardFrame]:
-    """The frames of ``root``'s backward pass, the forward pass first.
+def _frame(
+    root: Value, grads: dict[Value, float], current: Value, caption: str, max_nodes: int
+) -> ComputationGraph:
+    graph = draw_graph(root, grads=dict(grads), max_nodes=max_nodes, highlight=[current])
+    graph.caption = caption
+    graph.current = current
+    return graph
 
-    There is one frame per computed node (leaves have nothing to pass on), so
-    a graph of n nodes with k leaves gives n − k + 1 frames.
+
+def backward_steps(root: Value, max_nodes: int = 200) -> list[ComputationGraph]:
+    """The graphs of ``root``'s backward pass, one per step, the forward pass first.
+
+    Each graph has a ``caption`` saying what its step did and the ``current``
+    node (None for the first). There is one step per computed node (leaves
+    have nothing to pass on), so n nodes of which k are leaves give n − k + 1 graphs.
     """
     nodes = graph_nodes(root)
     index = {node: i for i, node in enumerate(nodes)}
     grads: dict[Value, float] = {root: 1.0}
-    frames = [
-        BackwardFrame(
-            draw_graph(root, grads=dict(grads), max_nodes=max_nodes, highlight=[root]),
-            f"Forward pass done: {_name(root, index[root])} = {_number(root.data)}. "
-            "Seed the output: d out / d out = 1.",
-            None,
-        )
-    ]
+    first = _frame(
+        root,
+        grads,
+        root,
+        f"Forward pass done: {_name(root, index[root])} = {_number(root.data)}. "
+        "Seed the output: d out / d out = 1.",
+        max_nodes,
+    )
+    first.current = None
+    steps = [first]
     for node in reversed(nodes):
         if not node.children:
             continue
@@ -77,14 +79,8 @@ def backward_steps(root: Value, max_nodes: int = 200) -> list[BackwardFrame]:
             f"{_name(node, index[node])} ({node.op}, grad {_number(grad)}) passes its gradient on: "
             + "; ".join(updates)
         )
-        frames.append(
-            BackwardFrame(
-                draw_graph(root, grads=dict(grads), max_nodes=max_nodes, highlight=[node]),
-                caption,
-                node,
-            )
-        )
-    return frames
+        steps.append(_frame(root, grads, node, caption, max_nodes))
+    return steps
 
 
 _PLAYER_TEMPLATE = """\
@@ -144,14 +140,14 @@ _PLAYER_TEMPLATE = """\
 class BackwardPlayer:
     """The frames as a self-contained HTML widget; displays itself in Jupyter."""
 
-    frames: tuple[BackwardFrame, ...]
+    frames: tuple[ComputationGraph, ...]
 
     def html_fragment(self) -> str:
         """A ``<div>`` with every frame as inline SVG, buttons and a small script."""
         uid = f"mg-player-{uuid.uuid4().hex[:12]}"
         svgs = []
         for i, frame in enumerate(self.frames):
-            svg = render(frame.graph.source, "svg").decode("utf-8")
+            svg = render(frame.source, "svg").decode("utf-8")
             svg = svg[svg.index("<svg") :]  # drop the XML prologue and DOCTYPE
             svgs.append(f'<div class="mg-frame" data-index="{i}">{svg}</div>')
         return _PLAYER_TEMPLATE.format(

@@ -44,8 +44,13 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
     """A ``graphviz.Digraph`` that renders through :mod:`visualize.renderer`.
 
     It displays inline in Jupyter and renders to SVG/PNG with a system ``dot``
-    or with ``graphviz-pure``, without any PATH set-up.
+    or with ``graphviz-pure``, without any PATH set-up. The graphs of
+    :func:`~visualize.backward.backward_steps` also carry a ``caption`` (what
+    that step did) and the ``current`` node.
     """
+
+    caption: str = ""
+    current: Value | None = None
 
     def pipe(
         self, format: str | None = None, *args: Any, encoding: str | None = None, **kwargs: Any
