@@ -10,7 +10,7 @@ The student version replaces every such block with a stub, indented like the
 block, and clears every output::
 
     # YOUR CODE HERE
-    raise NotImplementedError
+    raise NotImplementedError("write your code here, in place of this line")
 
 Usage: ``python notebooks/make_student.py [--out notebooks/student] [NOTEBOOK ...]``
 (by default every ``notebooks/*.ipynb``). Only the standard library is needed.
@@ -26,9 +26,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+STUB_MESSAGE = "write your code here, in place of this line"
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
-STUB = ("# YOUR CODE HERE", "raise NotImplementedError")
+STUB = ("# YOUR CODE HERE", f"raise NotImplementedError({STUB_MESSAGE!r})")
 HERE = Path(__file__).resolve().parent
 
 

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb"))
 SOLUTION = "### BEGIN SOLUTION"
+STUB_MESSAGE = "write your code here, in place of this line"
 
 
 def _execute(path: Path, allow_errors: bool) -> Any:
@@ -98,7 +99,7 @@ def test_student_version_runs_and_only_exercises_raise(path: Path, student_dir: 
                 f"{error['evalue']} (only exercise cells may fail)"
             )
             assert error["ename"] == "NotImplementedError", error["evalue"]
-            assert "is not done yet" in error["evalue"] or error["evalue"] == ""
+            assert "is not done yet" in error["evalue"] or error["evalue"] == STUB_MESSAGE
             raised.add(index)
     assert raised == exercise_cells
 
@@ -111,7 +112,8 @@ def test_stubs_keep_the_indentation() -> None:
         sys.path.remove(str(NOTEBOOK_DIR))
     source = "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n\ncheck(f)"
     assert strip_solutions(source) == (
-        "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError\n\ncheck(f)"
+        "def f(x):\n    # YOUR CODE HERE\n"
+        "    raise NotImplementedError('write your code here, in place of this line')\n\ncheck(f)"
     )
     with pytest.raises(MarkerError, match="never closed"):
         strip_solutions("### BEGIN SOLUTION\nx = 1")
