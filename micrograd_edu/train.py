@@ -26,7 +26,7 @@ from tqdm import tqdm
 from . import datasets, losses
 from .engine import Value, sum_values
 from .nn import MLP
-from .optim import SGD, Optimizer
+from .optim import SGD, LinearLR, Optimizer
 
 __all__ = [
     "OBJECTIVES",
@@ -225,7 +225,7 @@ def fit(
     *,
     l1: float = 0.0,
     l2: float = 0.0,
-    scheduler: Any = None,
+    scheduler: LinearLR | None = None,
     seed: int | None = None,
     progress: bool = True,
 ) -> History:
@@ -287,9 +287,7 @@ def fit(
         order = rng.permutation(n) if size < n else np.arange(n)
         for start in range(0, n, size):
             batch = order[start : start + size].tolist()
-            terms = [
-                objective.per_sample(_single(model.forward(rows[i])), labels[i]) for i in batch
-            ]
+            terms = [objective.per_sample(model(rows[i]), labels[i]) for i in batch]
             total = sum_values(terms) * (1.0 / len(batch))
             if l1:
                 total = total + l1 * losses.l1(params)
@@ -306,10 +304,6 @@ def fit(
         bar.set_postfix(_postfix(history))
     bar.close()
     return history
-
-
-def _single(outputs: list[Value]) -> Value | list[Value]:
-    return outputs[0] if len(outputs) == 1 else outputs
 
 
 def _record(
