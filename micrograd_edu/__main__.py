@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from . import datasets, io
 from .nn import ACTIVATIONS, MLP
@@ -161,12 +161,8 @@ def _default_loss(dataset: str) -> str:
 def run_training(args: argparse.Namespace) -> TrainingRun:
     """Generate the data, train, and return everything about the run."""
     loss = args.loss or _default_loss(args.dataset)
-    kwargs: dict[str, Any] = {"n": args.n, "noise": args.noise, "seed": args.seed}
-    if args.dataset == "blobs":
-        kwargs["classes"] = args.classes
-    X, y = datasets.CLASSIFICATION.get(args.dataset, datasets.REGRESSION.get(args.dataset))(
-        **kwargs
-    )  # type: ignore[misc]
+    options = {"classes": args.classes} if args.dataset == "blobs" else {}
+    X, y = datasets.load(args.dataset, n=args.n, noise=args.noise, seed=args.seed, **options)
     X_train, X_test, y_train, y_test = datasets.train_test_split(
         X, y, train_ratio=args.train_ratio, seed=args.seed
     )

@@ -215,12 +215,17 @@ CLASSIFICATION: dict[str, Callable[..., Dataset]] = {
 REGRESSION: dict[str, Callable[..., Dataset]] = {"plane": plane, "multi_gauss": multi_gauss}
 
 
-def load(name: str, n: int = 200, noise: float = 0.0, seed: int | None = None) -> Dataset:
-    """Generate a data set by name (a key of :data:`CLASSIFICATION` or :data:`REGRESSION`)."""
+def load(
+    name: str, n: int = 200, noise: float = 0.0, seed: int | None = None, **options: int
+) -> Dataset:
+    """Generate a data set by name (a key of :data:`CLASSIFICATION` or :data:`REGRESSION`).
+
+    ``options`` go to the generator, e.g. ``classes=3`` for :func:`blobs` and :func:`spiral`.
+    """
     generators = {**CLASSIFICATION, **REGRESSION}
     if name not in generators:
         raise ValueError(f"unknown data set {name!r}; choose one of {', '.join(generators)}")
-    return generators[name](n=n, noise=noise, seed=seed)
+    return generators[name](n=n, noise=noise, seed=seed, **options)
 
 
 FEATURES: dict[str, Callable[[FloatArray, FloatArray], FloatArray]] = {

@@ -330,13 +330,23 @@ class MLP(Module):
         current weights and gives the same numbers as calling the network on
         each row, much faster: use it for plots and evaluation, not training.
         """
+        return self.layer_outputs_array(X)[-1]
+
+    def layer_outputs_array(self, X: npt.ArrayLike) -> list[FloatArray]:
+        """Every layer's outputs (after its activation) for many samples, with NumPy.
+
+        One array of shape (n, width) per layer, the last being :meth:`forward_array`'s
+        result: what each neuron computes, for the Playground's heat maps.
+        """
         A = np.asarray(X, dtype=np.float64)
         if A.ndim != 2 or A.shape[1] != self.nin:
             raise ValueError(f"expected an array of shape (n, {self.nin}), got shape {A.shape}")
+        outputs = []
         for layer in self.layers:
             W, b = layer_weights(layer)
             A = layer.activation.on_array(A @ W.T + b)
-        return A
+            outputs.append(A)
+        return outputs
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
         for i, layer in enumerate(self.layers):

@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from . import datasets, losses
 from .engine import Value, sum_values
-from .nn import MLP
+from .nn import ACTIVATIONS, MLP
 from .optim import SGD, LinearLR, Optimizer
 
 __all__ = [
@@ -336,7 +336,7 @@ def predict_proba(model: MLP, X: npt.ArrayLike) -> FloatArray:
     shape (n, k) softmax probabilities for a k-output model."""
     outputs = model.forward_array(X)
     if outputs.shape[1] == 1:
-        return 0.5 * (1.0 + np.tanh(0.5 * outputs[:, 0]))  # σ(z), overflow-free
+        return ACTIVATIONS["sigmoid"].on_array(outputs[:, 0])
     shifted = np.exp(outputs - outputs.max(axis=1, keepdims=True))
     probabilities: FloatArray = shifted / shifted.sum(axis=1, keepdims=True)
     return probabilities

@@ -28,7 +28,6 @@ from .plots import (
     PLAYGROUND_CMAP,
     draw_weights,
     heat_map,
-    hidden_outputs,
     plot_decision_boundary,
     plot_regression,
 )
@@ -109,7 +108,7 @@ def _network_panel(
     model = run.model
     gx, grid = _heatmap_grid(resolution)
     inputs = run.inputs(grid)
-    maps = [inputs, *hidden_outputs(model, inputs)[:-1]]  # features, then each hidden layer
+    maps = [inputs, *model.layer_outputs_array(inputs)[:-1]]  # features, then each hidden layer
     sizes = [model.nin, *model.nouts[:-1]]
     tallest = max(sizes)
     positions = [

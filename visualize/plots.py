@@ -207,17 +207,6 @@ def plot_history(history: History, axes: Sequence[Axes] | None = None) -> Figure
     return fig
 
 
-def hidden_outputs(model: MLP, inputs: npt.NDArray[np.float64]) -> list[npt.NDArray[np.float64]]:
-    """Every layer's outputs (after its activation) for many inputs: shapes (n, nout)."""
-    outputs = []
-    activations = inputs
-    for layer in model.layers:
-        W, b = layer_weights(layer)
-        activations = layer.activation.on_array(activations @ W.T + b)
-        outputs.append(activations)
-    return outputs
-
-
 def draw_weights(
     ax: Axes,
     positions: Sequence[Sequence[tuple[float, float]]],
@@ -263,7 +252,7 @@ def plot_neuron_outputs(
     points, _ = _points(X)
     to_inputs = _check_model(model, transform)
     gx, _, grid = _grid(points, resolution, margin=0.05)
-    layers = hidden_outputs(model, to_inputs(grid))
+    layers = model.layer_outputs_array(to_inputs(grid))
     columns = max(model.nouts)
     fig, axes = plt.subplots(
         len(layers), columns, figsize=(1.3 * columns + 0.5, 1.4 * len(layers)), squeeze=False
