@@ -3,6 +3,10 @@
 Trains an MLP on a generated data set, prints a progress bar and the final
 accuracy (or MSE), saves the model and, when a picture writer is installed
 (the ``viz`` extra registers one), writes the training pictures.
+
+Every mistake is one line on standard error, never a traceback. Exit codes:
+0 done, 1 training diverged or a file could not be written, 2 a bad option,
+130 stopped by Ctrl-C (what was trained so far is saved).
 """
 
 from __future__ import annotations
@@ -15,13 +19,18 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import NoReturn
 
-from . import datasets, io
-from .nn import ACTIVATIONS, MLP
+from . import datasets, io, validation
+from .nn import ACTIVATIONS, MAX_LAYERS, MAX_PARAMETERS, MLP
 from .optim import SGD, Adam, Optimizer
-from .train import OBJECTIVES, TrainingRun, evaluate, fit
+from .train import MAX_EPOCHS, OBJECTIVES, TrainingDivergedError, TrainingRun, evaluate, fit
 
 PICTURE_WRITERS = "micrograd_edu.pictures"
 """Entry-point group of functions ``write(run: TrainingRun, out: Path) -> list[Path]``."""
+
+MAX_POINTS = 100_000
+"""The most points ``--n`` accepts: the scalar engine trains a few thousand samples a second."""
+
+OUTPUT_FILES = ("model.json", "history.json")
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -49,33 +58,68 @@ def _widths(text: str) -> list[int]:
         ) from None
     if any(w < 1 for w in widths):
         raise argparse.ArgumentTypeError(f"layer widths must be positive, got {text!r}")
+    if len(widths) >= MAX_LAYERS:
+        raise argparse.ArgumentTypeError(
+            f"at most {MAX_LAYERS - 1} hidden layers, got {len(widths)}"
+        )
+    if any(w > MAX_PARAMETERS for w in widths):
+        raise argparse.ArgumentTypeError(
+            f"a layer may have at most {MAX_PARAMETERS:,} neurons, got {text!r}"
+        )
     return widths
 
 
-def _in_range(low: float, high: float, *, include_low: bool = True) -> Callable[[str], float]:
+def _in_range(
+    low: float, high: float, *, include_low: bool = True, include_high: bool = True
+) -> Callable[[str], float]:
+    """An argparse type: a number in the interval, with the interval in the message."""
+
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if not (low <= value if include_low else low < value) or not value <= high:
-            bracket = "[" if include_low else "("
-            raise argparse.ArgumentTypeError(
-                f"must be in {bracket}{low:g}, {high:g}], got {text!r}"
+        try:
+            return validation.real(
+                "it",
+                value,
+                low=low,
+                high=high,
+                low_open=not include_low,
+                high_open=not include_high,
             )
-        return value
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(_without_subject(error, text)) from None
 
     return parse
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+def _integer(minimum: int, maximum: int) -> Callable[[str], int]:
+    """An argparse type: an integer in [minimum, maximum]."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        try:
+            return validation.integer("it", value, minimum=minimum, maximum=maximum)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(_without_subject(error, text)) from None
+
+    return parse
+
+
+def _without_subject(error: ValueError, text: str) -> str:
+    """validation's "it must be ..., got 2.0" as "must be ..., got '2.0'" (what was typed)."""
+    message = str(error).removeprefix("it ")
+    return message[: message.rindex(", got ")] + f", got {text!r}"
+
+
+def _output_folder(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty (use . for the current folder)")
+    return Path(text)
 
 
 def _feature_names(text: str) -> list[str]:
@@ -99,14 +143,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     names = [*datasets.CLASSIFICATION, *datasets.REGRESSION]
     train.add_argument("--dataset", choices=names, default="moons", help="the data set")
-    train.add_argument("--n", type=_positive_int, default=100, help="number of points")
+    train.add_argument("--n", type=_integer(2, MAX_POINTS), default=100, help="number of points")
     train.add_argument("--noise", type=_in_range(0, 1), default=0.1, help="noise level")
     train.add_argument(
-        "--classes", type=_positive_int, default=3, help="classes, for the blobs data set"
+        "--classes",
+        type=_integer(2, datasets.MAX_CLASSES),
+        default=None,
+        help="classes, for the blobs data set only (default: 3)",
     )
     train.add_argument(
         "--train-ratio",
-        type=_in_range(0, 1, include_low=False),
+        type=_in_range(0, 1, include_low=False, include_high=False),
         default=0.7,
         help="share of the points used for training (the rest test)",
     )
@@ -138,15 +185,22 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--momentum", type=_in_range(0, 0.999), default=0.9, help="SGD momentum")
     train.add_argument(
         "--batch-size",
-        type=_positive_int,
+        type=_integer(1, MAX_POINTS),
         default=None,
         help="samples per step (default: all training points)",
     )
-    train.add_argument("--epochs", type=_positive_int, default=100, help="passes over the data")
+    train.add_argument(
+        "--epochs", type=_integer(1, MAX_EPOCHS), default=100, help="passes over the data"
+    )
     train.add_argument("--l1", type=_in_range(0, 10), default=0.0, help="L1 penalty rate")
     train.add_argument("--l2", type=_in_range(0, 10), default=1e-4, help="L2 penalty rate")
-    train.add_argument("--seed", type=int, default=0, help="seed for data, weights and batches")
-    train.add_argument("--out", type=Path, default=Path("out"), help="output folder")
+    train.add_argument(
+        "--seed",
+        type=_integer(0, 2**63 - 1),
+        default=0,
+        help="seed for data, weights and batches (an integer >= 0)",
+    )
+    train.add_argument("--out", type=_output_folder, default=Path("out"), help="output folder")
     train.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     train.add_argument("--no-pictures", action="store_true", help="write no pictures")
     return parser
@@ -161,7 +215,9 @@ def _default_loss(dataset: str) -> str:
 def run_training(args: argparse.Namespace) -> TrainingRun:
     """Generate the data, train, and return everything about the run."""
     loss = args.loss or _default_loss(args.dataset)
-    options = {"classes": args.classes} if args.dataset == "blobs" else {}
+    if args.classes is not None and args.dataset != "blobs":
+        raise ValueError(f"--classes applies to the blobs data set only, not {args.dataset!r}")
+    options = {"classes": args.classes or 3} if args.dataset == "blobs" else {}
     X, y = datasets.load(args.dataset, n=args.n, noise=args.noise, seed=args.seed, **options)
     X_train, X_test, y_train, y_test = datasets.train_test_split(
         X, y, train_ratio=args.train_ratio, seed=args.seed
@@ -221,12 +277,36 @@ def write_pictures(run: TrainingRun, out: Path) -> list[Path]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+
+    def fail(code: int, message: str) -> NoReturn:
+        parser.exit(code, f"{parser.prog}: error: {message}\n")
+
+    try:
+        io.prepare_output_folder(args.out, OUTPUT_FILES)
+    except OSError as error:
+        fail(1, f"--out: {error}")
     try:
         run = run_training(args)
     except ValueError as error:  # an inconsistent combination of options
-        parser.exit(2, f"{parser.prog}: error: {error}\n")
+        fail(2, str(error))
+    except TrainingDivergedError as error:
+        fail(1, f"{error} Nothing was saved.")
+    if run.history.interrupted:
+        print(
+            f"interrupted (Ctrl-C) during epoch {run.history.epochs}: "
+            f"saving the model as trained so far to {args.out}"
+        )
     for line in _report(run):
         print(line)
+    try:
+        _save(run, args)
+    except OSError as error:
+        fail(1, f"cannot write the results: {error}")
+    return 130 if run.history.interrupted else 0
+
+
+def _save(run: TrainingRun, args: argparse.Namespace) -> None:
+    """Write the model, the history and (unless --no-pictures) the pictures."""
     model_path = io.save(run.model, args.out / "model.json")
     history_text = json.dumps(run.history.as_dict(), indent=1) + "\n"
     history_path = io.write_atomically(args.out / "history.json", history_text.encode())
@@ -234,7 +314,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_pictures:
         for path in write_pictures(run, args.out):
             print(f"picture: {path}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -20,9 +20,12 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from . import validation
+
 __all__ = [
     "CLASSIFICATION",
     "FEATURES",
+    "MAX_POINTS",
     "REGRESSION",
     "blobs",
     "circle",
@@ -45,13 +48,23 @@ RADIUS = 6.0
 """The Playground's points lie in [−RADIUS, RADIUS]²."""
 
 
-def _check(n: int, noise: float, *, min_n: int = 1) -> None:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < min_n:
-        raise ValueError(f"n must be an integer >= {min_n}, got {n!r}")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0 <= noise <= 1:
-        raise ValueError(
-            f"noise must be a number in [0, 1] (the Playground uses 0 to 0.5), got {noise!r}"
-        )
+MAX_POINTS = 10_000_000
+"""The most points a generator makes (160 MB of coordinates)."""
+
+MAX_CLASSES = 100
+"""The most classes :func:`blobs` and :func:`spiral` make."""
+
+
+def _check(n: int, noise: float, *, min_n: int = 1) -> tuple[int, float]:
+    """``n`` and ``noise`` validated (NumPy scalars accepted), as Python numbers."""
+    return (
+        validation.integer("n", n, minimum=min_n, maximum=MAX_POINTS),
+        validation.real("noise", noise, low=0.0, high=1.0),
+    )
+
+
+def _classes(classes: int) -> int:
+    return validation.integer("classes", classes, minimum=2, maximum=MAX_CLASSES)
 
 
 def _shuffled(rng: np.random.Generator, X: FloatArray, y: npt.NDArray[np.generic]) -> Dataset:
@@ -65,7 +78,7 @@ def circle(n: int = 200, noise: float = 0.0, seed: int | None = None) -> Dataset
     Noise moves each point by up to ``noise × 6`` in x and y before labelling,
     so noisy points can land on the wrong side.
     """
-    _check(n, noise, min_n=2)
+    n, noise = _check(n, noise, min_n=2)
     rng = np.random.default_rng(seed)
     inner = n // 2
     radius = np.concatenate([rng.uniform(0.0, 2.5, inner), rng.uniform(3.5, 5.0, n - inner)])
@@ -81,7 +94,7 @@ def xor(n: int = 200, noise: float = 0.0, seed: int | None = None) -> Dataset:
 
     Points keep a margin of 0.3 from the axes; noise jitters them before labelling.
     """
-    _check(n, noise)
+    n, noise = _check(n, noise)
     rng = np.random.default_rng(seed)
     X = rng.uniform(-5.0, 5.0, (n, 2))
     X += np.where(X > 0, 0.3, -0.3)
@@ -96,7 +109,7 @@ def gauss(n: int = 200, noise: float = 0.0, seed: int | None = None) -> Dataset:
 
     Noise widens them: the standard deviation grows from √0.5 to 2 as noise goes 0 → 0.5.
     """
-    _check(n, noise, min_n=2)
+    n, noise = _check(n, noise, min_n=2)
     rng = np.random.default_rng(seed)
     variance = 0.5 + 7.0 * min(noise, 0.5)
     half = n // 2
@@ -112,9 +125,8 @@ def spiral(n: int = 200, noise: float = 0.0, seed: int | None = None, classes: i
     Arm j: radius r = 5t, angle 1.75·2π·t + 2πj/classes for t in [0, 1);
     noise adds up to ±noise in x and y.
     """
-    _check(n, noise, min_n=classes)
-    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
-        raise ValueError(f"classes must be an integer >= 2, got {classes!r}")
+    classes = _classes(classes)
+    n, noise = _check(n, noise, min_n=classes)
     rng = np.random.default_rng(seed)
     label = np.arange(n, dtype=np.int64) % classes
     t = rng.uniform(0.0, 1.0, n)
@@ -130,7 +142,7 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | None = None) -> Dataset:
 
     The data set of micrograd's demo. Points lie in about [−1, 2] × [−0.5, 1].
     """
-    _check(n, noise, min_n=2)
+    n, noise = _check(n, noise, min_n=2)
     rng = np.random.default_rng(seed)
     top = n // 2
     t_top = np.linspace(0.0, np.pi, top)
@@ -151,9 +163,8 @@ def blobs(n: int = 200, noise: float = 0.0, seed: int | None = None, classes: in
 
     The standard deviation is 0.7 + 4·noise.
     """
-    _check(n, noise, min_n=classes)
-    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
-        raise ValueError(f"classes must be an integer >= 2, got {classes!r}")
+    classes = _classes(classes)
+    n, noise = _check(n, noise, min_n=classes)
     rng = np.random.default_rng(seed)
     label = np.arange(n, dtype=np.int64) % classes
     angle = 2 * np.pi * label / classes
@@ -167,7 +178,7 @@ def plane(n: int = 200, noise: float = 0.0, seed: int | None = None) -> Dataset:
 
     Noise perturbs the inputs used for the target by up to ``noise × 6``.
     """
-    _check(n, noise)
+    n, noise = _check(n, noise)
     rng = np.random.default_rng(seed)
     X = rng.uniform(-RADIUS, RADIUS, (n, 2))
     noisy = X + rng.uniform(-RADIUS, RADIUS, (n, 2)) * noise
@@ -192,7 +203,7 @@ def multi_gauss(n: int = 200, noise: float = 0.0, seed: int | None = None) -> Da
     Each point takes the value of the strongest bump at its (noisy) position:
     sign · max(0, 1 − distance / 2).
     """
-    _check(n, noise)
+    n, noise = _check(n, noise)
     rng = np.random.default_rng(seed)
     X = rng.uniform(-RADIUS, RADIUS, (n, 2))
     noisy = X + rng.uniform(-RADIUS, RADIUS, (n, 2)) * noise
@@ -246,7 +257,7 @@ def features(X: npt.ArrayLike, names: Sequence[str] = ("x1", "x2")) -> FloatArra
     >>> features([[2.0, 3.0]], ["x1", "x1*x2", "x2^2"]).tolist()
     [[2.0, 6.0, 9.0]]
     """
-    points = np.asarray(X, dtype=np.float64)
+    points = validation.real_array("X", X)
     if points.ndim != 2 or points.shape[1] != 2:
         raise ValueError(f"features() needs points of shape (n, 2), got shape {points.shape}")
     if isinstance(names, str) or len(names) == 0:
@@ -269,20 +280,17 @@ def train_test_split(
     ``train_ratio`` is the Playground's "ratio of training to test data"
     (0.1 to 0.9; default 0.5). Both parts get at least one sample.
     """
-    X_arr = np.asarray(X, dtype=np.float64)
+    X_arr = validation.real_array("X", X)
     y_arr = np.asarray(y)
+    if y_arr.dtype.kind == "c":
+        raise TypeError(f"y must hold real numbers, got complex numbers (dtype {y_arr.dtype})")
     if len(X_arr) != len(y_arr):
         raise ValueError(f"X has {len(X_arr)} samples but y has {len(y_arr)}; they must match")
     if len(X_arr) < 2:
         raise ValueError("need at least 2 samples to split into training and test sets")
-    if (
-        isinstance(train_ratio, bool)
-        or not isinstance(train_ratio, (int, float))
-        or not 0 < train_ratio < 1
-    ):
-        raise ValueError(
-            f"train_ratio must be a number strictly between 0 and 1, got {train_ratio!r}"
-        )
+    train_ratio = validation.real(
+        "train_ratio", train_ratio, low=0.0, high=1.0, low_open=True, high_open=True
+    )
     order = np.random.default_rng(seed).permutation(len(X_arr))
     n_train = min(max(round(train_ratio * len(X_arr)), 1), len(X_arr) - 1)
     train, test = order[:n_train], order[n_train:]

@@ -188,7 +188,9 @@ class Value:
                 raise ZeroDivisionError(
                     f"division by zero in a / b: the divisor Value is {b!r} (a = {self.data!r})"
                 )
-            return _node(self.data / b, "/", (self, other), (1.0 / b, -self.data / (b * b)))
+            out = self.data / b
+            # −a/b² computed as −(a/b)/b: b·b would underflow to 0 for |b| < 1e-154.
+            return _node(out, "/", (self, other), (1.0 / b, -out / b))
         number = _number_or_none(other)
         if number is None:
             return NotImplemented
@@ -206,7 +208,8 @@ class Value:
             raise ZeroDivisionError(
                 f"division by zero in c / a: the divisor Value is {a!r} (c = {number!r})"
             )
-        return _node(number / a, "/", (self,), (-number / (a * a),))
+        out = number / a
+        return _node(out, "/", (self,), (-out / a,))  # −c/a², without underflow
 
     def __neg__(self) -> Value:
         """-a.  d/da = -1."""
@@ -226,7 +229,7 @@ class Value:
         if k is None:
             return NotImplemented
         a = self.data
-        if a < 0.0 and not k.is_integer():
+        if a < 0.0 and not k.is_integer() and not math.isnan(k):
             raise ValueError(
                 f"pow: a negative base {a!r} needs an integer exponent, got {k!r} "
                 "(the result would not be a real number)"
@@ -299,23 +302,36 @@ class Value:
         return _node(s, "sigmoid", (self,), (s * (1.0 - s),))
 
     def relu(self) -> Value:
-        """max(0, a).  d/da = 1 if a > 0 else 0."""
+        """max(0, a).  d/da = 1 if a > 0 else 0.  NaN stays NaN (value and slope)."""
         a = self.data
         if a > 0.0:
             return _node(a, "relu", (self,), (1.0,))
-        return _node(0.0, "relu", (self,), (0.0,))
+        if a <= 0.0:
+            return _node(0.0, "relu", (self,), (0.0,))
+        return _node(a, "relu", (self,), (a,))  # a is NaN: neither > 0 nor <= 0
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
-        """a if a > 0 else slope · a.  d/da = 1 if a > 0 else slope."""
+        """a if a > 0 else slope · a.  d/da = 1 if a > 0 else slope.
+
+        ``slope`` is a fixed number (a hyperparameter), not a Value.
+        """
+        s = _number_or_none(slope)
+        if s is None:
+            raise TypeError(
+                f"leaky_relu: slope must be a number (a fixed hyperparameter), "
+                f"got {type(slope).__name__}: {slope!r}"
+            )
         a = self.data
         if a > 0.0:
             return _node(a, "leaky_relu", (self,), (1.0,))
-        return _node(slope * a, "leaky_relu", (self,), (slope,))
+        if a <= 0.0:
+            return _node(s * a, "leaky_relu", (self,), (s,))
+        return _node(a, "leaky_relu", (self,), (a,))  # NaN
 
     def __abs__(self) -> Value:
-        """|a|.  d/da = sign(a)  (0 at a = 0, as PyTorch)."""
+        """|a|.  d/da = sign(a)  (0 at a = 0, as PyTorch; NaN for NaN)."""
         a = self.data
-        sign = 1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0)
+        sign = 1.0 if a > 0.0 else (-1.0 if a < 0.0 else (0.0 if a == 0.0 else a))
         return _node(abs(a), "abs", (self,), (sign,))
 
     def abs(self) -> Value:
@@ -432,7 +448,7 @@ def _pow_slope(a: float, k: float) -> float:
 
 def _log_or_zero(base: float) -> float:
     """ln(base) for the slope of base^k in k; 0 where base = 0 (as base^k ln base → 0)."""
-    return math.log(base) if base > 0.0 else 0.0
+    return 0.0 if base == 0.0 else math.log(base)  # NaN stays NaN
 
 
 def _pow_value(base: Value, exponent: Value) -> Value:

@@ -1,27 +1,50 @@
 """Save and load models as JSON, and move them to and from PyTorch.
 
 The file holds the architecture (``nin``, ``nouts``, ``activation``) and the
-weights by name (the :meth:`~micrograd_edu.nn.Module.state_dict`). It is
-written atomically: to a temporary file in the same folder, then renamed over
-the target, so an interrupted save never leaves a half-written model behind.
+weights by name (the :meth:`~micrograd_edu.nn.Module.state_dict`), as strict
+JSON (no ``NaN`` or ``Infinity``: a model with non-finite weights is refused).
+It is written atomically: to a temporary file in the same folder, then renamed
+over the target, so an interrupted save never leaves a half-written model
+behind. Loading checks the architecture against the weights *before* building
+anything, so no file, however crafted, can make it allocate more than a model
+of :data:`~micrograd_edu.nn.MAX_PARAMETERS` parameters.
 
 PyTorch is imported only inside :func:`to_torch` and :func:`from_torch`.
 """
 
 from __future__ import annotations
 
+import glob
 import json
+import math
 import os
+import stat
 import tempfile
+import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .nn import MLP, Layer
+from .nn import MLP, Layer, check_architecture, count_parameters
 
-__all__ = ["FORMAT", "from_torch", "load", "save", "to_torch", "write_atomically"]
+__all__ = [
+    "FORMAT",
+    "MAX_FILE_BYTES",
+    "from_torch",
+    "load",
+    "prepare_output_folder",
+    "save",
+    "to_torch",
+    "write_atomically",
+]
 
 FORMAT = "micrograd_edu.MLP"
 VERSION = 1
+MAX_FILE_BYTES = 128 * 1024 * 1024
+"""The largest model file :func:`load` reads (a model at the parameter limit takes ~70 MB)."""
+
+_STALE_SECONDS = 3600.0
+"""Where process ids cannot be checked, temporary files older than this are stale."""
 
 
 def _new_file_mode() -> int:
@@ -31,18 +54,60 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, owned by someone else
+        return True
+    return True
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Delete temporary files that an earlier, killed save of ``target`` left behind.
+
+    Temporary names carry the writer's process id (``.model.json.<pid>.<random>.tmp``);
+    a file whose process no longer exists is stale. Files of live processes,
+    this one included, may be saves in progress and are left alone.
+    """
+    prefix = f".{target.name}."
+    for candidate in target.parent.glob(f"{glob.escape(prefix)}*.tmp"):
+        pid_text = candidate.name[len(prefix) :].split(".", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        if os.name == "posix":
+            stale = not _process_alive(int(pid_text))
+        else:  # os.kill(pid, 0) would terminate the process on Windows
+            stale = time.time() - candidate.stat().st_mtime > _STALE_SECONDS
+        if stale:
+            candidate.unlink(missing_ok=True)
+
+
 def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
     Readers see either the old file or the complete new one, never a part.
+    An existing file keeps its permissions; a new one gets the umask's default.
+    A symbolic link is written through: its target is replaced, the link stays.
+    Temporary files left by a killed earlier save of the same file are removed.
     """
     target = Path(path)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
     if target.is_dir():
         raise IsADirectoryError(f"cannot write to {str(target)!r}: it is a directory")
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        os.chmod(temp_name, _new_file_mode())  # mkstemp makes it private (0600)
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = _new_file_mode()
+    _remove_stale_temporaries(target)
+    fd, temp_name = tempfile.mkstemp(
+        prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent
+    )
+    try:
+        os.chmod(temp_name, mode)  # mkstemp makes it private (0600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -54,20 +119,95 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
     return target
 
 
+def prepare_output_folder(folder: str | os.PathLike[str], files: Iterable[str] = ()) -> Path:
+    """Create ``folder`` if needed and make sure files can be written into it.
+
+    Run it *before* long work (training) whose results go there. Raises
+    ``ValueError`` for an empty name, ``NotADirectoryError`` when it is a file,
+    ``IsADirectoryError`` when one of the ``files`` to be written is a folder,
+    and ``PermissionError``/``OSError`` (naming the folder) when nothing can be
+    written there, e.g. on a read-only file system.
+    """
+    if not str(folder).strip():
+        raise ValueError("the output folder name is empty (use . for the current folder)")
+    path = Path(folder)
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(f"cannot write into {str(path)!r}: it is a file, not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".write-test.", dir=path)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as error:
+        raise type(error)(f"cannot write into {str(path)!r}: {error.strerror or error}") from None
+    for name in files:
+        if (path / name).is_dir():
+            raise IsADirectoryError(
+                f"cannot write {str(path / name)!r}: a folder of that name is in the way"
+            )
+    return path
+
+
 def save(model: MLP, path: str | os.PathLike[str]) -> Path:
     """Save ``model`` (architecture and weights) as JSON at ``path``, atomically."""
     if not isinstance(model, MLP):
         raise TypeError(f"save() takes an MLP, got {type(model).__name__}")
+    state = model.state_dict()
+    for name, value in state.items():
+        if not math.isfinite(value):
+            raise ValueError(
+                f"cannot save: parameter {name!r} is {value!r}, not a finite number "
+                "(did training diverge?)"
+            )
     document = {
         "format": FORMAT,
         "version": VERSION,
         "nin": model.nin,
         "nouts": model.nouts,
         "activation": model.hidden_activation,
-        "state_dict": model.state_dict(),
+        "state_dict": state,
     }
     # repr-exact floats: json writes the shortest string that reads back the same float
-    return write_atomically(path, (json.dumps(document, indent=1) + "\n").encode())
+    text = json.dumps(document, indent=1, allow_nan=False) + "\n"
+    return write_atomically(path, text.encode())
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"the non-standard JSON constant {name} (a weight must be finite)")
+
+
+def _parse_int(text: str) -> int | float:
+    # A huge integer literal becomes a float (inf if out of range), which the
+    # finiteness check then refuses, instead of a slow, unbounded int.
+    return int(text) if len(text) <= 30 else float(text)
+
+
+def _parse(source: Path) -> Any:
+    """The JSON document in ``source``, or ValueError naming the file and the problem."""
+    with source.open("rb") as handle:
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise ValueError(
+            f"{str(source)!r} is larger than {MAX_FILE_BYTES // 2**20} MiB, "
+            "more than any model micrograd_edu saves"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{str(source)!r} is not a text file (not UTF-8 at byte {error.start}): "
+            "not a micrograd_edu model"
+        ) from None
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int)
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"{str(source)!r} is not valid JSON (truncated or corrupted?): {error}"
+        ) from None
+    except RecursionError:
+        raise ValueError(f"{str(source)!r} is not a model file: JSON nested too deeply") from None
+    except ValueError as error:
+        raise ValueError(f"{str(source)!r} is not valid: {error}") from None
 
 
 def load(path: str | os.PathLike[str]) -> MLP:
@@ -77,13 +217,7 @@ def load(path: str | os.PathLike[str]) -> MLP:
     not JSON, not a micrograd_edu model, or its weights do not fit its architecture.
     """
     source = Path(path)
-    text = source.read_text(encoding="utf-8")
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(
-            f"{str(source)!r} is not valid JSON (truncated or corrupted?): {error}"
-        ) from None
+    document = _parse(source)
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(
             f"{str(source)!r} is not a micrograd_edu model file (no format {FORMAT!r})"
@@ -94,16 +228,33 @@ def load(path: str | os.PathLike[str]) -> MLP:
             f"this micrograd_edu reads version {VERSION}"
         )
     try:
-        model = MLP(document["nin"], document["nouts"], activation=document["activation"])
+        nin, nouts = check_architecture(document["nin"], document["nouts"])
         state = document["state_dict"]
         if not isinstance(state, dict):
             raise ValueError("state_dict must be an object")
+        _check_weights(state, nin, nouts)
+        model = MLP(nin, nouts, activation=document["activation"])
         model.load_state_dict(state)
     except KeyError as error:
         raise ValueError(f"{str(source)!r} lacks the field {error}") from None
     except (TypeError, ValueError) as error:
         raise ValueError(f"{str(source)!r} does not describe a valid model: {error}") from None
     return model
+
+
+def _check_weights(state: dict[str, Any], nin: int, nouts: list[int]) -> None:
+    """Before building the model: one finite number per parameter of the architecture."""
+    expected = count_parameters(nin, nouts)
+    if len(state) != expected:
+        raise ValueError(
+            f"MLP({nin}, {nouts}) has {expected:,} parameters but the state_dict "
+            f"holds {len(state):,} values"
+        )
+    for name, value in state.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"weight {name!r} must be a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ValueError(f"weight {name!r} is {value!r}, not a finite number")
 
 
 _TORCH_ACTIVATIONS = {

@@ -25,9 +25,29 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from . import validation
 from .engine import Value, ValueLike, _number_or_none, dot
 
-__all__ = ["ACTIVATIONS", "MLP", "Activation", "Layer", "Module", "Neuron"]
+__all__ = [
+    "ACTIVATIONS",
+    "MAX_LAYERS",
+    "MAX_PARAMETERS",
+    "MLP",
+    "Activation",
+    "Layer",
+    "Module",
+    "Neuron",
+]
+
+MAX_PARAMETERS = 1_000_000
+"""The most parameters a network may have: each one is a Python object of about
+100 bytes, and one forward pass builds a graph node per weight. Larger models
+belong in PyTorch (:func:`~micrograd_edu.io.to_torch`)."""
+
+MAX_LAYERS = 100
+"""The most layers an :class:`MLP` may have."""
+
+_TOO_LARGE = "each parameter is a Python object; use PyTorch for larger models"
 
 ActivationName = Literal["relu", "tanh", "sigmoid", "leaky_relu", "linear"]
 FloatArray = npt.NDArray[np.float64]
@@ -78,9 +98,7 @@ def _rng(seed: int | None, rng: np.random.Generator | None) -> np.random.Generat
 
 
 def _positive_int(name: str, n: object) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"{name} must be a positive integer, got {n!r}")
-    return int(n)
+    return validation.integer(name, n, maximum=MAX_PARAMETERS, why=_TOO_LARGE)
 
 
 def as_inputs(x: object, width: int) -> list[ValueLike]:
@@ -89,6 +107,8 @@ def as_inputs(x: object, width: int) -> list[ValueLike]:
     Accepts a list or tuple of numbers/Values or a 1-D NumPy array.
     """
     if isinstance(x, np.ndarray):
+        if x.dtype.kind == "c":
+            raise TypeError(f"expected real inputs, got complex numbers (dtype {x.dtype})")
         if x.ndim != 1:
             raise ValueError(
                 f"expected one sample as a 1-D array of {width} inputs, got an array of shape "
@@ -235,6 +255,7 @@ class Layer(Module):
     ) -> None:
         self.nin = _positive_int("nin", nin)
         self.nout = _positive_int("nout", nout)
+        check_architecture(self.nin, [self.nout])  # at most MAX_PARAMETERS
         generator = _rng(seed, rng)
         self.neurons = [Neuron(self.nin, rng=generator, **neuron_kwargs) for _ in range(self.nout)]
 
@@ -287,10 +308,7 @@ class MLP(Module):
         activation: ActivationName = "relu",
         seed: int | None = None,
     ) -> None:
-        self.nin = _positive_int("nin", nin)
-        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
-            raise ValueError(f"nouts must be a non-empty list of layer widths, got {nouts!r}")
-        self.nouts = [_positive_int(f"nouts[{i}]", n) for i, n in enumerate(nouts)]
+        self.nin, self.nouts = check_architecture(nin, nouts)
         _activation(activation)
         self.hidden_activation = activation
         generator = np.random.default_rng(seed)
@@ -338,7 +356,7 @@ class MLP(Module):
         One array of shape (n, width) per layer, the last being :meth:`forward_array`'s
         result: what each neuron computes, for the Playground's heat maps.
         """
-        A = np.asarray(X, dtype=np.float64)
+        A = validation.real_array("X", X)
         if A.ndim != 2 or A.shape[1] != self.nin:
             raise ValueError(f"expected an array of shape (n, {self.nin}), got shape {A.shape}")
         outputs = []
@@ -358,6 +376,35 @@ class MLP(Module):
             f"MLP(nin={self.nin}, nouts={self.nouts}, activation={self.hidden_activation!r}, "
             f"parameters={self.num_parameters()})"
         )
+
+
+def check_architecture(nin: object, nouts: object) -> tuple[int, list[int]]:
+    """Validate an MLP's ``nin`` and ``nouts`` *before* anything is allocated.
+
+    Returns them as ``(int, list[int])``. Raises ``ValueError`` for a width
+    that is not a positive integer, more than :data:`MAX_LAYERS` layers, or
+    more than :data:`MAX_PARAMETERS` parameters (counted, not built: a layer of
+    nout neurons with nin inputs has (nin + 1)·nout parameters).
+    """
+    nin_checked = _positive_int("nin", nin)
+    if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+        raise ValueError(f"nouts must be a non-empty list of layer widths, got {nouts!r}")
+    if len(nouts) > MAX_LAYERS:
+        raise ValueError(f"an MLP may have at most {MAX_LAYERS} layers, got {len(nouts)}")
+    widths = [_positive_int(f"nouts[{i}]", n) for i, n in enumerate(nouts)]
+    count = count_parameters(nin_checked, widths)
+    if count > MAX_PARAMETERS:
+        raise ValueError(
+            f"MLP({nin_checked}, {widths}) would have {count:,} parameters, more than the "
+            f"limit of {MAX_PARAMETERS:,} ({_TOO_LARGE})"
+        )
+    return nin_checked, widths
+
+
+def count_parameters(nin: int, nouts: Sequence[int]) -> int:
+    """How many parameters ``MLP(nin, nouts)`` has: Σ (inputs + 1) · neurons over its layers."""
+    sizes = [nin, *nouts]
+    return sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts)))
 
 
 def layer_weights(layer: Layer) -> tuple[FloatArray, FloatArray]:

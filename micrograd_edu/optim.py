@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from . import validation
 from .engine import Value
 
 __all__ = ["SGD", "Adam", "LinearLR", "Optimizer"]
@@ -30,12 +31,15 @@ __all__ = ["SGD", "Adam", "LinearLR", "Optimizer"]
 def _check_rate(
     name: str, value: float, *, allow_zero: bool = False, below_one: bool = False
 ) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if value < 0 or (value == 0 and not allow_zero) or (below_one and value >= 1):
-        bounds = "in [0, 1)" if below_one else (">= 0" if allow_zero else "> 0")
-        raise ValueError(f"{name} must be {bounds}, got {value!r}")
-    return float(value)
+    """A finite rate: > 0 (or >= 0 with ``allow_zero``), and < 1 with ``below_one``."""
+    return validation.real(
+        name,
+        value,
+        low=0.0,
+        low_open=not allow_zero,
+        high=1.0 if below_one else None,
+        high_open=True,
+    )
 
 
 class Optimizer:
@@ -168,8 +172,7 @@ class LinearLR:
             raise TypeError(f"LinearLR needs an Optimizer, got {type(optimizer).__name__}")
         _check_rate("start_factor", start_factor)
         _check_rate("end_factor", end_factor, allow_zero=True)
-        if isinstance(total_iters, bool) or not isinstance(total_iters, int) or total_iters < 1:
-            raise ValueError(f"total_iters must be a positive integer, got {total_iters!r}")
+        total_iters = validation.integer("total_iters", total_iters)
         self.optimizer = optimizer
         self.base_lr = optimizer.lr
         self.start_factor = float(start_factor)

@@ -10,28 +10,37 @@ One epoch of (mini-batch) stochastic gradient descent::
         optimizer.step()                               # w ← w − lr·∂L/∂w
 
 :func:`fit` runs that loop, shows a progress bar, and records the loss and
-accuracy after every epoch in a :class:`History`.
+accuracy after every epoch in a :class:`History`. It stops early, and says so,
+when the loss becomes infinite or NaN (:class:`TrainingDivergedError`) or when the
+user presses Ctrl-C (``History.interrupted``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from types import FrameType
+from typing import Any, Literal, NoReturn
 
 import numpy as np
 import numpy.typing as npt
 from tqdm import tqdm
 
-from . import datasets, losses
+from . import datasets, losses, validation
 from .engine import Value, sum_values
 from .nn import ACTIVATIONS, MLP
 from .optim import SGD, LinearLR, Optimizer
 
 __all__ = [
+    "MAX_EPOCHS",
     "OBJECTIVES",
     "History",
     "Objective",
+    "TrainingDivergedError",
     "TrainingRun",
     "evaluate",
     "fit",
@@ -41,6 +50,9 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 Kind = Literal["binary", "multiclass", "regression"]
+
+MAX_EPOCHS = 1_000_000
+"""The most epochs :func:`fit` accepts (the history keeps one entry per epoch)."""
 
 
 def _bce_array(z: FloatArray, y: FloatArray) -> FloatArray:
@@ -95,13 +107,16 @@ OBJECTIVES: dict[str, Objective] = {
 class History:
     """Per-epoch loss and accuracy on the training set and, if given, the validation set.
 
-    Accuracies are empty lists for regression.
+    Accuracies are empty lists for regression. ``interrupted`` is True when
+    Ctrl-C stopped :func:`fit` early: its last entry then describes the
+    weights after the last completed step of the unfinished epoch.
     """
 
     train_loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
+    interrupted: bool = False
 
     @property
     def epochs(self) -> int:
@@ -114,6 +129,20 @@ class History:
             "val_loss": self.val_loss,
             "val_accuracy": self.val_accuracy,
         }
+
+
+class TrainingDivergedError(FloatingPointError):
+    """The loss became infinite or NaN during :func:`fit`: training stopped.
+
+    The model's weights are restored to the last finite ones (those at the end
+    of the previous epoch). ``epoch`` is the epoch (from 1) in which it
+    happened and ``history`` holds the epochs completed before it.
+    """
+
+    def __init__(self, message: str, epoch: int, history: History) -> None:
+        super().__init__(message)
+        self.epoch = epoch
+        self.history = history
 
 
 @dataclass
@@ -149,8 +178,8 @@ def _objective(loss: str | Objective) -> Objective:
 def _check_data(
     model: MLP, X: npt.ArrayLike, y: npt.ArrayLike, objective: Objective, what: str
 ) -> tuple[FloatArray, FloatArray]:
-    X_arr = np.asarray(X, dtype=np.float64)
-    y_arr = np.asarray(y, dtype=np.float64)
+    X_arr = validation.real_array(f"{what}: X", X)
+    y_arr = validation.real_array(f"{what}: y", y)
     if X_arr.ndim != 2 or X_arr.shape[1] != model.nin:
         raise ValueError(
             f"{what}: X must have shape (n, {model.nin}) for this model, got {X_arr.shape}"
@@ -207,9 +236,11 @@ def _evaluate_checked(
     model: MLP, X: FloatArray, y: FloatArray, objective: Objective
 ) -> tuple[float, float | None]:
     """:func:`evaluate` for data that :func:`_check_data` has already accepted."""
-    outputs = model.forward_array(X)
-    z = outputs[:, 0] if objective.kind != "multiclass" else outputs
-    return float(np.mean(objective.on_array(z, y))), _accuracy(objective, outputs, y)
+    with np.errstate(all="ignore"):  # a diverged model gives inf/NaN; fit reports it
+        outputs = model.forward_array(X)
+        z = outputs[:, 0] if objective.kind != "multiclass" else outputs
+        loss = float(np.mean(objective.on_array(z, y)))
+    return loss, _accuracy(objective, outputs, y)
 
 
 def fit(
@@ -258,6 +289,14 @@ def fit(
         Seeds the shuffling of the mini-batches.
     progress:
         Show a progress bar with the loss and the accuracy.
+
+    Stopping early
+        If the loss becomes infinite or NaN (too high a learning rate, usually),
+        ``fit`` restores the weights of the end of the previous epoch and raises
+        :class:`TrainingDivergedError`, which names the epoch and carries the history
+        so far. Pressing Ctrl-C (interrupting the kernel) stops training after
+        the current step and returns the history with ``interrupted=True``;
+        a second Ctrl-C interrupts at once.
     """
     objective = _objective(loss)
     X_arr, y_arr = _check_data(model, X, y, objective, "fit")
@@ -266,55 +305,170 @@ def fit(
         if X_val is None or y_val is None:
             raise ValueError("give both X_val and y_val, or neither")
         X_val_arr, y_val_arr = _check_data(model, X_val, y_val, objective, "fit (validation)")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    epochs = validation.integer("epochs", epochs, maximum=MAX_EPOCHS)
     n = len(X_arr)
-    size = n if batch_size is None else batch_size
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
-    for name, rate in (("l1", l1), ("l2", l2)):
-        if not isinstance(rate, (int, float)) or not rate >= 0:
-            raise ValueError(f"{name} must be a number >= 0, got {rate!r}")
+    size = n if batch_size is None else validation.integer("batch_size", batch_size)
+    l1 = validation.real("l1", l1, low=0.0)
+    l2 = validation.real("l2", l2, low=0.0)
     params = model.parameters()
     opt = optimizer if optimizer is not None else SGD(params, lr=0.1)
+    _check_optimizer(opt, params)
     rng = np.random.default_rng(seed)
     rows = X_arr.tolist()
     labels = y_arr.astype(np.int64).tolist() if objective.kind == "multiclass" else y_arr.tolist()
     history = History()
+    last_finite = [p.data for p in params]
+
+    def diverged(epoch: int, step: int | None, what: str) -> NoReturn:
+        _diverged(history, params, last_finite, opt.lr, epoch, step, what)
 
     bar = tqdm(range(epochs), disable=not progress, unit="epoch", leave=True)
-    for _ in bar:
-        order = rng.permutation(n) if size < n else np.arange(n)
-        for start in range(0, n, size):
-            batch = order[start : start + size].tolist()
-            terms = [objective.per_sample(model(rows[i]), labels[i]) for i in batch]
-            total = sum_values(terms) * (1.0 / len(batch))
-            if l1:
-                total = total + l1 * losses.l1(params)
-            if l2:
-                total = total + l2 * losses.l2(params)
-            opt.zero_grad()
-            total.backward()
-            opt.step()
-        if scheduler is not None:
-            scheduler.step()
-        _record(history, model, objective, X_arr, y_arr, "train")
-        if has_val:
-            _record(history, model, objective, X_val_arr, y_val_arr, "val")
-        bar.set_postfix(_postfix(history))
+    with _stop_on_interrupt() as interrupt:
+        for epoch in bar:
+            order = rng.permutation(n) if size < n else np.arange(n)
+            for step, start in enumerate(range(0, n, size), start=1):
+                batch = order[start : start + size].tolist()
+                try:
+                    total = _batch_loss(
+                        model,
+                        objective,
+                        [rows[i] for i in batch],
+                        [labels[i] for i in batch],
+                        l1,
+                        l2,
+                        params,
+                    )
+                except OverflowError as error:
+                    diverged(epoch, step, f"the loss overflowed ({error})")
+                if not math.isfinite(total.data):
+                    diverged(epoch, step, f"the loss became {total.data}")
+                opt.zero_grad()
+                total.backward()
+                opt.step()
+                if interrupt.is_set():
+                    history.interrupted = True
+                    break
+            if scheduler is not None and not history.interrupted:
+                scheduler.step()
+            train_result = _evaluate_checked(model, X_arr, y_arr, objective)
+            weights = [p.data for p in params]
+            if not all(map(math.isfinite, weights)):
+                diverged(epoch, None, "the weights became infinite or NaN")
+            if not math.isfinite(train_result[0]):
+                diverged(epoch, None, f"the loss became {train_result[0]}")
+            last_finite = weights
+            _record(history, "train", *train_result)
+            if has_val:
+                _record(history, "val", *_evaluate_checked(model, X_val_arr, y_val_arr, objective))
+            bar.set_postfix(_postfix(history))
+            if history.interrupted:
+                break
     bar.close()
     return history
 
 
-def _record(
-    history: History,
+def _batch_loss(
     model: MLP,
     objective: Objective,
-    X: FloatArray,
-    y: FloatArray,
-    split: Literal["train", "val"],
+    rows: list[list[float]],
+    labels: list[Any],
+    l1: float,
+    l2: float,
+    params: list[Value],
+) -> Value:
+    """The mean loss over one mini-batch, plus the penalties: the graph to backpropagate."""
+    terms = [
+        objective.per_sample(model(row), label) for row, label in zip(rows, labels, strict=True)
+    ]
+    total = sum_values(terms) * (1.0 / len(rows))
+    if l1:
+        total = total + l1 * losses.l1(params)
+    if l2:
+        total = total + l2 * losses.l2(params)
+    return total
+
+
+def _check_optimizer(optimizer: Optimizer, params: list[Value]) -> None:
+    """The optimizer must update this model's parameters, not another model's."""
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"optimizer must be an Optimizer such as SGD or Adam, got {type(optimizer).__name__}"
+        )
+    own = {id(p) for p in params}
+    foreign = sum(1 for p in optimizer.params if id(p) not in own)
+    if foreign:
+        raise ValueError(
+            f"the optimizer updates {foreign} Value(s) that are not parameters of this model, "
+            "so training would change nothing: build it from this model, "
+            "e.g. SGD(model.parameters(), lr=0.1)"
+        )
+
+
+def _diverged(
+    history: History,
+    params: list[Value],
+    last_finite: list[float],
+    lr: float,
+    epoch: int,
+    step: int | None,
+    what: str,
+) -> NoReturn:
+    """Restore the last finite weights and raise :class:`TrainingDivergedError`."""
+    for p, value in zip(params, last_finite, strict=True):
+        p.data = value
+        p.grad = 0.0
+    where = f"epoch {epoch + 1}" + (f", step {step}" if step is not None else "")
+    kept = f"the end of epoch {epoch}" if epoch else "their initial values"
+    raise TrainingDivergedError(
+        f"training diverged in {where}: {what}. The weights are restored to "
+        f"{kept}, the last finite ones. Try a smaller learning rate (lr is {lr:g}).",
+        epoch + 1,
+        history,
+    )
+
+
+class _StopFlag:
+    """Set by the first Ctrl-C while :func:`fit` runs."""
+
+    def __init__(self) -> None:
+        self._set = False
+
+    def set(self) -> None:
+        self._set = True
+
+    def is_set(self) -> bool:
+        return self._set
+
+
+@contextmanager
+def _stop_on_interrupt() -> Iterator[_StopFlag]:
+    """Turn the first Ctrl-C (SIGINT) into a request to stop after the current step.
+
+    Only in the main thread, and only when SIGINT has Python's default handler
+    (the one that raises KeyboardInterrupt); the second Ctrl-C raises as usual.
+    """
+    flag = _StopFlag()
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield flag
+        return
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        flag.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, request_stop)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _record(
+    history: History, split: Literal["train", "val"], loss: float, accuracy: float | None
 ) -> None:
-    loss, accuracy = _evaluate_checked(model, X, y, objective)
     getattr(history, f"{split}_loss").append(loss)
     if accuracy is not None:
         getattr(history, f"{split}_accuracy").append(accuracy)

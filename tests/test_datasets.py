@@ -97,7 +97,7 @@ def test_train_test_split() -> None:
     ("call", "message"),
     [
         (lambda: datasets.circle(n=0), "n must be an integer >= 2, got 0"),
-        (lambda: datasets.xor(n=10, noise=2.0), "noise must be a number in [0, 1]"),
+        (lambda: datasets.xor(n=10, noise=2.0), "noise must be in [0, 1], got 2.0"),
         (lambda: datasets.spiral(n=10, classes=1), "classes must be an integer >= 2, got 1"),
         (lambda: datasets.load("iris"), "unknown data set 'iris'"),
         (

@@ -59,7 +59,10 @@ def test_save_rejects_a_non_model(tmp_path: Path) -> None:
         (lambda text: "\x00garbage", "is not valid JSON"),
         (lambda text: json.dumps({"hello": 1}), "is not a micrograd_edu model file"),
         (lambda text: text.replace('"version": 1', '"version": 99'), "has format version 99"),
-        (lambda text: text.replace('"nouts": [\n  1\n ]', '"nouts": [\n  2\n ]'), "missing"),
+        (
+            lambda text: text.replace('"nouts": [\n  1\n ]', '"nouts": [\n  2\n ]'),
+            "MLP(2, [2]) has 6 parameters but the state_dict holds 3 values",
+        ),
         (lambda text: text.replace('"nin"', '"nine"'), "lacks the field 'nin'"),
     ],
 )

@@ -179,7 +179,7 @@ def test_fit_errors() -> None:
         ),
         (lambda: fit(model, X, y, X_val=X, progress=False), "give both X_val and y_val"),
         (lambda: fit(model, X * np.nan, y, progress=False), "X and y must be finite"),
-        (lambda: fit(model, X, y, l2=-1.0, progress=False), "l2 must be a number >= 0"),
+        (lambda: fit(model, X, y, l2=-1.0, progress=False), "l2 must be >= 0, got -1.0"),
     ]
     for call, message in cases:
         with pytest.raises(ValueError, match=re.escape(message)):
