@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 pytest.importorskip("graphviz")
 
 from micrograd_edu import Value
-from visualize import backward_player, backward_steps, save_backward_html
+from visualize import GraphTooLargeError, backward_player, backward_steps, save_backward_html
 from visualize.__main__ import lecture_neuron
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -58,27 +60,82 @@ def test_save_backward_html_is_self_contained(tmp_path: Path) -> None:
     assert fragment.startswith('<div class="mg-player"')
 
 
-def test_html_player_in_headless_chromium(tmp_path: Path) -> None:
+HOSTILE_LABELS = ["<!--<script>", "</script><b>x", "a & b &amp;", "line\u2028sep", "-->"]
+
+
+def test_player_script_survives_hostile_labels() -> None:
+    a = Value(2.0, label=HOSTILE_LABELS[0])
+    b = Value(3.0, label=HOSTILE_LABELS[1])
+    c = a * b
+    c.label = HOSTILE_LABELS[2]
+    out = (c + Value(1.0, label=HOSTILE_LABELS[3])).tanh()
+    out.label = HOSTILE_LABELS[4]
+    fragment = backward_player(out)._repr_html_()
+    (line,) = [text for text in fragment.splitlines() if text.lstrip().startswith("var captions")]
+    captions = line.split("=", 1)[1].strip().rstrip(";")
+    for dangerous in ("<", ">", "&", "\u2028"):
+        assert dangerous not in captions
+    assert json.loads(captions)[1].startswith(HOSTILE_LABELS[4])  # the data itself is intact
+
+
+def test_player_refuses_graphs_too_large_to_play() -> None:
+    total = Value(0.0)
+    for i in range(60):
+        total = total + Value(float(i))
+    with pytest.raises(GraphTooLargeError, match=re.escape("121 nodes, more than max_nodes=50")):
+        backward_player(total)
+
+
+def _chromium(sync_api: Any, p: Any) -> Any:
+    return p.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+        ],
+    )
+
+
+def _require_browser() -> Any:
     if CHROMIUM is None:
         if os.environ.get("CI") == "true":
             pytest.fail(
                 "Chromium is missing under CI: .ci/run installs it (apt-get install chromium)"
             )
         pytest.skip("no Chromium on this machine (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    return pytest.importorskip("playwright.sync_api")
+
+
+def test_player_with_hostile_labels_runs_in_chromium(tmp_path: Path) -> None:
+    sync_api = _require_browser()
+    a = Value(2.0, label=HOSTILE_LABELS[0])
+    b = Value(3.0, label=HOSTILE_LABELS[1])
+    out = a * b
+    out.label = HOSTILE_LABELS[2]
+    path = save_backward_html(out, tmp_path / "hostile.html")
+    with sync_api.sync_playwright() as p:
+        browser = _chromium(sync_api, p)
+        try:
+            page = browser.new_page()
+            page.goto(path.as_uri())
+            assert page.locator(".mg-counter").text_content() == "Step 0 of 1"
+            page.get_by_role("button", name=re.compile("Next")).click()
+            caption = page.locator(".mg-caption").text_content() or ""
+            assert HOSTILE_LABELS[0] in caption and HOSTILE_LABELS[1] in caption
+            assert page.locator(".mg-frame").nth(1).is_visible()
+        finally:
+            browser.close()
+
+
+def test_html_player_in_headless_chromium(tmp_path: Path) -> None:
+    sync_api = _require_browser()
     path = save_backward_html(lecture_neuron(), tmp_path / "backward.html")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
+        browser = _chromium(sync_api, p)
         try:
             page = browser.new_page()
             page.goto(path.as_uri())

@@ -173,3 +173,20 @@ def test_renderer_override_by_environment(monkeypatch: pytest.MonkeyPatch) -> No
     assert find_renderer() is None
     with pytest.raises(GraphvizNotFoundError, match="no Graphviz renderer found"):
         render("digraph { a }", "svg")
+
+
+def test_render_that_takes_too_long_is_a_render_error() -> None:
+    total = Value(0.0)
+    for i in range(2000):
+        total = total + Value(float(i))
+    graph = draw_graph(total, max_nodes=10**7)
+    with pytest.raises(RenderError, match=re.escape("took longer than 0.01 s")):
+        render(graph.source, "svg", timeout=0.01)
+
+
+def test_labels_with_newlines_and_lone_surrogates_render() -> None:
+    a = Value(1.0, label="line1\nline2")
+    b = Value(2.0, label="bad\ud800x")
+    svg = draw_graph(a * b).pipe("svg").decode("utf-8")
+    assert ">line1<" in svg and ">line2<" in svg and "line1line2" not in svg
+    assert "bad\ufffdx" in svg

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 
 from micrograd_edu import Value, datasets, optim
 from micrograd_edu.demo import readme_expression
+from micrograd_edu.io import prepare_output_folder
 from micrograd_edu.nn import MLP
 from micrograd_edu.train import fit
 
@@ -116,10 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
+        prepare_output_folder(args.out)
         written = write_demo(args.out)
         if args.readme:
             written += write_readme_examples(args.out)
-    except (GraphvizNotFoundError, RenderError) as error:
+    except (GraphvizNotFoundError, RenderError, OSError, ValueError) as error:
         print(f"python -m visualize: error: {error}", file=sys.stderr)
         return 1
     for path in written:

@@ -23,7 +23,7 @@ from pathlib import Path
 from micrograd_edu import Value
 from micrograd_edu.io import write_atomically
 
-from .graph import ComputationGraph, _number, draw_graph, graph_nodes
+from .graph import ComputationGraph, GraphTooLargeError, _number, draw_graph, graph_nodes
 from .renderer import render
 
 __all__ = [
@@ -47,14 +47,29 @@ def _frame(
     return graph
 
 
-def backward_steps(root: Value, max_nodes: int = 200) -> list[ComputationGraph]:
+MAX_PLAYER_NODES = 50
+"""The default size limit of a backward player: it holds one whole picture per
+step, so its size grows with the square of the nodes (50 nodes: about 4 MB;
+200 nodes: about 60 MB and 15 s to build)."""
+
+
+def backward_steps(root: Value, max_nodes: int = MAX_PLAYER_NODES) -> list[ComputationGraph]:
     """The graphs of ``root``'s backward pass, one per step, the forward pass first.
 
     Each graph has a ``caption`` saying what its step did and the ``current``
     node (None for the first). There is one step per computed node (leaves
     have nothing to pass on), so n nodes of which k are leaves give n − k + 1 graphs.
+    A graph of more than ``max_nodes`` nodes raises :class:`GraphTooLargeError`.
     """
     nodes = graph_nodes(root)
+    if len(nodes) > max_nodes:
+        raise GraphTooLargeError(
+            f"this graph has {len(nodes):,} nodes, more than max_nodes={max_nodes:,} for a "
+            "step-by-step player, which holds one picture per step (its size grows with the "
+            "square of the nodes). Play a smaller expression (one neuron), or pass "
+            f"max_nodes={len(nodes)} and expect a page of about "
+            f"{len(nodes) ** 2 * 1500 / 1e6:.0f} MB."
+        )
     index = {node: i for i, node in enumerate(nodes)}
     grads: dict[Value, float] = {root: 1.0}
     first = _frame(
@@ -136,6 +151,28 @@ _PLAYER_TEMPLATE = """\
 """
 
 
+_SCRIPT_UNSAFE = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+
+
+def script_json(data: object) -> str:
+    """``data`` as JSON that is safe inside an HTML ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` are written as ``\\u`` escapes, so no text (a label
+    such as ``</script>`` or ``<!--``) can end or comment out the script, and
+    U+2028/U+2029, which old JavaScript engines treat as line ends, are escaped too.
+    """
+    text = json.dumps(data)
+    for char, escaped in _SCRIPT_UNSAFE.items():
+        text = text.replace(char, escaped)
+    return text
+
+
 @dataclass(frozen=True)
 class BackwardPlayer:
     """The frames as a self-contained HTML widget; displays itself in Jupyter."""
@@ -152,9 +189,9 @@ class BackwardPlayer:
             svgs.append(f'<div class="mg-frame" data-index="{i}">{svg}</div>')
         return _PLAYER_TEMPLATE.format(
             uid=uid,
-            uid_json=json.dumps(uid),
+            uid_json=script_json(uid),
             frames="\n  ".join(svgs),
-            captions=json.dumps([frame.caption for frame in self.frames]).replace("</", "<\\/"),
+            captions=script_json([frame.caption for frame in self.frames]),
         )
 
     def html_page(self, title: str = "Backpropagation, step by step") -> str:
@@ -170,12 +207,14 @@ class BackwardPlayer:
         return self.html_fragment()
 
 
-def backward_player(root: Value, max_nodes: int = 200) -> BackwardPlayer:
+def backward_player(root: Value, max_nodes: int = MAX_PLAYER_NODES) -> BackwardPlayer:
     """The backward pass of ``root`` as an HTML player (display it in a notebook)."""
     return BackwardPlayer(tuple(backward_steps(root, max_nodes=max_nodes)))
 
 
-def save_backward_html(root: Value, path: str | os.PathLike[str], max_nodes: int = 200) -> Path:
+def save_backward_html(
+    root: Value, path: str | os.PathLike[str], max_nodes: int = MAX_PLAYER_NODES
+) -> Path:
     """Write the backward pass of ``root`` as one self-contained HTML file, atomically."""
     page = backward_player(root, max_nodes=max_nodes).html_page()
     return write_atomically(path, page.encode("utf-8"))

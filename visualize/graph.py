@@ -14,6 +14,7 @@ circle between its inputs and its output. Inputs are blue, parameters
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -98,11 +99,19 @@ def graph_nodes(root: Value) -> list[Value]:
     return root.topological_order()
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _escape(text: str) -> str:
-    """Escape the characters that structure a Graphviz record label."""
+    """Escape the characters that structure a Graphviz record label.
+
+    A newline becomes a line break; characters that cannot be written as
+    UTF-8 (a lone surrogate) become U+FFFD, the replacement character.
+    """
+    text = _LONE_SURROGATE.sub("\ufffd", text)
     for char in '\\{}|<>"':
         text = text.replace(char, "\\" + char)
-    return text
+    return text.replace("\r\n", "\n").replace("\n", "\\n")
 
 
 def _number(x: float) -> str:

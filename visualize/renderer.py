@@ -70,7 +70,8 @@ def render(source: str, format: str = "svg", timeout: float = 60.0) -> bytes:
     """Lay out and draw DOT ``source``; returns the SVG or PNG bytes.
 
     Raises :class:`GraphvizNotFoundError` with install commands when no
-    renderer exists, and :class:`RenderError` when rendering fails.
+    renderer exists, and :class:`RenderError` when rendering fails or takes
+    longer than ``timeout`` seconds.
     """
     executable = find_renderer()
     if executable is None:
@@ -80,13 +81,19 @@ def render(source: str, format: str = "svg", timeout: float = 60.0) -> bytes:
             f"graphviz-pure renders {', '.join(sorted(PURE_FORMATS))}, not {format!r}; "
             "install a system Graphviz for other formats"
         )
-    result = subprocess.run(
-        [str(executable), f"-T{format}"],
-        input=source.encode("utf-8"),
-        capture_output=True,
-        timeout=timeout,
-        check=False,
-    )
+    try:
+        result = subprocess.run(
+            [str(executable), f"-T{format}"],
+            input=source.encode("utf-8", "replace"),
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise RenderError(
+            f"{executable.name} -T{format} took longer than {timeout:g} s to lay out this graph "
+            f"({source.count(' -> '):,} edges): draw a smaller part of it"
+        ) from None
     if result.returncode != 0 or not result.stdout:
         message = result.stderr.decode("utf-8", "replace").strip()
         raise RenderError(f"{executable.name} -T{format} failed: {message or 'no output'}")
