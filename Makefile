@@ -8,11 +8,13 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 TORCH  := torch==2.13.0
 
-.PHONY: demo pictures student lab test lint pytest bench clean
+.PHONY: demo pictures student lab test lint pytest bench clean git-filter
 
-export MPLBACKEND := Agg
 # Notebooks run on the kernel installed in .venv, never on one found elsewhere.
 export JUPYTER_PREFER_ENV_PATH := 1
+# Pictures are written to files: no display needed. Only for the commands that
+# write files -- in JupyterLab (make lab) it would hide every figure.
+HEADLESS := MPLBACKEND=Agg
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +26,12 @@ $(VENV)/.demo-installed: pyproject.toml | $(PY)
 
 $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PIP) install "$(TORCH)"
-	$(PIP) install -e ".[test,viz,notebooks]"
+	$(PIP) install -e ".[test,viz,notebooks,lab]"
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $@
+
+$(VENV)/.lab-installed: pyproject.toml | $(PY)
+	$(PIP) install -e ".[viz,notebooks,lab]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
@@ -37,30 +44,36 @@ $(VENV)/.bench-installed: pyproject.toml | $(PY)
 # on moons (model, decision boundary, loss curves), then the graph, the
 # step-by-step backward pass and a Playground figure, all written to out/.
 demo: $(VENV)/.demo-installed
-	$(PY) -m micrograd_edu.demo
-	$(PY) -m micrograd_edu train --dataset moons --hidden 16,16 --activation relu --loss hinge \
-		--epochs 100 --lr 0.1 --seed 0 --out out/
-	$(PY) -m visualize --out out/
+	$(HEADLESS) $(PY) -m micrograd_edu.demo
+	$(HEADLESS) $(PY) -m micrograd_edu train --dataset moons --hidden 16,16 --activation relu \
+		--loss hinge --epochs 100 --lr 0.1 --seed 0 --out out/
+	$(HEADLESS) $(PY) -m visualize --out out/
 	@echo "Pictures and model are in out/: open out/backward.html in a browser."
 
 # The README's example pictures (docs/images/), regenerated from code.
 pictures: $(VENV)/.demo-installed
-	$(PY) -m visualize --readme --out docs/images/
+	$(HEADLESS) $(PY) -m visualize --readme --out docs/images/
 
 lint: $(VENV)/.test-installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
-pytest: $(VENV)/.test-installed
-	$(PY) -m pytest
+pytest: $(VENV)/.test-installed git-filter
+	$(HEADLESS) $(PY) -m pytest
 
 test: lint pytest
 
-# Open the notebooks in JupyterLab (installed into .venv on first use).
-lab: $(VENV)/.demo-installed
-	$(PIP) install -e ".[viz,notebooks]" jupyterlab
-	$(PY) -m jupyter lab notebooks/
+# The notebooks in git never carry outputs: git stores them through this filter
+# (.gitattributes names it), whatever JupyterLab saved on disk.
+git-filter:
+	@if [ -d .git ]; then \
+		git config filter.strip-outputs.clean "python3 notebooks/strip_outputs.py"; fi
+
+# JupyterLab on the student notebooks (working copies in notebooks/student/,
+# ignored by git); make lab SOLUTIONS=1 opens the course notebooks with solutions.
+lab: $(VENV)/.lab-installed git-filter
+	$(PY) notebooks/lab.py $(if $(SOLUTIONS),--solutions)
 
 # The student versions of the notebooks (solutions replaced by stubs), in notebooks/student/.
 student:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,11 +20,25 @@ NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb"))
 SOLUTION = "### BEGIN SOLUTION"
 STUB_MESSAGE = "write your code here, in place of this line"
+# A cell that makes a matplotlib figure (not an import line: those have no parenthesis).
+FIGURE_CALL = re.compile(
+    r"plt\.subplots\(|plt\.figure\(|\bplot_\w+\(|\bplayground\(|draw_network\("
+)
+GRAPH_CALL = re.compile(r"^draw_graph\(.*\)$", re.MULTILINE)
+
+
+def kernel_environment() -> dict[str, str]:
+    """The kernel's environment as a student's JupyterLab gives it: no MPLBACKEND.
+
+    ``make test`` sets ``MPLBACKEND=Agg`` for the pictures it writes; in a kernel
+    that setting replaces the inline backend and every figure silently vanishes.
+    """
+    env = {name: value for name, value in os.environ.items() if name != "MPLBACKEND"}
+    env["JUPYTER_PREFER_ENV_PATH"] = "1"
+    return env
 
 
 def _execute(path: Path, allow_errors: bool) -> Any:
-    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
-    os.environ["MPLBACKEND"] = "Agg"
     notebook = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(
         notebook,
@@ -32,8 +47,12 @@ def _execute(path: Path, allow_errors: bool) -> Any:
         allow_errors=allow_errors,
         resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
     )
-    client.execute()
+    client.execute(env=kernel_environment())
     return notebook
+
+
+def _mime_types(cell: Any) -> set[str]:
+    return {mime for output in cell.get("outputs", []) for mime in output.get("data", {})}
 
 
 def _errors(cell: Any) -> list[Any]:
@@ -68,6 +87,17 @@ def test_notebook_runs_top_to_bottom(path: Path) -> None:
         assert printed.startswith("✓ "), (
             f"an exercise check did not pass in {path.name}: {printed!r}"
         )
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        if FIGURE_CALL.search(cell.source):
+            assert "image/png" in _mime_types(cell), (
+                f"cell {index} of {path.name} makes a figure but shows none"
+            )
+        if GRAPH_CALL.search(cell.source.strip().splitlines()[-1]):
+            assert {"image/svg+xml", "text/html"} <= _mime_types(cell), (
+                f"cell {index} of {path.name} draws a graph but shows none"
+            )
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,14 @@ from pathlib import Path
 from micrograd_edu import Value
 from micrograd_edu.io import write_atomically
 
-from .graph import ComputationGraph, GraphTooLargeError, _number, draw_graph, graph_nodes
+from .graph import (
+    ComputationGraph,
+    GraphTooLargeError,
+    _number,
+    draw_graph,
+    fit_to_width,
+    graph_nodes,
+)
 from .renderer import render
 
 __all__ = [
@@ -101,7 +108,7 @@ def backward_steps(root: Value, max_nodes: int = MAX_PLAYER_NODES) -> list[Compu
 _PLAYER_TEMPLATE = """\
 <div class="mg-player" id="{uid}" style="font-family: Helvetica, Arial, sans-serif">
   <div style="margin: 0.3em 0">
-    <button type="button" data-action="first">&#x23EE; First</button>
+    <button type="button" data-action="first">&#x25C0;&#x25C0; First</button>
     <button type="button" data-action="prev">&#x25C0; Previous</button>
     <button type="button" data-action="play">&#x25B6; Play</button>
     <button type="button" data-action="next">Next &#x25B6;</button>
@@ -133,7 +140,7 @@ _PLAYER_TEMPLATE = """\
   function play() {{
     if (timer) {{ stop(); return; }}
     if (current === frames.length - 1) show(0);
-    playButton.innerHTML = "&#x23F8; Pause";
+    playButton.innerHTML = "&#x25A0; Pause";
     timer = setInterval(function () {{
       if (current >= frames.length - 1) {{ stop(); }} else {{ show(current + 1); }}
     }}, 1200);
@@ -184,8 +191,7 @@ class BackwardPlayer:
         uid = f"mg-player-{uuid.uuid4().hex[:12]}"
         svgs = []
         for i, frame in enumerate(self.frames):
-            svg = render(frame.source, "svg").decode("utf-8")
-            svg = svg[svg.index("<svg") :]  # drop the XML prologue and DOCTYPE
+            svg = fit_to_width(render(frame.source, "svg").decode("utf-8"))
             svgs.append(f'<div class="mg-frame" data-index="{i}">{svg}</div>')
         return _PLAYER_TEMPLATE.format(
             uid=uid,

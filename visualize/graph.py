@@ -26,7 +26,7 @@ from micrograd_edu.io import write_atomically
 
 from .renderer import render
 
-__all__ = ["ComputationGraph", "GraphTooLargeError", "draw_graph", "graph_nodes"]
+__all__ = ["ComputationGraph", "GraphTooLargeError", "draw_graph", "fit_to_width", "graph_nodes"]
 
 INPUT_COLOR = "#dbeafe"
 PARAMETER_COLOR = "#fde68a"
@@ -52,6 +52,23 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
 
     caption: str = ""
     current: Value | None = None
+
+    def _repr_mimebundle_(
+        self,
+        include: Iterable[str] | None = None,
+        exclude: Iterable[str] | None = None,
+        **ignored: Any,
+    ) -> dict[str, str]:
+        """Inline display: HTML that fits the output area (and the SVG itself).
+
+        Notebook front ends (JupyterLab, Notebook 7, VS Code) prefer the HTML,
+        in which the graph shrinks to the width of the output area; an image
+        viewer gets the plain SVG at its natural size, like ``.render()``.
+        """
+        svg = render(self.source, "svg").decode("utf-8")
+        bundle = {"text/html": fit_to_width(svg), "image/svg+xml": svg}
+        wanted = set(bundle if include is None else include) - set(exclude or ())
+        return {mime: data for mime, data in bundle.items() if mime in wanted}
 
     def pipe(
         self, format: str | None = None, *args: Any, encoding: str | None = None, **kwargs: Any
@@ -90,6 +107,36 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
                 write_atomically(base, self.source.encode("utf-8"))
         write_atomically(target, render(self.source, fmt))
         return str(target)
+
+
+MIN_SCALE = 0.5
+"""Inline graphs shrink to fit the output area down to this fraction of their
+natural size; a wider graph keeps that scale and its box scrolls sideways."""
+
+_SVG_WIDTH = re.compile(r'<svg\b[^>]*?\bwidth="([0-9.]+)(pt|px)?"')
+
+
+def fit_to_width(svg: str, min_scale: float = MIN_SCALE) -> str:
+    """An SVG document as an inline HTML block that fits the width of its container.
+
+    The ``<svg>`` keeps its aspect ratio (``height: auto`` with its viewBox)
+    and shrinks to the container's width, but not below ``min_scale`` of its
+    natural width: a wider graph stays readable and its box scrolls, with a
+    visible scrollbar.
+    """
+    svg = svg[svg.index("<svg") :]  # drop the XML prologue and DOCTYPE
+    match = _SVG_WIDTH.search(svg)
+    min_width = (
+        f"min-width: {float(match.group(1)) * min_scale:.0f}{match.group(2) or 'px'}; "
+        if match
+        else ""
+    )
+    style = f'style="max-width: 100%; height: auto; {min_width}display: block"'
+    return (
+        '<div class="mg-graph" style="max-width: 100%; overflow-x: auto">'
+        + svg.replace("<svg", f"<svg {style}", 1)
+        + "</div>"
+    )
 
 
 def graph_nodes(root: Value) -> list[Value]:
