@@ -149,3 +149,52 @@ def test_stubs_keep_the_indentation() -> None:
         strip_solutions("### BEGIN SOLUTION\nx = 1")
     with pytest.raises(MarkerError, match="without"):
         strip_solutions("x = 1\n### END SOLUTION")
+
+
+def _strip_outputs_module() -> Any:
+    sys.path.insert(0, str(NOTEBOOK_DIR))
+    try:
+        import strip_outputs
+    finally:
+        sys.path.remove(str(NOTEBOOK_DIR))
+    return strip_outputs
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_output_filter_keeps_committed_notebooks_byte_for_byte(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert _strip_outputs_module().strip_outputs(text) == text
+
+
+def test_git_stores_notebooks_without_outputs(tmp_path: Path) -> None:
+    """What JupyterLab saves (outputs) is no change for git and never reaches a commit."""
+    if not (ROOT / ".gitattributes").read_text().count("filter=strip-outputs"):
+        pytest.fail(".gitattributes must route notebooks through the strip-outputs filter")
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(tmp_path), *args], capture_output=True, text=True, check=True
+        ).stdout
+
+    git("init", "-q")
+    git("config", "user.email", "t@example.invalid")
+    git("config", "user.name", "test")
+    filter_command = f"{sys.executable} {NOTEBOOK_DIR / 'strip_outputs.py'}"
+    git("config", "filter.strip-outputs.clean", filter_command)
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / ".gitattributes").write_text((ROOT / ".gitattributes").read_text())
+    target = tmp_path / "notebooks" / "02_backpropagation.ipynb"
+    clean = (NOTEBOOK_DIR / "02_backpropagation.ipynb").read_text(encoding="utf-8")
+    target.write_text(clean, encoding="utf-8")
+    git("add", ".")
+    git("commit", "-qm", "clean")
+    executed = json.loads(clean)
+    code = next(cell for cell in executed["cells"] if cell["cell_type"] == "code")
+    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["hello\n"]}]
+    code["execution_count"] = 3
+    target.write_text(json.dumps(executed, indent=1, ensure_ascii=False), encoding="utf-8")
+    assert git("diff") == ""  # outputs are no change for git
+    git("add", ".")
+    assert git("status", "--porcelain") == ""  # nothing to commit
+    assert git("show", ":notebooks/02_backpropagation.ipynb") == clean
+    assert '"output_type"' in target.read_text(encoding="utf-8")  # the student keeps them

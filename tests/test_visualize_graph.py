@@ -190,3 +190,16 @@ def test_labels_with_newlines_and_lone_surrogates_render() -> None:
     svg = draw_graph(a * b).pipe("svg").decode("utf-8")
     assert ">line1<" in svg and ">line2<" in svg and "line1line2" not in svg
     assert "bad\ufffdx" in svg
+
+
+def test_inline_display_fits_the_output_area() -> None:
+    nodes = readme_expression()
+    graph = draw_graph(nodes["g"])
+    bundle = graph._repr_mimebundle_()
+    html = bundle["text/html"]
+    assert html.startswith('<div class="mg-graph" style="max-width: 100%; overflow-x: auto">')
+    width = float(re.search(r'<svg width="([0-9.]+)pt"', bundle["image/svg+xml"]).group(1))  # type: ignore[union-attr]
+    assert f"min-width: {width / 2:.0f}pt" in html
+    assert "max-width: 100%; height: auto" in html
+    assert "<?xml" not in html
+    assert graph._repr_mimebundle_(include=["image/svg+xml"]).keys() == {"image/svg+xml"}
