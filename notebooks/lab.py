@@ -76,9 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--solutions", action="store_true", help="open the course notebooks with solutions"
     )
-    parser.add_argument(
-        "--folder", type=Path, help="open this folder (default: notebooks/student)"
-    )
+    parser.add_argument("--folder", type=Path, help="open this folder (default: notebooks/student)")
     parser.add_argument("jupyter_args", nargs="*", help="passed on to jupyter lab")
     args = parser.parse_args(argv)
     if args.solutions:
