@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 TORCH  := torch==2.13.0
 
-.PHONY: demo pictures student lab test lint pytest bench clean git-filter
+.PHONY: demo pictures student lab playground test lint pytest bench clean git-filter
 
 # Notebooks run on the kernel installed in .venv, never on one found elsewhere.
 export JUPYTER_PREFER_ENV_PATH := 1
@@ -26,12 +26,12 @@ $(VENV)/.demo-installed: pyproject.toml | $(PY)
 
 $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PIP) install "$(TORCH)"
-	$(PIP) install -e ".[test,viz,notebooks,lab]"
+	$(PIP) install -e ".[test,viz,notebooks,lab,live]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
 $(VENV)/.lab-installed: pyproject.toml | $(PY)
-	$(PIP) install -e ".[viz,notebooks,lab]"
+	$(PIP) install -e ".[viz,notebooks,lab,live]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
@@ -50,9 +50,15 @@ demo: $(VENV)/.demo-installed
 	$(HEADLESS) $(PY) -m visualize --out out/
 	@echo "Pictures and model are in out/: open out/backward.html in a browser."
 
-# The README's example pictures (docs/images/), regenerated from code.
-pictures: $(VENV)/.demo-installed
+# The live Playground as a web page on http://127.0.0.1:8866/ (Voilà; Ctrl-C stops it).
+playground: $(VENV)/.lab-installed
+	$(PY) -m visualize.live
+
+# The README's example pictures (docs/images/), regenerated from code; the
+# screenshot of the live Playground needs Chromium (apt-get install chromium).
+pictures: $(VENV)/.test-installed
 	$(HEADLESS) $(PY) -m visualize --readme --out docs/images/
+	$(PY) -m visualize.live.screenshot docs/images/live_playground.png
 
 lint: $(VENV)/.test-installed
 	$(PY) -m ruff check .

@@ -137,8 +137,13 @@ def test_playground_regression_and_bad_settings() -> None:
     assert run.loss == "mse"
     with pytest.raises(ValueError, match=re.escape("up to 6 hidden layers of 1 to 8 neurons")):
         train_playground(hidden=(9,))
-    with pytest.raises(ValueError, match=re.escape("regularization must be 'none', 'l1' or 'l2'")):
+    with pytest.raises(
+        ValueError, match=re.escape("regularization must be 'none', 'l1', 'l2' or None")
+    ):
         train_playground(regularization="dropout")  # type: ignore[arg-type]
+    assert train_playground(regularization=None, epochs=1).history.epochs == 1
+    with pytest.raises(ValueError, match=re.escape("lr must be between 0.00001 and 10")):
+        train_playground(lr="fast")  # type: ignore[arg-type]
 
 
 def test_save_figure_is_atomic_and_keeps_normal_permissions(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ import html
 import json
 import os
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,9 +47,16 @@ def _name(node: Value, index: int) -> str:
 
 
 def _frame(
-    root: Value, grads: dict[Value, float], current: Value, caption: str, max_nodes: int
+    root: Value,
+    grads: dict[Value, float],
+    current: Value,
+    caption: str,
+    max_nodes: int,
+    params: tuple[Value, ...],
 ) -> ComputationGraph:
-    graph = draw_graph(root, grads=dict(grads), max_nodes=max_nodes, highlight=[current])
+    graph = draw_graph(
+        root, grads=dict(grads), max_nodes=max_nodes, highlight=[current], params=params
+    )
     graph.caption = caption
     graph.current = current
     return graph
@@ -60,14 +68,24 @@ step, so its size grows with the square of the nodes (50 nodes: about 4 MB;
 200 nodes: about 60 MB and 15 s to build)."""
 
 
-def backward_steps(root: Value, max_nodes: int = MAX_PLAYER_NODES) -> list[ComputationGraph]:
+def backward_steps(
+    root: Value,
+    max_nodes: int = MAX_PLAYER_NODES,
+    seed: float = 1.0,
+    params: Iterable[Value] = (),
+) -> list[ComputationGraph]:
     """The graphs of ``root``'s backward pass, one per step, the forward pass first.
 
     Each graph has a ``caption`` saying what its step did and the ``current``
     node (None for the first). There is one step per computed node (leaves
     have nothing to pass on), so n nodes of which k are leaves give n − k + 1 graphs.
     A graph of more than ``max_nodes`` nodes raises :class:`GraphTooLargeError`.
+
+    ``seed`` is the gradient that arrives at ``root``: 1 for d root/d root, or
+    dL/d root when ``root`` is one neuron inside a network whose loss is L
+    (the live Playground's neuron inspector). ``params`` are drawn as parameters.
     """
+    parameters = tuple(params)
     nodes = graph_nodes(root)
     if len(nodes) > max_nodes:
         raise GraphTooLargeError(
@@ -78,14 +96,20 @@ def backward_steps(root: Value, max_nodes: int = MAX_PLAYER_NODES) -> list[Compu
             f"{len(nodes) ** 2 * 1500 / 1e6:.0f} MB."
         )
     index = {node: i for i, node in enumerate(nodes)}
-    grads: dict[Value, float] = {root: 1.0}
+    grads: dict[Value, float] = {root: float(seed)}
+    name = _name(root, index[root])
+    arrival = (
+        "Seed the output: d out / d out = 1."
+        if seed == 1.0
+        else f"From the loss L, backpropagation brings dL/d{name} = {_number(seed)}."
+    )
     first = _frame(
         root,
         grads,
         root,
-        f"Forward pass done: {_name(root, index[root])} = {_number(root.data)}. "
-        "Seed the output: d out / d out = 1.",
+        f"Forward pass done: {name} = {_number(root.data)}. {arrival}",
         max_nodes,
+        parameters,
     )
     first.current = None
     steps = [first]
@@ -101,7 +125,7 @@ def backward_steps(root: Value, max_nodes: int = MAX_PLAYER_NODES) -> list[Compu
             f"{_name(node, index[node])} ({node.op}, grad {_number(grad)}) passes its gradient on: "
             + "; ".join(updates)
         )
-        steps.append(_frame(root, grads, node, caption, max_nodes))
+        steps.append(_frame(root, grads, node, caption, max_nodes, parameters))
     return steps
 
 

@@ -11,14 +11,15 @@ regularisation, batch size) and trains an MLP with micrograd_edu;
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Literal
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from micrograd_edu import datasets, optim
-from micrograd_edu.nn import MLP, ActivationName, layer_weights
+from micrograd_edu import datasets, optim, validation
+from micrograd_edu.nn import ACTIVATIONS, MLP, ActivationName, layer_weights
 from micrograd_edu.train import TrainingRun, evaluate, fit
 
 from .plots import (
@@ -32,9 +33,139 @@ from .plots import (
     plot_regression,
 )
 
-__all__ = ["playground", "playground_figure", "train_playground"]
+__all__ = ["PlaygroundSettings", "playground", "playground_figure", "train_playground"]
 
 Regularization = Literal["none", "l1", "l2"]
+
+PLAYGROUND_CLASSIFICATION = ("circle", "xor", "gauss", "spiral")
+PLAYGROUND_REGRESSION = ("plane", "multi_gauss")
+LOSSES = {"classification": ("bce", "hinge", "cross_entropy"), "regression": ("mse",)}
+MAX_HIDDEN_LAYERS = 6
+MAX_NEURONS = 8
+
+
+@dataclass(frozen=True)
+class PlaygroundSettings:
+    """Every setting of the Playground, checked by :meth:`validated`.
+
+    ``regularization=None`` means ``"none"``. ``loss=None`` picks the
+    problem's default: ``"bce"`` (class probabilities) for classification,
+    ``"mse"`` for regression; ``"cross_entropy"`` gives the network two outputs.
+    """
+
+    dataset: str = "circle"
+    features: tuple[str, ...] = ("x1", "x2")
+    hidden: tuple[int, ...] = (4, 2)
+    activation: str = "tanh"
+    lr: float = 0.03
+    regularization: str | None = "none"
+    reg_rate: float = 0.0
+    noise: float = 0.0
+    train_ratio: float = 0.5
+    batch_size: int = 10
+    seed: int = 0
+    loss: str | None = None
+    n: int = 200
+
+    @property
+    def problem(self) -> Literal["classification", "regression"]:
+        return "regression" if self.dataset in datasets.REGRESSION else "classification"
+
+    def validated(self) -> PlaygroundSettings:
+        """These settings checked (Playground ranges) and normalised, or ``ValueError``."""
+        names = [*datasets.CLASSIFICATION, *datasets.REGRESSION]
+        if self.dataset not in names:
+            raise ValueError(f"unknown data set {self.dataset!r}; choose one of {', '.join(names)}")
+        if isinstance(self.features, str) or not self.features:
+            raise ValueError(f"features must be a non-empty list of names, got {self.features!r}")
+        unknown = [name for name in self.features if name not in datasets.FEATURES]
+        if unknown:
+            raise ValueError(f"unknown feature(s) {unknown}; choose from {list(datasets.FEATURES)}")
+        if (
+            isinstance(self.hidden, (str, bytes))
+            or len(self.hidden) > MAX_HIDDEN_LAYERS
+            or any(
+                isinstance(width, bool)
+                or not isinstance(width, int)
+                or not 1 <= width <= MAX_NEURONS
+                for width in self.hidden
+            )
+        ):
+            raise ValueError(
+                f"the Playground allows up to {MAX_HIDDEN_LAYERS} hidden layers of 1 to "
+                f"{MAX_NEURONS} neurons, got {list(self.hidden)}"
+            )
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(
+                f"unknown activation {self.activation!r}; choose one of {', '.join(ACTIVATIONS)}"
+            )
+        regularization = "none" if self.regularization is None else self.regularization
+        if regularization not in ("none", "l1", "l2"):
+            raise ValueError(
+                f"regularization must be 'none', 'l1', 'l2' or None, got {self.regularization!r}"
+            )
+        try:
+            lr = validation.real("lr", self.lr, low=0.00001, high=10.0)
+        except ValueError:
+            raise ValueError(
+                f"lr must be between 0.00001 and 10 (the Playground's range), got {self.lr!r}"
+            ) from None
+        try:
+            train_ratio = validation.real("train_ratio", self.train_ratio, low=0.1, high=0.9)
+        except ValueError:
+            raise ValueError(
+                f"train_ratio must be between 0.1 and 0.9, got {self.train_ratio!r}"
+            ) from None
+        loss = self.loss or ("mse" if self.problem == "regression" else "bce")
+        if loss not in LOSSES[self.problem]:
+            raise ValueError(
+                f"loss {loss!r} does not fit a {self.problem} problem; "
+                f"choose one of {', '.join(LOSSES[self.problem])}"
+            )
+        return replace(
+            self,
+            features=tuple(self.features),
+            hidden=tuple(int(width) for width in self.hidden),
+            regularization=regularization,
+            lr=lr,
+            reg_rate=validation.real("reg_rate", self.reg_rate, low=0.0, high=10.0),
+            noise=validation.real("noise", self.noise, low=0.0, high=0.5),
+            train_ratio=train_ratio,
+            batch_size=validation.integer("batch_size", self.batch_size, maximum=30),
+            seed=validation.integer("seed", self.seed, minimum=0),
+            loss=loss,
+            n=validation.integer("n", self.n, minimum=10, maximum=2000),
+        )
+
+    def outputs(self) -> int:
+        """Output neurons: two for cross-entropy (one logit per class), else one."""
+        return 2 if self.loss == "cross_entropy" else 1
+
+    def as_call(self, function: str = "live_playground") -> str:
+        """The one-line call that recreates these settings."""
+        arguments = ", ".join(f"{name}={value!r}" for name, value in asdict(self).items())
+        return f"{function}({arguments})"
+
+    def new_model(self) -> MLP:
+        """A fresh network for these settings (weights from the seed)."""
+        return MLP(
+            len(self.features),
+            [*self.hidden, self.outputs()],
+            activation=self.activation,  # type: ignore[arg-type]
+            seed=self.seed,
+        )
+
+
+def settings_from(**settings: Any) -> PlaygroundSettings:
+    """Keyword settings as validated :class:`PlaygroundSettings` (unknown names refused)."""
+    known = PlaygroundSettings.__dataclass_fields__
+    unknown = sorted(set(settings) - set(known))
+    if unknown:
+        raise TypeError(f"unknown setting(s) {unknown}; the settings are {', '.join(known)}")
+    for name in ("features", "hidden"):
+        if name in settings and not isinstance(settings[name], (str, bytes)):
+            settings[name] = tuple(settings[name])
+    return PlaygroundSettings(**settings).validated()
 
 
 def train_playground(
@@ -43,7 +174,7 @@ def train_playground(
     hidden: Sequence[int] = (4, 2),
     activation: ActivationName = "tanh",
     lr: float = 0.03,
-    regularization: Regularization = "none",
+    regularization: Regularization | None = "none",
     reg_rate: float = 0.0,
     noise: float = 0.0,
     train_ratio: float = 0.5,
@@ -56,40 +187,53 @@ def train_playground(
 
     Classification sets are trained with a sigmoid output and cross-entropy
     (the course asks for class probabilities), regression sets with MSE.
+    The settings are checked by :meth:`PlaygroundSettings.validated`.
     """
-    if dataset not in datasets.CLASSIFICATION and dataset not in datasets.REGRESSION:
-        names = ", ".join([*datasets.CLASSIFICATION, *datasets.REGRESSION])
-        raise ValueError(f"unknown data set {dataset!r}; choose one of {names}")
-    if regularization not in ("none", "l1", "l2"):
-        raise ValueError(f"regularization must be 'none', 'l1' or 'l2', got {regularization!r}")
-    if not 0.00001 <= lr <= 10:
-        raise ValueError(f"lr must be between 0.00001 and 10 (the Playground's range), got {lr!r}")
-    if not 0.1 <= train_ratio <= 0.9:
-        raise ValueError(f"train_ratio must be between 0.1 and 0.9, got {train_ratio!r}")
-    if len(hidden) > 6 or any(not 1 <= width <= 8 for width in hidden):
-        raise ValueError(
-            f"the Playground allows up to 6 hidden layers of 1 to 8 neurons, got {list(hidden)}"
-        )
-    X, y = datasets.load(dataset, n=n, noise=noise, seed=seed)
-    X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, train_ratio, seed=seed)
-    loss = "mse" if dataset in datasets.REGRESSION else "bce"
-    model = MLP(len(features), [*hidden, 1], activation=activation, seed=seed)
+    settings = settings_from(
+        dataset=dataset,
+        features=features,
+        hidden=hidden,
+        activation=activation,
+        lr=lr,
+        regularization=regularization,
+        reg_rate=reg_rate,
+        noise=noise,
+        train_ratio=train_ratio,
+        batch_size=batch_size,
+        seed=seed,
+        n=n,
+    )
+    X_train, X_test, y_train, y_test = playground_data(settings)
+    model = settings.new_model()
     history = fit(
         model,
-        datasets.features(X_train, features),
+        datasets.features(X_train, settings.features),
         y_train,
-        loss=loss,
-        optimizer=optim.SGD(model.parameters(), lr=lr),
+        loss=str(settings.loss),
+        optimizer=optim.SGD(model.parameters(), lr=settings.lr),
         epochs=epochs,
-        batch_size=batch_size,
-        X_val=datasets.features(X_test, features),
+        batch_size=settings.batch_size,
+        X_val=datasets.features(X_test, settings.features),
         y_val=y_test,
-        l1=reg_rate if regularization == "l1" else 0.0,
-        l2=reg_rate if regularization == "l2" else 0.0,
-        seed=seed,
+        l1=settings.reg_rate if settings.regularization == "l1" else 0.0,
+        l2=settings.reg_rate if settings.regularization == "l2" else 0.0,
+        seed=settings.seed,
         progress=False,
     )
-    return TrainingRun(model, history, loss, tuple(features), X_train, y_train, X_test, y_test)
+    return TrainingRun(
+        model, history, str(settings.loss), settings.features, X_train, y_train, X_test, y_test
+    )
+
+
+def playground_data(
+    settings: PlaygroundSettings,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The data set of ``settings``, split: ``(X_train, X_test, y_train, y_test)``."""
+    X, y = datasets.load(settings.dataset, n=settings.n, noise=settings.noise, seed=settings.seed)
+    X_train, X_test, y_train, y_test = datasets.train_test_split(
+        X, y, settings.train_ratio, seed=settings.seed
+    )
+    return X_train, X_test, y_train, y_test
 
 
 def _heatmap_grid(resolution: int) -> tuple[np.ndarray, np.ndarray]:
@@ -197,7 +341,7 @@ def playground(
     hidden: Sequence[int] = (4, 2),
     activation: ActivationName = "tanh",
     lr: float = 0.03,
-    regularization: Regularization = "none",
+    regularization: Regularization | None = "none",
     reg_rate: float = 0.0,
     noise: float = 0.0,
     train_ratio: float = 0.5,
@@ -224,6 +368,7 @@ def playground(
         f"{dataset}, noise {noise:.0%}, {train_ratio:.0%} training, "
         f"features {', '.join(features)}, "
         f"hidden {list(hidden)}, {activation}, lr {lr:g}, batch {batch_size}, {epochs} epochs, "
-        f"regularization {regularization}" + (f" {reg_rate:g}" if regularization != "none" else "")
+        f"regularization {regularization or 'none'}"
+        + (f" {reg_rate:g}" if regularization not in ("none", None) else "")
     )
     return playground_figure(run, title=settings)

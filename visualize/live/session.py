@@ -1,0 +1,349 @@
+"""The live Playground's model: settings, data, network, training and the neuron inspector.
+
+Everything the app does, without any widget, so that it is testable (and
+benchmarkable) in plain Python. The widgets in :mod:`visualize.live.app` only
+call these methods and draw what they return. Training and inspection share a
+lock: the app trains in a background thread while the user clicks.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from matplotlib.figure import Figure
+
+from micrograd_edu import Value, datasets, io, optim
+from micrograd_edu.engine import dot
+from micrograd_edu.nn import MLP, as_inputs
+from micrograd_edu.train import (
+    OBJECTIVES,
+    History,
+    TrainingDivergedError,
+    TrainingRun,
+    evaluate,
+    fit,
+)
+
+from ..backward import backward_steps
+from ..graph import ComputationGraph, draw_graph
+from ..playground import PlaygroundSettings, playground_data, playground_figure, settings_from
+
+__all__ = ["DATA_SETTINGS", "NeuronInspection", "PlaygroundSession", "divergence_message"]
+
+FloatArray = npt.NDArray[np.float64]
+
+DATA_SETTINGS = frozenset({"dataset", "noise", "train_ratio", "seed", "n"})
+"""Settings that change the data (the others change only the network or its training)."""
+
+LIVE_DEFAULTS = PlaygroundSettings(n=500)
+"""The live app's defaults: the Playground's 500 points (250 for training)."""
+
+
+@dataclass
+class NeuronInspection:
+    """One neuron's computation for one data point, after backpropagating that point's loss.
+
+    ``root`` is a small graph of fresh Values with the neuron's numbers: its
+    inputs, weights and bias, the weighted sum and the activation. ``grads``
+    maps each of them to dL/d(that quantity) in the whole network, so the
+    drawing shows the gradients of the real backward pass. ``steps`` walks the
+    backward pass through the neuron, starting from dL/d(output).
+    """
+
+    layer: int
+    neuron: int
+    point: tuple[float, float]
+    label: float
+    loss: float
+    root: Value
+    inputs: list[Value]
+    weights: list[Value]
+    bias: Value
+    weighted_sum: Value
+    grads: dict[Value, float] = field(repr=False)
+
+    def graph(self) -> ComputationGraph:
+        """The neuron's graph with data, gradients and each edge's local derivative."""
+        return draw_graph(
+            self.root,
+            grads=self.grads,
+            params=[*self.weights, self.bias],
+            show_local_grads=True,
+        )
+
+    def steps(self) -> list[ComputationGraph]:
+        """The backward pass through this neuron, one frame per node (``backward_steps``)."""
+        return backward_steps(
+            self.root, seed=self.grads[self.root], params=[*self.weights, self.bias]
+        )
+
+
+class PlaygroundSession:
+    """A Playground run: settings, data (with the user's points), network, epochs, losses.
+
+    >>> session = PlaygroundSession(dataset="xor", hidden=(4,), n=100)
+    >>> session.train_epoch()
+    >>> session.epoch, len(session.test_loss)
+    (1, 1)
+    """
+
+    def __init__(self, **settings: Any) -> None:
+        self.lock = threading.RLock()
+        self.settings = settings_from(**{**asdict(LIVE_DEFAULTS), **settings})
+        self._make_data()
+        self.reset()
+
+    # ------------------------------------------------------------------ settings
+    def update(self, **changes: Any) -> None:
+        """Change settings; bad values raise ``ValueError`` and change nothing.
+
+        A change of data set, noise, ratio, seed or size regenerates the data;
+        any change restarts training from fresh weights (as the Playground does).
+        """
+        with self.lock:
+            new = settings_from(**{**asdict(self.settings), **changes})
+            if new.problem != self.settings.problem and "loss" not in changes:
+                new = settings_from(**{**asdict(new), "loss": None})
+            data_changed = any(
+                getattr(new, name) != getattr(self.settings, name) for name in DATA_SETTINGS
+            )
+            self.settings = new
+            if data_changed:
+                self._make_data()
+            self.reset()
+
+    def regenerate(self) -> None:
+        """New data of the same kind (the next seed), as the Playground's "regenerate"."""
+        self.update(seed=self.settings.seed + 1)
+
+    def reset(self) -> None:
+        """Fresh weights, epoch 0, empty loss history; the data stays."""
+        with self.lock:
+            self.model = self.settings.new_model()
+            self.optimizer = optim.SGD(self.model.parameters(), lr=self.settings.lr)
+            self.epoch = 0
+            self.train_loss: list[float] = []
+            self.test_loss: list[float] = []
+            self._shuffle = np.random.default_rng(self.settings.seed)
+
+    def _make_data(self) -> None:
+        X_train, X_test, y_train, y_test = playground_data(self.settings)
+        self.X_train, self.y_train = X_train, y_train.astype(np.float64)
+        self.X_test, self.y_test = X_test, y_test.astype(np.float64)
+
+    # ------------------------------------------------------------------ data
+    def add_point(self, x1: float, x2: float, label: float) -> None:
+        """Add a training point (class 0/1, or a value in [−1, 1] for regression)."""
+        with self.lock:
+            point = np.array([[float(x1), float(x2)]])
+            if not np.all(np.isfinite(point)) or np.abs(point).max() > datasets.RADIUS:
+                raise ValueError(f"a point must lie in [-6, 6]², got ({x1}, {x2})")
+            if self.settings.problem == "classification" and label not in (0, 1):
+                raise ValueError(f"the class of a point must be 0 or 1, got {label!r}")
+            if self.settings.problem == "regression" and not -1.0 <= float(label) <= 1.0:
+                raise ValueError(f"the value of a point must be in [-1, 1], got {label!r}")
+            self.X_train = np.concatenate([self.X_train, point])
+            self.y_train = np.append(self.y_train, float(label))
+
+    def clear_points(self) -> None:
+        """Remove every point from training and test data (then add your own)."""
+        with self.lock:
+            self.X_train = np.empty((0, 2))
+            self.y_train = np.empty(0)
+            self.X_test = np.empty((0, 2))
+            self.y_test = np.empty(0)
+
+    def inputs(self, points: npt.ArrayLike) -> FloatArray:
+        """The network's inputs (the chosen features) for 2-D points."""
+        return datasets.features(points, self.settings.features)
+
+    # ------------------------------------------------------------------ training
+    def train_epoch(self) -> None:
+        """One pass of SGD over the training points (mini-batches of ``batch_size``).
+
+        Raises :class:`~micrograd_edu.train.TrainingDivergedError` when the loss
+        becomes infinite or NaN (the weights are then those before this epoch).
+        """
+        with self.lock:
+            if len(self.X_train) == 0:
+                raise ValueError("there are no training points: add some on the plane")
+            settings = self.settings
+            history = fit(
+                self.model,
+                self.inputs(self.X_train),
+                self.y_train,
+                loss=str(settings.loss),
+                optimizer=self.optimizer,
+                epochs=1,
+                batch_size=settings.batch_size,
+                l1=settings.reg_rate if settings.regularization == "l1" else 0.0,
+                l2=settings.reg_rate if settings.regularization == "l2" else 0.0,
+                seed=int(self._shuffle.integers(2**32)),
+                progress=False,
+            )
+            self.epoch += 1
+            self.train_loss.append(history.train_loss[-1])
+            self.test_loss.append(self._loss(self.X_test, self.y_test))
+
+    def _loss(self, X: FloatArray, y: FloatArray) -> float:
+        if len(X) == 0:
+            return float("nan")
+        loss, _ = evaluate(self.model, self.inputs(X), y, str(self.settings.loss))
+        return loss
+
+    def losses(self) -> tuple[float, float]:
+        """The current (training, test) loss."""
+        with self.lock:
+            return self._loss(self.X_train, self.y_train), self._loss(self.X_test, self.y_test)
+
+    def layer_outputs(self, points: npt.ArrayLike) -> list[FloatArray]:
+        """Every neuron's output at ``points``, layer by layer (for the heat maps)."""
+        with self.lock:
+            return self.model.layer_outputs_array(self.inputs(points))
+
+    def output_score(self, points: npt.ArrayLike) -> FloatArray:
+        """The network's answer at ``points`` in [−1, 1]: 2·P(class 1) − 1, or the value."""
+        with self.lock:
+            out = self.model.forward_array(self.inputs(points))
+        if self.settings.problem == "regression":
+            return np.clip(out[:, 0], -1.0, 1.0)
+        logit = out[:, 1] - out[:, 0] if out.shape[1] == 2 else out[:, 0]
+        return np.tanh(0.5 * logit)  # = 2σ(z) − 1
+
+    # ------------------------------------------------------------------ weights
+    def weight(self, layer: int, neuron: int, index: int | None) -> Value:
+        """A parameter: weight ``index`` of a neuron, or its bias (``index=None``)."""
+        unit = self.model.layers[layer].neurons[neuron]
+        return unit.b if index is None else unit.w[index]
+
+    def set_weight(self, layer: int, neuron: int, index: int | None, value: float) -> None:
+        """Edit one weight (or bias) by hand, as the Playground allows."""
+        number = float(value)
+        if not np.isfinite(number):
+            raise ValueError(f"a weight must be a finite number, got {value!r}")
+        with self.lock:
+            self.weight(layer, neuron, index).data = number
+
+    # ------------------------------------------------------------------ inspector
+    def neuron_names(self) -> list[tuple[str, tuple[int, int]]]:
+        """Every neuron as ("layer 1, neuron 2", (0, 1)) pairs; the output layer last."""
+        names = []
+        last = len(self.model.layers) - 1
+        for k, layer in enumerate(self.model.layers):
+            for j in range(layer.nout):
+                title = "output" if k == last else f"layer {k + 1}, neuron {j + 1}"
+                if k == last and layer.nout > 1:
+                    title = f"output {j + 1}"
+                names.append((title, (k, j)))
+        return names
+
+    def inspect(
+        self, layer: int, neuron: int, point: tuple[float, float], label: float
+    ) -> NeuronInspection:
+        """Neuron ``neuron`` of layer ``layer`` computing on ``point`` whose target is ``label``.
+
+        The point's loss is backpropagated through a copy of the network (the
+        training's gradients are untouched); the neuron's own inputs, weights,
+        bias, weighted sum and activation are then drawn with dL/d(each).
+        """
+        with self.lock:
+            network = MLP(self.model.nin, self.model.nouts, activation=self.model.hidden_activation)
+            network.load_state_dict(self.model.state_dict())
+            names = list(self.settings.features)
+        if not 0 <= layer < len(network.layers) or not 0 <= neuron < network.layers[layer].nout:
+            raise ValueError(f"there is no neuron {neuron} in layer {layer}")
+        features = self.inputs([point])[0]
+        values: list[Value] = [
+            Value(float(x), label=n) for x, n in zip(features, names, strict=True)
+        ]
+        layer_inputs = values
+        for k, stage in enumerate(network.layers):
+            outputs = stage.forward(as_inputs(values, stage.nin))
+            if k == layer:
+                layer_inputs, target = values, outputs[neuron]
+            values = outputs
+        objective = OBJECTIVES[str(self.settings.loss)]
+        loss = objective.per_sample(values[0] if len(values) == 1 else values, label)
+        loss.backward()
+
+        unit = network.layers[layer].neurons[neuron]
+        input_names = (
+            names if layer == 0 else [f"h{layer}.{i + 1}" for i in range(len(layer_inputs))]
+        )
+        mini_inputs = [
+            Value(x.data, label=n) for x, n in zip(layer_inputs, input_names, strict=True)
+        ]
+        mini_weights = [Value(w.data, label=f"w{i + 1}") for i, w in enumerate(unit.w)]
+        mini_bias = Value(unit.b.data, label="b")
+        mini_sum = dot(mini_weights, mini_inputs, mini_bias)
+        mini_sum.label = "w·x + b"
+        mini_out = unit.activation.on_value(mini_sum)
+        real_sum = target if unit.activation.name == "linear" else target.children[0]
+        if mini_out is not mini_sum:
+            mini_out.label = f"{unit.activation.name}(w·x + b)"
+        grads = {
+            **{m: x.grad for m, x in zip(mini_inputs, layer_inputs, strict=True)},
+            **{m: w.grad for m, w in zip(mini_weights, unit.w, strict=True)},
+            mini_bias: unit.b.grad,
+            mini_sum: real_sum.grad,
+            mini_out: target.grad,
+        }
+        return NeuronInspection(
+            layer,
+            neuron,
+            (float(point[0]), float(point[1])),
+            float(label),
+            loss.data,
+            mini_out,
+            mini_inputs,
+            mini_weights,
+            mini_bias,
+            mini_sum,
+            grads,
+        )
+
+    # ------------------------------------------------------------------ take it with you
+    def as_call(self) -> str:
+        """The one-line ``live_playground(...)`` call that recreates these settings."""
+        return self.settings.as_call("live_playground")
+
+    def training_run(self) -> TrainingRun:
+        """The current state as a :class:`~micrograd_edu.train.TrainingRun`."""
+        with self.lock:
+            history = History(train_loss=list(self.train_loss), val_loss=list(self.test_loss))
+            return TrainingRun(
+                self.model,
+                history,
+                str(self.settings.loss),
+                self.settings.features,
+                self.X_train,
+                self.y_train,
+                self.X_test,
+                self.y_test,
+            )
+
+    def figure(self) -> Figure:
+        """The static Playground figure of the current state."""
+        return playground_figure(self.training_run(), title=self.as_call())
+
+    def save_model(self, path: str) -> str:
+        """Save the trained network with :func:`micrograd_edu.io.save`; returns the path."""
+        with self.lock:
+            return str(io.save(self.model, path))
+
+    def torch_code(self, path: str = "model.json") -> str:
+        """Python code that loads the saved network into PyTorch."""
+        return (
+            "from micrograd_edu import io\n"
+            f"model = io.load({path!r})\n"
+            "sequential = io.to_torch(model)  # a torch.nn.Sequential with the same weights"
+        )
+
+
+def divergence_message(error: TrainingDivergedError) -> str:
+    """The app's one-line message for a diverged run."""
+    return f"Paused: {error}"
