@@ -37,7 +37,7 @@ $(VENV)/.lab-installed: pyproject.toml | $(PY)
 
 $(VENV)/.bench-installed: pyproject.toml | $(PY)
 	$(PIP) install "$(TORCH)"
-	$(PIP) install -e ".[bench]"
+	$(PIP) install -e ".[bench,viz,live]"
 	touch $@
 
 # The main job: the engine on the micrograd README expression, a network trained

@@ -5,7 +5,11 @@ test in subprocesses), interleaved, after a warm-up, several times; the table
 shows medians and the ratios micrograd_edu / reference. Only ratios mean
 anything: absolute times depend on the machine.
 
-Options: ``--quick`` (fewer repeats, no full training of micrograd), ``--markdown``.
+A second table gives the live Playground's epochs and redraws per second
+against their targets (:mod:`benchmarks.playground`).
+
+Options: ``--quick`` (fewer repeats, no full training of micrograd), ``--markdown``,
+``--playground`` (only the live Playground's table).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from . import training, workloads
+from . import playground, training, workloads
 from .workloads import Engine
 
 GRAPH_OPS = 100_000
@@ -153,8 +157,14 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="fewer repeats; skip micrograd's full training"
     )
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument(
+        "--playground", action="store_true", help="only the live Playground's table"
+    )
     args = parser.parse_args(argv)
     repeats = 3 if args.quick else 5
+    if args.playground:
+        _print_playground(args.quick, args.markdown)
+        return 0
 
     engines = {
         "micrograd_edu": workloads.micrograd_edu_engine(),
@@ -226,7 +236,33 @@ def main(argv: list[str] | None = None) -> int:
         ]
     )
     _print_table(rows, args.markdown)
+    print()
+    _print_playground(args.quick, args.markdown)
     return 0
+
+
+def _print_playground(quick: bool, markdown: bool) -> None:
+    print("[+] live Playground ...", file=sys.stderr)
+    rates = playground.playground_rates(quick)
+    header = ["live Playground", "per second", "target", "met"]
+    rows = [
+        [rate.label, f"{rate.per_second:.1f}", f"≥ {rate.target:g}", "✔" if rate.met else "✘"]
+        for rate in rates
+    ]
+    if markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|---|---:|---:|:---:|")
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+        return
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print(
+            "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
 
 
 if __name__ == "__main__":

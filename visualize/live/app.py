@@ -531,7 +531,10 @@ class LivePlayground:
             self.step_slider.value = len(self._frames) - 1
         self._show_step()
         weights = [(f"{w.label} = {w.data:.4f}", i) for i, w in enumerate(inspection.weights)]
+        chosen = self.weight_choice.value
         self.weight_choice.options = [*weights, (f"b = {inspection.bias.data:.4f}", -1)]
+        valid = chosen is not None and (chosen == -1 or chosen < len(weights))
+        self.weight_choice.value = chosen if valid else 0
         self._show_weight()
 
     def _label_at(self, point: tuple[float, float]) -> float:

@@ -105,9 +105,12 @@ class PlaygroundSession:
         any change restarts training from fresh weights (as the Playground does).
         """
         with self.lock:
-            new = settings_from(**{**asdict(self.settings), **changes})
-            if new.problem != self.settings.problem and "loss" not in changes:
-                new = settings_from(**{**asdict(new), "loss": None})
+            merged = {**asdict(self.settings), **changes}
+            if "loss" not in changes and merged["dataset"] != self.settings.dataset:
+                merged["loss"] = None  # a new problem may need another loss: its default
+                if PlaygroundSettings(dataset=merged["dataset"]).problem == self.settings.problem:
+                    merged["loss"] = self.settings.loss
+            new = settings_from(**merged)
             data_changed = any(
                 getattr(new, name) != getattr(self.settings, name) for name in DATA_SETTINGS
             )
