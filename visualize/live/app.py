@@ -270,7 +270,10 @@ class LivePlayground:
                                 self.loss_view,
                             ]
                         ),
-                    ]
+                    ],
+                    # Narrow output areas (a notebook beside a file browser) wrap the
+                    # three columns instead of cutting the output off.
+                    layout=widgets.Layout(flex_flow="row wrap", column_gap="16px"),
                 ),
                 widgets.HTML(
                     "<b>NEURON INSPECTOR</b> — click a neuron, then a point (mode: inspect a point)"
