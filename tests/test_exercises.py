@@ -1,4 +1,4 @@
-"""The notebook self-checks on their own: right answers pass, wrong ones explain, stubs say so."""
+"""The notebook self-checks: right answers pass, stubs say so, every classic mistake is named."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from micrograd_edu import Value, datasets
+from micrograd_edu import Value, datasets, losses
 from micrograd_edu import exercises as ex
-from micrograd_edu.exercises import WrongAnswerError
+from micrograd_edu.mistakes import CATALOGUE, RESULTS, WrongAnswerError
 
 
 def _stub(*args: Any) -> Any:
@@ -21,6 +21,21 @@ def _stub(*args: Any) -> Any:
 
 def _topological(root: Value) -> list[Value]:
     return root.topological_order()
+
+
+def _backward(
+    root: Value, accumulate: bool = True, reverse: bool = True, seed: float = 1.0
+) -> None:
+    order = root.topological_order()
+    for node in order:
+        node.grad = 0.0
+    root.grad = seed
+    for node in reversed(order) if reverse else order:
+        for child, local in zip(node.children, node.local_grads, strict=True):
+            if accumulate:
+                child.grad += local * node.grad
+            else:
+                child.grad = local * node.grad
 
 
 def _neuron(w: list[Value], x: list[float], b: Value) -> Value:
@@ -48,100 +63,325 @@ def _torch_loss(sequential: Any, X: np.ndarray, y: np.ndarray) -> Any:
     return ((sequential(torch.tensor(X))[:, 0] - torch.tensor(y)) ** 2).mean()
 
 
-RIGHT: list[tuple[str, Callable[[Any], None], Any]] = [
-    ("1.1", ex.check_numerical_slope, lambda f, x, h=1e-6: (f(x + h) - f(x - h)) / (2 * h)),
-    ("1.2", ex.check_expression, lambda x: 3 * x**2 - 4 * x + 5),
-    ("2.2", ex.check_division_local_grads, lambda a, b: (1 / b, -a / b**2)),
-    ("2.3", ex.check_topological_sort, _topological),
-    ("3.1", ex.check_neuron_forward, _neuron),
-    ("3.2", ex.check_collapse_linear_layers, lambda W1, b1, W2, b2: (W2 @ W1, W2 @ b1 + b2)),
-    ("4.1", ex.check_sgd_step, _sgd),
-    ("4.2", ex.check_probability_loss, lambda p, y: -(y * p.log() + (1 - y) * (1 - p).log())),
-    ("5.1", ex.check_mean_squared_error, _mse),
-    ("6.1", ex.check_xor_features, lambda X: datasets.features(X, ["x1*x2"])),
+OPS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
+    "exp": (math.exp, lambda a, out: out),
+    "log": (math.log, lambda a, out: 1 / a),
+    "tanh": (math.tanh, lambda a, out: 1 - out**2),
+    "sigmoid": (lambda a: 1 / (1 + math.exp(-a)), lambda a, out: out * (1 - out)),
+    "div": (lambda a, b: a / b, lambda a, b, out: (1 / b, -a / b**2)),
+    "pow": (lambda a, k: a**k, lambda a, k, out: k * a ** (k - 1)),
+}
+
+
+def _ops(**changes: Any) -> dict[str, Any]:
+    return {**OPS, **changes}
+
+
+def _train(
+    model: Any,
+    X: np.ndarray,
+    y: np.ndarray,
+    lr: float,
+    steps: int,
+    zero: bool = True,
+    sign: float = -1.0,
+    step_first: bool = False,
+    total: bool = False,
+) -> list[float]:
+    history = []
+    for _ in range(steps):
+        loss = losses.mean(losses.mse, [model(row) for row in X], y.tolist())
+        if total:
+            loss = loss * float(len(X))
+        history.append(loss.data)
+        if zero:
+            model.zero_grad()
+        if step_first:
+            for p in model.parameters():
+                p.data += sign * lr * p.grad
+            loss.backward()
+            continue
+        loss.backward()
+        for p in model.parameters():
+            p.data += sign * lr * p.grad
+    return history
+
+
+RIGHT_DIAGNOSIS = {
+    "A": "no zero_grad",
+    "B": "overfitting",
+    "C": "rate too high",
+    "D": "rate too low",
+}
+
+RIGHT: list[tuple[str, Callable[..., None], tuple[Any, ...]]] = [
+    ("1.1", ex.check_numerical_slope, (lambda f, x, h=1e-6: (f(x + h) - f(x - h)) / (2 * h),)),
+    ("1.2", ex.check_expression, (lambda x: 2 * x**3 - 5 * x + 1,)),
+    ("2.2", ex.check_division_local_grads, (lambda a, b: (1 / b, -a / b**2),)),
+    ("2.3", ex.check_topological_sort, (_topological,)),
+    ("2.4", ex.check_backward, (_backward,)),
+    ("3.1", ex.check_neuron_forward, (_neuron,)),
+    ("3.2", ex.check_collapse_linear_layers, (lambda W1, b1, W2, b2: (W2 @ W1, W2 @ b1 + b2),)),
+    ("4.1", ex.check_probability_loss, (lambda p, y: -(y * p.log() + (1 - y) * (1 - p).log()),)),
+    ("4.2", ex.check_sgd_step, (_sgd,)),
+    ("4.3", ex.check_training_loop, (_train, 0.5)),
+    ("5.1", ex.check_mean_squared_error, (_mse,)),
+    ("6.1", ex.check_circle_features, (lambda X: datasets.features(X, ["x1^2", "x2^2"]),)),
 ]
 
 
 @pytest.mark.parametrize(("number", "check", "answer"), RIGHT, ids=[r[0] for r in RIGHT])
 def test_right_answers_pass(
-    number: str, check: Callable[[Any], None], answer: Any, capsys: pytest.CaptureFixture[str]
+    number: str,
+    check: Callable[..., None],
+    answer: tuple[Any, ...],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    check(answer)
+    check(*answer)
     assert capsys.readouterr().out.startswith("✓ ")
+    assert RESULTS[number].status == "passed"
+
+
+def test_op_table_and_diagnosis_pass(capsys: pytest.CaptureFixture[str]) -> None:
+    ex.check_op_table(OPS)
+    ex.check_loss_diagnosis(RIGHT_DIAGNOSIS)
+    ex.check_backprop_by_hand(
+        {"L": 1.0, "f": 4.0, "d": -2.0, "c": -2.0, "e": -2.0, "a": 6.0, "b": -4.0}
+    )
+    assert capsys.readouterr().out.count("✓ ") == 3
+    ours, engine = ex.tiny_engine_gradients(OPS)
+    assert ours == pytest.approx(engine, rel=1e-12)
 
 
 @pytest.mark.parametrize(("number", "check", "answer"), RIGHT, ids=[r[0] for r in RIGHT])
-def test_stubs_name_the_exercise(number: str, check: Callable[[Any], None], answer: Any) -> None:
+def test_stubs_name_the_exercise(
+    number: str, check: Callable[..., None], answer: tuple[Any, ...]
+) -> None:
     with pytest.raises(NotImplementedError, match=re.escape(f"Exercise {number} is not done yet")):
-        check(_stub)
-
-
-def test_backprop_by_hand() -> None:
-    right = {"L": 1.0, "f": 4.0, "d": -2.0, "c": -2.0, "e": -2.0, "a": 6.0, "b": -4.0}
-    ex.check_backprop_by_hand(right)
-    with pytest.raises(
-        WrongAnswerError, match=re.escape("dL/da: you wrote -6.0, the chain rule gives 6.0")
-    ):
-        ex.check_backprop_by_hand(dict(right, a=-6.0))
-    with pytest.raises(WrongAnswerError, match=re.escape("the dict has no entry for ['b']")):
-        ex.check_backprop_by_hand({k: v for k, v in right.items() if k != "b"})
+        check(_stub, *answer[1:])
+    assert RESULTS[number].status == "not done"
 
 
 @pytest.mark.parametrize(
-    ("check", "wrong", "message"),
+    ("number", "call"),
     [
-        (
-            ex.check_numerical_slope,
-            lambda f, x, h=1e-6: (f(x + h) - f(x)) / h / 2,
-            "for f(x) = x**2 returned",
-        ),
-        (
-            ex.check_expression,
-            lambda x: Value(3 * x.data**2 - 4 * x.data + 5),
-            "expected 6x − 4 = 14.0: did you build f from x itself",
-        ),
-        (ex.check_expression, lambda x: 3 * x.data**2, "it must return a Value"),
-        (
-            ex.check_division_local_grads,
-            lambda a, b: (1 / b, a / b**2),
-            "your d(a/b)/db is 0.6666666666666666, finite differences give -0.666667",
-        ),
-        (
-            ex.check_topological_sort,
-            lambda root: list(reversed(root.topological_order())),
-            "comes after",
-        ),
-        (
-            ex.check_neuron_forward,
-            lambda w, x, b: Value(
-                math.tanh(sum(wi.data * xi for wi, xi in zip(w, x, strict=True)) + b.data)
-            ),
-            "build the output from the Values w and b",
-        ),
-        (
-            ex.check_collapse_linear_layers,
-            lambda W1, b1, W2, b2: (W2 @ W1, b2),
-            "Hint: expand W2 (W1 x + b1) + b2",
-        ),
-        (
-            ex.check_sgd_step,
-            lambda params, lr: [setattr(p, "data", p.data + lr * p.grad) for p in params] and None,
-            "parameter 0 (grad 0.5) became 1.05, expected 0.95",
-        ),
-        (ex.check_probability_loss, lambda p, y: -(p.log()), "bce(p=0.9, y=0) ="),
-        (
-            ex.check_mean_squared_error,
-            lambda preds, targets: sum(
-                ((p - t) ** 2 for p, t in zip(preds, targets, strict=True)), Value(0.0)
-            ),
-            "the MSE is 4.25, expected 1.4166",
-        ),
-        (ex.check_xor_features, lambda X: datasets.features(X, ["x1", "x2"]), "accuracy on XOR"),
+        ("2.5", lambda: ex.check_op_table(_ops(tanh=(None, None)))),
+        ("4.3", lambda: ex.check_training_loop(_train, None)),
+        ("4.4", lambda: ex.check_loss_diagnosis(dict.fromkeys("ABCD"))),
     ],
 )
-def test_wrong_answers_explain(check: Callable[[Any], None], wrong: Any, message: str) -> None:
-    with pytest.raises(WrongAnswerError, match=re.escape(message)):
-        check(wrong)
+def test_unfilled_templates_are_not_done(number: str, call: Callable[[], None]) -> None:
+    with pytest.raises(NotImplementedError, match=re.escape(f"Exercise {number} is not done yet")):
+        call()
+
+
+def _square_at_1e3(f: Callable[[float], float], x: float, h: float = 1e-6) -> float:
+    return (f(x + h) - f(x - h)) / h
+
+
+# Every catalogued mistake, made on purpose, with the check that must name it.
+MISTAKES: list[tuple[str, str, Callable[[], None]]] = [
+    (
+        "assign-not-accumulate",
+        "2.4",
+        lambda: ex.check_backward(lambda r: _backward(r, accumulate=False)),
+    ),
+    ("wrong-order", "2.4", lambda: ex.check_backward(lambda r: _backward(r, reverse=False))),
+    (
+        "wrong-order",
+        "2.3",
+        lambda: ex.check_topological_sort(lambda r: r.topological_order()[::-1]),
+    ),
+    ("no-seed", "2.4", lambda: ex.check_backward(lambda r: _backward(r, seed=0.0))),
+    ("sign-error", "2.4", lambda: ex.check_backward(lambda r: _backward(r, seed=-1.0))),
+    (
+        "sign-error",
+        "1.1",
+        lambda: ex.check_numerical_slope(lambda f, x, h=1e-6: (f(x - h) - f(x + h)) / (2 * h)),
+    ),
+    (
+        "sign-error",
+        "4.1",
+        lambda: ex.check_probability_loss(lambda p, y: y * p.log() + (1 - y) * (1 - p).log()),
+    ),
+    ("divided-by-h", "1.1", lambda: ex.check_numerical_slope(_square_at_1e3)),
+    (
+        "forward-difference",
+        "1.1",
+        lambda: ex.check_numerical_slope(lambda f, x, h=1e-6: (f(x + h) - f(x)) / h),
+    ),
+    (
+        "sum-not-mean",
+        "5.1",
+        lambda: ex.check_mean_squared_error(
+            lambda p, t: sum(((a - b) ** 2 for a, b in zip(p, t, strict=True)), Value(0.0))
+        ),
+    ),
+    ("sum-not-mean", "4.3", lambda: ex.check_training_loop(lambda *a: _train(*a, total=True), 0.5)),
+    (
+        "tanh-missing-square",
+        "2.5",
+        lambda: ex.check_op_table(_ops(tanh=(math.tanh, lambda a, out: 1 - out))),
+    ),
+    (
+        "derivative-from-input",
+        "2.5",
+        lambda: ex.check_op_table(_ops(exp=(math.exp, lambda a, out: a))),
+    ),
+    (
+        "derivative-from-input",
+        "2.5",
+        lambda: ex.check_op_table(_ops(sigmoid=(OPS["sigmoid"][0], lambda a, out: a * (1 - a)))),
+    ),
+    (
+        "division-missing-square",
+        "2.2",
+        lambda: ex.check_division_local_grads(lambda a, b: (1 / b, -a / b)),
+    ),
+    (
+        "division-missing-sign",
+        "2.2",
+        lambda: ex.check_division_local_grads(lambda a, b: (1 / b, a / b**2)),
+    ),
+    (
+        "division-missing-sign",
+        "2.5",
+        lambda: ex.check_op_table(_ops(div=(OPS["div"][0], lambda a, b, out: (1 / b, a / b**2)))),
+    ),
+    (
+        "power-missing-factor",
+        "2.5",
+        lambda: ex.check_op_table(_ops(pow=(OPS["pow"][0], lambda a, k, out: a ** (k - 1)))),
+    ),
+    (
+        "float-not-value",
+        "1.2",
+        lambda: ex.check_expression(lambda x: 2 * x.data**3 - 5 * x.data + 1),
+    ),
+    (
+        "float-not-value",
+        "1.2",
+        lambda: ex.check_expression(lambda x: Value(2 * x.data**3 - 5 * x.data + 1)),
+    ),
+    (
+        "float-not-value",
+        "4.1",
+        lambda: ex.check_probability_loss(
+            lambda p, y: -(y * math.log(p.data) + (1 - y) * math.log(1 - p.data))
+        ),
+    ),
+    (
+        "float-not-value",
+        "5.1",
+        lambda: ex.check_mean_squared_error(
+            lambda p, t: sum((a.data - b) ** 2 for a, b in zip(p, t, strict=True)) / 3
+        ),
+    ),
+    (
+        "float-not-value",
+        "3.1",
+        lambda: ex.check_neuron_forward(
+            lambda w, x, b: Value(
+                math.tanh(sum(wi.data * xi for wi, xi in zip(w, x, strict=True)) + b.data)
+            )
+        ),
+    ),
+    (
+        "list-not-tuple",
+        "5.1",
+        lambda: ex.check_mean_squared_error(
+            lambda p, t: [(a - b) ** 2 for a, b in zip(p, t, strict=True)]
+        ),
+    ),
+    (
+        "missing-zero-grad",
+        "4.3",
+        lambda: ex.check_training_loop(lambda *a: _train(*a, zero=False), 0.5),
+    ),
+    ("exploding-lr", "4.3", lambda: ex.check_training_loop(_train, 40.0)),
+    (
+        "updated-grad-not-data",
+        "4.2",
+        lambda: ex.check_sgd_step(
+            lambda params, lr: [setattr(p, "grad", p.grad - lr * p.grad) for p in params] and None
+        ),
+    ),
+    (
+        "update-sign",
+        "4.2",
+        lambda: ex.check_sgd_step(
+            lambda params, lr: [setattr(p, "data", p.data + lr * p.grad) for p in params] and None
+        ),
+    ),
+    ("update-sign", "4.3", lambda: ex.check_training_loop(lambda *a: _train(*a, sign=1.0), 0.5)),
+    (
+        "step-before-backward",
+        "4.3",
+        lambda: ex.check_training_loop(lambda *a: _train(*a, step_first=True), 0.5),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("code", "number", "call"), MISTAKES, ids=[f"{m[1]}-{m[0]}" for m in MISTAKES]
+)
+def test_each_mistake_is_named(code: str, number: str, call: Callable[[], None]) -> None:
+    with pytest.raises(WrongAnswerError) as caught:
+        call()
+    error = caught.value
+    assert error.mistake is not None, str(error)
+    assert error.mistake.code == code, str(error)
+    assert error.exercise == number
+    assert str(error).startswith(f"✗ Exercise {number}: ")
+    assert f"mistake:  {CATALOGUE[code].name} — " in str(error)
+    assert RESULTS[number].status == "wrong" and RESULTS[number].mistake == code
+
+
+def test_the_broadcasting_mistake_is_named(torch: Any) -> None:
+    def broadcast(sequential: Any, X: np.ndarray, y: np.ndarray) -> Any:
+        return ((sequential(torch.tensor(X)) - torch.tensor(y)) ** 2).mean()
+
+    with pytest.raises(WrongAnswerError) as caught:
+        ex.check_torch_loss(broadcast)
+    assert caught.value.mistake is not None and caught.value.mistake.code == "broadcast-shapes"
+    with pytest.raises(WrongAnswerError) as caught:
+        ex.check_torch_loss(lambda s, X, y: _torch_loss(s, X, y) * 8)
+    assert caught.value.mistake is not None and caught.value.mistake.code == "sum-not-mean"
+
+
+def test_every_catalogued_mistake_has_a_test() -> None:
+    covered = {code for code, _, _ in MISTAKES} | {"broadcast-shapes"}
+    assert covered == set(CATALOGUE)
+
+
+def test_feedback_names_the_input_expected_got_and_hint_without_the_solution() -> None:
+    with pytest.raises(WrongAnswerError) as caught:
+        ex.check_backward(lambda r: _backward(r, accumulate=False))
+    text = str(caught.value)
+    assert text.splitlines() == [
+        "✗ Exercise 2.4: backward gave wrong gradients",
+        "  mistake:  = instead of += — a reused node got only one path's share of the gradient: "
+        "gradients from every path must be added up, so use child.grad += ...",
+        "  input:    out = x · x with x = −2",
+        "  expected: d out/dx = -4",
+        "  got:      d out/dx = -2",
+    ]
+
+
+def test_wrong_answers_that_match_no_mistake_still_explain() -> None:
+    with pytest.raises(WrongAnswerError, match=re.escape("the parameters are not where one step")):
+        ex.check_sgd_step(lambda params, lr: [setattr(p, "data", 0.0) for p in params] and None)
+    with pytest.raises(WrongAnswerError, match="the matrix shapes do not fit together") as caught:
+        ex.check_collapse_linear_layers(lambda W1, b1, W2, b2: (W1 @ W2, b1))
+    assert "A @ B needs A's number of columns = B's number of rows" in str(caught.value)
+    with pytest.raises(WrongAnswerError, match=re.escape("curve C is not 'rate too low'")):
+        ex.check_loss_diagnosis(dict(RIGHT_DIAGNOSIS, C="rate too low", D="rate too high"))
+    with pytest.raises(WrongAnswerError, match=re.escape("cannot separate the circle")):
+        ex.check_circle_features(lambda X: datasets.features(X, ["x1", "x2"]))
+    with pytest.raises(WrongAnswerError, match=re.escape("'t = tanh(d)' comes after 'e = t·c'")):
+        ex.check_topological_sort(lambda r: r.topological_order()[::-1])
+    with pytest.raises(WrongAnswerError, match=re.escape("dL/da has the wrong sign")):
+        ex.check_backprop_by_hand({"L": 1, "f": 4, "d": -2, "c": -2, "e": -2, "a": -6, "b": -4})
 
 
 def test_torch_loss_check(torch: Any, capsys: pytest.CaptureFixture[str]) -> None:
@@ -149,5 +389,15 @@ def test_torch_loss_check(torch: Any, capsys: pytest.CaptureFixture[str]) -> Non
     assert capsys.readouterr().out.startswith("✓ ")
     with pytest.raises(NotImplementedError, match=re.escape("Exercise 7.1 is not done yet")):
         ex.check_torch_loss(_stub)
-    with pytest.raises(WrongAnswerError, match="PyTorch loss"):
-        ex.check_torch_loss(lambda s, X, y: _torch_loss(s, X, y) * 2)
+
+
+def test_loss_curves_show_their_problems() -> None:
+    curves = ex.loss_curves()
+    overfit, too_low, too_high, no_zero = curves["B"], curves["D"], curves["C"], curves["A"]
+    assert overfit["train"][-1] < overfit["train"][20] and overfit["validation"][-1] > min(
+        overfit["validation"]
+    )
+    assert too_low["train"][0] - too_low["train"][-1] < 0.05
+    assert max(too_high["train"]) > 3 * too_high["train"][0]
+    lowest = int(np.argmin(no_zero["train"]))
+    assert max(no_zero["train"][lowest:]) > 1.1 * no_zero["train"][lowest]  # it turns back up
