@@ -22,6 +22,7 @@ from typing import Any, Literal, ParamSpec, TypeVar
 
 __all__ = [
     "CATALOGUE",
+    "EXERCISES",
     "RESULTS",
     "Mistake",
     "Outcome",
@@ -219,6 +220,9 @@ class Outcome:
 RESULTS: dict[str, Outcome] = {}
 """The latest outcome of every exercise checked in this Python process."""
 
+EXERCISES: dict[str, str] = {}
+"""Every check function's name and its exercise number, e.g. ``"check_backward": "2.4"``."""
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -248,6 +252,7 @@ def exercise(number: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             RESULTS[number] = Outcome(number, "passed")
             return result
 
+        EXERCISES[check.__name__] = number
         return run
 
     return decorate
@@ -257,8 +262,14 @@ def exercise(number: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
 def _show_feedback(
     shell: Any, etype: type[BaseException], value: BaseException, tb: Any, tb_offset: Any = None
 ) -> list[str]:
-    """IPython's handler for WrongAnswerError: the feedback block, no traceback."""
-    return [str(value)]
+    """IPython's handler for WrongAnswerError: the feedback block, no traceback.
+
+    ``_showtraceback`` is how IPython itself shows an error: the terminal
+    prints it, a Jupyter kernel publishes it as the cell's error output (with
+    the exception's name), so graders and front ends still see the error.
+    """
+    shell._showtraceback(etype, value, [str(value)])
+    return []
 
 
 def install_feedback() -> bool:

@@ -198,3 +198,27 @@ def test_git_stores_notebooks_without_outputs(tmp_path: Path) -> None:
     assert git("status", "--porcelain") == ""  # nothing to commit
     assert git("show", ":notebooks/02_backpropagation.ipynb") == clean
     assert '"output_type"' in target.read_text(encoding="utf-8")  # the student keeps them
+
+
+def test_a_wrong_answer_shows_its_feedback_block_without_a_traceback(tmp_path: Path) -> None:
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    notebook.cells = [
+        nbformat.v4.new_code_cell("from micrograd_edu import exercises"),
+        nbformat.v4.new_code_cell(
+            "def sgd_step(params, lr):\n"
+            "    for p in params:\n"
+            "        p.data += lr * p.grad\n\n\n"
+            "exercises.check_sgd_step(sgd_step)"
+        ),
+    ]
+    path = tmp_path / "wrong.ipynb"
+    nbformat.write(notebook, path)
+    executed = _execute(path, allow_errors=True)
+    (error,) = _errors(executed.cells[1])
+    assert error["ename"] == "WrongAnswerError"
+    shown = "\n".join(error["traceback"])
+    assert shown.startswith("✗ Exercise 4.2: the parameters moved uphill")
+    assert "mistake:  += instead of −= in the update" in shown
+    assert "exercises.py" not in shown and "Traceback" not in shown
+    assert "p.data -= lr" not in shown  # the hint does not hand over the solution
