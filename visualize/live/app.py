@@ -273,7 +273,7 @@ class LivePlayground:
                     ],
                     # Narrow output areas (a notebook beside a file browser) wrap the
                     # three columns instead of cutting the output off.
-                    layout=widgets.Layout(flex_flow="row wrap", column_gap="16px"),
+                    layout=widgets.Layout(flex_flow="row wrap"),
                 ),
                 widgets.HTML(
                     "<b>NEURON INSPECTOR</b> — click a neuron, then a point (mode: inspect a point)"
