@@ -26,18 +26,18 @@ $(VENV)/.demo-installed: pyproject.toml | $(PY)
 
 $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PIP) install "$(TORCH)"
-	$(PIP) install -e ".[test,viz,notebooks,lab,live]"
+	$(PIP) install -e ".[test,viz,notebooks,lab,live,rl]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
 $(VENV)/.lab-installed: pyproject.toml | $(PY)
-	$(PIP) install -e ".[viz,notebooks,lab,live]"
+	$(PIP) install -e ".[viz,notebooks,lab,live,rl]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
 $(VENV)/.bench-installed: pyproject.toml | $(PY)
 	$(PIP) install "$(TORCH)"
-	$(PIP) install -e ".[bench,viz,live]"
+	$(PIP) install -e ".[bench,viz,live,rl]"
 	touch $@
 
 # The main job: the engine on the micrograd README expression, a network trained

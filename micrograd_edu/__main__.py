@@ -1,8 +1,10 @@
-"""The command line: ``python -m micrograd_edu train ...``.
+"""The command line: ``python -m micrograd_edu train ...`` and ``python -m micrograd_edu rl ...``.
 
-Trains an MLP on a generated data set, prints a progress bar and the final
-accuracy (or MSE), saves the model and, when a picture writer is installed
-(the ``viz`` extra registers one), writes the training pictures.
+``train`` trains an MLP on a generated data set, prints a progress bar and the
+final accuracy (or MSE), saves the model and, when a picture writer is
+installed (the ``viz`` extra registers one), writes the training pictures.
+``rl`` trains a policy with REINFORCE on the grid world or CartPole, saves it,
+its history and its pictures.
 
 Every mistake is one line on standard error, never a traceback. Exit codes:
 0 done, 1 training diverged or a file could not be written, 2 a bad option,
@@ -17,15 +19,20 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from . import datasets, io, validation
+from . import datasets, io, rl, validation
 from .nn import ACTIVATIONS, MAX_LAYERS, MAX_PARAMETERS, MLP
 from .optim import SGD, Adam, Optimizer
 from .train import MAX_EPOCHS, OBJECTIVES, TrainingDivergedError, TrainingRun, evaluate, fit
 
 PICTURE_WRITERS = "micrograd_edu.pictures"
 """Entry-point group of functions ``write(run: TrainingRun, out: Path) -> list[Path]``."""
+
+RL_PICTURE_WRITERS = "micrograd_edu.rl_pictures"
+"""Entry-point group of functions ``write(run: RLRun, out: Path) -> list[Path]``."""
+
+RL_OUTPUT_FILES = ("policy.json", "history.json")
 
 MAX_POINTS = 100_000
 """The most points ``--n`` accepts: the scalar engine trains a few thousand samples a second."""
@@ -203,6 +210,43 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", type=_output_folder, default=Path("out"), help="output folder")
     train.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     train.add_argument("--no-pictures", action="store_true", help="write no pictures")
+
+    rl = commands.add_parser(
+        "rl",
+        help="learn the best action in each state (REINFORCE)",
+        description="Train a policy network with REINFORCE, save it and draw what it learned.",
+        formatter_class=_HelpFormatter,
+    )
+    rl.add_argument(
+        "--env", choices=["gridworld", "cartpole"], default="gridworld", help="the environment"
+    )
+    rl.add_argument(
+        "--episodes",
+        type=_integer(1, 100_000),
+        default=None,
+        help="training episodes (default: 1000 for gridworld and cartpole)",
+    )
+    rl.add_argument(
+        "--lr",
+        type=_in_range(0, 10, include_low=False),
+        default=None,
+        help="Adam's learning rate (default: 0.1 gridworld, 0.01 cartpole)",
+    )
+    rl.add_argument(
+        "--gamma",
+        type=_in_range(0, 1),
+        default=None,
+        help="discount of future rewards (default: 0.9 gridworld, 0.99 cartpole)",
+    )
+    rl.add_argument(
+        "--seed",
+        type=_integer(0, 2**63 - 1),
+        default=0,
+        help="seed for the policy and the episodes (an integer >= 0)",
+    )
+    rl.add_argument("--out", type=_output_folder, default=Path("out"), help="output folder")
+    rl.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    rl.add_argument("--no-pictures", action="store_true", help="write no pictures")
     return parser
 
 
@@ -258,10 +302,10 @@ def _report(run: TrainingRun) -> list[str]:
     return lines
 
 
-def write_pictures(run: TrainingRun, out: Path) -> list[Path]:
-    """Call every installed picture writer; returns the files written."""
+def write_pictures(run: object, out: Path, group: str = PICTURE_WRITERS) -> list[Path]:
+    """Call every installed picture writer of ``group``; returns the files written."""
     written: list[Path] = []
-    writers = list(entry_points(group=PICTURE_WRITERS))
+    writers = list(entry_points(group=group))
     if not writers:
         print("pictures skipped: no picture writer installed (pip install 'micrograd_edu[viz]')")
     for entry in writers:
@@ -281,6 +325,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     def fail(code: int, message: str) -> NoReturn:
         parser.exit(code, f"{parser.prog}: error: {message}\n")
 
+    if args.command == "rl":
+        return _main_rl(args, fail)
     try:
         io.prepare_output_folder(args.out, OUTPUT_FILES)
     except OSError as error:
@@ -314,6 +360,73 @@ def _save(run: TrainingRun, args: argparse.Namespace) -> None:
     if not args.no_pictures:
         for path in write_pictures(run, args.out):
             print(f"picture: {path}")
+
+
+def _rl_environment(name: str) -> Any:
+    if name == "gridworld":
+        return rl.GridWorld()
+    try:
+        import gymnasium
+    except ImportError:
+        raise ValueError(
+            "--env cartpole needs gymnasium: pip install 'micrograd_edu[rl]'"
+        ) from None
+    return gymnasium.make("CartPole-v1")
+
+
+RL_DEFAULTS = {
+    # env: (hidden layers, lr, gamma, batch, baseline, target mean return)
+    "gridworld": ((), 0.1, 0.9, 10, "state", None),
+    "cartpole": ((16,), 0.01, 0.99, 1, "normalize", 475.0),
+}
+
+
+def _main_rl(args: argparse.Namespace, fail: Callable[[int, str], NoReturn]) -> int:
+    """``python -m micrograd_edu rl``: train, report, save the policy, history and pictures."""
+    try:
+        io.prepare_output_folder(args.out, RL_OUTPUT_FILES)
+    except OSError as error:
+        fail(1, f"--out: {error}")
+    try:
+        env = _rl_environment(args.env)
+    except ValueError as error:
+        fail(1, str(error))
+    hidden, lr, gamma, batch, baseline, target = RL_DEFAULTS[args.env]
+    observation, _ = env.reset(seed=args.seed)
+    n_actions = env.action_space.n
+    policy = rl.Policy(len(observation), n_actions, hidden=hidden, seed=args.seed)
+    history = rl.reinforce(
+        policy,
+        env,
+        episodes=args.episodes or 1000,
+        gamma=args.gamma if args.gamma is not None else gamma,
+        optimizer=Adam(policy.parameters(), lr=args.lr or lr),
+        batch=batch,
+        baseline=baseline,  # type: ignore[arg-type]
+        target_return=target,
+        keep_best=args.env == "cartpole",
+        seed=args.seed,
+        progress=not args.no_progress,
+    )
+    if history.stopped.startswith("episode") and "loss became" in history.stopped:
+        print(f"stopped early: {history.stopped} (the best policy so far is kept)")
+    mean, spread = rl.evaluate(policy, env, 100, seed=args.seed + 1)
+    print(
+        f"{args.env}: greedy mean return {mean:.2f} ± {spread:.2f} over 100 episodes "
+        f"({len(history.returns)} training episodes)"
+    )
+    run = rl.RLRun(policy, history, args.env, env)
+    try:
+        model_path = io.save(policy.model, args.out / "policy.json")
+        history_text = json.dumps(history.as_dict(), indent=1) + "\n"
+        history_path = io.write_atomically(args.out / "history.json", history_text.encode())
+        print(f"saved: {model_path}, {history_path}")
+        if not args.no_pictures:
+            for path in write_pictures(run, args.out, RL_PICTURE_WRITERS):
+                print(f"picture: {path}")
+    except OSError as error:
+        fail(1, f"cannot write the results: {error}")
+    return 0
 
 
 if __name__ == "__main__":

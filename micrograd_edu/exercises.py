@@ -40,6 +40,7 @@ __all__ = [
     "check_backward",
     "check_circle_features",
     "check_collapse_linear_layers",
+    "check_discounted_returns",
     "check_division_local_grads",
     "check_expression",
     "check_loss_diagnosis",
@@ -47,6 +48,8 @@ __all__ = [
     "check_neuron_forward",
     "check_numerical_slope",
     "check_op_table",
+    "check_policy_gradient_loss",
+    "check_policy_gradient_step",
     "check_probability_loss",
     "check_sgd_step",
     "check_topological_sort",
@@ -1159,3 +1162,183 @@ def check_torch_loss(torch_loss: Callable[[Any, np.ndarray, np.ndarray], Any]) -
             got=first,
         )
     _done("PyTorch and micrograd_edu agree on the loss and on every gradient checked.")
+
+
+# ----------------------------------------------------------------- notebook 8
+_EPISODES = [[0.0, 0.0, 1.0], [1.0, -1.0], [0.5, 0.0, 0.0, 2.0]]
+
+
+def _returns_variant(
+    episodes: list[list[float]], gamma: float, variant: str | None
+) -> list[list[float]]:
+    """Each episode's returns, or what a classic mistake gives instead."""
+    result = []
+    running = 0.0
+    for rewards in episodes:
+        if variant != "running-sum-not-reset":
+            running = 0.0
+        returns = []
+        for reward in reversed(rewards):
+            if variant == "gamma-on-current-reward":
+                running = gamma * (reward + running)
+            else:
+                running = reward + gamma * running
+            returns.append(running)
+        result.append(returns if variant == "returns-reversed" else returns[::-1])
+    return result
+
+
+@exercise("8.1")
+def check_discounted_returns(
+    returns_of: Callable[[list[list[float]], float], list[list[float]]],
+) -> None:
+    """Exercise 8.1: ``returns_of(episodes, gamma)``: Gₜ = rₜ + γGₜ₊₁ for every episode."""
+    gamma = 0.9
+    episodes = [list(rewards) for rewards in _EPISODES]
+    got = returns_of(episodes, gamma)
+    expected = _returns_variant(_EPISODES, gamma, None)
+    shown = f"episodes {_EPISODES}, γ = {gamma}"
+    if not isinstance(got, list) or len(got) != len(expected):
+        raise WrongAnswerError(
+            "8.1",
+            "returns_of must return one list of returns per episode",
+            input=shown,
+            expected=expected,
+            got=got,
+        )
+
+    def same(answer: list[list[float]], reference: list[list[float]]) -> bool:
+        return all(
+            isinstance(a, (list, tuple))
+            and len(a) == len(r)
+            and all(_same(x, y) for x, y in zip(a, r, strict=True))
+            for a, r in zip(answer, reference, strict=True)
+        )
+
+    if same(got, expected):
+        _done("discounted returns: Gₜ = rₜ + γ·Gₜ₊₁, backwards through each episode.")
+        return
+    for variant in ("returns-reversed", "gamma-on-current-reward", "running-sum-not-reset"):
+        if same(got, _returns_variant(_EPISODES, gamma, variant)):
+            raise WrongAnswerError(
+                "8.1",
+                "the returns are wrong",
+                mistake=variant,
+                input=shown,
+                expected=expected,
+                got=got,
+            )
+    raise WrongAnswerError(
+        "8.1",
+        "the returns are wrong",
+        input=shown,
+        expected=expected,
+        got=got,
+        hint="the last step's return is its reward; each earlier one adds γ × the next return",
+    )
+
+
+@exercise("8.2")
+def check_policy_gradient_loss(pg_loss: Callable[[list[Value], list[float]], Value]) -> None:
+    """Exercise 8.2: L = −mean(log π(aₜ|sₜ) · Âₜ) — its sign makes the good actions more likely."""
+    log_probs = [Value(math.log(p), label=f"log π{i}") for i, p in enumerate((0.5, 0.2, 0.9))]
+    advantages = [1.0, -0.5, 2.0]
+    out = _require_value("8.2", "pg_loss", pg_loss(log_probs, advantages))
+    expected = -sum(lp.data * a for lp, a in zip(log_probs, advantages, strict=True)) / 3
+    shown = "log π = [log 0.5, log 0.2, log 0.9], advantages [1, −0.5, 2]"
+    if _same(out.data, -expected):
+        raise WrongAnswerError(
+            "8.2",
+            "the loss has the wrong sign: minimising it would make the good actions less likely",
+            mistake="sign-error",
+            input=shown,
+            expected=expected,
+            got=out.data,
+        )
+    if _same(out.data, expected * 3):
+        raise WrongAnswerError(
+            "8.2",
+            "the loss is 3 times too large",
+            mistake="sum-not-mean",
+            input=shown,
+            expected=expected,
+            got=out.data,
+        )
+    if not _same(out.data, expected):
+        raise WrongAnswerError(
+            "8.2",
+            "the loss is wrong",
+            input=shown,
+            expected=expected,
+            got=out.data,
+            hint="weight each log-probability by its advantage, average, and mind the sign",
+        )
+    out.backward()
+    for lp, a in zip(log_probs, advantages, strict=True):
+        if not _same(lp.grad, -a / 3):
+            raise WrongAnswerError(
+                "8.2",
+                f"dL/d({lp.label}) is wrong",
+                mistake="float-not-value" if lp.grad == 0 else None,
+                expected=-a / 3,
+                got=lp.grad,
+            )
+    _done("the policy-gradient loss: minimising it raises the probability of good actions.")
+
+
+@exercise("8.3")
+def check_policy_gradient_step(
+    gradient_of: Callable[[Any, list[Any], list[int], list[float]], list[float]],
+) -> None:
+    """Exercise 8.3: the policy gradient by backpropagation equals finite differences.
+
+    ``gradient_of(policy, states, actions, advantages)`` returns dL/dθ for every
+    parameter θ of ``policy.parameters()``, by building the loss and calling
+    ``backward()``; the check compares them with central differences of the loss.
+    """
+    from .gradcheck import numerical_grad
+    from .rl import Policy, policy_loss
+
+    policy = Policy(3, 2, hidden=(3,), seed=5)
+    states = [[0.2, -1.0, 0.5], [1.0, 0.3, -0.2], [-0.4, 0.8, 0.1]]
+    actions = [0, 1, 1]
+    advantages = [1.2, -0.7, 0.3]
+    params = policy.parameters()
+    for p in params:
+        p.grad = 0.0
+    got = gradient_of(policy, states, actions, advantages)
+    if not isinstance(got, (list, tuple)) or len(got) != len(params):
+        raise WrongAnswerError(
+            "8.3",
+            f"gradient_of must return one number per parameter ({len(params)})",
+            got=type(got).__name__ if not isinstance(got, (list, tuple)) else f"{len(got)} numbers",
+        )
+    start = [p.data for p in params]
+
+    def loss_at(*values: Value) -> float:  # numerical_grad passes the nudged numbers as Values
+        for p, v in zip(params, values, strict=True):
+            p.data = v.data
+        return policy_loss(policy, states, actions, advantages).data
+
+    expected = numerical_grad(loss_at, start)
+    for p, v in zip(params, start, strict=True):
+        p.data = v
+    if all(_same(g, -e, 1e-5) for g, e in zip(got, expected, strict=True)) and any(expected):
+        raise WrongAnswerError(
+            "8.3",
+            "the gradient has the wrong sign",
+            mistake="sign-error",
+            expected=[round(e, 5) for e in expected[:4]],
+            got=[round(float(g), 5) for g in got[:4]],
+        )
+    for i, (g, e) in enumerate(zip(got, expected, strict=True)):
+        if not _same(g, e, 1e-5):
+            raise WrongAnswerError(
+                "8.3",
+                f"dL/dθ{i} differs from finite differences",
+                mistake="missing-zero-grad" if _same(g, 2 * e, 1e-5) else None,
+                expected=e,
+                got=g,
+                hint="build the loss with rl.policy_loss, zero the grads, backward, read p.grad",
+            )
+    _done("backpropagation and finite differences agree on the policy gradient.")

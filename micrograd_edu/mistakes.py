@@ -143,6 +143,23 @@ _MISTAKES = [
         "moving along the gradient climbs the loss; gradient descent moves against it",
     ),
     Mistake(
+        "returns-reversed",
+        "returns in the wrong order",
+        "Gₜ collects the rewards from t onwards: compute it backwards, from the last reward, "
+        "and keep the returns in the order of the steps",
+    ),
+    Mistake(
+        "gamma-on-current-reward",
+        "γ applied to the current reward",
+        "the reward of step t counts in full: Gₜ = rₜ + γ·Gₜ₊₁, only the future is discounted",
+    ),
+    Mistake(
+        "running-sum-not-reset",
+        "running sum not reset between episodes",
+        "the previous episode's return leaked into this one's: start every episode's "
+        "running sum at 0",
+    ),
+    Mistake(
         "step-before-backward",
         "step before backward",
         "the step used the gradients of the previous batch (or none at all): "
