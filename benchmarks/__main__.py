@@ -5,11 +5,12 @@ test in subprocesses), interleaved, after a warm-up, several times; the table
 shows medians and the ratios micrograd_edu / reference. Only ratios mean
 anything: absolute times depend on the machine.
 
-A second table gives the live Playground's epochs and redraws per second
-against their targets (:mod:`benchmarks.playground`).
+A second table gives the live Playground's epochs and redraws per second and
+the reinforcement-learning targets (:mod:`benchmarks.playground`, :mod:`benchmarks.rl`).
 
 Options: ``--quick`` (fewer repeats, no full training of micrograd), ``--markdown``,
-``--playground`` (only the live Playground's table).
+``--playground`` (only the table of targets: the live Playground's rates and the
+reinforcement-learning training targets).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from . import playground, training, workloads
+from . import playground, rl, training, workloads
 from .workloads import Engine
 
 GRAPH_OPS = 100_000
@@ -244,11 +245,13 @@ def main(argv: list[str] | None = None) -> int:
 def _print_playground(quick: bool, markdown: bool) -> None:
     print("[+] live Playground ...", file=sys.stderr)
     rates = playground.playground_rates(quick)
-    header = ["live Playground", "per second", "target", "met"]
+    header = ["target", "measured", "target", "met"]
     rows = [
-        [rate.label, f"{rate.per_second:.1f}", f"≥ {rate.target:g}", "✔" if rate.met else "✘"]
+        [rate.label, f"{rate.per_second:.1f} /s", f"≥ {rate.target:g} /s", "✔" if rate.met else "✘"]
         for rate in rates
     ]
+    print("[+] reinforcement learning ...", file=sys.stderr)
+    rows += rl.rl_rows()
     if markdown:
         print("| " + " | ".join(header) + " |")
         print("|---|---:|---:|:---:|")

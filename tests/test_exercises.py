@@ -10,8 +10,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from micrograd_edu import Value, datasets, losses
+from micrograd_edu import Value, datasets, losses, rl
 from micrograd_edu import exercises as ex
+from micrograd_edu.engine import sum_values
 from micrograd_edu.mistakes import CATALOGUE, RESULTS, WrongAnswerError
 
 
@@ -107,6 +108,40 @@ def _train(
     return history
 
 
+def _returns(rewards: list[float], gamma: float, current: bool = False) -> list[float]:
+    running, out = 0.0, []
+    for r in reversed(rewards):
+        running = gamma * (r + running) if current else r + gamma * running
+        out.append(running)
+    return out[::-1]
+
+
+def _leaky_returns(episodes: list[list[float]], gamma: float) -> list[list[float]]:
+    running, result = 0.0, []
+    for rewards in episodes:
+        out = []
+        for r in reversed(rewards):
+            running = r + gamma * running
+            out.append(running)
+        result.append(out[::-1])
+    return result
+
+
+def _policy_gradient(
+    policy: Any, states: Any, actions: Any, advantages: Any, zero: bool = True
+) -> list[float]:
+    loss = rl.policy_loss(policy, states, actions, advantages)
+    if zero:
+        policy.model.zero_grad()
+    loss.backward()
+    return [p.grad for p in policy.parameters()]
+
+
+def _twice_without_zero(policy: Any, states: Any, actions: Any, advantages: Any) -> list[float]:
+    _policy_gradient(policy, states, actions, advantages)
+    return _policy_gradient(policy, states, actions, advantages, zero=False)
+
+
 RIGHT_DIAGNOSIS = {
     "A": "no zero_grad",
     "B": "overfitting",
@@ -127,6 +162,17 @@ RIGHT: list[tuple[str, Callable[..., None], tuple[Any, ...]]] = [
     ("4.3", ex.check_training_loop, (_train, 0.5)),
     ("5.1", ex.check_mean_squared_error, (_mse,)),
     ("6.1", ex.check_circle_features, (lambda X: datasets.features(X, ["x1^2", "x2^2"]),)),
+    ("8.1", ex.check_discounted_returns, (lambda eps, g: [_returns(r, g) for r in eps],)),
+    (
+        "8.2",
+        ex.check_policy_gradient_loss,
+        (
+            lambda lps, advs: (
+                -sum_values([lp * a for lp, a in zip(lps, advs, strict=True)]) / len(lps)
+            ),
+        ),
+    ),
+    ("8.3", ex.check_policy_gradient_step, (_policy_gradient,)),
 ]
 
 
@@ -319,6 +365,36 @@ MISTAKES: list[tuple[str, str, Callable[[], None]]] = [
         "4.3",
         lambda: ex.check_training_loop(lambda *a: _train(*a, step_first=True), 0.5),
     ),
+    (
+        "returns-reversed",
+        "8.1",
+        lambda: ex.check_discounted_returns(lambda eps, g: [_returns(r, g)[::-1] for r in eps]),
+    ),
+    (
+        "gamma-on-current-reward",
+        "8.1",
+        lambda: ex.check_discounted_returns(
+            lambda eps, g: [_returns(r, g, current=True) for r in eps]
+        ),
+    ),
+    ("running-sum-not-reset", "8.1", lambda: ex.check_discounted_returns(_leaky_returns)),
+    (
+        "sign-error",
+        "8.2",
+        lambda: ex.check_policy_gradient_loss(
+            lambda lps, advs: (
+                sum_values([lp * a for lp, a in zip(lps, advs, strict=True)]) / len(lps)
+            )
+        ),
+    ),
+    (
+        "sum-not-mean",
+        "8.2",
+        lambda: ex.check_policy_gradient_loss(
+            lambda lps, advs: -sum_values([lp * a for lp, a in zip(lps, advs, strict=True)])
+        ),
+    ),
+    ("missing-zero-grad", "8.3", lambda: ex.check_policy_gradient_step(_twice_without_zero)),
 ]
 
 

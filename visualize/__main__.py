@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
-from micrograd_edu import Value, datasets, optim
+from micrograd_edu import Value, datasets, optim, rl
 from micrograd_edu.demo import readme_expression
 from micrograd_edu.io import prepare_output_folder
 from micrograd_edu.nn import MLP
@@ -35,6 +36,7 @@ from . import (
 )
 from .backward import backward_steps
 from .renderer import GraphvizNotFoundError, RenderError
+from .rl import plot_gridworld_policy, plot_returns
 
 
 def lecture_neuron() -> Value:
@@ -65,6 +67,28 @@ def write_demo(out: Path) -> list[Path]:
     written.append(save_figure(figure, out / "playground.png"))
     plt.close(figure)
     return written
+
+
+def _rl_examples() -> dict[str, Figure]:
+    """The grid world trained as ``python -m micrograd_edu rl --env gridworld`` does."""
+    env = rl.GridWorld()
+    policy = rl.Policy(env.observation_size, 4, hidden=(), seed=0)
+    history = rl.reinforce(
+        policy,
+        env,
+        episodes=1000,
+        gamma=0.9,
+        optimizer=optim.Adam(policy.parameters(), lr=0.1),
+        batch=10,
+        baseline="state",
+        keep_best=False,
+        seed=0,
+        progress=False,
+    )
+    return {
+        "rl_policy.png": plot_gridworld_policy(env, policy),
+        "rl_returns.png": plot_returns(history),
+    }
 
 
 def write_readme_examples(out: Path) -> list[Path]:
@@ -98,6 +122,7 @@ def write_readme_examples(out: Path) -> list[Path]:
         "network.png": draw_network(model),
         "neuron_outputs.png": plot_neuron_outputs(MLP(2, [6, 4, 1], activation="tanh", seed=1), X),
         "activation.png": plot_activation("tanh"),
+        **_rl_examples(),
     }
     for name, figure in figures.items():
         written.append(save_figure(figure, out / name))
