@@ -11,28 +11,16 @@ from __future__ import annotations
 
 import time
 
-from micrograd_edu import optim, rl
+from micrograd_edu import rl
 
 __all__ = ["rl_rows"]
 
 
 def _gridworld_seconds() -> tuple[float, bool]:
-    env = rl.GridWorld()
     start = time.perf_counter()
-    policy = rl.Policy(env.observation_size, 4, hidden=(), seed=0)
-    rl.reinforce(
-        policy,
-        env,
-        episodes=1000,
-        gamma=0.9,
-        optimizer=optim.Adam(policy.parameters(), lr=0.1),
-        batch=10,
-        baseline="state",
-        keep_best=False,
-        seed=0,
-        progress=False,
-    )
+    run = rl.train(rl.GridWorld(), "gridworld", seed=0)
     seconds = time.perf_counter() - start
+    env, policy = run.env, run.policy
     best = rl.shortest_path_actions(env)
     solved = all(policy.greedy(env.observation(cell)) in actions for cell, actions in best.items())
     return seconds, solved
@@ -43,20 +31,10 @@ def _cartpole() -> tuple[int, float, float]:
 
     env = gymnasium.make("CartPole-v1")
     start = time.perf_counter()
-    policy = rl.Policy(4, 2, hidden=(16,), seed=0)
-    history = rl.reinforce(
-        policy,
-        env,
-        episodes=1000,
-        gamma=0.99,
-        optimizer=optim.Adam(policy.parameters(), lr=0.01),
-        target_return=475,
-        seed=0,
-        progress=False,
-    )
+    run = rl.train(env, "cartpole", seed=0)
     seconds = time.perf_counter() - start
-    mean, _ = rl.evaluate(policy, env, 100, seed=123)
-    return len(history.returns), seconds, mean
+    mean, _ = rl.evaluate(run.policy, env, 100, seed=123)
+    return len(run.history.returns), seconds, mean
 
 
 def rl_rows() -> list[list[str]]:

@@ -374,13 +374,6 @@ def _rl_environment(name: str) -> Any:
     return gymnasium.make("CartPole-v1")
 
 
-RL_DEFAULTS = {
-    # env: (hidden layers, lr, gamma, batch, baseline, target mean return)
-    "gridworld": ((), 0.1, 0.9, 10, "state", None),
-    "cartpole": ((16,), 0.01, 0.99, 1, "normalize", 475.0),
-}
-
-
 def _main_rl(args: argparse.Namespace, fail: Callable[[int, str], NoReturn]) -> int:
     """``python -m micrograd_edu rl``: train, report, save the policy, history and pictures."""
     try:
@@ -391,23 +384,16 @@ def _main_rl(args: argparse.Namespace, fail: Callable[[int, str], NoReturn]) -> 
         env = _rl_environment(args.env)
     except ValueError as error:
         fail(1, str(error))
-    hidden, lr, gamma, batch, baseline, target = RL_DEFAULTS[args.env]
-    observation, _ = env.reset(seed=args.seed)
-    n_actions = env.action_space.n
-    policy = rl.Policy(len(observation), n_actions, hidden=hidden, seed=args.seed)
-    history = rl.reinforce(
-        policy,
+    run = rl.train(
         env,
+        args.env,
         episodes=args.episodes or 1000,
-        gamma=args.gamma if args.gamma is not None else gamma,
-        optimizer=Adam(policy.parameters(), lr=args.lr or lr),
-        batch=batch,
-        baseline=baseline,  # type: ignore[arg-type]
-        target_return=target,
-        keep_best=args.env == "cartpole",
         seed=args.seed,
+        lr=args.lr,
+        gamma=args.gamma,
         progress=not args.no_progress,
     )
+    policy, history = run.policy, run.history
     if history.stopped.startswith("episode") and "loss became" in history.stopped:
         print(f"stopped early: {history.stopped} (the best policy so far is kept)")
     mean, spread = rl.evaluate(policy, env, 100, seed=args.seed + 1)
@@ -415,7 +401,6 @@ def _main_rl(args: argparse.Namespace, fail: Callable[[int, str], NoReturn]) -> 
         f"{args.env}: greedy mean return {mean:.2f} ± {spread:.2f} over 100 episodes "
         f"({len(history.returns)} training episodes)"
     )
-    run = rl.RLRun(policy, history, args.env, env)
     try:
         model_path = io.save(policy.model, args.out / "policy.json")
         history_text = json.dumps(history.as_dict(), indent=1) + "\n"

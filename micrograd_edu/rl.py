@@ -40,11 +40,13 @@ from .optim import Adam, Optimizer
 
 __all__ = [
     "ACTIONS",
+    "RECIPES",
     "Environment",
     "GridWorld",
     "Policy",
     "RLHistory",
     "RLRun",
+    "Recipe",
     "discounted_returns",
     "evaluate",
     "normalized",
@@ -52,6 +54,7 @@ __all__ = [
     "reinforce",
     "run_episode",
     "shortest_path_actions",
+    "train",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -346,6 +349,65 @@ class RLRun:
     history: RLHistory
     env_name: str
     env: Any
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Settings with which REINFORCE learns an environment well (see :data:`RECIPES`)."""
+
+    hidden: tuple[int, ...]
+    lr: float
+    gamma: float
+    batch: int
+    baseline: Literal["normalize", "state"]
+    keep_best: bool
+    target_return: float | None
+
+
+RECIPES = {
+    # One-hot states, a linear softmax policy, episodes starting anywhere: a per-state baseline.
+    "gridworld": Recipe((), 0.1, 0.9, 10, "state", False, None),
+    # Four numbers, 16 tanh neurons, one update per episode; stop at the "solved" mark.
+    "cartpole": Recipe((16,), 0.01, 0.99, 1, "normalize", True, 475.0),
+}
+"""The recipes of ``python -m micrograd_edu rl``, by environment name."""
+
+
+def train(
+    env: Environment,
+    recipe: str | Recipe,
+    episodes: int = 1000,
+    seed: int = 0,
+    lr: float | None = None,
+    gamma: float | None = None,
+    progress: bool = False,
+) -> RLRun:
+    """A fresh policy for ``env`` trained with a recipe (a name of :data:`RECIPES` or a
+    :class:`Recipe`); ``lr`` and ``gamma`` override the recipe's."""
+    chosen = RECIPES[recipe] if isinstance(recipe, str) else recipe
+    n_actions = _check_environment(env)
+    observation, _ = env.reset(seed=seed)
+    policy = Policy(
+        validation.real_array("observation", observation).size,
+        n_actions,
+        hidden=chosen.hidden,
+        seed=seed,
+    )
+    history = reinforce(
+        policy,
+        env,
+        episodes=episodes,
+        gamma=chosen.gamma if gamma is None else gamma,
+        optimizer=Adam(policy.parameters(), lr=chosen.lr if lr is None else lr),
+        batch=chosen.batch,
+        baseline=chosen.baseline,
+        keep_best=chosen.keep_best,
+        target_return=chosen.target_return,
+        seed=seed,
+        progress=progress,
+    )
+    name = recipe if isinstance(recipe, str) else type(env).__name__
+    return RLRun(policy, history, name, env)
 
 
 def _state_advantages(

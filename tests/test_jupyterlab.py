@@ -32,9 +32,11 @@ import pytest
 pytest.importorskip("jupyterlab")
 pytest.importorskip("matplotlib")
 
+from visualize.live.screenshot import CHROMIUM_ARGS, find_chromium, isolated_jupyter
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = find_chromium()
 FIGURE_CALL = re.compile(r"plt\.subplots\(|\bplot_\w+\(|\bplayground\(|draw_network\(")
 
 sys.path.insert(0, str(NOTEBOOKS))
@@ -64,15 +66,8 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     folder.mkdir()
     for name in ("02_backpropagation.ipynb", "06_playground.ipynb"):
         shutil.copy(NOTEBOOKS / name, folder / name)
-    env = dict(os.environ, MPLBACKEND="Agg")  # as under make test: lab.py must drop it
-    for variable, sub in [
-        ("JUPYTER_CONFIG_DIR", "config"),
-        ("JUPYTER_DATA_DIR", "data"),
-        ("JUPYTER_RUNTIME_DIR", "runtime"),
-        ("IPYTHONDIR", "ipython"),
-        ("MPLCONFIGDIR", "matplotlib"),
-    ]:
-        env[variable] = str(base / sub)
+    # MPLBACKEND=Agg as under make test: lab.py must drop it
+    env = isolated_jupyter(base, dict(os.environ, MPLBACKEND="Agg"))
     port = _free_port()
     server_args = [
         "--no-browser",
@@ -120,17 +115,7 @@ def browser_page(lab_server: tuple[str, Path]) -> Iterator[tuple[Any, list[str]]
     sync_api = pytest.importorskip("playwright.sync_api")
     requests: list[str] = []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.on("request", lambda request: requests.append(request.url))

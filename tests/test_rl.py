@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from micrograd_edu import io, optim, rl
+from micrograd_edu import io, rl
 
 
 def test_discounted_returns_by_hand() -> None:
@@ -85,20 +85,8 @@ def test_gridworld_rules() -> None:
 
 def test_gridworld_greedy_policy_follows_shortest_paths_from_every_cell() -> None:
     """The target: from every non-terminal cell, a shortest path to the goal (seed 0)."""
-    env = rl.GridWorld()
-    policy = rl.Policy(env.observation_size, 4, hidden=(), seed=0)
-    rl.reinforce(
-        policy,
-        env,
-        episodes=1000,
-        gamma=0.9,
-        optimizer=optim.Adam(policy.parameters(), lr=0.1),
-        batch=10,
-        baseline="state",
-        keep_best=False,
-        seed=0,
-        progress=False,
-    )
+    run = rl.train(rl.GridWorld(), "gridworld", seed=0)
+    env, policy = run.env, run.policy
     best = rl.shortest_path_actions(env)
     assert len(best) == len(env.starts) == 14
     wrong = {
@@ -113,19 +101,10 @@ def test_cartpole_reaches_the_solved_threshold() -> None:
     """The target: greedy mean return >= 475 over 100 episodes, within 1,000 episodes."""
     gymnasium = pytest.importorskip("gymnasium")
     env = gymnasium.make("CartPole-v1")
-    policy = rl.Policy(4, 2, hidden=(16,), seed=0)
-    history = rl.reinforce(
-        policy,
-        env,
-        episodes=1000,
-        gamma=0.99,
-        optimizer=optim.Adam(policy.parameters(), lr=0.01),
-        target_return=475,
-        seed=0,
-        progress=False,
-    )
-    assert len(history.returns) <= 1000
-    mean, _ = rl.evaluate(policy, env, episodes=100, seed=123)
+    run = rl.train(env, "cartpole", episodes=1000, seed=0)
+    assert len(run.history.returns) <= 1000
+    assert run.history.stopped.startswith("episode")
+    mean, _ = rl.evaluate(run.policy, env, episodes=100, seed=123)
     assert mean >= 475
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,9 @@ pytest.importorskip("graphviz")
 from micrograd_edu import Value
 from visualize import GraphTooLargeError, backward_player, backward_steps, save_backward_html
 from visualize.__main__ import lecture_neuron
+from visualize.live.screenshot import CHROMIUM_ARGS, find_chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = find_chromium()
 
 
 def test_one_frame_per_computed_node_and_grads_match_backward() -> None:
@@ -87,17 +87,7 @@ def test_player_refuses_graphs_too_large_to_play() -> None:
 
 
 def _chromium(sync_api: Any, p: Any) -> Any:
-    return p.chromium.launch(
-        executable_path=CHROMIUM,
-        args=[
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-        ],
-    )
+    return p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
 def _require_browser() -> Any:

@@ -71,23 +71,10 @@ def write_demo(out: Path) -> list[Path]:
 
 def _rl_examples() -> dict[str, Figure]:
     """The grid world trained as ``python -m micrograd_edu rl --env gridworld`` does."""
-    env = rl.GridWorld()
-    policy = rl.Policy(env.observation_size, 4, hidden=(), seed=0)
-    history = rl.reinforce(
-        policy,
-        env,
-        episodes=1000,
-        gamma=0.9,
-        optimizer=optim.Adam(policy.parameters(), lr=0.1),
-        batch=10,
-        baseline="state",
-        keep_best=False,
-        seed=0,
-        progress=False,
-    )
+    run = rl.train(rl.GridWorld(), "gridworld", seed=0)
     return {
-        "rl_policy.png": plot_gridworld_policy(env, policy),
-        "rl_returns.png": plot_returns(history),
+        "rl_policy.png": plot_gridworld_policy(run.env, run.policy),
+        "rl_returns.png": plot_returns(run.history),
     }
 
 

@@ -27,7 +27,7 @@ from micrograd_edu.io import write_atomically
 
 from .__main__ import free_port, prepare_site, site_environment, voila_command
 
-__all__ = ["CHROMIUM_ARGS", "find_chromium", "serve", "take_screenshot"]
+__all__ = ["CHROMIUM_ARGS", "find_chromium", "isolated_jupyter", "serve", "take_screenshot"]
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -37,6 +37,21 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+
+
+def isolated_jupyter(folder: Path, environ: dict[str, str]) -> dict[str, str]:
+    """``environ`` with Jupyter's, IPython's and matplotlib's folders under ``folder``,
+    so that a server started for a test or a screenshot writes nothing in the home folder."""
+    env = dict(environ)
+    for variable, sub in [
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_DATA_DIR", "data"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("IPYTHONDIR", "ipython"),
+        ("MPLCONFIGDIR", "matplotlib"),
+    ]:
+        env[variable] = str(folder / sub)
+    return env
 
 
 def find_chromium() -> str | None:
@@ -52,15 +67,7 @@ def serve(folder: Path, timeout: float = 90.0) -> Iterator[str]:
     would start a kernel.
     """
     notebook, share = prepare_site(folder)
-    env = site_environment(share, dict(os.environ))
-    for variable, sub in [
-        ("JUPYTER_CONFIG_DIR", "config"),
-        ("JUPYTER_DATA_DIR", "data"),
-        ("JUPYTER_RUNTIME_DIR", "runtime"),
-        ("IPYTHONDIR", "ipython"),
-        ("MPLCONFIGDIR", "matplotlib"),
-    ]:
-        env[variable] = str(folder / sub)
+    env = isolated_jupyter(folder, site_environment(share, dict(os.environ)))
     port = free_port()
     log = (folder / "voila.log").open("w")
     server = subprocess.Popen(
