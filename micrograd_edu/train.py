@@ -427,27 +427,14 @@ def _diverged(
     )
 
 
-class _StopFlag:
-    """Set by the first Ctrl-C while :func:`fit` runs."""
-
-    def __init__(self) -> None:
-        self._set = False
-
-    def set(self) -> None:
-        self._set = True
-
-    def is_set(self) -> bool:
-        return self._set
-
-
 @contextmanager
-def _stop_on_interrupt() -> Iterator[_StopFlag]:
+def _stop_on_interrupt() -> Iterator[threading.Event]:
     """Turn the first Ctrl-C (SIGINT) into a request to stop after the current step.
 
     Only in the main thread, and only when SIGINT has Python's default handler
     (the one that raises KeyboardInterrupt); the second Ctrl-C raises as usual.
     """
-    flag = _StopFlag()
+    flag = threading.Event()
     if (
         threading.current_thread() is not threading.main_thread()
         or signal.getsignal(signal.SIGINT) is not signal.default_int_handler

@@ -274,6 +274,13 @@ def test_app_buttons_clicked_from_code() -> None:
     assert "backpropagation brings" in app.step_caption.value
     app.export_button.click()
     assert app.export_text.value == app.session.as_call()
+    app.problem.value = "regression"
+    assert app.session.settings.dataset == "plane" and app.session.settings.loss == "mse"
+    assert app.dataset.options == ("plane", "multi_gauss") and app.loss.options == ("mse",)
+    app.dataset.value = "multi_gauss"  # the menu still drives the session
+    assert app.session.settings.dataset == "multi_gauss"
+    app.problem.value = "classification"
+    assert app.session.settings.dataset == "circle" and app.session.settings.loss == "bce"
     assert app.message.value == ""
 
 

@@ -114,6 +114,7 @@ class LivePlayground:
         self._frames: list[Any] = []
         self._editing = False  # True while the app itself sets the weight field
         self._choosing = False  # True while the app itself fills the neuron menu
+        self._filling = False  # True while the app itself refills the data set and loss menus
         self._build()
         self.refresh()
 
@@ -321,7 +322,8 @@ class LivePlayground:
         self, name: str, convert: Callable[[Any], Any]
     ) -> Callable[[dict[str, Any]], None]:
         def changed(change: dict[str, Any]) -> None:
-            self._change(**{name: convert(change["new"])})
+            if not self._filling:
+                self._change(**{name: convert(change["new"])})
 
         return changed
 
@@ -354,15 +356,14 @@ class LivePlayground:
         options = self._datasets(problem)
         self.pause()
         self.session.update(dataset=options[0], loss=None)
-        with self.dataset.hold_trait_notifications(), self.loss.hold_trait_notifications():
-            self.dataset.unobserve_all()
-            self.loss.unobserve_all()
+        self._filling = True  # the menus change to fit the session, not the other way
+        try:
             self.dataset.options = options
             self.dataset.value = options[0]
             self.loss.options = LOSSES[problem]
             self.loss.value = self.session.settings.loss
-        self.dataset.observe(self._guarded(self._setting("dataset", str)), "value")
-        self.loss.observe(self._guarded(self._setting("loss", str)), "value")
+        finally:
+            self._filling = False
         self.point_class.options = (
             [("class 1 (blue)", 1.0), ("class 0 (orange)", 0.0)]
             if problem == "classification"

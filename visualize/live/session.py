@@ -22,7 +22,6 @@ from micrograd_edu.nn import MLP, as_inputs
 from micrograd_edu.train import (
     OBJECTIVES,
     History,
-    TrainingDivergedError,
     TrainingRun,
     evaluate,
     fit,
@@ -32,7 +31,7 @@ from ..backward import backward_steps
 from ..graph import ComputationGraph, draw_graph
 from ..playground import PlaygroundSettings, playground_data, playground_figure, settings_from
 
-__all__ = ["DATA_SETTINGS", "NeuronInspection", "PlaygroundSession", "divergence_message"]
+__all__ = ["DATA_SETTINGS", "NeuronInspection", "PlaygroundSession"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -345,8 +344,3 @@ class PlaygroundSession:
             f"model = io.load({path!r})\n"
             "sequential = io.to_torch(model)  # a torch.nn.Sequential with the same weights"
         )
-
-
-def divergence_message(error: TrainingDivergedError) -> str:
-    """The app's one-line message for a diverged run."""
-    return f"Paused: {error}"
