@@ -178,19 +178,25 @@ def test_4_cli_saves_nothing_when_momentum_diverges(tmp_path: Path) -> None:
 def test_5_ctrl_c_stops_saves_what_was_trained_and_exits_130(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "micrograd_edu", "train", "--epochs", "1000000"]
     process = subprocess.Popen(
-        [*command, "--no-progress", "--no-pictures", "--out", str(tmp_path)],
+        [*command, "--no-pictures", "--out", str(tmp_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
-        time.sleep(4.0)  # imports, data, then some epochs
+        assert process.stderr is not None
+        shown = ""
+        while "epoch/s" not in shown:  # the progress bar: training has begun
+            character = process.stderr.read(1)
+            assert character, f"the command ended before training: {shown}"
+            shown += character
+        time.sleep(1.0)  # some epochs
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)
     finally:
         process.kill()
     assert process.returncode == 130, err
-    assert "Traceback" not in err
+    assert "Traceback" not in shown + err
     assert re.search(r"^interrupted \(Ctrl-C\) during epoch \d+", out, re.MULTILINE)
     history = json.loads((tmp_path / "history.json").read_text())
     epochs = int(re.search(r"during epoch (\d+)", out).group(1))  # type: ignore[union-attr]
