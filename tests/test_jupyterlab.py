@@ -16,12 +16,10 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +30,13 @@ import pytest
 pytest.importorskip("jupyterlab")
 pytest.importorskip("matplotlib")
 
-from visualize.live.screenshot import CHROMIUM_ARGS, find_chromium, isolated_jupyter
+from visualize.live.screenshot import (
+    CHROMIUM_ARGS,
+    find_chromium,
+    isolated_jupyter,
+    stop_group,
+    wait_until_up,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -90,23 +94,11 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/status", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not start: {(base / 'server.log').read_text()}")
-                time.sleep(0.3)
+        if not wait_until_up(f"{url}/api/status", server, 60):
+            pytest.fail(f"JupyterLab did not start: {(base / 'server.log').read_text()}")
         yield url, folder
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_group(server)
         log.close()
 
 

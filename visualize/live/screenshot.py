@@ -27,7 +27,15 @@ from micrograd_edu.io import write_atomically
 
 from .__main__ import free_port, prepare_site, site_environment, voila_command
 
-__all__ = ["CHROMIUM_ARGS", "find_chromium", "isolated_jupyter", "serve", "take_screenshot"]
+__all__ = [
+    "CHROMIUM_ARGS",
+    "find_chromium",
+    "isolated_jupyter",
+    "serve",
+    "stop_group",
+    "take_screenshot",
+    "wait_until_up",
+]
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -79,28 +87,37 @@ def serve(folder: Path, timeout: float = 90.0) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}voila/static/voila.js", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    raise RuntimeError(
-                        f"Voilà did not start: {(folder / 'voila.log').read_text()[-2000:]}"
-                    ) from None
-                time.sleep(0.3)
+        if not wait_until_up(f"{url}voila/static/voila.js", server, timeout):
+            log.flush()
+            raise RuntimeError(f"Voilà did not start: {(folder / 'voila.log').read_text()[-2000:]}")
         yield url
     finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
+        stop_group(server)
         log.close()
+
+
+def wait_until_up(url: str, server: subprocess.Popen[Any], timeout: float) -> bool:
+    """Poll ``url`` until it answers (True), the server exits or ``timeout`` passes (False)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                return False
+            time.sleep(0.3)
+
+
+def stop_group(server: subprocess.Popen[Any], grace: float = 20.0) -> None:
+    """Stop a server started with ``start_new_session=True`` and everything it started."""
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
 
 
 def open_app(page: Any, url: str) -> None:
