@@ -34,7 +34,7 @@ import numpy.typing as npt
 from tqdm import tqdm
 
 from . import losses, validation
-from .engine import Value, sum_values
+from .engine import Value, gc_paused, sum_values
 from .nn import MLP, ActivationName
 from .optim import Adam, Optimizer
 
@@ -309,22 +309,23 @@ def reinforce(
             best = [p.data for p in params]
         collected.append(episode)
         if len(collected) == batch:
-            states = [s for e in collected for s in e.states]
-            returns = [g for e in collected for g in discounted_returns(e.rewards, gamma)]
-            if baseline == "state":
-                advantages = _state_advantages(states, returns, state_values)
-            else:
-                advantages = normalized(returns)
-            loss = policy_loss(
-                policy, states, [a for e in collected for a in e.actions], advantages
-            )
-            collected = []
-            if not math.isfinite(loss.data):
-                history.stopped = f"episode {number + 1}: the loss became {loss.data}"
-                break
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            with gc_paused():  # the update builds one large graph without cycles
+                states = [s for e in collected for s in e.states]
+                returns = [g for e in collected for g in discounted_returns(e.rewards, gamma)]
+                if baseline == "state":
+                    advantages = _state_advantages(states, returns, state_values)
+                else:
+                    advantages = normalized(returns)
+                loss = policy_loss(
+                    policy, states, [a for e in collected for a in e.actions], advantages
+                )
+                collected = []
+                if not math.isfinite(loss.data):
+                    history.stopped = f"episode {number + 1}: the loss became {loss.data}"
+                    break
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
         bar.set_postfix(mean_return=f"{running:.1f}")
         if target_return is not None and running >= target_return:
             score = evaluate(policy, env, eval_episodes, seed=int(seeds.integers(2**31)))[0]

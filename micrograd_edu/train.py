@@ -31,7 +31,7 @@ import numpy.typing as npt
 from tqdm import tqdm
 
 from . import datasets, losses, validation
-from .engine import Value, sum_values
+from .engine import Value, gc_paused, sum_values
 from .nn import ACTIVATIONS, MLP
 from .optim import SGD, LinearLR, Optimizer
 
@@ -328,23 +328,24 @@ def fit(
             order = rng.permutation(n) if size < n else np.arange(n)
             for step, start in enumerate(range(0, n, size), start=1):
                 batch = order[start : start + size].tolist()
-                try:
-                    total = _batch_loss(
-                        model,
-                        objective,
-                        [rows[i] for i in batch],
-                        [labels[i] for i in batch],
-                        l1,
-                        l2,
-                        params,
-                    )
-                except OverflowError as error:
-                    diverged(epoch, step, f"the loss overflowed ({error})")
-                if not math.isfinite(total.data):
-                    diverged(epoch, step, f"the loss became {total.data}")
-                opt.zero_grad()
-                total.backward()
-                opt.step()
+                with gc_paused():  # a step builds a large graph without cycles
+                    try:
+                        total = _batch_loss(
+                            model,
+                            objective,
+                            [rows[i] for i in batch],
+                            [labels[i] for i in batch],
+                            l1,
+                            l2,
+                            params,
+                        )
+                    except OverflowError as error:
+                        diverged(epoch, step, f"the loss overflowed ({error})")
+                    if not math.isfinite(total.data):
+                        diverged(epoch, step, f"the loss became {total.data}")
+                    opt.zero_grad()
+                    total.backward()
+                    opt.step()
                 if interrupt.is_set():
                     history.interrupted = True
                     break

@@ -127,3 +127,57 @@ def test_label_is_settable() -> None:
     a.label = "x1"
     assert a.label == "x1"
     assert Value(1.0, label="b").label == "b"
+
+
+def test_gc_paused_pauses_only_the_cyclic_collector_and_restores_it() -> None:
+    import threading
+
+    from micrograd_edu.engine import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():  # nested
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), gc_paused():
+        raise RuntimeError("inside")
+    assert gc.isenabled()
+    gc.disable()  # a user who paused it already keeps it paused
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    # Two threads whose pauses overlap: enabled again only when both are done.
+    first_in, second_done = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with gc_paused():
+            first_in.set()
+            second_done.wait(5)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    first_in.wait(5)
+    with gc_paused():
+        pass
+    assert not gc.isenabled()  # the first thread is still inside
+    second_done.set()
+    thread.join(5)
+    assert gc.isenabled()
+
+
+def test_backward_and_fit_leave_the_collector_enabled() -> None:
+    import numpy as np
+
+    from micrograd_edu.nn import MLP
+    from micrograd_edu.train import fit
+
+    x = Value(2.0)
+    (x * x).backward()
+    assert gc.isenabled()
+    fit(MLP(2, [3, 1], seed=0), np.zeros((4, 2)), [0, 1, 0, 1], epochs=2, progress=False)
+    assert gc.isenabled()
