@@ -24,11 +24,27 @@ from __future__ import annotations
 import gc
 import math
 import numbers
+import operator
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import repeat
+from typing import Any
 
-__all__ = ["Number", "Value", "ValueLike", "dot", "gc_paused", "sum_values"]
+__all__ = [
+    "MATH",
+    "OPS",
+    "Number",
+    "Rule",
+    "ScalarMath",
+    "Value",
+    "ValueLike",
+    "dot",
+    "dot_layout",
+    "gc_paused",
+    "op_code",
+    "sum_values",
+]
 
 Number = int | float
 """A plain real number (``bool`` excluded)."""
@@ -74,6 +90,10 @@ class Value:
         The Values this node was computed from, in order.
     local_grads : tuple[float, ...]
         d(this node)/d(child) for each child, in the same order.
+    constants : tuple[float, ...]
+        The plain numbers the op used besides its children (the ``3`` of
+        ``a + 3``), so that the graph can be replayed exactly
+        (:mod:`micrograd_edu.tape`); ``()`` for most ops.
 
     Examples
     --------
@@ -85,7 +105,7 @@ class Value:
     (-4.0, -2.0, 2.0)
     """
 
-    __slots__ = ("children", "data", "grad", "label", "local_grads", "op")
+    __slots__ = ("children", "constants", "data", "grad", "label", "local_grads", "op")
 
     # NumPy: let our reflected operators handle ``numpy.float64(2.0) * value``
     # instead of NumPy turning the Value into an object array.
@@ -97,6 +117,7 @@ class Value:
     op: str
     children: tuple[Value, ...]
     local_grads: tuple[float, ...]
+    constants: tuple[float, ...]
 
     def __init__(self, data: Number, label: str = "") -> None:
         number = _number_or_none(data)
@@ -112,6 +133,7 @@ class Value:
         self.op = ""
         self.children = ()
         self.local_grads = ()
+        self.constants = ()
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -143,105 +165,108 @@ class Value:
 
     # ------------------------------------------------------------------
     # Arithmetic. A plain-number operand never becomes a graph node: the
-    # new node has only the Value operands as children.
+    # new node has only the Value operands as children, and keeps the number
+    # in ``constants``. The math of every op (its value and its local
+    # derivatives) is in the op table, :data:`OPS`, below the class; the
+    # methods check their operands and call it.
     # ------------------------------------------------------------------
     def __add__(self, other: ValueLike) -> Value:
         """a + b.  d/da = 1, d/db = 1."""
         if isinstance(other, Value):
-            return _node(self.data + other.data, "+", (self, other), (1.0, 1.0))
+            return _make("+", (self, other), (self.data, other.data))
         number = _number_or_none(other)
         if number is None:
             return NotImplemented
-        return _node(self.data + number, "+", (self,), (1.0,))
+        return _make("+", (self,), (self.data,), (number,))
 
     __radd__ = __add__
 
     def __sub__(self, other: ValueLike) -> Value:
         """a - b.  d/da = 1, d/db = -1."""
         if isinstance(other, Value):
-            return _node(self.data - other.data, "-", (self, other), (1.0, -1.0))
+            return _make("-", (self, other), (self.data, other.data))
         number = _number_or_none(other)
         if number is None:
             return NotImplemented
-        return _node(self.data - number, "-", (self,), (1.0,))
+        return _make("-", (self,), (self.data,), (number,))
 
     def __rsub__(self, other: Number) -> Value:
         """c - a for a number c.  d/da = -1."""
         number = _number_or_none(other)
         if number is None:
             return NotImplemented
-        return _node(number - self.data, "-", (self,), (-1.0,))
+        return _make("rsub", (self,), (self.data,), (number,))
 
     def __mul__(self, other: ValueLike) -> Value:
         """a * b.  d/da = b, d/db = a."""
         if isinstance(other, Value):
-            return _node(self.data * other.data, "*", (self, other), (other.data, self.data))
+            return _make("*", (self, other), (self.data, other.data))
         number = _number_or_none(other)
         if number is None:
             return NotImplemented
-        return _node(self.data * number, "*", (self,), (number,))
+        return _make("*", (self,), (self.data,), (number,))
 
     __rmul__ = __mul__
 
     def __truediv__(self, other: ValueLike) -> Value:
         """a / b.  d/da = 1/b, d/db = -a/b²."""
         if isinstance(other, Value):
-            b = other.data
-            if b == 0.0:
+            if other.data == 0.0:
                 raise ZeroDivisionError(
-                    f"division by zero in a / b: the divisor Value is {b!r} (a = {self.data!r})"
+                    f"division by zero in a / b: the divisor Value is {other.data!r} "
+                    f"(a = {self.data!r})"
                 )
-            out = self.data / b
-            # −a/b² computed as −(a/b)/b: b·b would underflow to 0 for |b| < 1e-154.
-            return _node(out, "/", (self, other), (1.0 / b, -out / b))
+            return _make("/", (self, other), (self.data, other.data))
         number = _number_or_none(other)
         if number is None:
             return NotImplemented
         if number == 0.0:
             raise ZeroDivisionError(f"division by zero in a / b: the divisor is {number!r}")
-        return _node(self.data / number, "/", (self,), (1.0 / number,))
+        return _make("/", (self,), (self.data,), (number,))
 
     def __rtruediv__(self, other: Number) -> Value:
         """c / a for a number c.  d/da = -c/a²."""
         number = _number_or_none(other)
         if number is None:
             return NotImplemented
-        a = self.data
-        if a == 0.0:
+        if self.data == 0.0:
             raise ZeroDivisionError(
-                f"division by zero in c / a: the divisor Value is {a!r} (c = {number!r})"
+                f"division by zero in c / a: the divisor Value is {self.data!r} (c = {number!r})"
             )
-        out = number / a
-        return _node(out, "/", (self,), (-out / a,))  # −c/a², without underflow
+        return _make("rdiv", (self,), (self.data,), (number,))
 
     def __neg__(self) -> Value:
         """-a.  d/da = -1."""
-        return _node(-self.data, "neg", (self,), (-1.0,))
+        return _make("neg", (self,), (self.data,))
 
     def __pow__(self, exponent: ValueLike) -> Value:
         """a ** k.
 
         With a number k:        d/da = k · a^(k-1).
-        With a Value k (a > 0): d/da = k · a^(k-1),  d/dk = a^k · ln a.
+        With a Value k (a ≥ 0): d/da = k · a^(k-1),  d/dk = a^k · ln a.
         A negative base needs an integer number exponent (otherwise the
         result is not a real number).
         """
+        a = self.data
         if isinstance(exponent, Value):
-            return _pow_value(self, exponent)
+            if a < 0.0:
+                raise ValueError(
+                    f"pow: a negative base {a!r} cannot be raised to a Value exponent "
+                    "(the result is real only for integer exponents; use a number exponent)"
+                )
+            return _make_pow("pow", (self, exponent), (a, exponent.data), ())
         k = _number_or_none(exponent)
         if k is None:
             return NotImplemented
-        a = self.data
         if a < 0.0 and not k.is_integer() and not math.isnan(k):
             raise ValueError(
                 f"pow: a negative base {a!r} needs an integer exponent, got {k!r} "
                 "(the result would not be a real number)"
             )
-        out = _checked_pow(a, k)
-        return _node(out, f"**{k:g}", (self,), (_pow_slope(a, k),))
+        return _make_pow("**", (self,), (a,), (k,))
 
     def __rpow__(self, base: Number) -> Value:
-        """c ** a for a number c > 0.  d/da = c^a · ln c."""
+        """c ** a for a number c ≥ 0.  d/da = c^a · ln c."""
         c = _number_or_none(base)
         if c is None:
             return NotImplemented
@@ -250,8 +275,7 @@ class Value:
                 f"pow: a negative base {c!r} cannot be raised to a Value exponent "
                 "(use a positive base)"
             )
-        out = _checked_pow(c, self.data)
-        return _node(out, "pow", (self,), (out * _log_or_zero(c),))
+        return _make_pow("pow", (self,), (self.data,), (c,))
 
     # ------------------------------------------------------------------
     # Functions of one input
@@ -259,59 +283,36 @@ class Value:
     def exp(self) -> Value:
         """e^a.  d/da = e^a (the output itself)."""
         try:
-            out = math.exp(self.data)
+            return _make("exp", (self,), (self.data,))
         except OverflowError:
             raise OverflowError(
                 f"exp overflow: exp({self.data!r}) exceeds the largest float "
                 "(inputs above about 709.78 overflow)"
             ) from None
-        return _node(out, "exp", (self,), (out,))
 
     def log(self) -> Value:
         """ln a, for a > 0.  d/da = 1/a."""
-        a = self.data
-        if a <= 0.0:
-            raise ValueError(f"log is defined only for x > 0, got x = {a!r}")
-        return _node(math.log(a), "log", (self,), (1.0 / a,))
+        if self.data <= 0.0:
+            raise ValueError(f"log is defined only for x > 0, got x = {self.data!r}")
+        return _make("log", (self,), (self.data,))
 
     def sqrt(self) -> Value:
         """√a, for a ≥ 0.  d/da = 1 / (2√a)  (infinite at a = 0)."""
-        a = self.data
-        if a < 0.0:
-            raise ValueError(f"sqrt is defined only for x >= 0, got x = {a!r}")
-        out = math.sqrt(a)
-        return _node(out, "sqrt", (self,), (0.5 / out if out else math.inf,))
+        if self.data < 0.0:
+            raise ValueError(f"sqrt is defined only for x >= 0, got x = {self.data!r}")
+        return _make("sqrt", (self,), (self.data,))
 
     def tanh(self) -> Value:
-        """tanh a = (e^a − e^−a) / (e^a + e^−a).  d/da = 1 − tanh²a.
-
-        ``math.tanh`` is exact and never overflows, for any finite input.
-        """
-        t = math.tanh(self.data)
-        return _node(t, "tanh", (self,), (1.0 - t * t,))
+        """tanh a.  d/da = 1 − tanh²a."""
+        return _make("tanh", (self,), (self.data,))
 
     def sigmoid(self) -> Value:
-        """σ(a) = 1 / (1 + e^−a).  d/da = σ(a) · (1 − σ(a)).
-
-        Computed as 1 / (1 + e^−a) for a ≥ 0 and as e^a / (1 + e^a) for a < 0,
-        so that the exponential never overflows.
-        """
-        a = self.data
-        if a >= 0.0:
-            s = 1.0 / (1.0 + math.exp(-a))
-        else:
-            e = math.exp(a)
-            s = e / (1.0 + e)
-        return _node(s, "sigmoid", (self,), (s * (1.0 - s),))
+        """σ(a) = 1 / (1 + e^−a).  d/da = σ(a) · (1 − σ(a))."""
+        return _make("sigmoid", (self,), (self.data,))
 
     def relu(self) -> Value:
         """max(0, a).  d/da = 1 if a > 0 else 0.  NaN stays NaN (value and slope)."""
-        a = self.data
-        if a > 0.0:
-            return _node(a, "relu", (self,), (1.0,))
-        if a <= 0.0:
-            return _node(0.0, "relu", (self,), (0.0,))
-        return _node(a, "relu", (self,), (a,))  # a is NaN: neither > 0 nor <= 0
+        return _make("relu", (self,), (self.data,))
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """a if a > 0 else slope · a.  d/da = 1 if a > 0 else slope.
@@ -324,18 +325,11 @@ class Value:
                 f"leaky_relu: slope must be a number (a fixed hyperparameter), "
                 f"got {type(slope).__name__}: {slope!r}"
             )
-        a = self.data
-        if a > 0.0:
-            return _node(a, "leaky_relu", (self,), (1.0,))
-        if a <= 0.0:
-            return _node(s * a, "leaky_relu", (self,), (s,))
-        return _node(a, "leaky_relu", (self,), (a,))  # NaN
+        return _make("leaky_relu", (self,), (self.data,), (s,))
 
     def __abs__(self) -> Value:
         """|a|.  d/da = sign(a)  (0 at a = 0, as PyTorch; NaN for NaN)."""
-        a = self.data
-        sign = 1.0 if a > 0.0 else (-1.0 if a < 0.0 else (0.0 if a == 0.0 else a))
-        return _node(abs(a), "abs", (self,), (sign,))
+        return _make("abs", (self,), (self.data,))
 
     def abs(self) -> Value:
         """|a|, the same as ``abs(value)``."""
@@ -440,13 +434,279 @@ def gc_paused() -> Iterator[None]:
 
 
 # ----------------------------------------------------------------------
+# The op table: for every op, its value and its local derivatives, side by side.
+#
+# A rule is ``rule(xp, operands, constants) -> (out, local_grads)``:
+#   operands  -- the numbers of the Value operands, in the order of the node's
+#                children;
+#   constants -- the plain numbers the op also used (the 3 of a + 3);
+#   xp        -- where the elementary functions (exp, tanh, ...) come from.
+# The Value methods call the rules with ``xp = MATH`` on floats. The tape
+# (micrograd_edu.tape) replays a recorded graph with the same rules, on floats
+# or, with NumPy as ``xp``, on whole arrays of samples at once: written with
+# arithmetic operators and ``xp`` functions only, one formula serves both.
+# ----------------------------------------------------------------------
+class ScalarMath:
+    """The elementary functions the op table needs, for Python floats.
+
+    :mod:`micrograd_edu.tape` has the NumPy twin (``ArrayMath``): each
+    function here has the NumPy function of the same name as its model.
+    """
+
+    exp = staticmethod(math.exp)
+    log = staticmethod(math.log)
+    sqrt = staticmethod(math.sqrt)
+    tanh = staticmethod(math.tanh)
+    abs = staticmethod(abs)
+    maximum = staticmethod(max)  # max(nan, 0.0) is nan: the first argument wins ties
+    minimum = staticmethod(min)
+
+    @staticmethod
+    def where(condition: object, if_true: float, if_false: float) -> float:
+        """``if_true`` if ``condition`` else ``if_false`` (both already computed)."""
+        return if_true if condition else if_false
+
+    @staticmethod
+    def sigmoid(a: float) -> float:
+        """1 / (1 + e^−a), computed as e^a / (1 + e^a) for a < 0 so nothing overflows."""
+        if a >= 0.0:
+            return 1.0 / (1.0 + math.exp(-a))
+        e = math.exp(a)
+        return e / (1.0 + e)
+
+    @staticmethod
+    def step(a: float) -> float:
+        """The Heaviside step: 1 for a > 0, 0 for a ≤ 0, NaN for NaN."""
+        return 1.0 if a > 0.0 else (0.0 if a <= 0.0 else a)
+
+    @staticmethod
+    def sign(a: float) -> float:
+        """−1, 0 or 1 as a is negative, zero or positive; NaN for NaN."""
+        return 1.0 if a > 0.0 else (-1.0 if a < 0.0 else (0.0 if a == 0.0 else a))
+
+    @staticmethod
+    def divide(x: float, y: float) -> float:
+        """x / y as IEEE 754 says: ±inf for y = 0 (NaN for 0/0), never an exception."""
+        if y:
+            return x / y
+        return math.copysign(math.inf, x) * math.copysign(1.0, y) if x else math.nan
+
+    @staticmethod
+    def power(a: float, k: float) -> float:
+        """a ** k as IEEE 754 says: ±inf instead of ZeroDivisionError or OverflowError."""
+        try:
+            result: float = a**k
+        except ZeroDivisionError:  # 0 ** negative
+            return math.inf
+        except OverflowError:
+            odd = float(k).is_integer() and k % 2 == 1
+            return math.copysign(math.inf, a) if odd else math.inf
+        return result
+
+    @staticmethod
+    def dot(weights: Sequence[float], inputs: Sequence[float]) -> float:
+        """w₁x₁ + … + wₙxₙ, added left to right."""
+        return sum(map(operator.mul, weights, inputs))
+
+
+MATH = ScalarMath()
+"""The elementary functions for floats, as the Value methods use them."""
+
+Operands = tuple[Any, ...]
+Rule = Callable[[Any, Operands, tuple[float, ...]], tuple[Any, Operands]]
+
+
+def _add(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
+    """a + b, or a + c for a number c.  d/da = 1, d/db = 1."""
+    if c:
+        return x[0] + c[0], (1.0,)
+    return x[0] + x[1], (1.0, 1.0)
+
+
+def _sub(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
+    """a − b, or a − c for a number c.  d/da = 1, d/db = −1."""
+    if c:
+        return x[0] - c[0], (1.0,)
+    return x[0] - x[1], (1.0, -1.0)
+
+
+def _rsub(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
+    """c − a for a number c.  d/da = −1."""
+    return c[0] - x[0], (-1.0,)
+
+
+def _mul(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
+    """a · b, or a · c for a number c.  d/da = b, d/db = a."""
+    if c:
+        return x[0] * c[0], (c[0],)
+    a, b = x
+    return a * b, (b, a)
+
+
+def _div(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
+    """a / b, or a / c for a number c.  d/da = 1/b, d/db = −a/b².
+
+    −a/b² is computed as −(a/b)/b: b·b would underflow to 0 for |b| < 1e-154.
+    """
+    if c:
+        return x[0] / c[0], (1.0 / c[0],)
+    a, b = x
+    out = a / b
+    return out, (1.0 / b, -out / b)
+
+
+def _rdiv(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
+    """c / a for a number c.  d/da = −c/a², computed as −(c/a)/a."""
+    out = c[0] / x[0]
+    return out, (-out / x[0],)
+
+
+def _neg(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
+    """−a.  d/da = −1."""
+    return -x[0], (-1.0,)
+
+
+def _power(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
+    """a ** k for a number k.  d/da = k · a^(k−1)  (0 for k = 0; infinite at a = 0, k < 1)."""
+    (a,), (k,) = x, c
+    return a**k, (k * xp.power(a, k - 1.0) if k else 0.0,)
+
+
+def _pow(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
+    """a ** b with both Values (a ≥ 0), or c ** a for a number c ≥ 0.
+
+    d/da = b · a^(b−1),  d/db = a^b · ln a.  Where the base is 0, a^b · ln a is
+    taken as its limit 0 (ln 0 is replaced by ln 1 = 0: ``a + (a == 0)``).
+    """
+    if c:  # c ** a: a is the exponent
+        base = c[0]
+        out = base ** x[0]
+        return out, (out * xp.log(base + (base == 0.0)),)
+    a, b = x
+    out = a**b
+    return out, (xp.where(b == 0.0, 0.0, b * xp.power(a, b - 1.0)), out * xp.log(a + (a == 0.0)))
+
+
+def _exp(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
+    """e^a.  d/da = e^a: the output itself."""
+    out = xp.exp(x[0])
+    return out, (out,)
+
+
+def _log(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
+    """ln a (a > 0).  d/da = 1/a."""
+    return xp.log(x[0]), (1.0 / x[0],)
+
+
+def _sqrt(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
+    """√a (a ≥ 0).  d/da = 1 / (2√a), infinite at a = 0."""
+    out = xp.sqrt(x[0])
+    return out, (xp.divide(0.5, out),)
+
+
+def _tanh(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
+    """tanh a = (e^a − e^−a) / (e^a + e^−a).  d/da = 1 − tanh²a."""
+    t = xp.tanh(x[0])
+    return t, (1.0 - t * t,)
+
+
+def _sigmoid(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
+    """σ(a) = 1 / (1 + e^−a).  d/da = σ(a) · (1 − σ(a))."""
+    s = xp.sigmoid(x[0])
+    return s, (s * (1.0 - s),)
+
+
+def _relu(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
+    """max(0, a).  d/da = 1 if a > 0 else 0 (the step function); NaN stays NaN."""
+    return xp.maximum(x[0], 0.0), (xp.step(x[0]),)
+
+
+def _leaky_relu(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
+    """a if a > 0 else s·a, for a number slope s.  d/da = 1 if a > 0 else s."""
+    (a,), (s,) = x, c
+    step = xp.step(a)
+    return xp.maximum(a, 0.0) + s * xp.minimum(a, 0.0), (step + s * (1.0 - step),)
+
+
+def _abs(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
+    """|a|.  d/da = sign(a): 0 at a = 0, as in PyTorch."""
+    return xp.abs(x[0]), (xp.sign(x[0]),)
+
+
+def _sum(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
+    """t₁ + … + tₙ (+ the numbers' total c).  d/dtᵢ = 1."""
+    total = sum(x)
+    return (total + c[0] if c else total), (1.0,) * len(x)
+
+
+def dot_layout(n_children: int, n_constants: int) -> tuple[int, int, bool]:
+    """How a ``dot`` node's children are laid out: ``(k, m, has_bias_value)``.
+
+    The children are the k weights that met Value inputs, those k inputs, the
+    m weights that met number inputs, then the bias if it is a Value; the
+    constants are the number bias then the m number inputs. So
+    n_children = 2k + m + (1 if the bias is a Value).
+    """
+    m = n_constants - 1
+    k2 = n_children - m
+    return k2 >> 1, m, bool(k2 & 1)
+
+
+def _dot(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
+    """w·x + b = w₁x₁ + … + wₙxₙ + b.  d/dwᵢ = xᵢ, d/dxᵢ = wᵢ, d/db = 1."""
+    k, m, has_bias = dot_layout(len(x), len(c))
+    weights, inputs = x[:k], x[k : 2 * k]
+    local_grads = inputs + weights  # d/dwᵢ = xᵢ, d/dxᵢ = wᵢ
+    if m:  # the weights that met number inputs: d/dwᵢ = the number
+        weights, inputs = weights + x[2 * k : 2 * k + m], inputs + c[1:]
+        local_grads += c[1:]
+    out = xp.dot(weights, inputs)
+    if has_bias:
+        return out + x[-1] + c[0], (*local_grads, 1.0)
+    return out + c[0], local_grads
+
+
+OPS: dict[str, Rule] = {
+    "+": _add,
+    "-": _sub,
+    "rsub": _rsub,
+    "*": _mul,
+    "/": _div,
+    "rdiv": _rdiv,
+    "neg": _neg,
+    "**": _power,
+    "pow": _pow,
+    "exp": _exp,
+    "log": _log,
+    "sqrt": _sqrt,
+    "tanh": _tanh,
+    "sigmoid": _sigmoid,
+    "relu": _relu,
+    "leaky_relu": _leaky_relu,
+    "abs": _abs,
+    "sum": _sum,
+    "dot": _dot,
+}
+"""Every op of the engine: its name → its rule (value and local derivatives)."""
+
+
+def op_code(node: Value) -> str:
+    """The key of ``node``'s rule in :data:`OPS` (``a ** 2`` is shown as ``**2``)."""
+    return "**" if node.op.startswith("**") else node.op
+
+
+# ----------------------------------------------------------------------
 # Building nodes
 # ----------------------------------------------------------------------
 _new_value = object.__new__
 
 
 def _node(
-    data: float, op: str, children: tuple[Value, ...], local_grads: tuple[float, ...]
+    data: float,
+    op: str,
+    children: tuple[Value, ...],
+    local_grads: tuple[float, ...],
+    constants: tuple[float, ...] = (),
 ) -> Value:
     """Create a computed node. ``data`` is already a float, so no checks."""
     out: Value = _new_value(Value)
@@ -456,13 +716,41 @@ def _node(
     out.op = op
     out.children = children
     out.local_grads = local_grads
+    out.constants = constants
     return out
 
 
-def _checked_pow(base: float, exponent: float) -> float:
-    """base ** exponent with errors that name the operation."""
+def _make(
+    op: str,
+    children: tuple[Value, ...],
+    operands: tuple[float, ...],
+    constants: tuple[float, ...] = (),
+) -> Value:
+    """Apply the rule of ``op`` to the children's numbers and make the node."""
+    data, local_grads = OPS[op](MATH, operands, constants)
+    out: Value = _new_value(Value)  # what _node does, inlined: this is the hot path
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.op = op
+    out.children = children
+    out.local_grads = local_grads
+    out.constants = constants
+    return out
+
+
+def _make_pow(
+    op: str, children: tuple[Value, ...], operands: tuple[float, ...], constants: tuple[float, ...]
+) -> Value:
+    """:func:`_make` for a power, with errors that name the operation."""
+    if op == "**":  # a ** k
+        base, exponent = operands[0], constants[0]
+    elif constants:  # c ** a
+        base, exponent = constants[0], operands[0]
+    else:  # a ** b
+        base, exponent = operands
     try:
-        result: float = base**exponent
+        node = _make(op, children, operands, constants)
     except ZeroDivisionError:
         raise ZeroDivisionError(
             f"pow: 0.0 cannot be raised to a negative power ({exponent!r})"
@@ -471,37 +759,13 @@ def _checked_pow(base: float, exponent: float) -> float:
         raise OverflowError(
             f"pow overflow: {base!r} ** {exponent!r} exceeds the largest float"
         ) from None
-    return result
+    if op == "**":  # micrograd's name for a ** k: "**2"
+        k = constants[0]
+        node.op = _POWER_NAMES.get(k) or f"**{k:g}"
+    return node
 
 
-def _pow_slope(a: float, k: float) -> float:
-    """d(a^k)/da = k · a^(k−1); infinite where a = 0 and k < 1 (like √a)."""
-    if k == 0.0:
-        return 0.0
-    if a == 0.0 and k < 1.0:
-        return math.inf
-    try:
-        slope: float = k * a ** (k - 1.0)
-    except OverflowError:
-        return math.copysign(math.inf, k)
-    return slope
-
-
-def _log_or_zero(base: float) -> float:
-    """ln(base) for the slope of base^k in k; 0 where base = 0 (as base^k ln base → 0)."""
-    return 0.0 if base == 0.0 else math.log(base)  # NaN stays NaN
-
-
-def _pow_value(base: Value, exponent: Value) -> Value:
-    """a ** k with both a Value.  d/da = k · a^(k−1),  d/dk = a^k · ln a."""
-    a, k = base.data, exponent.data
-    if a < 0.0:
-        raise ValueError(
-            f"pow: a negative base {a!r} cannot be raised to a Value exponent "
-            "(the result is real only for integer exponents; use a number exponent)"
-        )
-    out = _checked_pow(a, k)
-    return _node(out, "pow", (base, exponent), (_pow_slope(a, k), out * _log_or_zero(a)))
+_POWER_NAMES = {float(k): f"**{k}" for k in range(-4, 5)}
 
 
 # ----------------------------------------------------------------------
@@ -511,65 +775,67 @@ def _pow_value(base: Value, exponent: Value) -> Value:
 def sum_values(terms: Iterable[ValueLike]) -> Value:
     """t₁ + t₂ + … + tₙ as ONE node.  d/dtᵢ = 1 for every Value term.
 
-    Plain numbers are added into the result but are not children.
+    Plain numbers are added into the result (as one constant, after the
+    Values) but are not children.
     Python's ``sum(values)`` gives the same number through n − 1 binary nodes.
     """
     children: list[Value] = []
-    total = 0.0
+    numbers: list[float] = []
     for term in terms:
         if isinstance(term, Value):
             children.append(term)
-            total += term.data
         else:
             number = _number_or_none(term)
             if number is None:
                 raise TypeError(
                     f"sum_values() takes Values and numbers, got {type(term).__name__}: {term!r}"
                 )
-            total += number
-    return _node(total, "sum", tuple(children), (1.0,) * len(children))
+            numbers.append(number)
+    constants = (math.fsum(numbers),) if numbers else ()
+    return _make("sum", tuple(children), tuple([c.data for c in children]), constants)
 
 
 def dot(weights: Sequence[Value], inputs: Sequence[ValueLike], bias: ValueLike = 0.0) -> Value:
     """w·x + b = w₁x₁ + … + wₙxₙ + b as ONE node.
 
     Local derivatives: d/dwᵢ = xᵢ, d/dxᵢ = wᵢ (when xᵢ is a Value), d/db = 1.
-    Inputs that are plain numbers (the data set's features) are not children.
+    Inputs that are plain numbers (the data set's features) are not children:
+    they are kept in ``constants`` (:func:`dot_layout` gives the order).
 
     Raises ``ValueError`` if ``weights`` and ``inputs`` differ in length.
     """
     if len(weights) != len(inputs):
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs; they must match")
-    children: list[Value] = list(weights)
-    local_grads: list[float] = []
-    input_children: list[Value] = []
-    input_grads: list[float] = []
-    total = 0.0
-    for w, x in zip(weights, inputs, strict=True):
-        if not isinstance(w, Value):
-            raise TypeError(f"dot: weights must be Values, got {type(w).__name__}: {w!r}")
-        if isinstance(x, Value):
-            x_data = x.data
-            input_children.append(x)
-            input_grads.append(w.data)
-        else:
+    if not all(map(isinstance, weights, repeat(Value))):
+        w = next(w for w in weights if not isinstance(w, Value))
+        raise TypeError(f"dot: weights must be Values, got {type(w).__name__}: {w!r}")
+    number_inputs: list[float] = []
+    if all(map(isinstance, inputs, repeat(Value))):  # a hidden layer: every input is a node
+        children = [*weights, *inputs]
+    else:  # weights that meet Values first, then those that meet numbers
+        value_weights: list[Value] = []
+        value_inputs: list[Value] = []
+        number_weights: list[Value] = []
+        for w, x in zip(weights, inputs, strict=True):
+            if isinstance(x, Value):
+                value_weights.append(w)
+                value_inputs.append(x)
+                continue
             number = _number_or_none(x)
             if number is None:
                 raise TypeError(
                     f"dot: inputs must be Values or numbers, got {type(x).__name__}: {x!r}"
                 )
-            x_data = number
-        local_grads.append(x_data)
-        total += w.data * x_data
-    children += input_children
-    local_grads += input_grads
+            number_weights.append(w)
+            number_inputs.append(number)
+        children = value_weights + value_inputs + number_weights
     if isinstance(bias, Value):
-        total += bias.data
         children.append(bias)
-        local_grads.append(1.0)
+        bias_number = 0.0
     else:
         number = _number_or_none(bias)
         if number is None:
             raise TypeError(f"dot: bias must be a Value or a number, got {type(bias).__name__}")
-        total += number
-    return _node(total, "dot", tuple(children), tuple(local_grads))
+        bias_number = number
+    nodes = tuple(children)
+    return _make("dot", nodes, tuple([c.data for c in nodes]), (bias_number, *number_inputs))

@@ -151,8 +151,11 @@ def test_dot_is_one_node_with_every_child() -> None:
     out = dot(w, x, b)
     assert out.op == "dot"
     assert out.data == 0.5 * 1.0 - 1.0 * 2.0 + 2.0 * -3.0 + 0.25
-    assert out.children == (w[0], w[1], w[2], x[0], x[2], b)
-    assert out.local_grads == (1.0, 2.0, -3.0, 0.5, 2.0, 1.0)
+    # The weights that meet Values and those Values first, then the weight that
+    # meets the number 2.0 (kept in constants after the number bias 0.0), then b.
+    assert out.children == (w[0], w[2], x[0], x[2], w[1], b)
+    assert out.local_grads == (1.0, -3.0, 0.5, 2.0, 2.0, 1.0)
+    assert out.constants == (0.0, 2.0)
 
 
 @pytest.mark.parametrize(

@@ -169,18 +169,13 @@ def _op_label(node: Value) -> str:
     """The op's symbol, with the plain number it used when there was one (``× 2``)."""
     symbols = {"*": "×", "/": "÷", "-": "−", "neg": "−", "dot": "w·x+b", "sum": "Σ"}
     op = symbols.get(node.op, node.op)
-    if len(node.children) != 1 or node.op not in ("+", "-", "*", "/"):
-        return op
-    (child,) = node.children
-    (local,) = node.local_grads
-    a, out = child.data, node.data
-    if node.op == "*":
-        return f"× {_number(local)}"
-    if node.op == "+":
-        return f"+ {_number(out - a)}"
-    if node.op == "-":
-        return f"− {_number(a - out)}" if local > 0 else f"{_number(out + a)} −"
-    return f"÷ {_number(1.0 / local)}" if a * local != -out else f"{_number(out * a)} ÷"
+    if node.op in ("+", "-", "*", "/") and node.constants:
+        return f"{op} {_number(node.constants[0])}"
+    if node.op == "rsub":
+        return f"{_number(node.constants[0])} −"
+    if node.op == "rdiv":
+        return f"{_number(node.constants[0])} ÷"
+    return op
 
 
 def draw_graph(
