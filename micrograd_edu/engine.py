@@ -506,13 +506,15 @@ class ScalarMath:
     @staticmethod
     def dot(weights: Sequence[float], inputs: Sequence[float]) -> float:
         """w₁x₁ + … + wₙxₙ, added left to right."""
-        return sum(map(operator.mul, weights, inputs))
+        total: float = sum(map(operator.mul, weights, inputs))
+        return total
 
 
 MATH = ScalarMath()
 """The elementary functions for floats, as the Value methods use them."""
 
-Operands = tuple[Any, ...]
+Operands = Sequence[Any]
+"""The operands' numbers: floats for one sample, NumPy arrays for a batch."""
 Rule = Callable[[Any, Operands, tuple[float, ...]], tuple[Any, Operands]]
 
 
@@ -654,6 +656,7 @@ def dot_layout(n_children: int, n_constants: int) -> tuple[int, int, bool]:
 
 def _dot(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
     """w·x + b = w₁x₁ + … + wₙxₙ + b.  d/dwᵢ = xᵢ, d/dxᵢ = wᵢ, d/db = 1."""
+    x = tuple(x)
     k, m, has_bias = dot_layout(len(x), len(c))
     weights, inputs = x[:k], x[k : 2 * k]
     local_grads = inputs + weights  # d/dwᵢ = xᵢ, d/dxᵢ = wᵢ
@@ -734,7 +737,7 @@ def _make(
     out.label = ""
     out.op = op
     out.children = children
-    out.local_grads = local_grads
+    out.local_grads = local_grads  # type: ignore[assignment]  # a tuple for tuple operands
     out.constants = constants
     return out
 
@@ -811,7 +814,7 @@ def dot(weights: Sequence[Value], inputs: Sequence[ValueLike], bias: ValueLike =
         raise TypeError(f"dot: weights must be Values, got {type(w).__name__}: {w!r}")
     number_inputs: list[float] = []
     if all(map(isinstance, inputs, repeat(Value))):  # a hidden layer: every input is a node
-        children = [*weights, *inputs]
+        children: list[Value] = [*weights, *inputs]  # type: ignore[list-item]
     else:  # weights that meet Values first, then those that meet numbers
         value_weights: list[Value] = []
         value_inputs: list[Value] = []

@@ -34,6 +34,7 @@ from . import datasets, losses, validation
 from .engine import Value, gc_paused, sum_values
 from .nn import ACTIVATIONS, MLP
 from .optim import SGD, LinearLR, Optimizer
+from .tape import ArrayMath, Tape, capture
 
 __all__ = [
     "MAX_EPOCHS",
@@ -50,6 +51,7 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 Kind = Literal["binary", "multiclass", "regression"]
+EngineName = Literal["auto", "graph", "tape"]
 
 MAX_EPOCHS = 1_000_000
 """The most epochs :func:`fit` accepts (the history keeps one entry per epoch)."""
@@ -74,31 +76,66 @@ def _cross_entropy_array(z: FloatArray, y: FloatArray) -> FloatArray:
     return losses_per_sample
 
 
+# The derivative of each loss in its network output z, for a batch (used with the tape).
+def _bce_gradient(z: FloatArray, y: FloatArray) -> FloatArray:
+    gradient: FloatArray = ArrayMath.sigmoid(z) - y  # d/dz [softplus(z) − y·z] = σ(z) − y
+    return gradient
+
+
+def _hinge_gradient(z: FloatArray, y: FloatArray) -> FloatArray:
+    sign = 2.0 * y - 1.0  # d/dz max(0, 1 − s·z) = −s where the margin is violated, else 0
+    gradient: FloatArray = -sign * ArrayMath.step(1.0 - sign * z)
+    return gradient
+
+
+def _mse_gradient(z: FloatArray, y: FloatArray) -> FloatArray:
+    gradient: FloatArray = 2.0 * (z - y)  # d/dz (z − y)²
+    return gradient
+
+
+def _cross_entropy_gradient(z: FloatArray, y: FloatArray) -> FloatArray:
+    shifted = np.exp(z - z.max(axis=1, keepdims=True))
+    gradient: FloatArray = shifted / shifted.sum(axis=1, keepdims=True)  # softmax p
+    gradient[np.arange(len(z)), y.astype(np.int64)] -= 1.0  # d/dzᵢ = pᵢ − [i = target]
+    return gradient
+
+
 @dataclass(frozen=True)
 class Objective:
     """A loss with what it needs to know about its task.
 
     ``per_sample(output, label)`` builds the loss graph for one sample, given the
     data set's label (0/1 class, class index or value); ``on_array`` computes
-    the same loss for many samples with NumPy, for fast evaluation.
+    the same loss for many samples with NumPy, for fast evaluation;
+    ``gradient_array`` its derivative in the network's outputs, for training
+    with a tape (:func:`fit` with ``engine="tape"``; None if unknown).
     """
 
     name: str
     kind: Kind
     per_sample: Callable[[Any, Any], Value]
     on_array: Callable[[FloatArray, FloatArray], FloatArray]
+    gradient_array: Callable[[FloatArray, FloatArray], FloatArray] | None = None
 
 
 OBJECTIVES: dict[str, Objective] = {
-    "bce": Objective("bce", "binary", losses.binary_cross_entropy, _bce_array),
+    "bce": Objective("bce", "binary", losses.binary_cross_entropy, _bce_array, _bce_gradient),
     # hinge wants targets ±1: class 1 → +1, class 0 → −1
     "hinge": Objective(
-        "hinge", "binary", lambda out, label: losses.hinge(out, 2.0 * label - 1.0), _hinge_array
+        "hinge",
+        "binary",
+        lambda out, label: losses.hinge(out, 2.0 * label - 1.0),
+        _hinge_array,
+        _hinge_gradient,
     ),
     "cross_entropy": Objective(
-        "cross_entropy", "multiclass", losses.cross_entropy, _cross_entropy_array
+        "cross_entropy",
+        "multiclass",
+        losses.cross_entropy,
+        _cross_entropy_array,
+        _cross_entropy_gradient,
     ),
-    "mse": Objective("mse", "regression", losses.mse, _mse_array),
+    "mse": Objective("mse", "regression", losses.mse, _mse_array, _mse_gradient),
 }
 """The losses :func:`fit` knows by name; labels are 0/1 (binary), 0..k−1, or values."""
 
@@ -259,6 +296,7 @@ def fit(
     scheduler: LinearLR | None = None,
     seed: int | None = None,
     progress: bool = True,
+    engine: EngineName = "auto",
 ) -> History:
     """Train ``model`` on ``(X, y)`` by mini-batch gradient descent.
 
@@ -289,6 +327,14 @@ def fit(
         Seeds the shuffling of the mini-batches.
     progress:
         Show a progress bar with the loss and the accuracy.
+    engine:
+        ``"graph"`` builds a graph of Values for every mini-batch and calls
+        ``loss.backward()``, as the lectures do. ``"tape"`` captures the
+        model's graph once (:mod:`micrograd_edu.tape`) and replays it on each
+        mini-batch with NumPy: the same gradients (to rounding), the same
+        data order and optimizer, 10-50 times faster. ``"auto"`` (the
+        default) uses the tape for a plain :class:`~micrograd_edu.nn.MLP` and
+        a loss whose gradient is known (all of :data:`OBJECTIVES`), else the graph.
 
     Stopping early
         If the loss becomes infinite or NaN (too high a learning rate, usually),
@@ -313,6 +359,7 @@ def fit(
     params = model.parameters()
     opt = optimizer if optimizer is not None else SGD(params, lr=0.1)
     _check_optimizer(opt, params)
+    tape = _training_tape(model, objective, engine)
     rng = np.random.default_rng(seed)
     rows = X_arr.tolist()
     labels = y_arr.astype(np.int64).tolist() if objective.kind == "multiclass" else y_arr.tolist()
@@ -328,24 +375,16 @@ def fit(
             order = rng.permutation(n) if size < n else np.arange(n)
             for step, start in enumerate(range(0, n, size), start=1):
                 batch = order[start : start + size].tolist()
-                with gc_paused():  # a step builds a large graph without cycles
-                    try:
-                        total = _batch_loss(
-                            model,
-                            objective,
-                            [rows[i] for i in batch],
-                            [labels[i] for i in batch],
-                            l1,
-                            l2,
-                            params,
-                        )
-                    except OverflowError as error:
-                        diverged(epoch, step, f"the loss overflowed ({error})")
-                    if not math.isfinite(total.data):
-                        diverged(epoch, step, f"the loss became {total.data}")
-                    opt.zero_grad()
-                    total.backward()
-                    opt.step()
+
+                def stop(what: str, epoch: int = epoch, step: int = step) -> NoReturn:
+                    diverged(epoch, step, what)
+
+                if tape is not None:
+                    _tape_step(tape, objective, X_arr[batch], y_arr[batch], l1, l2, opt, stop)
+                else:
+                    batch_rows = [rows[i] for i in batch]
+                    batch_labels = [labels[i] for i in batch]
+                    _graph_step(model, objective, batch_rows, batch_labels, l1, l2, opt, stop)
                 if interrupt.is_set():
                     history.interrupted = True
                     break
@@ -368,6 +407,29 @@ def fit(
     return history
 
 
+def _graph_step(
+    model: MLP,
+    objective: Objective,
+    rows: list[list[float]],
+    labels: list[Any],
+    l1: float,
+    l2: float,
+    optimizer: Optimizer,
+    stop: Callable[[str], NoReturn],
+) -> None:
+    """One step with the graph engine: build the batch's loss graph, backward, update."""
+    with gc_paused():  # a step builds a large graph without cycles
+        try:
+            total = _batch_loss(model, objective, rows, labels, l1, l2, optimizer.params)
+        except OverflowError as error:
+            stop(f"the loss overflowed ({error})")
+        if not math.isfinite(total.data):
+            stop(f"the loss became {total.data}")
+        optimizer.zero_grad()
+        total.backward()
+        optimizer.step()
+
+
 def _batch_loss(
     model: MLP,
     objective: Objective,
@@ -387,6 +449,61 @@ def _batch_loss(
     if l2:
         total = total + l2 * losses.l2(params)
     return total
+
+
+def _training_tape(model: MLP, objective: Objective, engine: str) -> Tape | None:
+    """The tape :func:`fit` trains with, or None for the graph engine."""
+    if engine not in ("auto", "graph", "tape"):
+        raise ValueError(f"engine must be 'auto', 'graph' or 'tape', got {engine!r}")
+    if engine == "graph":
+        return None
+    if objective.gradient_array is None:
+        if engine == "tape":
+            raise ValueError(
+                f"engine='tape' needs the gradient of loss {objective.name!r} on arrays "
+                "(Objective.gradient_array); use engine='graph'"
+            )
+        return None
+    if engine == "auto" and type(model) is not MLP:
+        return None  # a subclass may build a graph that depends on the data
+    return capture(model, np.zeros(model.nin))
+
+
+def _tape_step(
+    tape: Tape,
+    objective: Objective,
+    X: FloatArray,
+    y: FloatArray,
+    l1: float,
+    l2: float,
+    optimizer: Optimizer,
+    stop: Callable[[str], NoReturn],
+) -> None:
+    """One step with the tape: replay it on the batch, the loss's gradient, backward, update.
+
+    The same mathematics as :func:`_graph_step`: mean loss + l1·Σ|w| + l2·Σw²,
+    whose gradient in the outputs z is ``gradient_array(z, y) / n``.
+    """
+    assert objective.gradient_array is not None  # checked by _training_tape
+    outputs = tape.forward_batch(X)
+    z = outputs if objective.kind == "multiclass" else outputs[:, 0]
+    weights = np.array([p.data for p in tape.parameters])
+    with np.errstate(all="ignore"):
+        total = float(np.mean(objective.on_array(z, y)))
+        if l1:
+            total += l1 * float(np.abs(weights).sum())
+        if l2:
+            total += l2 * float((weights * weights).sum())
+    if not math.isfinite(total):
+        stop(f"the loss became {total}")
+    optimizer.zero_grad()
+    seed = objective.gradient_array(z, y) * (1.0 / len(X))
+    tape.backward(seed)
+    if l1 or l2:
+        penalty = l1 * np.sign(weights) + 2.0 * (l2 * weights)
+        for p, g in zip(tape.parameters, penalty.tolist(), strict=True):
+            p.grad += g
+    optimizer.step()
 
 
 def _check_optimizer(optimizer: Optimizer, params: list[Value]) -> None:
