@@ -8,9 +8,18 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from micrograd_edu import Value, datasets, losses, optim
+from micrograd_edu import Value, datasets, losses, optim, train
 from micrograd_edu.nn import MLP
-from micrograd_edu.train import OBJECTIVES, History, evaluate, fit, predict, predict_proba
+from micrograd_edu.optim import SGD, Adam
+from micrograd_edu.train import (
+    OBJECTIVES,
+    History,
+    Objective,
+    evaluate,
+    fit,
+    predict,
+    predict_proba,
+)
 
 
 def test_moons_reaches_full_training_accuracy_like_micrograds_demo() -> None:
@@ -192,3 +201,86 @@ def test_fit_accepts_value_free_labels_and_leaves_inputs_untouched() -> None:
     fit(MLP(2, [2, 1], seed=0), X, y, epochs=1, progress=False)
     np.testing.assert_array_equal(X, X_before)
     assert not any(isinstance(v, Value) for v in X.ravel().tolist())
+
+
+# ----------------------------------------------------------------------
+# Training with the tape (micrograd_edu.tape)
+# ----------------------------------------------------------------------
+TAPE_CASES = {
+    "bce, SGD, full batch": ("moons", "bce", "sgd", {}),
+    "bce, Adam, mini-batches, L2": ("moons", "bce", "adam", {"batch_size": 10, "l2": 1e-3}),
+    "hinge, SGD, L1": ("moons", "hinge", "sgd", {"l1": 1e-3}),
+    "mse, Adam, mini-batches": ("plane", "mse", "adam", {"batch_size": 16}),
+    "cross_entropy, SGD, validation": ("blobs", "cross_entropy", "sgd", {"validation": True}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TAPE_CASES))
+def test_training_with_the_tape_gives_the_graph_engines_history(case: str) -> None:
+    data_name, loss, optimizer_name, options = TAPE_CASES[case]
+    options = dict(options)
+    if data_name == "blobs":
+        X, y = datasets.blobs(n=60, classes=3, seed=0)
+        nouts = [8, 3]
+    else:
+        X, y = datasets.load(data_name, n=60, noise=0.1, seed=0)
+        nouts = [8, 8, 1]
+    if options.pop("validation", False):
+        options.update(X_val=X[:20], y_val=y[:20])
+    histories = {}
+    for engine in ("graph", "tape"):
+        model = MLP(X.shape[1], nouts, activation="tanh", seed=3)
+        params = model.parameters()
+        optimizer = SGD(params, lr=0.1) if optimizer_name == "sgd" else Adam(params, lr=0.02)
+        histories[engine] = fit(
+            model,
+            X,
+            y,
+            loss,
+            optimizer,
+            epochs=25,
+            seed=5,
+            progress=False,
+            engine=engine,
+            **options,
+        ).as_dict()
+    for key, graph_values in histories["graph"].items():
+        assert histories["tape"][key] == pytest.approx(graph_values, rel=1e-9, abs=0), key
+    assert len(histories["tape"]["train_loss"]) == 25
+
+
+def test_auto_uses_the_tape_for_a_plain_mlp_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from micrograd_edu import train
+
+    captured: list[object] = []
+    real_capture = train.capture
+
+    def counting_capture(fn: object, example: object) -> object:
+        captured.append(fn)
+        return real_capture(fn, example)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(train, "capture", counting_capture)
+    X, y = datasets.moons(n=20, seed=0)
+
+    class MyMLP(MLP):
+        pass
+
+    plain, subclass = MLP(2, [4, 1], seed=0), MyMLP(2, [4, 1], seed=0)
+    fit(plain, X, y, epochs=1, progress=False)
+    fit(subclass, X, y, epochs=1, progress=False)
+    fit(plain, X, y, epochs=1, progress=False, engine="graph")
+    assert captured == [plain]
+    fit(subclass, X, y, epochs=1, progress=False, engine="tape")
+    assert captured == [plain, subclass]
+
+
+def test_engine_errors() -> None:
+    X, y = datasets.moons(n=20, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    with pytest.raises(ValueError, match="engine must be 'auto', 'graph' or 'tape', got 'gpu'"):
+        fit(model, X, y, epochs=1, progress=False, engine="gpu")  # type: ignore[arg-type]
+    no_gradient = Objective("my_bce", "binary", losses.binary_cross_entropy, train._bce_array)
+    with pytest.raises(ValueError, match="engine='tape' needs the gradient of loss 'my_bce'"):
+        fit(model, X, y, no_gradient, epochs=1, progress=False, engine="tape")
+    history = fit(model, X, y, no_gradient, epochs=2, progress=False)  # auto: the graph
+    assert history.epochs == 2
