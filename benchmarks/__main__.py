@@ -5,12 +5,13 @@ test in subprocesses), interleaved, after a warm-up, several times; the table
 shows medians and the ratios micrograd_edu / reference. Only ratios mean
 anything: absolute times depend on the machine.
 
-A second table gives the live Playground's epochs and redraws per second and
-the reinforcement-learning targets (:mod:`benchmarks.playground`, :mod:`benchmarks.rl`).
+A second table gives the targets: the tape's (:mod:`benchmarks.tape`), the live
+Playground's epochs and redraws per second and the reinforcement-learning ones
+(:mod:`benchmarks.playground`, :mod:`benchmarks.rl`).
 
 Options: ``--quick`` (fewer repeats, no full training of micrograd), ``--markdown``,
-``--playground`` (only the table of targets: the live Playground's rates and the
-reinforcement-learning training targets).
+``--playground`` (only the table of targets: the tape, the live Playground's rates
+and the reinforcement-learning training targets).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from . import playground, rl, training, workloads
+from . import playground, rl, tape, training, workloads
 from .workloads import Engine
 
 GRAPH_OPS = 100_000
@@ -243,10 +244,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print_playground(quick: bool, markdown: bool) -> None:
+    print("[+] the tape ...", file=sys.stderr)
+    rows = tape.tape_rows(quick)
     print("[+] live Playground ...", file=sys.stderr)
     rates = playground.playground_rates(quick)
     header = ["target", "measured", "target", "met"]
-    rows = [
+    rows += [
         [rate.label, f"{rate.per_second:.1f} /s", f"≥ {rate.target:g} /s", "✔" if rate.met else "✘"]
         for rate in rates
     ]

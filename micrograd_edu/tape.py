@@ -244,10 +244,11 @@ class Tape:
         local_grads: list[Sequence[float]] = []
         append_value, append_grads, xp = values.append, local_grads.append, MATH
         try:
-            for rule, get, constants in self._program:
-                out, grads = rule(xp, get(values), constants)
-                append_value(out)
-                append_grads(grads)
+            with gc_paused():  # one small tuple per op, no cycles: see engine.gc_paused
+                for rule, get, constants in self._program:
+                    out, grads = rule(xp, get(values), constants)
+                    append_value(out)
+                    append_grads(grads)
         except (ArithmeticError, ValueError) as error:
             ins = self.instructions[len(local_grads)]
             raise type(error)(f"tape: {self._line(ins)} failed on this input: {error}") from None
@@ -306,6 +307,7 @@ class Tape:
             grads[out] += s
         first = self.n_inputs + len(self.parameters)
         # The chain rule, from the last operation back: operand.grad += local · out.grad.
+        # Ops of one and two operands (nearly all) are written out: a loop costs more.
         for out, args, local in zip(
             range(self.n_slots - 1, first - 1, -1),
             reversed(self._args),
@@ -313,8 +315,15 @@ class Tape:
             strict=True,
         ):
             g = grads[out]
-            for arg, slope in zip(args, local, strict=False):  # equal lengths, by the rules
-                grads[arg] += slope * g
+            if len(args) == 2:
+                a, b = args
+                grads[a] += local[0] * g
+                grads[b] += local[1] * g
+            elif len(args) == 1:
+                grads[args[0]] += local[0] * g
+            else:
+                for arg, slope in zip(args, local, strict=False):  # equal lengths, by the rules
+                    grads[arg] += slope * g
         for p, g in zip(self.parameters, grads[self.n_inputs : first], strict=True):
             p.grad += g
         self.input_grads = grads[: self.n_inputs]
