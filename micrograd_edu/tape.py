@@ -226,7 +226,7 @@ class Tape:
         # The scalar program: (rule, operand getter, constants) per instruction.
         self._program = [(OPS[ins.op], _getter(ins.args), ins.constants) for ins in instructions]
         self._args = [ins.args for ins in instructions]
-        self._kernels = _compile_batch(self)
+        self._batch = _compile_batch(self)
         self._last: _ScalarRun | _BatchRun | None = None
         self.input_grads: list[float] | FloatArray | None = None
         """The gradient of the outputs in each input, after :meth:`backward`: a list
@@ -272,15 +272,15 @@ class Tape:
                 f"forward_batch: X must have shape (n, {self.n_inputs}) with n >= 1, "
                 f"got shape {A.shape}{hint}"
             )
-        n = len(A)
-        V = np.empty((self.n_slots, n))
+        program = self._batch
+        V = np.empty((program.rows, len(A)))
         V[: self.n_inputs] = A.T
         P = np.array([p.data for p in self.parameters], dtype=np.float64)
-        V[self.n_inputs : self.n_inputs + len(P)] = P[:, None]
+        V[program.param_rows] = P[program.params_with_rows, None]
         with np.errstate(all="ignore"):
-            saved = [kernel.forward(V, P) for kernel in self._kernels]
-        self._last = _BatchRun(V, P, saved)
-        outputs: FloatArray = V[list(self.outputs)].T.copy()
+            saved = [kernel.forward(V, P) for kernel in program.kernels]
+        self._last = _BatchRun(V, saved)
+        outputs: FloatArray = V[program.output_rows].T.copy()
         return outputs
 
     # ------------------------------------------------------------------ backward
@@ -329,15 +329,14 @@ class Tape:
         self.input_grads = grads[: self.n_inputs]
 
     def _backward_batch(self, run: _BatchRun, seed: Any) -> None:
-        n = run.V.shape[1]
+        program = self._batch
         G = np.zeros_like(run.V)
-        G[list(self.outputs)] = self._batch_seeds(seed, n).T
+        G[program.output_rows] = self._batch_seeds(seed, run.V.shape[1]).T
         param_grads = np.zeros(len(self.parameters))
         with np.errstate(all="ignore"):
-            for kernel, saved in zip(reversed(self._kernels), reversed(run.saved), strict=True):
+            for kernel, saved in zip(reversed(program.kernels), reversed(run.saved), strict=True):
                 kernel.backward(G, param_grads, saved)
-        first = self.n_inputs
-        param_grads += G[first : first + len(self.parameters)].sum(axis=1)
+        np.add.at(param_grads, program.params_with_rows, G[program.param_rows].sum(axis=1))
         for p, g in zip(self.parameters, param_grads.tolist(), strict=True):
             p.grad += g
         self.input_grads = G[: self.n_inputs].T.copy()
@@ -507,7 +506,6 @@ class _ScalarRun:
 @dataclass
 class _BatchRun:
     V: FloatArray
-    P: FloatArray
     saved: list[Any]
 
 
@@ -526,9 +524,10 @@ class _Kernel:
 class _Op(_Kernel):
     """One instruction, run by its rule on rows of V (any op, any operands)."""
 
-    def __init__(self, ins: Instruction) -> None:
+    def __init__(self, ins: Instruction, row: dict[int, int]) -> None:
         self.rule: Rule = OPS[ins.op]
-        self.args, self.constants, self.out = ins.args, ins.constants, ins.out
+        self.args = tuple(row[a] for a in ins.args)
+        self.constants, self.out = ins.constants, row[ins.out]
 
     def forward(self, V: FloatArray, P: FloatArray) -> Any:
         out, local_grads = self.rule(ARRAYS, tuple(V[a] for a in self.args), self.constants)
@@ -542,13 +541,14 @@ class _Op(_Kernel):
 
 
 class _Map(_Kernel):
-    """The same one-operand op on a run of consecutive slots (a layer's activations)."""
+    """The same one-operand op on a run of consecutive rows (a layer's activations)."""
 
-    def __init__(self, ins: Instruction, count: int) -> None:
-        self.rule: Rule = OPS[ins.op]
-        self.constants = ins.constants
-        self.src = slice(ins.args[0], ins.args[0] + count)
-        self.dst = slice(ins.out, ins.out + count)
+    def __init__(self, group: list[Instruction], row: dict[int, int]) -> None:
+        self.rule: Rule = OPS[group[0].op]
+        self.constants = group[0].constants
+        src, dst = row[group[0].args[0]], row[group[0].out]
+        self.src = slice(src, src + len(group))
+        self.dst = slice(dst, dst + len(group))
 
     def forward(self, V: FloatArray, P: FloatArray) -> Any:
         out, (local,) = self.rule(ARRAYS, (V[self.src],), self.constants)
@@ -567,13 +567,14 @@ class _Linear(_Kernel):
     dL/dX = Wᵀ g.
     """
 
-    def __init__(self, group: list[Instruction], first_param: int) -> None:
+    def __init__(self, group: list[Instruction], row: dict[int, int], first_param: int) -> None:
         k, _, has_bias = dot_layout(len(group[0].args), len(group[0].constants))
-        self.inputs = np.array(group[0].args[k : 2 * k])
+        self.inputs = np.array([row[a] for a in group[0].args[k : 2 * k]])
         self.weights = np.array([ins.args[:k] for ins in group]) - first_param
         self.bias = np.array([ins.args[-1] for ins in group]) - first_param if has_bias else None
         self.bias_numbers = np.array([ins.constants[0] for ins in group])
-        self.dst = slice(group[0].out, group[0].out + len(group))
+        dst = row[group[0].out]
+        self.dst = slice(dst, dst + len(group))
         self.unique_inputs = len(set(self.inputs.tolist())) == len(self.inputs)
         self.unique_weights = len(set(self.weights.ravel().tolist())) == self.weights.size
 
@@ -601,12 +602,58 @@ class _Linear(_Kernel):
             np.add.at(G, self.inputs, W.T @ g)
 
 
-def _compile_batch(tape: Tape) -> list[_Kernel]:
-    """Group the tape's instructions into kernels over blocks of slots."""
-    first_param = tape.n_inputs
-    first_op = first_param + len(tape.parameters)
+@dataclass
+class _BatchProgram:
+    """The tape as kernels over the rows of a (rows, samples) array.
+
+    Rows: the inputs, then the parameters that an operation reads as a row
+    (most are read only as the weights of a :class:`_Linear`, from the vector
+    of parameters), then every operation's output.
+    """
+
+    kernels: list[_Kernel]
+    rows: int
+    param_rows: list[int]
+    params_with_rows: list[int]
+    output_rows: list[int]
+
+
+def _compile_batch(tape: Tape) -> _BatchProgram:
+    """Group the tape's instructions into kernels, and give the slots that need one a row."""
+    first_param, first_op = tape.n_inputs, tape.n_inputs + len(tape.parameters)
+    groups = _groups(tape.instructions, first_param, first_op)
+    read = set(tape.outputs)
+    for linear, group in groups:
+        if linear:
+            k = dot_layout(len(group[0].args), len(group[0].constants))[0]
+            read.update(group[0].args[k : 2 * k])
+        else:
+            read.update(arg for ins in group for arg in ins.args)
+    params_with_rows = sorted(s for s in read if first_param <= s < first_op)
+    slots = [*range(tape.n_inputs), *params_with_rows, *range(first_op, tape.n_slots)]
+    row = {slot: r for r, slot in enumerate(slots)}
     kernels: list[_Kernel] = []
-    instructions = tape.instructions
+    for linear, group in groups:
+        if linear:
+            kernels.append(_Linear(group, row, first_param))
+        elif len(group) > 1:
+            kernels.append(_Map(group, row))
+        else:
+            kernels.append(_Op(group[0], row))
+    return _BatchProgram(
+        kernels,
+        len(slots),
+        [row[s] for s in params_with_rows],
+        [s - first_param for s in params_with_rows],
+        [row[s] for s in tape.outputs],
+    )
+
+
+def _groups(
+    instructions: list[Instruction], first_param: int, first_op: int
+) -> list[tuple[bool, list[Instruction]]]:
+    """Runs of instructions that one kernel can do: (is it a linear layer, the run)."""
+    groups: list[tuple[bool, list[Instruction]]] = []
     i = 0
     while i < len(instructions):
         ins = instructions[i]
@@ -618,21 +665,21 @@ def _compile_batch(tape: Tape) -> list[_Kernel]:
                 and _same_inputs(instructions[j], ins)
             ):
                 j += 1
-            kernels.append(_Linear(instructions[i:j], first_param))
-        elif len(ins.args) == 1 and ins.op not in ("dot", "sum"):
+            groups.append((True, instructions[i:j]))
+            i = j
+            continue
+        if len(ins.args) == 1 and ins.op not in ("dot", "sum"):
             while (
                 j < len(instructions)
                 and instructions[j].op == ins.op
                 and instructions[j].constants == ins.constants
                 and instructions[j].args == (ins.args[0] + (j - i),)
-                and ins.args[0] + (j - i) < ins.out  # operands computed before the group
+                and ins.args[0] + (j - i) < ins.out  # operands computed before the run
             ):
                 j += 1
-            kernels.append(_Map(ins, j - i) if j - i > 1 else _Op(ins))
-        else:
-            kernels.append(_Op(ins))
+        groups.append((False, instructions[i:j]))
         i = j
-    return kernels
+    return groups
 
 
 def _is_linear(ins: Instruction, first_param: int, first_op: int) -> bool:

@@ -203,8 +203,11 @@ def test_a_chain_of_the_same_op_is_not_fused_into_one_map() -> None:
 
 def test_a_layer_becomes_one_matrix_product_and_its_activations_one_map() -> None:
     tape = capture(MLP(3, [4, 5, 2], seed=0), [0.0, 0.0, 0.0])
-    kernels = [type(kernel).__name__ for kernel in tape._kernels]
+    program = tape._batch
+    kernels = [type(kernel).__name__ for kernel in program.kernels]
     assert kernels == ["_Linear", "_Map", "_Linear", "_Map", "_Linear"]
+    assert program.rows == 3 + 4 + 4 + 5 + 5 + 2  # no parameter needs a row of its own
+    assert program.param_rows == []
 
 
 # ----------------------------------------------------------------------
