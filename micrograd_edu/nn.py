@@ -232,6 +232,9 @@ class Neuron(Module):
             yield f"w.{i}", w
         yield "b", self.b
 
+    def parameters(self) -> list[Value]:
+        return [*self.w, self.b]  # named_parameters' order, without making the names
+
     def __repr__(self) -> str:
         return f"Neuron(nin={self.nin}, activation={self.activation.name!r})"
 
@@ -275,6 +278,9 @@ class Layer(Module):
         for i, neuron in enumerate(self.neurons):
             for name, p in neuron.named_parameters():
                 yield f"neurons.{i}.{name}", p
+
+    def parameters(self) -> list[Value]:
+        return [p for neuron in self.neurons for p in neuron.parameters()]
 
     def __repr__(self) -> str:
         return f"Layer(nin={self.nin}, nout={self.nout}, activation={self.activation.name!r})"
@@ -370,6 +376,9 @@ class MLP(Module):
         for i, layer in enumerate(self.layers):
             for name, p in layer.named_parameters():
                 yield f"layers.{i}.{name}", p
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
 
     def __repr__(self) -> str:
         return (

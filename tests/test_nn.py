@@ -40,6 +40,9 @@ def test_parameter_counts_and_names() -> None:
     assert "layers.1.neurons.3.w.15" in names
     assert len(set(names)) == len(names)
     assert [name for name, _ in Neuron(2).named_parameters()] == ["w.0", "w.1", "b"]
+    for module in (model, model.layers[1], model.layers[1].neurons[0]):
+        named = [p for _, p in module.named_parameters()]
+        assert all(a is b for a, b in zip(module.parameters(), named, strict=True))
 
 
 def test_one_output_returns_a_value_several_return_a_list() -> None:
