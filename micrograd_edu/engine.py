@@ -16,6 +16,11 @@ That single line is all of backpropagation: each op only has to say how its
 output changes when one input changes a little (its local derivative), and
 the chain rule multiplies those local slopes along every path.
 
+What each op computes is written once, in the op table :data:`OPS`: for every
+op a *rule* that returns its value and its local derivatives, side by side.
+The Value methods check their operands and call it; the tape
+(:mod:`micrograd_edu.tape`) replays recorded graphs with the same rules.
+
 This module imports nothing but the standard library.
 """
 
@@ -177,7 +182,7 @@ class Value:
         number = _number_or_none(other)
         if number is None:
             return NotImplemented
-        return _make("+", (self,), (self.data,), (number,))
+        return _make("+", (self,), (self.data,), _constant(number))
 
     __radd__ = __add__
 
@@ -188,14 +193,14 @@ class Value:
         number = _number_or_none(other)
         if number is None:
             return NotImplemented
-        return _make("-", (self,), (self.data,), (number,))
+        return _make("-", (self,), (self.data,), _constant(number))
 
     def __rsub__(self, other: Number) -> Value:
         """c - a for a number c.  d/da = -1."""
         number = _number_or_none(other)
         if number is None:
             return NotImplemented
-        return _make("rsub", (self,), (self.data,), (number,))
+        return _make("rsub", (self,), (self.data,), _constant(number))
 
     def __mul__(self, other: ValueLike) -> Value:
         """a * b.  d/da = b, d/db = a."""
@@ -204,7 +209,7 @@ class Value:
         number = _number_or_none(other)
         if number is None:
             return NotImplemented
-        return _make("*", (self,), (self.data,), (number,))
+        return _make("*", (self,), (self.data,), _constant(number))
 
     __rmul__ = __mul__
 
@@ -222,7 +227,7 @@ class Value:
             return NotImplemented
         if number == 0.0:
             raise ZeroDivisionError(f"division by zero in a / b: the divisor is {number!r}")
-        return _make("/", (self,), (self.data,), (number,))
+        return _make("/", (self,), (self.data,), _constant(number))
 
     def __rtruediv__(self, other: Number) -> Value:
         """c / a for a number c.  d/da = -c/a²."""
@@ -233,7 +238,7 @@ class Value:
             raise ZeroDivisionError(
                 f"division by zero in c / a: the divisor Value is {self.data!r} (c = {number!r})"
             )
-        return _make("rdiv", (self,), (self.data,), (number,))
+        return _make("rdiv", (self,), (self.data,), _constant(number))
 
     def __neg__(self) -> Value:
         """-a.  d/da = -1."""
@@ -263,7 +268,7 @@ class Value:
                 f"pow: a negative base {a!r} needs an integer exponent, got {k!r} "
                 "(the result would not be a real number)"
             )
-        return _make_pow("**", (self,), (a,), (k,))
+        return _make_pow("**", (self,), (a,), _constant(k))
 
     def __rpow__(self, base: Number) -> Value:
         """c ** a for a number c ≥ 0.  d/da = c^a · ln c."""
@@ -275,7 +280,7 @@ class Value:
                 f"pow: a negative base {c!r} cannot be raised to a Value exponent "
                 "(use a positive base)"
             )
-        return _make_pow("pow", (self,), (self.data,), (c,))
+        return _make_pow("pow", (self,), (self.data,), _constant(c))
 
     # ------------------------------------------------------------------
     # Functions of one input
@@ -325,7 +330,7 @@ class Value:
                 f"leaky_relu: slope must be a number (a fixed hyperparameter), "
                 f"got {type(slope).__name__}: {slope!r}"
             )
-        return _make("leaky_relu", (self,), (self.data,), (s,))
+        return _make("leaky_relu", (self,), (self.data,), _constant(s))
 
     def __abs__(self) -> Value:
         """|a|.  d/da = sign(a)  (0 at a = 0, as PyTorch; NaN for NaN)."""
@@ -769,6 +774,27 @@ def _make_pow(
 
 
 _POWER_NAMES = {float(k): f"**{k}" for k in range(-4, 5)}
+
+_CONSTANTS: dict[float, tuple[float]] = {}
+_MAX_SHARED_CONSTANTS = 1024
+
+
+def _constant(number: float) -> tuple[float]:
+    """``(number,)``, one shared tuple per distinct number: a node's ``constants``.
+
+    A graph of 100,000 ``x * 0.5`` then keeps one ``(0.5,)`` instead of 100,000.
+    Zeros (0.0 and -0.0 are equal keys but differ in sign) and NaN (never equal
+    to itself) are not shared; the table is emptied when it is full.
+    """
+    shared = _CONSTANTS.get(number)
+    if shared is not None:
+        return shared
+    made = (number,)
+    if number and number == number:
+        if len(_CONSTANTS) >= _MAX_SHARED_CONSTANTS:
+            _CONSTANTS.clear()
+        _CONSTANTS[number] = made
+    return made
 
 
 # ----------------------------------------------------------------------

@@ -332,7 +332,7 @@ def fit(
         ``loss.backward()``, as the lectures do. ``"tape"`` captures the
         model's graph once (:mod:`micrograd_edu.tape`) and replays it on each
         mini-batch with NumPy: the same gradients (to rounding), the same
-        data order and optimizer, 10-50 times faster. ``"auto"`` (the
+        data order and optimizer, 10-60 times faster. ``"auto"`` (the
         default) uses the tape for a plain :class:`~micrograd_edu.nn.MLP` and
         a loss whose gradient is known (all of :data:`OBJECTIVES`), else the graph.
 

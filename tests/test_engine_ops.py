@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from micrograd_edu import Value
-from micrograd_edu.engine import dot, sum_values
+from micrograd_edu.engine import MATH, OPS, dot, sum_values
 from micrograd_edu.gradcheck import numerical_grad
 
 
@@ -192,3 +192,49 @@ def test_numpy_scalars_work_as_operands_on_either_side() -> None:
         assert isinstance(out, Value)
         assert out.data == 6.0
         assert out.children == (a,)
+
+
+def test_every_op_keeps_its_plain_number_operands_in_constants() -> None:
+    """A graph can be replayed exactly (micrograd_edu.tape): the numbers are on the nodes."""
+    a, b = Value(1.5), Value(-2.0)
+    cases = {
+        "a + b": (a + b, "+", ()),
+        "a + 3": (a + 3, "+", (3.0,)),
+        "3 + a": (3 + a, "+", (3.0,)),
+        "a - 0.5": (a - 0.5, "-", (0.5,)),
+        "1 - a": (1 - a, "rsub", (1.0,)),
+        "a * 4": (a * 4, "*", (4.0,)),
+        "a / 8": (a / 8, "/", (8.0,)),
+        "6 / a": (6 / a, "rdiv", (6.0,)),
+        "a ** 2": (a**2, "**2", (2.0,)),
+        "a ** 0.1234567891": (a**0.1234567891, "**0.123457", (0.1234567891,)),
+        "2 ** a": (2**a, "pow", (2.0,)),
+        "a ** abs(b)": (a ** abs(b), "pow", ()),
+        "leaky_relu": (a.leaky_relu(0.2), "leaky_relu", (0.2,)),
+        "sum_values": (sum_values([a, 1, b, 2.5]), "sum", (3.5,)),
+        "dot, numbers": (dot([a, b], [0.5, 0.25], 1.0), "dot", (1.0, 0.5, 0.25)),
+        "tanh": (a.tanh(), "tanh", ()),
+    }
+    for name, (node, op, constants) in cases.items():
+        assert (node.op, node.constants) == (op, constants), name
+    assert set(OPS) == {
+        "+", "-", "rsub", "*", "/", "rdiv", "neg", "**", "pow", "exp", "log", "sqrt",
+        "tanh", "sigmoid", "relu", "leaky_relu", "abs", "sum", "dot",
+    }  # fmt: skip
+    assert Value(3.0).constants == ()
+
+
+def test_the_op_table_gives_the_methods_numbers() -> None:
+    """The Value methods are the table's rules applied to floats: same value, same slopes."""
+    a = Value(0.7)
+    for op, node in {"tanh": a.tanh(), "sigmoid": a.sigmoid(), "exp": a.exp()}.items():
+        assert OPS[op](MATH, (0.7,), ()) == (node.data, node.local_grads)
+
+
+def test_nodes_share_one_tuple_per_constant_but_keep_the_sign_of_zero() -> None:
+    a = Value(1.5)
+    assert (a * 0.5).constants is (a * 0.5).constants
+    assert math.copysign(1.0, (a * -0.0).constants[0]) == -1.0
+    assert math.copysign(1.0, (a * 0.0).constants[0]) == 1.0
+    assert math.isnan((a + math.nan).constants[0])
+    assert (a * 2).constants == (2.0,)
