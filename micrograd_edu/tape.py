@@ -35,6 +35,7 @@ that a stable softmax subtracts), records the branch and the constant of the
 from __future__ import annotations
 
 import operator
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -45,7 +46,7 @@ import numpy.typing as npt
 from . import validation
 from .engine import MATH, OPS, Rule, Value, dot_layout, gc_paused, op_code
 
-__all__ = ["ArrayMath", "Instruction", "Tape", "capture"]
+__all__ = ["ARRAYS", "ArrayMath", "Instruction", "Tape", "capture"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -81,6 +82,7 @@ class ArrayMath:
 
 
 ARRAYS = ArrayMath()
+"""The elementary functions for NumPy arrays, as the batched replay uses them."""
 
 
 @dataclass(frozen=True)
@@ -513,12 +515,17 @@ class _BatchRun:
 # The batched program: instructions grouped into kernels that work on whole
 # blocks of slots (rows of V, one column per sample).
 # ----------------------------------------------------------------------
-class _Kernel:
-    def forward(self, V: FloatArray, P: FloatArray) -> Any:
-        raise NotImplementedError
+class _Kernel(ABC):
+    """Part of the batched program. V holds one row per slot that needs one and one
+    column per sample, P the parameters' values; G and param_grads are their gradients."""
 
+    @abstractmethod
+    def forward(self, V: FloatArray, P: FloatArray) -> Any:
+        """Fill this kernel's rows of V; return what backward needs."""
+
+    @abstractmethod
     def backward(self, G: FloatArray, param_grads: FloatArray, saved: Any) -> None:
-        raise NotImplementedError
+        """Add this kernel's share of the chain rule into G and param_grads."""
 
 
 class _Op(_Kernel):
