@@ -382,9 +382,8 @@ def fit(
                 if tape is not None:
                     _tape_step(tape, objective, X_arr[batch], y_arr[batch], l1, l2, opt, stop)
                 else:
-                    batch_rows = [rows[i] for i in batch]
-                    batch_labels = [labels[i] for i in batch]
-                    _graph_step(model, objective, batch_rows, batch_labels, l1, l2, opt, stop)
+                    samples = ([rows[i] for i in batch], [labels[i] for i in batch])
+                    _graph_step(model, objective, samples, (l1, l2), opt, stop)
                 if interrupt.is_set():
                     history.interrupted = True
                     break
@@ -410,17 +409,17 @@ def fit(
 def _graph_step(
     model: MLP,
     objective: Objective,
-    rows: list[list[float]],
-    labels: list[Any],
-    l1: float,
-    l2: float,
+    batch: tuple[list[list[float]], list[Any]],
+    penalties: tuple[float, float],
     optimizer: Optimizer,
     stop: Callable[[str], NoReturn],
 ) -> None:
     """One step with the graph engine: build the batch's loss graph, backward, update."""
+    rows, labels = batch
+    l1, l2 = penalties
     with gc_paused():  # a step builds a large graph without cycles
         try:
-            total = _batch_loss(model, objective, rows, labels, l1, l2, optimizer.params)
+            total = _batch_loss(model, objective, rows, labels, l1, l2, model.parameters())
         except OverflowError as error:
             stop(f"the loss overflowed ({error})")
         if not math.isfinite(total.data):

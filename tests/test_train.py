@@ -284,3 +284,20 @@ def test_engine_errors() -> None:
         fit(model, X, y, no_gradient, epochs=1, progress=False, engine="tape")
     history = fit(model, X, y, no_gradient, epochs=2, progress=False)  # auto: the graph
     assert history.epochs == 2
+
+
+def test_a_frozen_layer_keeps_its_weights_with_both_engines_alike() -> None:
+    """The optimizer updates the last layer only; with L2, both engines train it identically."""
+    X, y = datasets.moons(n=40, seed=0)
+    trained = {}
+    for engine in ("graph", "tape"):
+        model = MLP(2, [6, 1], seed=0)
+        frozen = [p.data for p in model.layers[0].parameters()]
+        optimizer = SGD(model.layers[1].parameters(), lr=0.5)
+        fit(model, X, y, "bce", optimizer, epochs=5, l2=0.1, progress=False, engine=engine)
+        assert [p.data for p in model.layers[0].parameters()] == frozen
+        trained[engine] = [p.data for p in model.layers[1].parameters()]
+    assert trained["tape"] == pytest.approx(trained["graph"], rel=1e-12)
+    assert trained["graph"] != pytest.approx(
+        [p.data for p in MLP(2, [6, 1], seed=0).layers[1].parameters()]
+    )
