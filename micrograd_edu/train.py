@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from types import FrameType
 from typing import Any, Literal, NoReturn
 
@@ -375,10 +376,7 @@ def fit(
             order = rng.permutation(n) if size < n else np.arange(n)
             for step, start in enumerate(range(0, n, size), start=1):
                 batch = order[start : start + size].tolist()
-
-                def stop(what: str, epoch: int = epoch, step: int = step) -> NoReturn:
-                    diverged(epoch, step, what)
-
+                stop = partial(diverged, epoch, step)  # stop("the loss became inf") raises
                 if tape is not None:
                     _tape_step(tape, objective, X_arr[batch], y_arr[batch], l1, l2, opt, stop)
                 else:
