@@ -116,19 +116,31 @@ def browser_page(lab_server: tuple[str, Path]) -> Iterator[tuple[Any, list[str]]
             browser.close()
 
 
-def _run_all(page: Any, url: str, name: str, timeout_s: float) -> None:
+def _run_all(page: Any, url: str, name: str, timeout_s: float, shots: Path) -> None:
     """Open ``name`` in a fresh workspace, Run > Run All Cells, wait until every cell ran."""
     page.goto(f"{url}/lab/tree/{name}?reset")
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name=re.compile("^Run All Cells")).click()
-    page.wait_for_function(
-        """() => {
-            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-        }""",
-        timeout=timeout_s * 1000,
-    )
+    try:
+        page.wait_for_function(
+            """() => {
+                const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+                return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+            }""",
+            timeout=timeout_s * 1000,
+        )
+    except Exception as error:  # playwright's TimeoutError: say where it stopped
+        prompts = page.evaluate(
+            "() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
+            ".map(p => p.textContent.trim())"
+        )
+        status = page.locator(".jp-Notebook-ExecutionIndicator").first.get_attribute("data-status")
+        page.screenshot(path=str(shots / f"{name}-timeout.png"), full_page=True)
+        pytest.fail(
+            f"{name}: not every cell ran within {timeout_s:.0f} s (kernel {status}); prompts "
+            f"{prompts}; screenshot in {shots} ({type(error).__name__})"
+        )
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
 
 
@@ -167,7 +179,7 @@ def test_notebook_2_graphs_fit_and_the_player_steps(
 ) -> None:
     url, folder = lab_server
     page, requests = browser_page
-    _run_all(page, url, "02_backpropagation.ipynb", timeout_s=120)
+    _run_all(page, url, "02_backpropagation.ipynb", timeout_s=120, shots=tmp_path)
     graphs = page.locator(".jp-OutputArea-output .mg-graph")
     assert graphs.count() >= 3
     first = graphs.first
@@ -202,7 +214,7 @@ def test_notebook_6_shows_its_figures(
 ) -> None:
     url, folder = lab_server
     page, requests = browser_page
-    _run_all(page, url, "06_playground.ipynb", timeout_s=300)
+    _run_all(page, url, "06_playground.ipynb", timeout_s=300, shots=tmp_path)
     page.screenshot(path=str(tmp_path / "notebook6.png"))
     notebook = _saved_notebook(page, folder / "06_playground.ipynb")
     _assert_no_errors(notebook)
