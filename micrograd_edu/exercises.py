@@ -38,6 +38,7 @@ __all__ = [
     "WrongAnswerError",
     "check_backprop_by_hand",
     "check_backward",
+    "check_batch_seed",
     "check_circle_features",
     "check_collapse_linear_layers",
     "check_discounted_returns",
@@ -1162,6 +1163,88 @@ def check_torch_loss(torch_loss: Callable[[Any, np.ndarray, np.ndarray], Any]) -
             got=first,
         )
     _done("PyTorch and micrograd_edu agree on the loss and on every gradient checked.")
+
+
+def _sigmoid_array(z: np.ndarray) -> np.ndarray:
+    e = np.exp(-np.abs(z))
+    result: np.ndarray = np.where(z >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return result
+
+
+@exercise("7.2")
+def check_batch_seed(seed_of: Callable[[np.ndarray, np.ndarray], Any]) -> None:
+    """Exercise 7.2: the seed of a batched backward pass, dL/dzᵢ of the mean cross-entropy.
+
+    ``seed_of(z, y)`` gets the logits of a batch (shape (n,)) and its 0/1 labels
+    and returns dL/dzᵢ for L = mean of the binary cross-entropies: (σ(zᵢ) − yᵢ)/n.
+    The check replays a captured MLP on the batch, starts ``tape.backward`` from
+    that seed, and compares every parameter's gradient with the engine's
+    ``loss.backward()`` on the same batch.
+    """
+    from .tape import capture
+
+    model = MLP(2, [4, 1], activation="tanh", seed=3)
+    X = np.random.default_rng(1).normal(size=(8, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(np.float64)
+    tape = capture(model, [0.0, 0.0])
+    z = tape.forward_batch(X)[:, 0]
+    answer = seed_of(z.copy(), y.copy())
+    if isinstance(answer, Value) or (
+        isinstance(answer, (list, tuple)) and any(isinstance(a, Value) for a in answer)
+    ):
+        raise WrongAnswerError(
+            "7.2",
+            "the seed must be plain numbers (a NumPy array): the tape computes without Values",
+            got=type(answer).__name__,
+        )
+    got = np.asarray(answer, dtype=np.float64)
+    if got.shape not in ((8,), (8, 1)):
+        raise WrongAnswerError(
+            "7.2",
+            "the seed must hold one number per sample",
+            input="8 samples: z and y of shape (8,)",
+            expected="shape (8,)",
+            got=f"shape {got.shape}",
+        )
+    got = got.reshape(8)
+    expected = (_sigmoid_array(z) - y) / len(z)
+    shown = "8 logits z and their labels y"
+    for mistake, wrong, problem in (
+        ("sum-not-mean", expected * len(z), "the seed is 8 times too large"),
+        ("sign-error", -expected, "the seed has the wrong sign"),
+        ("missing-target", _sigmoid_array(z) / len(z), "the seed ignores the labels"),
+    ):
+        if np.allclose(got, wrong, rtol=1e-9, atol=1e-15):
+            raise WrongAnswerError(
+                "7.2",
+                problem,
+                mistake=mistake,
+                input=shown,
+                expected=f"dL/dz₀ = {expected[0]:.6g}",
+                got=f"dL/dz₀ = {got[0]:.6g}",
+            )
+    if not np.allclose(got, expected, rtol=1e-9, atol=1e-15):
+        worst = int(np.argmax(np.abs(got - expected)))
+        raise WrongAnswerError(
+            "7.2",
+            "the seed is not dL/dz of the mean binary cross-entropy",
+            input=f"{shown}; sample {worst}: z = {z[worst]:.4g}, y = {y[worst]:g}",
+            expected=f"{expected[worst]:.6g}",
+            got=f"{got[worst]:.6g}",
+            hint="d/dz [log(1 + e^z) − y·z] = σ(z) − y, and a mean divides by n",
+        )
+    model.zero_grad()
+    tape.backward(got)
+    replayed = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    losses.mean(losses.binary_cross_entropy, [model(row) for row in X], y.tolist()).backward()
+    engine = [p.grad for p in model.parameters()]
+    if not np.allclose(replayed, engine, rtol=1e-9, atol=1e-15):
+        raise WrongAnswerError("7.2", "the replayed gradients differ from the engine's")
+    _done(
+        "from your seed the tape's backward pass gives every gradient of "
+        "the engine's loss.backward(), for the whole batch at once."
+    )
 
 
 # ----------------------------------------------------------------- notebook 8

@@ -160,6 +160,12 @@ _MISTAKES = [
         "running sum at 0",
     ),
     Mistake(
+        "missing-target",
+        "the label left out",
+        "σ(z) is the predicted probability, not the loss's slope: the cross-entropy's "
+        "derivative in the logit is σ(z) − y, how far the probability is from the label",
+    ),
+    Mistake(
         "step-before-backward",
         "step before backward",
         "the step used the gradients of the previous batch (or none at all): "

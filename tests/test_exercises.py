@@ -74,6 +74,11 @@ OPS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
 }
 
 
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    result: np.ndarray = 1.0 / (1.0 + np.exp(-z))
+    return result
+
+
 def _ops(**changes: Any) -> dict[str, Any]:
     return {**OPS, **changes}
 
@@ -395,7 +400,24 @@ MISTAKES: list[tuple[str, str, Callable[[], None]]] = [
         ),
     ),
     ("missing-zero-grad", "8.3", lambda: ex.check_policy_gradient_step(_twice_without_zero)),
+    ("sum-not-mean", "7.2", lambda: ex.check_batch_seed(lambda z, y: _sigmoid(z) - y)),
+    ("sign-error", "7.2", lambda: ex.check_batch_seed(lambda z, y: (y - _sigmoid(z)) / len(z))),
+    ("missing-target", "7.2", lambda: ex.check_batch_seed(lambda z, y: _sigmoid(z) / len(z))),
 ]
+
+
+def test_batch_seed_check(capsys: pytest.CaptureFixture[str]) -> None:
+    ex.check_batch_seed(lambda z, y: (_sigmoid(z) - y) / len(z))
+    assert capsys.readouterr().out.startswith("✓ from your seed the tape's backward pass")
+    ex.check_batch_seed(lambda z, y: ((_sigmoid(z) - y) / len(z))[:, None])  # (n, 1) is fine
+    with pytest.raises(WrongAnswerError, match=re.escape("one number per sample")):
+        ex.check_batch_seed(lambda z, y: np.ones(3))
+    with pytest.raises(WrongAnswerError, match="plain numbers"):
+        ex.check_batch_seed(lambda z, y: [Value(float(v)) for v in z])
+    with pytest.raises(WrongAnswerError, match=re.escape("σ(z) − y, and a mean divides by n")):
+        ex.check_batch_seed(lambda z, y: (z - y) / len(z))
+    with pytest.raises(NotImplementedError, match=re.escape("Exercise 7.2 is not done yet")):
+        ex.check_batch_seed(_stub)
 
 
 @pytest.mark.parametrize(
