@@ -497,8 +497,20 @@ class ScalarMath:
         return math.copysign(math.inf, x) * math.copysign(1.0, y) if x else math.nan
 
     @staticmethod
+    def pow(a: float, k: float) -> float:
+        """a ** k as a forward value: an error, never a complex number.
+
+        ZeroDivisionError for 0 to a negative power, ValueError for a negative
+        number to a fractional power, OverflowError beyond the largest float.
+        """
+        if a < 0.0 and not float(k).is_integer():
+            raise ValueError(f"math domain error: {a!r} ** {k!r} is not a real number")
+        result: float = a**k
+        return result
+
+    @staticmethod
     def power(a: float, k: float) -> float:
-        """a ** k as IEEE 754 says: ±inf instead of ZeroDivisionError or OverflowError."""
+        """a ** k for local derivatives, as IEEE 754 says: ±inf instead of an exception."""
         try:
             result: float = a**k
         except ZeroDivisionError:  # 0 ** negative
@@ -576,7 +588,7 @@ def _neg(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
 def _power(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
     """a ** k for a number k.  d/da = k · a^(k−1)  (0 for k = 0; infinite at a = 0, k < 1)."""
     (a,), (k,) = x, c
-    return a**k, (k * xp.power(a, k - 1.0) if k else 0.0,)
+    return xp.pow(a, k), (k * xp.power(a, k - 1.0) if k else 0.0,)
 
 
 def _pow(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
@@ -587,10 +599,10 @@ def _pow(xp: Any, x: Operands, c: tuple[float, ...]) -> tuple[Any, Operands]:
     """
     if c:  # c ** a: a is the exponent
         base = c[0]
-        out = base ** x[0]
+        out = xp.pow(base, x[0])
         return out, (out * xp.log(base + (base == 0.0)),)
     a, b = x
-    out = a**b
+    out = xp.pow(a, b)
     return out, (xp.where(b == 0.0, 0.0, b * xp.power(a, b - 1.0)), out * xp.log(a + (a == 0.0)))
 
 

@@ -64,6 +64,7 @@ class ArrayMath:
     where = staticmethod(np.where)
     sign = staticmethod(np.sign)
     divide = staticmethod(np.divide)
+    pow = staticmethod(np.power)  # NaN, not an error, where a ** k is not a real number
     power = staticmethod(np.power)
     dot = staticmethod(MATH.dot)  # a sum of products; numbers and arrays mix
 

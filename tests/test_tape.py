@@ -315,6 +315,12 @@ def test_a_failing_operation_is_named_in_scalar_replay_and_nan_in_a_batch() -> N
         tape.forward([-1.0])
     out = tape.forward_batch(np.array([[-1.0], [math.e]]))
     assert math.isnan(out[0, 0]) and out[1, 0] == 1.0
+    root = capture(lambda x: x[0] ** 0.5 + x[0] ** x[1], [4.0, 0.5])
+    with pytest.raises(ValueError, match=re.escape("tape: %2 = %0 ** 0.5 failed on this input")):
+        root.forward([-4.0, 0.5])  # Python alone would give a complex number
+    with pytest.raises(ValueError, match=re.escape("is not a real number")):
+        capture(lambda x: x[0] ** x[1], [4.0, 0.5]).forward([-4.0, 0.5])
+    assert np.isnan(root.forward_batch(np.array([[-4.0, 0.5]]))[0, 0])
 
 
 def test_a_branch_on_the_data_is_recorded_as_taken_for_the_example() -> None:
