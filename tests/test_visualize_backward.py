@@ -30,7 +30,7 @@ def test_one_frame_per_computed_node_and_grads_match_backward() -> None:
     assert frames[1].caption == "o (tanh, grad 1) passes its gradient on: n += 0.5 × 1"
     assert (
         frames[-1].caption
-        == "x1·w1 (*, grad 0.5) passes its gradient on: x1 += -3 × 0.5; w1 += 2 × 0.5"
+        == "x1·w1 (×, grad 0.5) passes its gradient on: x1 += -3 × 0.5; w1 += 2 × 0.5"
     )
     # The Values' own grads are untouched...
     assert all(node.grad == 0.0 for node in o.topological_order())
@@ -148,3 +148,15 @@ def test_html_player_in_headless_chromium(tmp_path: Path) -> None:
             )
         finally:
             browser.close()
+
+
+def test_captions_name_each_op_as_the_graph_draws_it() -> None:
+    """1 − a and 6 / a read as "1 −" and "6 ÷", with their numbers, not as op codes."""
+    a = Value(2.0, label="a")
+    b = 1 - a
+    b.label = "b"
+    c = 6 / b
+    c.label = "c"
+    captions = [step.caption for step in backward_steps(c)]
+    assert any(caption.startswith("c (6 ÷, grad 1)") for caption in captions), captions
+    assert any(caption.startswith("b (1 −, grad ") for caption in captions), captions

@@ -28,6 +28,7 @@ from .graph import (
     ComputationGraph,
     GraphTooLargeError,
     _number,
+    _op_label,
     draw_graph,
     fit_to_width,
     graph_nodes,
@@ -122,8 +123,8 @@ def backward_steps(
             grads[child] = grads.get(child, 0.0) + local * grad
             updates.append(f"{_name(child, index[child])} += {_number(local)} × {_number(grad)}")
         caption = (
-            f"{_name(node, index[node])} ({node.op}, grad {_number(grad)}) passes its gradient on: "
-            + "; ".join(updates)
+            f"{_name(node, index[node])} ({_op_label(node)}, grad {_number(grad)}) passes its "
+            "gradient on: " + "; ".join(updates)
         )
         steps.append(_frame(root, grads, node, caption, max_nodes, parameters))
     return steps
