@@ -721,34 +721,19 @@ def op_code(node: Value) -> str:
 _new_value = object.__new__
 
 
-def _node(
-    data: float,
-    op: str,
-    children: tuple[Value, ...],
-    local_grads: tuple[float, ...],
-    constants: tuple[float, ...] = (),
-) -> Value:
-    """Create a computed node. ``data`` is already a float, so no checks."""
-    out: Value = _new_value(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
-    out.op = op
-    out.children = children
-    out.local_grads = local_grads
-    out.constants = constants
-    return out
-
-
 def _make(
     op: str,
     children: tuple[Value, ...],
     operands: tuple[float, ...],
     constants: tuple[float, ...] = (),
 ) -> Value:
-    """Apply the rule of ``op`` to the children's numbers and make the node."""
+    """Apply the rule of ``op`` to the children's numbers and make the node.
+
+    The only place computed nodes are made: ``data`` comes from the rule, a
+    float already, so the checks of ``Value.__init__`` are skipped.
+    """
     data, local_grads = OPS[op](MATH, operands, constants)
-    out: Value = _new_value(Value)  # what _node does, inlined: this is the hot path
+    out: Value = _new_value(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""

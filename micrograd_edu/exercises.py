@@ -1165,12 +1165,6 @@ def check_torch_loss(torch_loss: Callable[[Any, np.ndarray, np.ndarray], Any]) -
     _done("PyTorch and micrograd_edu agree on the loss and on every gradient checked.")
 
 
-def _sigmoid_array(z: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(z))
-    result: np.ndarray = np.where(z >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
-    return result
-
-
 @exercise("7.2")
 def check_batch_seed(seed_of: Callable[[np.ndarray, np.ndarray], Any]) -> None:
     """Exercise 7.2: the seed of a batched backward pass, dL/dzᵢ of the mean cross-entropy.
@@ -1181,7 +1175,7 @@ def check_batch_seed(seed_of: Callable[[np.ndarray, np.ndarray], Any]) -> None:
     that seed, and compares every parameter's gradient with the engine's
     ``loss.backward()`` on the same batch.
     """
-    from .tape import capture
+    from .tape import ArrayMath, capture
 
     model = MLP(2, [4, 1], activation="tanh", seed=3)
     X = np.random.default_rng(1).normal(size=(8, 2))
@@ -1207,12 +1201,13 @@ def check_batch_seed(seed_of: Callable[[np.ndarray, np.ndarray], Any]) -> None:
             got=f"shape {got.shape}",
         )
     got = got.reshape(8)
-    expected = (_sigmoid_array(z) - y) / len(z)
+    probabilities = ArrayMath.sigmoid(z)
+    expected = (probabilities - y) / len(z)
     shown = "8 logits z and their labels y"
     for mistake, wrong, problem in (
         ("sum-not-mean", expected * len(z), "the seed is 8 times too large"),
         ("sign-error", -expected, "the seed has the wrong sign"),
-        ("missing-target", _sigmoid_array(z) / len(z), "the seed ignores the labels"),
+        ("missing-target", probabilities / len(z), "the seed ignores the labels"),
     ):
         if np.allclose(got, wrong, rtol=1e-9, atol=1e-15):
             raise WrongAnswerError(
