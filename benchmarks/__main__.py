@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import statistics
 import subprocess
 import sys
 import time
@@ -27,29 +26,12 @@ from collections.abc import Callable
 from typing import Any
 
 from . import playground, rl, tape, training, workloads
+from .timing import median_times
 from .workloads import Engine
 
 GRAPH_OPS = 100_000
 DEPTHS = (100, 200, 500, 1_000, 10_000, 100_000, 1_000_000)
 TORCH_MAX_DEPTH = 100_000  # deeper 0-dim chains take minutes in PyTorch
-
-
-def _median_times(
-    runs: dict[str, Callable[[], dict[str, float]]], repeats: int
-) -> dict[str, dict[str, float]]:
-    """Run each engine's workload ``repeats`` times, interleaved; median of each phase."""
-    samples: dict[str, dict[str, list[float]]] = {name: {} for name in runs}
-    for run in runs.values():  # warm-up
-        run()
-    for _ in range(repeats):
-        for name, run in runs.items():
-            gc.collect()
-            for phase, seconds in run().items():
-                samples[name].setdefault(phase, []).append(seconds)
-    return {
-        name: {phase: statistics.median(values) for phase, values in phases.items()}
-        for name, phases in samples.items()
-    }
 
 
 def _graph_run(engine: Engine, n_ops: int) -> Callable[[], dict[str, float]]:
@@ -177,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     us = 1e6 / workloads.mixed_graph_ops(GRAPH_OPS)
 
     print(f"[1/5] {GRAPH_OPS:,}-op mixed graph ...", file=sys.stderr)
-    graph = _median_times({name: _graph_run(e, GRAPH_OPS) for name, e in engines.items()}, repeats)
+    graph = median_times({name: _graph_run(e, GRAPH_OPS) for name, e in engines.items()}, repeats)
     for phase in ("forward", "backward", "total", "total, cyclic GC paused"):
         ours, mg, pt = (graph[name][phase] * us for name in engines)
         rows.append(_row(f"graph {phase} (per op)", ours, {"micrograd": mg, "pytorch": pt}, " µs"))
@@ -196,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     print("[3/5] MLP training step ...", file=sys.stderr)
-    steps = _median_times(
+    steps = median_times(
         {
             "micrograd_edu": training.micrograd_edu_step(),
             "micrograd": training.micrograd_step(),

@@ -12,31 +12,18 @@
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from . import training, workloads
+from .timing import median_times, timed
 
 __all__ = ["tape_rows"]
 
 REPLAY_TARGET_US = 0.6
-
-
-def _median_seconds(runs: dict[str, Callable[[], None]], repeats: int) -> dict[str, float]:
-    """Each run ``repeats`` times, interleaved, after a warm-up: the median seconds of each."""
-    for run in runs.values():
-        run()
-    samples: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(repeats):
-        for name, run in runs.items():
-            start = time.perf_counter()
-            run()
-            samples[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def tape_step() -> Callable[[], None]:
@@ -114,11 +101,12 @@ def _replay_and_engine(repeats: int) -> tuple[float, float, int]:
         out, _ = workloads.mixed_graph(engine, 100_000)
         out.backward()
 
-    seconds = _median_seconds({"replay": replay, "engine": build_and_backward}, repeats)
-    return seconds["replay"] * 1e6 / ops, seconds["engine"] * 1e6 / ops, ops
+    times = median_times({"replay": timed(replay), "engine": timed(build_and_backward)}, repeats)
+    replay_us, engine_us = (times[name]["seconds"] * 1e6 / ops for name in ("replay", "engine"))
+    return replay_us, engine_us, ops
 
 
-def _fit_seconds(engine: str) -> tuple[float, float]:
+def _fit_seconds(engine: Literal["graph", "tape"]) -> tuple[float, float]:
     """Seconds and final training accuracy of the moons test's fit (100 epochs)."""
     from micrograd_edu import datasets
     from micrograd_edu.nn import MLP
@@ -129,7 +117,7 @@ def _fit_seconds(engine: str) -> tuple[float, float]:
     model = MLP(2, [16, 16, 1], seed=0)
     optimizer = SGD(model.parameters(), lr=0.1, momentum=0.9)
     start = time.perf_counter()
-    history: Any = fit(
+    history = fit(
         model,
         X,
         y,
@@ -138,7 +126,7 @@ def _fit_seconds(engine: str) -> tuple[float, float]:
         epochs=100,
         l2=1e-4,
         progress=False,
-        engine=engine,  # type: ignore[arg-type]
+        engine=engine,
     )
     return time.perf_counter() - start, history.train_accuracy[-1]
 
@@ -146,7 +134,10 @@ def _fit_seconds(engine: str) -> tuple[float, float]:
 def tape_rows(quick: bool = False) -> list[list[str]]:
     """The three rows of the targets table: [what, measured, target, met]."""
     repeats = 5 if quick else 15
-    step = _median_seconds({"tape": tape_step(), "torch": torch_linear_step()}, repeats * 4)
+    times = median_times(
+        {"tape": timed(tape_step()), "torch": timed(torch_linear_step())}, repeats * 4
+    )
+    step = {name: phases["seconds"] for name, phases in times.items()}
     step_ratio = step["tape"] / step["torch"]
     replay_us, engine_us, ops = _replay_and_engine(3 if quick else 5)
     graph_seconds, graph_accuracy = _fit_seconds("graph")
