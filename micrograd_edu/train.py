@@ -484,21 +484,23 @@ def _tape_step(
     assert objective.gradient_array is not None  # checked by _training_tape
     outputs = tape.forward_batch(X)
     z = outputs if objective.kind == "multiclass" else outputs[:, 0]
-    weights = np.array([p.data for p in tape.parameters])
+    penalty_grads: list[float] = []
     with np.errstate(all="ignore"):
         total = float(np.mean(objective.on_array(z, y)))
-        if l1:
-            total += l1 * float(np.abs(weights).sum())
-        if l2:
-            total += l2 * float((weights * weights).sum())
+        if l1 or l2:  # the weights are read only for a penalty
+            weights = np.array([p.data for p in tape.parameters])
+            if l1:
+                total += l1 * float(np.abs(weights).sum())
+            if l2:
+                total += l2 * float((weights * weights).sum())
+            penalty_grads = (l1 * np.sign(weights) + 2.0 * (l2 * weights)).tolist()
     if not math.isfinite(total):
         stop(f"the loss became {total}")
     optimizer.zero_grad()
     seed = objective.gradient_array(z, y) * (1.0 / len(X))
     tape.backward(seed)
-    if l1 or l2:
-        penalty = l1 * np.sign(weights) + 2.0 * (l2 * weights)
-        for p, g in zip(tape.parameters, penalty.tolist(), strict=True):
+    if penalty_grads:
+        for p, g in zip(tape.parameters, penalty_grads, strict=True):
             p.grad += g
     optimizer.step()
 
