@@ -69,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     add("--student-from", choices=("folder", "stem"), default="folder", help="who is who")
     add("--secret-file", type=Path, help=f"the teacher's secret (else ${SECRET_VARIABLE})")
     add("--memory", type=_positive, default=4096, help="memory limit in MB (default 4096)")
+    add("--course", default="micrograd_edu.exercises", help="module of the grading contract")
+    add("--hide", type=Path, action="append", default=[], help="a folder the kernel must not see")
     add("--gradescope", action="store_true", help="grade ROOT/submission into ROOT/results")
     add("--root", type=Path, default=Path("/autograder"), help="Gradescope's root folder")
     return parser
@@ -130,10 +132,11 @@ class Results:
                 os.close(fd)
 
 
-def _course() -> Course:
-    from .. import exercises
+def _course(name: str) -> Course:
+    import importlib
 
-    return exercises  # type: ignore[return-value]
+    module: Course = importlib.import_module(name)
+    return module
 
 
 def grade_all(
@@ -162,29 +165,29 @@ def grade_all(
             results.add(record)
         return record
 
-    graded: list[NotebookGrade] = []
+    graded: dict[int, NotebookGrade] = {}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        pending: set[Future[NotebookGrade]] = set()
+        pending: dict[Future[NotebookGrade], int] = {}
         try:
-            for path in paths:
+            for index, path in enumerate(paths):
                 earlier = results.done(path)
                 if earlier is not None:
-                    graded.append(earlier)
+                    graded[index] = earlier
                     shown(earlier)
                 else:
-                    pending.add(pool.submit(one, path))
+                    pending[pool.submit(one, path)] = index
             while pending:
-                finished, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+                finished, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    graded.append(future.result())
-                    shown(graded[-1])
+                    graded[pending.pop(future)] = future.result()
+                    shown(future.result())
         except BaseException:
             stopping.set()
             for future in pending:
                 future.cancel()
             _kill_workers()
             raise
-    return graded
+    return [graded[index] for index in sorted(graded)]
 
 
 def _kill_workers() -> None:
@@ -194,11 +197,18 @@ def _kill_workers() -> None:
                 os.killpg(pid, signal.SIGKILL)
 
 
-def _hidden(paths: list[Path], out: Path | None, secret: Path | None) -> tuple[Path, ...]:
-    """Folders the kernel must not see: the class, the output, the secret, the course, home."""
+def _hidden(args: argparse.Namespace, paths: list[Path]) -> tuple[Path, ...]:
+    """Folders the kernel must not see: the class, the output, the secret, the course, home.
+
+    The class is the folder of each submission and the folder above it (a class folder of
+    one folder per student); ``--hide`` adds more (e.g. the course with its solutions).
+    """
     import micrograd_edu
 
+    out, secret = args.root if args.gradescope else args.out, args.secret_file
     folders = {Path(os.path.abspath(path)).parent for path in paths}
+    folders |= {folder.parent for folder in folders}
+    folders |= {Path(os.path.abspath(folder)) for folder in args.hide}
     folders |= {Path(os.path.abspath(p)).parent for p in (secret,) if p is not None}
     if out is not None:
         folders.add(Path(os.path.abspath(out)))
@@ -219,7 +229,8 @@ def write_outputs(folder: Path, records: Iterable[NotebookGrade]) -> None:
 def main(argv: list[str] | None = None, course: Course | None = None) -> int:
     """Grade; print the tables (or JSON); write ``--out`` or Gradescope's results."""
     args = _arguments(argv)
-    course = course or _course()
+    course = course or _course(args.course)
+    sb.sweep_stale_cgroups()
     options = Options(
         sb.Limits(args.timeout, memory_bytes=args.memory << 20),
         _secret(args),
@@ -230,7 +241,7 @@ def main(argv: list[str] | None = None, course: Course | None = None) -> int:
     out = args.root / "results" if args.gradescope else args.out
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-    options = replace(options, hide=_hidden(paths, out, args.secret_file))
+    options = replace(options, hide=_hidden(args, paths))
     results = Results(None if args.gradescope else out)
 
     def shown(record: NotebookGrade) -> None:
@@ -239,6 +250,7 @@ def main(argv: list[str] | None = None, course: Course | None = None) -> int:
 
     try:
         graded = grade_all(paths, options, args.jobs, results, course, shown)
+        sb.sweep_stale_cgroups()  # a killed run's leftovers, if they were still dying at start
     except KeyboardInterrupt:
         print("interrupted: the notebooks graded so far are kept", file=sys.stderr)
         if out is not None and not args.gradescope:

@@ -214,9 +214,35 @@ def _start_kernel(box: sb.Sandbox, deadline: float) -> tuple[subprocess.Popen[by
     )
     client = BlockingKernelClient(connection_file=str(connection))
     client.load_connection_file()
-    client.start_channels()
-    client.wait_for_ready(timeout=max(1.0, deadline - time.monotonic()))
+    client.start_channels(hb=False)  # liveness is the kernel process's, not a heartbeat's
+    _wait_ready(client, kernel, deadline)
     return kernel, client
+
+
+def _wait_ready(client: Any, kernel: subprocess.Popen[bytes], deadline: float) -> None:
+    """Until the kernel answers kernel_info and IOPub delivers (ZMQ's late subscriber)."""
+    while True:
+        if kernel.poll() is not None:
+            raise RuntimeError(f"the kernel died at its start (exit status {kernel.poll()})")
+        if time.monotonic() > deadline:
+            raise TimeoutError("the kernel did not start within the wall-clock limit")
+        client.kernel_info()
+        try:
+            reply = client.get_shell_msg(timeout=1.0)
+        except queue.Empty:
+            continue
+        if reply["msg_type"] != "kernel_info_reply":
+            continue
+        try:
+            client.get_iopub_msg(timeout=0.2)
+        except queue.Empty:
+            continue
+        break
+    while True:
+        try:
+            client.get_iopub_msg(timeout=0.05)
+        except queue.Empty:
+            return
 
 
 def _execute(

@@ -358,6 +358,15 @@ def adopt_orphans() -> bool:
     return _SWEEP["on"]
 
 
+def sweep_stale_cgroups() -> None:
+    """Empty and remove the cgroups of workers that are gone (a grader killed earlier)."""
+    for controller in CGROUP_CONTROLLERS:
+        parent = CGROUP_ROOT / controller / CGROUP_PARENT
+        for group in parent.glob("[0-9]*") if parent.is_dir() else []:
+            if not Path(f"/proc/{group.name}").exists():
+                clean_after_worker(int(group.name))
+
+
 def clean_after_worker(worker: int) -> None:
     """After a worker ended (however): its cgroup emptied and removed, orphans killed."""
     for controller in CGROUP_CONTROLLERS:
