@@ -55,6 +55,7 @@ class ExerciseGrade:
     mistake: str | None = None
     mistake_name: str | None = None
     message: str = ""
+    feedback: str = ""
 
 
 @dataclass
@@ -176,12 +177,19 @@ def _judge_one(course: Course, number: str, case: Any, entry: Any) -> ExerciseGr
     except Exception as error:  # a shape the judge did not expect: never a pass
         return ExerciseGrade(number, "crashed", message=f"could not judge: {error}"[:300])
     code = outcome.mistake if outcome.mistake in CATALOGUE else None
+    status = str(outcome.status)
+    message = str(outcome.message)[:500]
+    if status == "error":  # the student's code raised: a wrong answer, the error says which
+        status, message = "wrong", f"raised {message}"
+    if status not in RESULTS:
+        status, message = "crashed", f"the judge said {status!r}: {message}"
     return ExerciseGrade(
         number,
-        str(outcome.status),
+        status,
         code,
         CATALOGUE[code].name if code else None,
-        str(outcome.message)[:500],
+        message,
+        str(getattr(outcome, "feedback", ""))[:3000],
     )
 
 
@@ -205,16 +213,32 @@ def grade_submission(path: Path, options: Options, course: Course) -> NotebookGr
         record.detail = how
         return record
     record.notebook = stem
-    seed = derive_seed(content, options.secret)
-    cases = {number: course.grading_cases(number, seed) for number in stems[stem]}
+    cases, broken = _draw(course, stems[stem], derive_seed(content, options.secret))
     result = _in_sandbox(content, course.probe_cell(cases), course.PROBE_MARKER, options)
     record.status, record.detail = result.status, result.detail
     record.layers, record.seconds = list(result.layers), round(result.seconds, 3)
     if result.status == "ran" and result.probe_line is not None:
-        record.exercises = judge_probe(course, stems[stem], cases, result.probe_line)
+        judged = judge_probe(course, list(cases), cases, result.probe_line)
     else:
-        record.exercises = [ExerciseGrade(n, "crashed", message=result.detail) for n in stems[stem]]
+        judged = [ExerciseGrade(n, "crashed", message=result.detail) for n in cases]
+    by_number = {grade.exercise: grade for grade in [*judged, *broken]}
+    record.exercises = [by_number[number] for number in stems[stem]]
     return record
+
+
+def _draw(
+    course: Course, numbers: list[str], seed: int
+) -> tuple[dict[str, Any], list[ExerciseGrade]]:
+    """The hidden cases; an exercise the course cannot draw a case for is "crashed"."""
+    cases: dict[str, Any] = {}
+    broken: list[ExerciseGrade] = []
+    for number in numbers:
+        try:
+            cases[number] = course.grading_cases(number, seed)
+        except Exception as error:
+            why = f"the grader has no hidden case for it: {type(error).__name__}: {error}"
+            broken.append(ExerciseGrade(number, "crashed", message=why[:300]))
+    return cases, broken
 
 
 def _read(path: Path) -> bytes:

@@ -28,10 +28,10 @@ from typing import Any
 
 import numpy as np
 
-from . import losses
-from .engine import Value
-from .mistakes import WrongAnswerError, exercise, install_feedback
-from .nn import MLP
+from .. import losses
+from ..engine import Value
+from ..mistakes import WrongAnswerError, exercise, install_feedback
+from ..nn import MLP
 
 __all__ = [
     "CURVE_CAUSES",
@@ -952,7 +952,7 @@ def loss_curves() -> dict[str, dict[str, list[float]]]:
     Each is ``{"train": [...], "validation": [...]}`` per epoch, from real
     training with this library (deterministic: same curves every time).
     """
-    from . import datasets
+    from .. import datasets
 
     X, y = datasets.moons(n=60, noise=0.25, seed=3)
     X_train, X_val, y_train, y_val = datasets.train_test_split(X, y, train_ratio=0.3, seed=3)
@@ -1066,8 +1066,8 @@ def check_mean_squared_error(
 @exercise("6.1")
 def check_circle_features(features: Callable[[np.ndarray], np.ndarray]) -> None:
     """Exercise 6.1: features with which one neuron (no hidden layer) separates the circle."""
-    from . import datasets, optim
-    from .train import evaluate, fit
+    from .. import datasets, optim
+    from ..train import evaluate, fit
 
     X, y = datasets.circle(n=200, seed=1)
     inputs = np.asarray(features(X), dtype=float)
@@ -1106,7 +1106,7 @@ def check_torch_loss(torch_loss: Callable[[Any, np.ndarray, np.ndarray], Any]) -
     """Exercise 7.1: the MSE of a ``torch.nn.Sequential`` on (X, y), gradients equal to ours."""
     import torch
 
-    from .io import to_torch
+    from ..io import to_torch
 
     model = MLP(2, [4, 1], activation="tanh", seed=3)
     X = np.random.default_rng(0).normal(size=(8, 2))
@@ -1175,7 +1175,7 @@ def check_batch_seed(seed_of: Callable[[np.ndarray, np.ndarray], Any]) -> None:
     that seed, and compares every parameter's gradient with the engine's
     ``loss.backward()`` on the same batch.
     """
-    from .tape import ArrayMath, capture
+    from ..tape import ArrayMath, capture
 
     model = MLP(2, [4, 1], activation="tanh", seed=3)
     X = np.random.default_rng(1).normal(size=(8, 2))
@@ -1374,8 +1374,8 @@ def check_policy_gradient_step(
     parameter θ of ``policy.parameters()``, by building the loss and calling
     ``backward()``; the check compares them with central differences of the loss.
     """
-    from .gradcheck import numerical_grad
-    from .rl import Policy, policy_loss
+    from ..gradcheck import numerical_grad
+    from ..rl import Policy, policy_loss
 
     policy = Policy(3, 2, hidden=(3,), seed=5)
     states = [[0.2, -1.0, 0.5], [1.0, 0.3, -0.2], [-0.4, 0.8, 0.1]]
