@@ -170,12 +170,17 @@ def judge_probe(
 def _judge_one(course: Course, number: str, case: Any, entry: Any) -> ExerciseGrade:
     if not isinstance(entry, dict) or len(entry) != 1 or next(iter(entry)) not in PROBE_KEYS:
         return ExerciseGrade(number, "crashed", message="the probe's answer is garbled")
-    if entry.get("missing") is True:
-        return ExerciseGrade(number, "missing", message="its function is not in the notebook")
+    missing = ExerciseGrade(number, "missing", message="its function is not in the notebook")
     try:
         outcome = course.judge(number, case, entry)
     except Exception as error:  # a shape the judge did not expect: never a pass
-        return ExerciseGrade(number, "crashed", message=f"could not judge: {error}"[:300])
+        return (
+            missing
+            if "missing" in entry
+            else ExerciseGrade(number, "crashed", message=f"could not judge: {error}"[:300])
+        )
+    if "missing" in entry and outcome.status != "missing":
+        return missing
     code = outcome.mistake if outcome.mistake in CATALOGUE else None
     status = str(outcome.status)
     message = str(outcome.message)[:500]
