@@ -78,11 +78,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = _parser()
-    args, rest = parser.parse_known_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    tail = argv[argv.index("--") + 1 :] if "--" in argv else []
+    args, rest = parser.parse_known_args(argv[: len(argv) - len(tail) - bool(tail)])
     for extra in rest:  # "-x.ipynb": an existing file whose name starts with "-"
         if not os.path.isfile(extra):
             parser.error(f"unrecognized argument: {extra!r}")
         args.notebooks.append(Path(extra))
+    args.notebooks += [Path(name) for name in tail]
     if not args.notebooks and not args.gradescope:
         parser.error("no notebooks given")
     return args

@@ -139,7 +139,7 @@ def identify(
     for stem in sorted(stems, key=len, reverse=True):
         if stem in name:
             return stem, "file name"
-    number = re.match(r"\D*(\d\d)", name)
+    number = re.search(r"(?<!\d)(\d\d)(?!\d)", name)  # "Copy of 02 (1).ipynb"
     matches = [stem for stem in stems if number and stem.startswith(number.group(1))]
     if len(matches) == 1:
         return matches[0], "file name"
