@@ -9,6 +9,9 @@ A second table gives the targets: the tape's (:mod:`benchmarks.tape`), the live
 Playground's epochs and redraws per second and the reinforcement-learning ones
 (:mod:`benchmarks.playground`, :mod:`benchmarks.rl`).
 
+The grader's targets (:mod:`benchmarks.grading`) close the second table of a full
+run; ``--grading`` prints them alone.
+
 Options: ``--quick`` (fewer repeats, no full training of micrograd), ``--markdown``,
 ``--playground`` (only the table of targets: the tape, the live Playground's rates
 and the reinforcement-learning training targets).
@@ -25,7 +28,7 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from . import playground, rl, tape, training, workloads
+from . import grading, playground, rl, tape, training, workloads
 from .timing import median_times
 from .workloads import Engine
 
@@ -144,10 +147,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--playground", action="store_true", help="only the live Playground's table"
     )
+    parser.add_argument("--grading", action="store_true", help="only the grader's targets")
     args = parser.parse_args(argv)
     repeats = 3 if args.quick else 5
     if args.playground:
         _print_playground(args.quick, args.markdown)
+        return 0
+    if args.grading:
+        _print_targets(grading.grading_rows(args.quick), args.markdown)
         return 0
 
     engines = {
@@ -221,22 +228,29 @@ def main(argv: list[str] | None = None) -> int:
     )
     _print_table(rows, args.markdown)
     print()
-    _print_playground(args.quick, args.markdown)
+    _print_playground(args.quick, args.markdown, with_grading=True)
     return 0
 
 
-def _print_playground(quick: bool, markdown: bool) -> None:
+def _print_playground(quick: bool, markdown: bool, with_grading: bool = False) -> None:
     print("[+] the tape ...", file=sys.stderr)
     rows = tape.tape_rows(quick)
     print("[+] live Playground ...", file=sys.stderr)
     rates = playground.playground_rates(quick)
-    header = ["target", "measured", "target", "met"]
     rows += [
         [rate.label, f"{rate.per_second:.1f} /s", f"≥ {rate.target:g} /s", "✔" if rate.met else "✘"]
         for rate in rates
     ]
     print("[+] reinforcement learning ...", file=sys.stderr)
     rows += rl.rl_rows()
+    if with_grading:
+        print("[+] grading a class ...", file=sys.stderr)
+        rows += grading.grading_rows(quick)
+    _print_targets(rows, markdown)
+
+
+def _print_targets(rows: list[list[str]], markdown: bool) -> None:
+    header = ["target", "measured", "target", "met"]
     if markdown:
         print("| " + " | ".join(header) + " |")
         print("|---|---:|---:|:---:|")
