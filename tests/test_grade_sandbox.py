@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -333,3 +334,23 @@ def test_layers_on_this_machine(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert {"folder", "environment", "limits", "process tree"} <= layers
     if os.geteuid() == 0 and Path("/sys/fs/cgroup/pids/cgroup.procs").exists():
         assert {"unprivileged user", "cgroup", "mount namespace", "network namespace"} <= layers
+
+
+def test_ctrl_c_keeps_the_finished_grades(tmp_path: Path) -> None:
+    done = fake.write(tmp_path / "ann", "90_fake.ipynb", *fake.RIGHT)
+    slow = fake.write(tmp_path / "bo", "90_fake.ipynb", "import time\ntime.sleep(600)\n")
+    out = tmp_path / "out"
+    grader = _cli("--jobs", "1", "--timeout", "600", "--out", str(out), str(done), str(slow))
+    results = out / "results.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (results.exists() and results.read_text()):
+        time.sleep(0.2)
+    time.sleep(2.0)  # the second notebook's kernel is running
+    grader.send_signal(signal.SIGINT)
+    _, stderr = grader.communicate(timeout=60)
+    assert grader.returncode == 130
+    assert "interrupted: the notebooks graded so far are kept" in stderr
+    assert [NotebookGrade.from_json(line).student for line in results.read_text().splitlines()] == [
+        "ann"
+    ]
+    assert (out / "grades.csv").read_text().splitlines()[1:] == ["ann,1,1,2,2"]

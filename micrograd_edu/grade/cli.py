@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     add("--out", type=Path, help="folder for results.jsonl, grades.csv, report.md/.html")
     add("--json", action="store_true", help="print the records as JSON")
     add("--notebook", help="the course notebook these are (e.g. 02_backpropagation)")
-    add("--student-from", choices=("folder", "stem"), default="folder", help="who is who")
+    add("--student-from", choices=("folder", "stem", "nbgrader"), default="folder", help="who")
     add("--secret-file", type=Path, help=f"the teacher's secret (else ${SECRET_VARIABLE})")
     add("--memory", type=_positive, default=4096, help="memory limit in MB (default 4096)")
     add("--course", default="micrograd_edu.exercises", help="module of the grading contract")

@@ -147,9 +147,14 @@ def identify(
 
 
 def student_of(path: Path, how: str) -> str:
-    """The student: the folder holding the submission (default) or the file's stem."""
+    """The student: the folder holding the submission, the file's stem, or nbgrader's.
+
+    >>> student_of(Path("submitted/alice/02/hw.ipynb"), "nbgrader")
+    'alice'
+    """
     absolute = Path(os.path.abspath(path))
-    return show_path(Path(absolute.stem if how == "stem" else absolute.parent.name))
+    names = {"stem": absolute.stem, "nbgrader": absolute.parent.parent.name}
+    return show_path(Path(names.get(how, absolute.parent.name)))
 
 
 def judge_probe(

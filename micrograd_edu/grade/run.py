@@ -306,10 +306,14 @@ def _grade_in_kernel(job: dict[str, Any], box: sb.Sandbox) -> dict[str, Any]:
 
 
 def _expose() -> list[Path]:
-    """What the kernel needs to see: the Python installation, the venv, the package."""
-    import micrograd_edu
+    """What the kernel needs to see: the Python installation, the venv, the packages."""
+    import importlib.util
 
-    paths = {Path(sys.base_prefix), Path(sys.prefix), Path(micrograd_edu.__file__).parent}
+    paths = {Path(sys.base_prefix), Path(sys.prefix)}
+    for name in ("micrograd_edu", "visualize"):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin is not None:
+            paths.add(Path(spec.origin).parent)
     return sorted({path.resolve() for path in paths})
 
 
