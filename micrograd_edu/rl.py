@@ -438,7 +438,11 @@ def _update(
             advantages = _state_advantages(states, returns, state_values)
         else:
             advantages = normalized(returns)
-        loss = policy_loss(policy, states, [a for e in episodes for a in e.actions], advantages)
+        actions = [a for e in episodes for a in e.actions]
+        try:
+            loss = policy_loss(policy, states, actions, advantages)
+        except OverflowError:  # an op of the graph overflowed: the loss is infinite
+            return math.inf
         if math.isfinite(loss.data):
             opt.zero_grad()
             loss.backward()

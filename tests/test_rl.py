@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from micrograd_edu import io, rl
 from micrograd_edu.optim import Adam
@@ -386,3 +388,47 @@ def test_a_huge_learning_rate_stops_training_cleanly_with_the_best_weights() -> 
         assert len(history.returns) < 20
         assert [p.data for p in policy.parameters()] == initial  # the best: before the updates
         assert rl.evaluate(policy, env, episodes=2, seed=0)[0] <= 1.0  # usable again
+
+
+def test_an_overflow_in_the_loss_graph_stops_training_cleanly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def overflowing(*args: Any) -> Any:
+        raise OverflowError("exp overflow")
+
+    monkeypatch.setattr(rl, "policy_loss", overflowing)
+    env = rl.GridWorld()
+    policy = rl.Policy(env.observation_size, 4, hidden=(), seed=0)
+    initial = [p.data for p in policy.parameters()]
+    history = rl.reinforce(policy, env, episodes=5, progress=False, seed=0)
+    assert history.stopped == "episode 1: the loss became inf"
+    assert [p.data for p in policy.parameters()] == initial
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(2, 6),
+    start=st.integers(-20, 20),
+    observations=st.one_of(
+        st.tuples(st.just("Box"), st.integers(1, 4), st.just(0)),
+        st.tuples(st.just("Discrete"), st.integers(1, 6), st.integers(-5, 5)),
+    ),
+    seed=st.integers(0, 10_000),
+    greedy=st.booleans(),
+)
+def test_every_action_sent_is_in_any_discrete_action_space(
+    n: int, start: int, observations: tuple[str, int, int], seed: int, greedy: bool
+) -> None:
+    spaces = pytest.importorskip("gymnasium.spaces")
+    kind, size, obs_start = observations
+    observation_space = (
+        spaces.Box(low=-1.0, high=1.0, shape=(size,), seed=seed)
+        if kind == "Box"
+        else spaces.Discrete(size, start=obs_start, seed=seed)
+    )
+    env = _SpaceEnv(spaces.Discrete(n, start=start, seed=seed), observation_space, length=8)
+    policy = rl.Policy(size, n, hidden=(3,), seed=seed)
+    episode = rl.run_episode(env, policy, greedy=greedy, seed=seed)
+    assert len(env.sent) == 8
+    assert all(env.action_space.contains(action) for action in env.sent)
+    assert env.sent == [start + index for index in episode.actions]
