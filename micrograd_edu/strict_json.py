@@ -20,7 +20,6 @@ that they all follow the same two rules:
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -53,36 +52,83 @@ def plain(data: Any, name: str = "data") -> Any:
     Raises ``ValueError`` for a non-finite number and ``TypeError`` for a value
     JSON cannot hold, naming its place in ``data`` (``name['key'][3]``).
     """
-    if data is None or isinstance(data, (str, bool)):
-        return str(data) if isinstance(data, str) else data
-    if isinstance(data, np.bool_):
+    try:
+        return _plain(data)
+    except _UnwritableError as error:
+        where = name + "".join(f"[{step!r}]" for step in reversed(error.path))
+        if error.key:
+            raise TypeError(
+                f"{where} has the key {error.value!r}: JSON object keys must be text (or integers)"
+            ) from None
+        if isinstance(error.value, float):
+            raise ValueError(
+                f"{where} is {error.value!r}: strict JSON has no NaN or Infinity"
+            ) from None
+        raise TypeError(
+            f"{where} is {type(error.value).__name__} {error.value!r}: JSON holds only "
+            "numbers, text, None, lists and dicts"
+        ) from None
+
+
+class _UnwritableError(Exception):
+    """A value (or a key) JSON cannot hold; ``path`` is filled in, innermost step first,
+    as the exception leaves each container (the place is formatted only on error)."""
+
+    def __init__(self, value: Any, key: bool = False) -> None:
+        super().__init__()
+        self.value, self.key = value, key
+        self.path: list[str | int] = []
+
+
+def _plain(data: Any) -> Any:
+    kind = type(data)
+    if kind is float:  # the common case first
+        if data - data != 0.0:  # NaN or ±inf
+            raise _UnwritableError(data)
+        return data
+    if data is None or kind is str or kind is bool or kind is int:
+        return data
+    if isinstance(data, (list, tuple)):
+        items = []
+        for i, value in enumerate(data):
+            try:
+                items.append(_plain(value))
+            except _UnwritableError as error:
+                error.path.append(i)
+                raise
+        return items
+    if isinstance(data, Mapping):
+        result = {}
+        for key, value in data.items():
+            text = _key(key)
+            try:
+                result[text] = _plain(value)
+            except _UnwritableError as error:
+                error.path.append(text)
+                raise
+        return result
+    return _scalar(data)
+
+
+def _scalar(data: Any) -> Any:
+    """A NumPy (or other subclassed) scalar or array as Python data."""
+    if isinstance(data, str):
+        return str(data)
+    if isinstance(data, (bool, np.bool_)):
         return bool(data)
     if isinstance(data, (int, np.integer)):
         return int(data)
     if isinstance(data, (float, np.floating)):
-        number = float(data)
-        if not math.isfinite(number):
-            raise ValueError(f"{name} is {number!r}: strict JSON has no NaN or Infinity")
-        return number
+        return _plain(float(data))
     if isinstance(data, np.ndarray):
-        return plain(data.tolist(), name)
-    if isinstance(data, Mapping):
-        return {
-            _key(key, name): plain(value, f"{name}[{_key(key, name)!r}]")
-            for key, value in data.items()
-        }
-    if isinstance(data, (list, tuple)):
-        return [plain(value, f"{name}[{i}]") for i, value in enumerate(data)]
-    raise TypeError(
-        f"{name} is {type(data).__name__} {data!r}: JSON holds only numbers, text, None, "
-        "lists and dicts"
-    )
+        return _plain(data.tolist())
+    raise _UnwritableError(data)
 
 
-def _key(key: Any, name: str) -> str:
+def _key(key: Any) -> str:
     """A dict key as JSON text: a string, or an integer written as a string."""
     if isinstance(key, str):
         return str(key)
     if isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_)):
         return str(int(key))
-    raise TypeError(f"{name} has the key {key!r}: JSON object keys must be text (or integers)")
+    raise _UnwritableError(key, key=True)
