@@ -118,7 +118,7 @@ def env_action(env: Environment, index: int) -> int:
     ...     n, start = 3, 10
     >>> class Env:
     ...     action_space = Space()
-    >>> env_action(Env(), 2)  # type: ignore[arg-type]
+    >>> env_action(Env(), 2)
     12
     """
     return _discrete(getattr(env, "action_space", None), "action_space")[1] + int(index)
@@ -134,7 +134,7 @@ def encode_observation(env: Environment, state: Any) -> Any:
     ...     n, start = 4, 0
     >>> class Env:
     ...     observation_space = Space()
-    >>> encode_observation(Env(), 2).tolist()  # type: ignore[arg-type]
+    >>> encode_observation(Env(), 2).tolist()
     [0.0, 0.0, 1.0, 0.0]
     """
     space = getattr(env, "observation_space", None)
