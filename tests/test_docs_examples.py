@@ -10,8 +10,9 @@ The convention (for anyone writing the docs):
   (A comment on any other line is a remark and is not checked.)
 * A ```` ```text ```` block that follows a ```` ```python ```` block with only
   blank lines between them is that block's whole standard output.
-* A block that claims output must run on its own, in a fresh namespace, within
-  a few seconds; a block that claims nothing is not run.
+* A block that claims output must run on its own, in a fresh namespace (in an
+  empty working folder), within a few seconds; a block that claims nothing is
+  not run.
 
 Each checked block is one test, named by its file and first line.
 """
@@ -164,7 +165,10 @@ BLOCKS = checked_blocks()
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=[block.name for block in BLOCKS])
-def test_a_docs_example_prints_what_it_shows(block: Block) -> None:
+def test_a_docs_example_prints_what_it_shows(
+    block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # an example that writes files writes them here
     assert mismatches(block) == []
 
 
