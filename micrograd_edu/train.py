@@ -366,10 +366,7 @@ def fit(
     epochs = validation.integer("epochs", epochs, maximum=MAX_EPOCHS)
     n = len(X_arr)
     size = n if batch_size is None else validation.integer("batch_size", batch_size)
-    l1 = validation.real("l1", l1, low=0.0)
-    l2 = validation.real("l2", l2, low=0.0)
-    if l1_step not in ("proximal", "subgradient"):
-        raise ValueError(f"l1_step must be 'proximal' or 'subgradient', got {l1_step!r}")
+    l1, l2 = _check_penalties(l1, l2, l1_step)
     params = model.parameters()
     opt = optimizer if optimizer is not None else SGD(params, lr=0.1)
     _check_optimizer(opt, params)
@@ -439,6 +436,13 @@ class _Penalties:
         ids = {id(w) for w in weights}
         mask = None if tape is None else np.array([id(p) in ids for p in tape.parameters])
         return _Penalties(l1, l2, weights, mask)
+
+
+def _check_penalties(l1: float, l2: float, l1_step: str) -> tuple[float, float]:
+    """The penalty rates as floats, after checking them and the L1 rule."""
+    if l1_step not in ("proximal", "subgradient"):
+        raise ValueError(f"l1_step must be 'proximal' or 'subgradient', got {l1_step!r}")
+    return validation.real("l1", l1, low=0.0), validation.real("l2", l2, low=0.0)
 
 
 def _weights(model: MLP) -> list[Value]:
