@@ -247,40 +247,43 @@ def test_regression_problem_and_cross_entropy() -> None:
 def test_app_buttons_clicked_from_code() -> None:
     app = live_playground(n=100)
     assert isinstance(app, LivePlayground)
+    c, inspector = app.controls, app.inspector
     app.step_button.click()
     assert app.session.epoch == 1 and "Epoch 1" in app.epoch_label.value
-    app.lr.value = "fast"
+    c.lr.value = "fast"
     assert "'fast' is not a number; kept 0.03" in html.unescape(app.message.value)
     assert app.session.settings.lr == 0.03
-    app.lr.value = "0.3"
-    assert app.session.settings.lr == 0.3 and app.session.epoch == 0
-    app.add_layer.click()
-    assert app.session.settings.hidden == (4, 2, 2)
-    assert len(app.layer_rows.children) == 3
-    app.layer_rows.children[0].children[2].click()  # "+" of layer 1
+    c.lr.value = "0.3"  # the rate applies to the running network: no reset
+    assert app.session.settings.lr == 0.3 and app.session.optimizer.lr == 0.3
+    assert app.session.epoch == 1 and app.message.value == ""  # the error line is cleared
+    c.add_layer.click()
+    assert app.session.settings.hidden == (4, 2, 2) and app.session.epoch == 0
+    assert len(c.layer_rows.children) == 3
+    c.layer_rows.children[0].children[2].click()  # "+" of layer 1
     assert app.session.settings.hidden == (5, 2, 2)
-    app.feature_toggles["x1*x2"].value = True
+    c.features["x1*x2"].value = True
     assert app.session.settings.features == ("x1", "x2", "x1*x2")
     app.plane_view.click = {"x": 0.5, "y": 0.25, "t": 1}
     assert app.session.X_train[-1].tolist() == [0.0, 3.0]
     app.click_mode.value = "inspect a point"
     app.network_view.click = {"neuron": "1,1", "t": 2}
-    assert app.selected_neuron == (1, 1)
-    assert "<svg" in app.inspector_graph.value and "mg-graph" in app.inspector_graph.value
+    assert inspector.selected_neuron == (1, 1)
+    assert "<svg" in inspector.graph.value and "mg-graph" in inspector.graph.value
     app.plane_view.click = {"x": 0.25, "y": 0.75, "t": 3}
-    assert app.selected_point == (-3.0, -3.0)
-    assert "at the point (-3.00, -3.00)" in app.inspector_title.value
-    app.step_slider.value = 0
-    assert "backpropagation brings" in app.step_caption.value
+    assert inspector.selected_point == (-3.0, -3.0)
+    assert "at the point (-3.00, -3.00)" in inspector.title.value
+    inspector.step_slider.value = 0
+    assert "backpropagation brings" in inspector.step_caption.value
     app.export_button.click()
     assert app.export_text.value == app.session.as_call()
-    app.problem.value = "regression"
+    c.problem.value = "regression"
     assert app.session.settings.dataset == "plane" and app.session.settings.loss == "mse"
-    assert app.dataset.options == ("plane", "multi_gauss") and app.loss.options == ("mse",)
-    app.dataset.value = "multi_gauss"  # the menu still drives the session
+    assert c.dataset.options == ("plane", "multi_gauss") and c.loss.options == ("mse",)
+    c.dataset.value = "multi_gauss"  # the menu still drives the session
     assert app.session.settings.dataset == "multi_gauss"
-    app.problem.value = "classification"
+    c.problem.value = "classification"
     assert app.session.settings.dataset == "circle" and app.session.settings.loss == "bce"
+    assert c.dataset.options == ("circle", "xor", "gauss", "spiral", "moons")
     assert app.message.value == ""
 
 
@@ -328,7 +331,7 @@ def test_no_traceback_reaches_the_page(monkeypatch: pytest.MonkeyPatch) -> None:
         raise RuntimeError("something broke")
 
     monkeypatch.setattr(app.session, "update", broken)
-    app.activation.value = "relu"
+    app.controls.activation.value = "relu"
     assert app.message.value.endswith("RuntimeError: something broke</span>")
 
 

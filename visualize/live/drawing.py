@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Sequence
 
 import matplotlib.image
 import numpy as np
@@ -21,6 +20,7 @@ import numpy.typing as npt
 from micrograd_edu.nn import layer_weights
 
 from ..plots import BLUE, ORANGE, PLAYGROUND_CMAP
+from .history import LossCurve
 from .session import PlaygroundSession
 
 __all__ = ["loss_svg", "network_svg", "plane_svg"]
@@ -164,29 +164,35 @@ def network_svg(
     return "".join(parts)
 
 
-def loss_svg(
-    train: Sequence[float], test: Sequence[float], width: int = 320, height: int = 90
-) -> str:
-    """Training (blue) and test (orange) loss per epoch as two lines."""
+def loss_svg(train: LossCurve, test: LossCurve, width: int = 320, height: int = 90) -> str:
+    """Training (blue) and test (orange) loss over the epochs, one x position per bucket.
+
+    A bucket of several epochs is drawn from its highest to its lowest loss
+    (then on to the next bucket), so spikes stay visible; the cost depends on
+    the number of buckets (at most ``train.limit``), not on the epochs.
+    """
     parts = [
         f'<svg class="mg-loss" xmlns="http://www.w3.org/2000/svg" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}">'
         f'<rect width="{width}" height="{height}" fill="white" stroke="#cbd5e1"/>'
     ]
-    finite = [v for v in [*train, *test] if np.isfinite(v)]
-    if finite:
-        top = max(finite) or 1.0
-        for values, color in ((train, BLUE), (test, ORANGE)):
-            if len(values) < 1:
-                continue
-            step = (width - 10) / max(len(values) - 1, 1)
-            points = " ".join(
-                f"{5 + i * step:.1f},{height - 5 - (height - 10) * min(v, top) / top:.1f}"
-                for i, v in enumerate(values)
+    highs = [b.high for curve in (train, test) for b in curve.buckets if np.isfinite(b.high)]
+    top = max(highs, default=0.0) or 1.0
+    for curve, color in ((train, BLUE), (test, ORANGE)):
+        step = (width - 10) / max(len(curve.buckets) - 1, 1)
+        points = []
+        for i, bucket in enumerate(curve.buckets):
+            ends = (bucket.low,) if bucket.count == 1 else (bucket.high, bucket.low)
+            x = 5 + i * step
+            points += [
+                f"{x:.1f},{height - 5 - (height - 10) * min(v, top) / top:.1f}"
+                for v in ends
                 if np.isfinite(v)
-            )
+            ]
+        if points:
             parts.append(
-                f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="1.5"/>'
+                f'<polyline points="{" ".join(points)}" fill="none" stroke="{color}" '
+                'stroke-width="1.5"/>'
             )
     parts.append("</svg>")
     return "".join(parts)
