@@ -7,6 +7,7 @@ import math
 import os
 import re
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from micrograd_edu.train import OBJECTIVES, TrainingDivergedError
 from visualize import playground
 from visualize.live import live_playground
 from visualize.live.app import LivePlayground
+from visualize.live.screenshot import open_app
 from visualize.live.session import PlaygroundSession
 from visualize.playground import PlaygroundSettings, settings_from
 
@@ -350,15 +352,9 @@ def test_without_widgets_it_displays_the_static_figure(monkeypatch: pytest.Monke
 # ---------------------------------------------------------------- the page, in Chromium
 
 
-def test_the_page_in_chromium(tmp_path: Path) -> None:
-    from visualize.live.screenshot import (
-        CHROMIUM_ARGS,
-        epoch,
-        find_chromium,
-        open_app,
-        serve,
-        wait_for_epoch,
-    )
+@pytest.fixture(scope="module")
+def chromium_and_voila() -> tuple[str, Any]:
+    from visualize.live.screenshot import find_chromium
 
     chromium = find_chromium()
     if chromium is None:
@@ -368,39 +364,134 @@ def test_the_page_in_chromium(tmp_path: Path) -> None:
             )
         pytest.skip("no Chromium on this machine (apt-get install chromium)")
     pytest.importorskip("voila")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    return chromium, pytest.importorskip("playwright.sync_api")
+
+
+def _foreign_host_status(url: str) -> int:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"Host": "attacker.example:80"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_page_in_chromium(tmp_path: Path, chromium_and_voila: tuple[str, Any]) -> None:
+    """One Voilà server, one Chromium: the app, a teacher's link, your data, saving, kernels."""
+    from visualize.live.screenshot import CHROMIUM_ARGS, kernel_count, serve_process
+
+    chromium, sync_api = chromium_and_voila
+    work = tmp_path / "work"  # the folder `make playground` was started in
+    work.mkdir()
     requests: list[str] = []
-    with serve(tmp_path / "site") as url, sync_api.sync_playwright() as p:
+    with (
+        serve_process(tmp_path / "site", cull_seconds=3, save_folder=work) as (url, server),
+        sync_api.sync_playwright() as p,
+    ):
         assert url.startswith("http://127.0.0.1:")
+        assert _foreign_host_status(url) == 403  # DNS rebinding: refused, no kernel started
+        assert kernel_count(server) == 0
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1300})
-            page.on("request", lambda request: requests.append(request.url))
-            open_app(page, url)
-            assert epoch(page) == 0
-            first_loss = float(page.locator(".mg-test-loss").text_content() or "nan")
-            page.get_by_role("button", name=re.compile("Play")).click()
-            wait_for_epoch(page, 30)
-            page.get_by_role("button", name=re.compile("Pause")).click()
-            assert epoch(page) >= 30
-            assert float(page.locator(".mg-test-loss").text_content() or "nan") < first_loss
-
-            points = page.locator("circle.mg-point").count()
-            page.locator("svg.mg-plane image").click(position={"x": 40, "y": 40})
-            page.wait_for_function(
-                f"document.querySelectorAll('circle.mg-point').length === {points + 1}",
-                timeout=10_000,
-            )
-
-            page.locator("[data-neuron='1,0']").click()
-            page.wait_for_selector(".mg-inspector-graph svg", timeout=30_000)
-            graph_text = page.locator(".mg-inspector-graph svg").text_content() or ""
-            assert "w·x + b" in graph_text and "tanh(w·x + b)" in graph_text
-            page.screenshot(path=str(tmp_path / "live_playground.png"), full_page=True)
-            assert "Traceback" not in (page.text_content("body") or "")
+            context = browser.new_context(viewport={"width": 1400, "height": 1300})
+            context.on("request", lambda request: requests.append(request.url))
+            _play_inspect_and_change_the_rate(context.new_page(), url)
+            _a_teachers_link(context.new_page(), url)
+            _upload_and_save(context.new_page(), url, tmp_path, work)
+            assert kernel_count(server) >= 1
+            kept = context.new_page()  # an open page keeps its kernel
+            open_app(kept, url)
+            time.sleep(8)  # the culling delay (3 s, checked every 1 s) and some
+            assert kernel_count(server) == 1  # three closed pages freed theirs
+            kept.get_by_role("button", name="Step one epoch").click()
+            kept.wait_for_function("document.querySelector('.mg-epoch').textContent.includes('1')")
         finally:
             browser.close()
+    assert io.load(work / "model.json").nin == 2  # saved where the user is: survives the server
     outside = [
         u for u in requests if u.startswith("http") and not u.startswith("http://127.0.0.1:")
     ]
     assert outside == []
+
+
+def _play_inspect_and_change_the_rate(page: Any, url: str) -> None:
+    from visualize.live.screenshot import epoch, open_app, wait_for_epoch
+
+    open_app(page, url)
+    assert epoch(page) == 0
+    first_loss = float(page.locator(".mg-test-loss").text_content() or "nan")
+    page.get_by_role("button", name=re.compile("Play")).click()
+    wait_for_epoch(page, 20)
+    rate = page.get_by_label("Learning rate")
+    rate.fill("0.1")
+    rate.press("Enter")  # applied to the running network: the epoch keeps counting
+    page.wait_for_function("window.location.search.includes('lr=0.1')", timeout=20_000)
+    reached = epoch(page)
+    assert reached >= 20
+    wait_for_epoch(page, reached + 5)
+    page.get_by_role("button", name=re.compile("Pause")).click()
+    assert float(page.locator(".mg-test-loss").text_content() or "nan") < first_loss
+
+    points = page.locator("circle.mg-point").count()
+    page.locator("svg.mg-plane image").click(position={"x": 40, "y": 40})
+    page.wait_for_function(
+        f"document.querySelectorAll('circle.mg-point').length === {points + 1}", timeout=10_000
+    )
+    page.locator("[data-neuron='1,0']").click()
+    page.wait_for_selector(".mg-inspector-graph svg", timeout=30_000)
+    graph_text = page.locator(".mg-inspector-graph svg").text_content() or ""
+    assert "w·x + b" in graph_text and "tanh(w·x + b)" in graph_text
+    assert "Traceback" not in (page.text_content("body") or "")
+    page.close()
+
+
+def _a_teachers_link(page: Any, url: str) -> None:
+    from visualize.live.screenshot import open_app
+
+    open_app(page, f"{url}?dataset=gauss&features=x1&lr=0.3&hide=features,loss&goal=test_loss<0.2")
+    assert page.get_by_role("button", name="x1^2").count() == 0  # hidden
+    assert not page.get_by_role("button", name="x1", exact=True).is_visible()
+    assert not page.get_by_label("Loss").is_visible()
+    assert "test loss < 0.2" in (page.locator(".mg-goal").text_content() or "")
+    page.get_by_role("button", name=re.compile("Play")).click()
+    page.wait_for_function(
+        "document.querySelector('.mg-goal').textContent.includes('reached')", timeout=60_000
+    )
+    page.get_by_role("button", name=re.compile("Pause")).click()
+    query = page.evaluate("window.location.search")
+    for part in ("dataset=gauss", "features=x1&", "lr=0.3", "hide=features,loss", "seed=0"):
+        assert part in query
+    page.get_by_role("button", name="Share").click()
+    link = page.locator(".mg-export textarea").input_value()
+    assert link.startswith(url + "?dataset=gauss&features=x1&")
+    page.close()
+
+
+def _upload_and_save(page: Any, url: str, tmp_path: Path, work: Path) -> None:
+    from visualize.live.screenshot import open_app
+
+    open_app(page, url)
+    rows = [f"{x:.1f},{x / 2:.1f},{int(x > 0)}" for x in np.linspace(-5, 5, 40)]
+    csv_file = tmp_path / "mine.csv"
+    csv_file.write_text("x1,x2,label\n" + "\n".join(rows) + "\n")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name=re.compile("Upload CSV")).click()
+    chooser.value.set_files(str(csv_file))
+    page.wait_for_function(
+        "document.querySelector('.mg-message').textContent.includes('40 points')",
+        timeout=20_000,
+    )
+    assert page.locator("circle.mg-point").count() == 40
+    page.get_by_label("Save to").fill("model.json")
+    page.get_by_role("button", name="Save model").click()
+    saved = str((work / "model.json").resolve())
+    page.wait_for_function(
+        f"document.querySelector('.mg-message').textContent.includes({saved!r})",
+        timeout=20_000,
+    )
+    page.close()
