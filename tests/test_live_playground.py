@@ -467,8 +467,11 @@ def _a_teachers_link(page: Any, url: str) -> None:
     for part in ("dataset=gauss", "features=x1&", "lr=0.3", "hide=features,loss", "seed=0"):
         assert part in query
     page.get_by_role("button", name="Share").click()
-    link = page.locator(".mg-export textarea").input_value()
-    assert link.startswith(url + "?dataset=gauss&features=x1&")
+    start = url + "?dataset=gauss&features=x1&"
+    page.wait_for_function(
+        f"document.querySelector('.mg-export textarea').value.startsWith({start!r})",
+        timeout=20_000,
+    )
     page.close()
 
 
