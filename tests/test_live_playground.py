@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import html
 import math
 import os
@@ -498,3 +499,268 @@ def _upload_and_save(page: Any, url: str, tmp_path: Path, work: Path) -> None:
         timeout=20_000,
     )
     page.close()
+
+
+# ---------------------------------------------------------------- the classroom, without a browser
+
+
+def test_the_learning_rate_changes_the_running_network_and_the_rest_resets() -> None:
+    session = _session()
+    for _ in range(3):
+        session.train_epoch()
+    weights = session.model.state_dict()
+    assert session.update(lr=0.3) is False
+    assert session.epoch == 3 and session.optimizer.lr == 0.3
+    assert session.model.state_dict() == weights and len(session.train_loss) == 3
+    assert session.update(noise=0.1) is True
+    assert session.epoch == 0 and session.train_loss == []
+    session.train_epoch()
+    assert session.update() is True and session.epoch == 0  # the Reset button
+
+
+def test_regenerate_draws_new_data_for_the_same_network() -> None:
+    session = _session()
+    session.train_epoch()
+    weights, X = session.model.state_dict(), session.X_train.copy()
+    session.regenerate()
+    assert session.settings.seed == 1 and session.epoch == 1
+    assert session.model.state_dict() == weights
+    assert not np.array_equal(session.X_train, X)
+    np.testing.assert_array_equal(session.X_train, PlaygroundSession(n=100, seed=1).X_train)
+
+
+def test_the_loss_curve_keeps_a_bounded_number_of_points() -> None:
+    from visualize.live.drawing import loss_svg
+    from visualize.live.history import LossCurve
+
+    rng = np.random.default_rng(0)
+    losses = rng.uniform(0.1, 1.0, 5000)
+    losses[1234] = 7.0  # a spike survives the merging
+    curve = LossCurve(limit=320)
+    for value in losses:
+        curve.append(value)
+    assert len(curve) == 5000 and 160 < len(curve.buckets) <= 320
+    assert (
+        curve.span == 16
+        and len(curve.buckets) == 313
+        and sum(b.count for b in curve.buckets) == 5000
+    )
+    assert max(b.high for b in curve.buckets) == 7.0
+    assert min(b.low for b in curve.buckets) == losses.min()
+    assert curve.last() == losses[-1]
+    for i, bucket in enumerate(curve.buckets):
+        part = losses[i * 16 : (i + 1) * 16]
+        assert (bucket.low, bucket.high, bucket.last) == (part.min(), part.max(), part[-1])
+    svg = loss_svg(curve, curve)
+    assert svg.count(",") <= 4 * 320 + 10  # x,y pairs: two per bucket and curve at most
+    short = LossCurve()
+    for value in (0.5, math.nan, 0.25):
+        short.append(value)
+    assert short.values()[0::2] == [0.5, 0.25] and math.isnan(short.values()[1])
+    with pytest.raises(ValueError, match="limit must be an even number"):
+        LossCurve(limit=3)
+
+
+def test_a_teachers_link_is_read_and_written_with_the_keywords_names() -> None:
+    from visualize.live.task import Goal, parse_query, query_string
+
+    task = parse_query(
+        "?dataset=xor&features=x1,x2&hidden=&lr=0.1&seed=4&lr_hide=true&hide=features"
+        "&goal=test_loss%3C0.1"
+    )
+    assert task.settings == {
+        "dataset": "xor",
+        "features": ("x1", "x2"),
+        "hidden": (),
+        "lr": 0.1,
+        "seed": 4,
+    }
+    assert task.hide == ("lr", "features") and task.goal == Goal("test_loss", "<", 0.1)
+    session = PlaygroundSession(**task.settings)
+    again = parse_query(query_string(session.settings, task.hide, task.goal))
+    assert settings_from(**again.settings) == session.settings
+    assert (again.hide, again.goal) == (task.hide, task.goal)
+    with pytest.raises(ValueError, match=re.escape("unknown key(s) ['speed'] in the link")):
+        parse_query("speed=2")
+    with pytest.raises(ValueError, match=re.escape("hide: unknown control(s) ['colour']")):
+        parse_query("hide=colour")
+    with pytest.raises(ValueError, match="goal: unknown metric 'loss'"):
+        parse_query("goal=loss<0.1")
+    with pytest.raises(ValueError, match="is not of the form metric<number"):
+        parse_query("goal=test_loss")
+    with pytest.raises(ValueError, match="hidden must be numbers of neurons like 4,2"):
+        parse_query("hidden=four")
+
+
+def test_the_served_app_reads_the_link_and_announces_the_goal() -> None:
+    from visualize.live import served_playground
+
+    app = served_playground("dataset=gauss&features=x1&hide=features,export&goal=epoch>=2&n=100")
+    assert app.session.settings.dataset == "gauss" and app.session.settings.features == ("x1",)
+    assert all(t.layout.display == "none" for t in app.controls.features.values())
+    assert app.export_panel.layout.display == "none" and app.controls.lr.layout.display != "none"
+    assert app.url.active and app.url.query == app.query()
+    assert "Challenge: reach epoch &gt;= 2" in app.goal_label.value
+    app.step_button.click()
+    assert "reached" not in app.goal_label.value
+    app.step_button.click()
+    assert "✔ Challenge reached at epoch 2" in app.goal_label.value
+    app.controls.lr.value = "0.1"
+    assert "lr=0.1" in app.url.query and app.session.epoch == 2
+    app.url.base = "http://127.0.0.1:9999/"
+    assert app.share_link() == "http://127.0.0.1:9999/?" + app.query()
+    bad = served_playground("dataset=iris")
+    assert "The link&#x27;s settings were not used: unknown data set &#x27;iris&#x27;" in (
+        bad.message.value
+    )
+    assert bad.session.settings.dataset == "circle"
+
+
+def test_goal_metrics_measure_the_network() -> None:
+    session = _session(dataset="gauss")
+    for _ in range(5):
+        session.train_epoch()
+    assert session.measure("test_loss") == pytest.approx(session.losses()[1])
+    assert session.measure("train_loss") == pytest.approx(session.losses()[0])
+    scores = session.output_score(session.X_test)
+    accuracy = float(np.mean((scores > 0) == (session.y_test == 1)))
+    assert session.measure("test_accuracy") == pytest.approx(accuracy)
+    assert session.measure("epoch") == 5.0
+
+
+def test_your_own_data_from_python_and_from_csv() -> None:
+    from visualize.live.userdata import parse_csv
+
+    X = np.array([[1.0, 2.0], [-1.0, -2.0], [2.0, 1.0], [-2.0, -1.0], [0.5, 0.5], [-0.5, -0.5]])
+    app = live_playground(data=(X, [1, -1, 1, -1, 1, -1]))  # ±1 labels become 1/0
+    session = app.session
+    assert session.data_name == "your data" and session.settings.problem == "classification"
+    assert sorted(np.concatenate([session.y_train, session.y_test])) == [0, 0, 0, 1, 1, 1]
+    assert app.controls.dataset.value == "your data"
+    session.train_epoch()
+    values = live_playground(data=(X, [0.1, 0.2, 0.3, -0.1, 0.5, 0.0])).session
+    assert values.settings.problem == "regression" and values.settings.loss == "mse"
+    session.update(dataset="xor")  # choosing a data set drops your data
+    assert session.data_name == "xor" and len(session.X_train) == 250
+    text = "x1,x2,value\n1,2,0.5\n-1,-2,-0.5\n2,1,0.25\n-2,-1,0\n"
+    data = parse_csv(text)
+    assert data.problem == "regression" and data.y.tolist() == [0.5, -0.5, 0.25, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "message"),
+    [
+        (
+            [[1, 2, 3]] * 4,
+            [0, 1, 0, 1],
+            "data: X must have shape (n, 2) (x1, x2 per point), got (4, 3)",
+        ),
+        ([[1, 2]] * 4, [0, 1, 0], "data: y must have shape (4,) (one label per point), got (3,)"),
+        ([[1, 2]] * 2, [0, 1], "data: 4 to 2000 points are needed, got 2"),
+        ([[1, 2]] * 4, [0, 1, 0, math.nan], "data: every x1, x2 and label must be a finite number"),
+        (
+            [[1, 12]] * 4,
+            [0, 1, 0, 1],
+            "data: x2 goes up to 12, outside the Playground's plane [-6, 6]: divide your "
+            "points by 2 (or more) first",
+        ),
+        ([[1, 2]] * 4, [1, 1, 1, 1], "data: a classification needs both classes, got only {1.0}"),
+    ],
+)
+def test_wrong_data_is_refused_with_the_reason(X: Any, y: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        live_playground(data=(X, y))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x1,x2,label\n1,2\n", "CSV row 1: expected 3 columns (x1, x2, label or value), got 2"),
+        ("1,2,1\n1,two,0\n", "CSV row 2: 1, two, 0 are not all numbers"),
+        ("x1,x2,label\n", "CSV: no rows of x1, x2, label found"),
+    ],
+)
+def test_a_wrong_csv_is_refused_with_the_row(text: str, message: str) -> None:
+    from visualize.live.userdata import parse_csv
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        parse_csv(text)
+
+
+def test_an_uploaded_csv_replaces_the_data_and_a_bad_one_says_why() -> None:
+    app = live_playground(n=100)
+    rows = "\n".join(f"{x:.1f},{-x:.1f},{int(x > 0)}" for x in np.linspace(-4, 4, 10))
+    upload = {
+        "name": "mine.csv",
+        "type": "text/csv",
+        "size": len(rows),
+        "last_modified": datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc),
+        "content": memoryview(rows.encode()),
+    }
+    app.upload.value = (upload,)
+    assert len(app.session.X_train) + len(app.session.X_test) == 10
+    assert "mine.csv: 10 points (classification) loaded" in app.message.value
+    app.upload.value = ({**upload, "content": memoryview(b"1,2\n")},)
+    assert "CSV row 1: expected 3 columns" in app.message.value
+    app.step_button.click()
+    assert app.message.value == ""  # the next success clears the error line
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid", "leaky_relu", "linear"])
+@pytest.mark.parametrize("loss", ["bce", "cross_entropy"])
+def test_the_python_function_computes_what_the_network_computes(activation: str, loss: str) -> None:
+    features = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
+    session = _session(features=features, hidden=(3, 2), activation=activation, loss=loss)
+    session.train_epoch()
+    source = session.python_code()
+    assert source.startswith("import math\n") and "numpy" not in source
+    assert "micrograd" not in source
+    namespace: dict[str, Any] = {}
+    exec(source, namespace)  # the exported text, as a student would paste it
+    points = np.random.default_rng(1).uniform(-6, 6, (20, 2))
+    expected = session.model.forward_array(session.inputs(points))
+    got = np.array([namespace["predict"](x1, x2) for x1, x2 in points]).reshape(expected.shape)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_save_model_writes_relative_to_the_start_folder(tmp_path: Path) -> None:
+    app = live_playground(n=100, folder=tmp_path)
+    app.save_path.value = "models/run.json"
+    (tmp_path / "models").mkdir()
+    app.save_button.click()
+    saved = tmp_path / "models" / "run.json"
+    assert io.load(saved).state_dict() == app.session.model.state_dict()
+    assert f"Saved to {saved.resolve()}" in app.message.value
+    assert app.export_text.value.startswith(f"# saved to {saved.resolve()}\n")
+
+
+def test_moons_fill_the_plane_and_blobs_are_not_offered() -> None:
+    session = _session(dataset="moons")
+    points = np.concatenate([session.X_train, session.X_test])
+    assert np.abs(points).max() <= 6.0 and np.ptp(points[:, 0]) > 7.0
+    session.train_epoch()
+    app = live_playground(dataset="moons", n=100)
+    assert app.controls.dataset.value == "moons"
+
+
+def test_play_rests_between_epochs(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = live_playground(n=100, cpu_share=0.25)
+    waits: list[float] = []
+    real_wait = app._wake.wait
+
+    def wait(timeout: float | None = None) -> bool:
+        waits.append(timeout or 0.0)
+        return real_wait(timeout)
+
+    monkeypatch.setattr(app._wake, "wait", wait)
+    started = time.process_time()
+    wall = time.perf_counter()
+    app.play()
+    try:
+        time.sleep(1.5)
+    finally:
+        app.pause()
+    share = (time.process_time() - started) / (time.perf_counter() - wall)
+    assert waits and share < 0.6  # 25 % asked; generous: other threads of this process count
+    with pytest.raises(ValueError, match=re.escape("cpu_share must be in (0, 1]")):
+        live_playground(n=100, cpu_share=0)
