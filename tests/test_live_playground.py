@@ -764,3 +764,31 @@ def test_play_rests_between_epochs(monkeypatch: pytest.MonkeyPatch) -> None:
     assert waits and share < 0.6  # 25 % asked; generous: other threads of this process count
     with pytest.raises(ValueError, match=re.escape("cpu_share must be in (0, 1]")):
         live_playground(n=100, cpu_share=0)
+
+
+@pytest.mark.notebooks
+@pytest.mark.slow
+def test_a_full_server_says_so_and_culls_a_page_never_opened(tmp_path: Path) -> None:
+    """A GET of the page without a browser starts a kernel; at the cap a clear 503 page;
+    the kernel without a page is culled, and the page serves again."""
+    import urllib.error
+    import urllib.request
+
+    pytest.importorskip("voila")
+    from visualize.live.screenshot import kernel_count, serve_process
+
+    with serve_process(tmp_path, cull_seconds=2, max_kernels=1) as (url, server):
+        with urllib.request.urlopen(url, timeout=120) as response:
+            assert response.status == 200
+        assert kernel_count(server) == 1
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url, timeout=60)
+        assert refused.value.code == 503
+        page = refused.value.read().decode()
+        assert "The live Playground is full" in page and "(the limit is 1)" in page
+        deadline = time.monotonic() + 30
+        while kernel_count(server) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert kernel_count(server) == 0
+        with urllib.request.urlopen(url, timeout=120) as response:
+            assert response.status == 200
