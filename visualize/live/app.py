@@ -36,6 +36,7 @@ from ..playground import MAX_HIDDEN_LAYERS, MAX_NEURONS
 from .controls import POINT_CLASSES, SettingsControls
 from .drawing import RADIUS, loss_svg, network_svg, plane_svg
 from .inspector import Inspector
+from .panels import data_panel, export_panel, network_panel, output_panel
 from .session import PlaygroundSession
 from .task import Goal, check_hide, parse_goal, query_string
 from .userdata import parse_csv
@@ -61,7 +62,7 @@ class LivePlayground:
     back to the static Playground figure of the current state.
     """
 
-    export_button: widgets.Button
+    export_button: widgets.Button  # these six are made by panels.export_panel
     python_button: widgets.Button
     share_button: widgets.Button
     save_button: widgets.Button
@@ -126,7 +127,7 @@ class LivePlayground:
         )
         self.clear_button = button("Clear points")
         self.upload = widgets.FileUpload(accept=".csv", multiple=False, description="Upload CSV")
-        self.export_panel = _export_panel(self)
+        self.export_panel = export_panel(self)
         self.widget = widgets.VBox(
             [
                 widgets.HBox(
@@ -135,7 +136,7 @@ class LivePlayground:
                 self.goal_label,
                 self.message,
                 widgets.HBox(
-                    [_data_panel(self), _network_panel(self), _output_panel(self)],
+                    [data_panel(self), network_panel(self), output_panel(self)],
                     # Narrow output areas (a notebook beside a file browser) wrap the
                     # three columns instead of cutting the output off.
                     layout=widgets.Layout(flex_flow="row wrap"),
@@ -461,76 +462,3 @@ class LivePlayground:
     def __repr__(self) -> str:
         call = self.session.as_call()
         return f"<live Playground (widgets need Jupyter; .figure() draws it): {call}>"
-
-
-# ---------------------------------------------------------------------- panels
-
-
-def _data_panel(app: LivePlayground) -> widgets.VBox:
-    c = app.controls
-    return widgets.VBox(
-        [
-            widgets.HTML("<b>DATA</b>"),
-            c.problem,
-            c.dataset,
-            c.noise,
-            c.ratio,
-            c.batch,
-            c.regenerate,
-            app.click_mode,
-            app.point_class,
-            app.clear_button,
-            app.upload,
-        ]
-    )
-
-
-def _network_panel(app: LivePlayground) -> widgets.VBox:
-    c = app.controls
-    toggles = list(c.features.values())
-    return widgets.VBox(
-        [
-            widgets.HTML("<b>FEATURES → HIDDEN LAYERS</b>"),
-            widgets.HBox(toggles[:4]),
-            widgets.HBox(toggles[4:]),
-            widgets.HBox([c.add_layer, c.remove_layer]),
-            c.layer_rows,
-            app.network_view,
-            c.activation,
-            c.lr,
-            c.regularization,
-            c.reg_rate,
-            c.loss,
-        ]
-    )
-
-
-def _output_panel(app: LivePlayground) -> widgets.VBox:
-    return widgets.VBox(
-        [widgets.HTML("<b>OUTPUT</b>"), app.loss_label, app.plane_view, app.loss_view]
-    )
-
-
-def _export_panel(app: LivePlayground) -> widgets.VBox:
-    app.export_button = button("Show the call")
-    app.python_button = button("Python function")
-    app.share_button = button("Share")
-    app.save_path = widgets.Text(value="playground_model.json", description="Save to")
-    app.save_button = button("Save model")
-    app.export_text = widgets.Textarea(layout=widgets.Layout(width="100%", height="90px"))
-    app.export_text.add_class("mg-export")
-    return widgets.VBox(
-        [
-            widgets.HTML("<b>TAKE IT WITH YOU</b>"),
-            widgets.HBox(
-                [
-                    app.export_button,
-                    app.python_button,
-                    app.share_button,
-                    app.save_path,
-                    app.save_button,
-                ]
-            ),
-            app.export_text,
-        ]
-    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+from collections.abc import Callable
 
 import matplotlib.image
 import numpy as np
@@ -124,19 +125,7 @@ def network_svg(
         f'<svg class="mg-network" xmlns="http://www.w3.org/2000/svg" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}">'
     ]
-    largest = max([float(np.abs(W).max()) for W in weights] + [1e-9])
-    for column, W in enumerate(weights):
-        for j in range(W.shape[0]):
-            x1, y1 = center(column + 1, j, W.shape[0])
-            for i in range(W.shape[1]):
-                x0, y0 = center(column, i, W.shape[1])
-                w = W[j, i]
-                parts.append(
-                    f'<line x1="{x0 + cell / 2:.1f}" y1="{y0:.1f}" x2="{x1 - cell / 2:.1f}" '
-                    f'y2="{y1:.1f}" stroke="{BLUE if w > 0 else ORANGE}" stroke-opacity="0.8" '
-                    f'stroke-width="{0.4 + 4.0 * abs(w) / largest:.2f}"><title>weight '
-                    f"{w:.3f}</title></line>"
-                )
+    parts += _weight_lines(weights, center, cell)
     for column, values in enumerate(maps):
         limit = float(np.abs(values).max()) or 1.0
         count = values.shape[1]
@@ -196,3 +185,24 @@ def loss_svg(train: LossCurve, test: LossCurve, width: int = 320, height: int = 
             )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _weight_lines(
+    weights: list[FloatArray], center: Callable[[int, int, int], tuple[float, float]], cell: int
+) -> list[str]:
+    """One line per weight between node centres: blue if positive, width by magnitude."""
+    largest = max([float(np.abs(W).max()) for W in weights] + [1e-9])
+    lines = []
+    for column, W in enumerate(weights):
+        for j in range(W.shape[0]):
+            x1, y1 = center(column + 1, j, W.shape[0])
+            for i in range(W.shape[1]):
+                x0, y0 = center(column, i, W.shape[1])
+                w = W[j, i]
+                lines.append(
+                    f'<line x1="{x0 + cell / 2:.1f}" y1="{y0:.1f}" x2="{x1 - cell / 2:.1f}" '
+                    f'y2="{y1:.1f}" stroke="{BLUE if w > 0 else ORANGE}" stroke-opacity="0.8" '
+                    f'stroke-width="{0.4 + 4.0 * abs(w) / largest:.2f}"><title>weight '
+                    f"{w:.3f}</title></line>"
+                )
+    return lines

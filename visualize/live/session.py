@@ -364,36 +364,8 @@ class PlaygroundSession:
         input_names = (
             names if layer == 0 else [f"h{layer}.{i + 1}" for i in range(len(layer_inputs))]
         )
-        mini_inputs = [
-            Value(x.data, label=n) for x, n in zip(layer_inputs, input_names, strict=True)
-        ]
-        mini_weights = [Value(w.data, label=f"w{i + 1}") for i, w in enumerate(unit.w)]
-        mini_bias = Value(unit.b.data, label="b")
-        mini_sum = dot(mini_weights, mini_inputs, mini_bias)
-        mini_sum.label = "w·x + b"
-        mini_out = unit.activation.on_value(mini_sum)
-        real_sum = target if unit.activation.name == "linear" else target.children[0]
-        if mini_out is not mini_sum:
-            mini_out.label = f"{unit.activation.name}(w·x + b)"
-        grads = {
-            **{m: x.grad for m, x in zip(mini_inputs, layer_inputs, strict=True)},
-            **{m: w.grad for m, w in zip(mini_weights, unit.w, strict=True)},
-            mini_bias: unit.b.grad,
-            mini_sum: real_sum.grad,
-            mini_out: target.grad,
-        }
-        return NeuronInspection(
-            layer,
-            neuron,
-            (float(point[0]), float(point[1])),
-            float(label),
-            loss.data,
-            mini_out,
-            mini_inputs,
-            mini_weights,
-            mini_bias,
-            mini_sum,
-            grads,
+        return _mini_neuron(
+            unit, layer_inputs, input_names, target, (layer, neuron, point, label, loss.data)
         )
 
     # ------------------------------------------------------------------ take it with you
@@ -442,3 +414,47 @@ class PlaygroundSession:
             f"model = io.load({path!r})\n"
             "sequential = io.to_torch(model)  # a torch.nn.Sequential with the same weights"
         )
+
+
+def _mini_neuron(
+    unit: Any,
+    layer_inputs: list[Value],
+    input_names: list[str],
+    target: Value,
+    where: tuple[int, int, tuple[float, float], float, float],
+) -> NeuronInspection:
+    """A fresh small graph of ``unit``'s computation, with the real network's gradients.
+
+    ``where`` is (layer, neuron, point, label, loss); ``target`` is the neuron's
+    output Value in the backpropagated network.
+    """
+    layer, neuron, point, label, loss = where
+    mini_inputs = [Value(x.data, label=n) for x, n in zip(layer_inputs, input_names, strict=True)]
+    mini_weights = [Value(w.data, label=f"w{i + 1}") for i, w in enumerate(unit.w)]
+    mini_bias = Value(unit.b.data, label="b")
+    mini_sum = dot(mini_weights, mini_inputs, mini_bias)
+    mini_sum.label = "w·x + b"
+    mini_out = unit.activation.on_value(mini_sum)
+    real_sum = target if unit.activation.name == "linear" else target.children[0]
+    if mini_out is not mini_sum:
+        mini_out.label = f"{unit.activation.name}(w·x + b)"
+    grads = {
+        **{m: x.grad for m, x in zip(mini_inputs, layer_inputs, strict=True)},
+        **{m: w.grad for m, w in zip(mini_weights, unit.w, strict=True)},
+        mini_bias: unit.b.grad,
+        mini_sum: real_sum.grad,
+        mini_out: target.grad,
+    }
+    return NeuronInspection(
+        layer,
+        neuron,
+        (float(point[0]), float(point[1])),
+        float(label),
+        loss,
+        mini_out,
+        mini_inputs,
+        mini_weights,
+        mini_bias,
+        mini_sum,
+        grads,
+    )
