@@ -286,7 +286,7 @@ def test_app_buttons_clicked_from_code() -> None:
     assert app.session.settings.dataset == "multi_gauss"
     c.problem.value = "classification"
     assert app.session.settings.dataset == "circle" and app.session.settings.loss == "bce"
-    assert c.dataset.options == ("circle", "xor", "gauss", "spiral", "moons")
+    assert c.dataset.options == ("circle", "xor", "gauss", "spiral", "moons", "blobs")
     assert app.message.value == ""
 
 
@@ -740,13 +740,38 @@ def test_save_model_writes_relative_to_the_start_folder(tmp_path: Path) -> None:
     assert app.export_text.value.startswith(f"# saved to {saved.resolve()}\n")
 
 
-def test_moons_fill_the_plane_and_blobs_are_not_offered() -> None:
+def test_moons_fill_the_plane() -> None:
     session = _session(dataset="moons")
     points = np.concatenate([session.X_train, session.X_test])
     assert np.abs(points).max() <= 6.0 and np.ptp(points[:, 0]) > 7.0
     session.train_epoch()
     app = live_playground(dataset="moons", n=100)
     assert app.controls.dataset.value == "moons"
+
+
+def test_blobs_have_a_softmax_output_for_their_three_classes() -> None:
+    app = live_playground(dataset="blobs", n=150)
+    session = app.session
+    assert session.settings.loss == "cross_entropy" and session.model.nouts == [4, 2, 3]
+    assert app.controls.loss.options == ("cross_entropy",)
+    assert [value for _, value in app.point_class.options] == [0.0, 1.0, 2.0]
+    for _ in range(20):
+        session.train_epoch()
+    probabilities = session.class_probabilities(session.X_test)
+    assert probabilities.shape == (len(session.X_test), 3)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
+    accuracy = float(np.mean(probabilities.argmax(axis=1) == session.y_test))
+    assert session.measure("test_accuracy") == pytest.approx(accuracy) and accuracy > 0.9
+    session.add_point(0.0, 0.0, 2)
+    with pytest.raises(ValueError, match=re.escape("the class of a point must be 0 to 2, got 3")):
+        session.add_point(0.0, 0.0, 3)
+    app.refresh()
+    assert app.plane_view.svg.count('fill="#2ca02c"') > 10  # class 2's points, in green
+    app.controls.dataset.value = "circle"  # two classes again: the default loss
+    assert session.settings.loss == "bce" and session.model.nouts == [4, 2, 1]
+    with pytest.raises(ValueError, match=re.escape("loss 'bce' does not fit the 3 classes")):
+        live_playground(dataset="blobs", loss="bce")
+    assert playground(dataset="blobs", epochs=2) is not None  # the static figure too
 
 
 def test_play_rests_between_epochs(monkeypatch: pytest.MonkeyPatch) -> None:

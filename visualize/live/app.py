@@ -33,7 +33,7 @@ import matplotlib.pyplot as plt
 from micrograd_edu.train import TrainingDivergedError
 
 from ..playground import MAX_HIDDEN_LAYERS, MAX_NEURONS
-from .controls import POINT_CLASSES, SettingsControls
+from .controls import SettingsControls, point_classes
 from .drawing import RADIUS, loss_svg, network_svg, plane_svg
 from .inspector import Inspector
 from .panels import data_panel, export_panel, network_panel, output_panel
@@ -123,7 +123,7 @@ class LivePlayground:
             options=["add a point", "inspect a point"], value="add a point", description="Click"
         )
         self.point_class = widgets.Dropdown(
-            options=POINT_CLASSES[self.session.settings.problem], description="New point"
+            options=point_classes(self.session.settings), description="New point"
         )
         self.clear_button = button("Clear points")
         self.upload = widgets.FileUpload(accept=".csv", multiple=False, description="Upload CSV")
@@ -242,7 +242,7 @@ class LivePlayground:
         s = self.session.settings
         with self.quiet():
             self.controls.show(s, self.session.data_name)
-            self.point_class.options = POINT_CLASSES[s.problem]
+            self.point_class.options = point_classes(s)
             self.inspector.new_point_label = float(self.point_class.value)
         self._rebuild_layer_rows()
         self.url.query = self.query()

@@ -19,20 +19,38 @@ from micrograd_edu.nn import ACTIVATIONS
 from ..playground import LOSSES, PlaygroundSettings
 from .views import button
 
-__all__ = ["LEARNING_RATES", "LIVE_DATASETS", "REG_RATES", "SettingsControls"]
+__all__ = [
+    "LEARNING_RATES",
+    "LIVE_DATASETS",
+    "REG_RATES",
+    "SettingsControls",
+    "losses",
+    "point_classes",
+]
 
 LIVE_DATASETS = {
-    "classification": [name for name in datasets.CLASSIFICATION if name != "blobs"],
+    "classification": list(datasets.CLASSIFICATION),
     "regression": list(datasets.REGRESSION),
 }
-"""The data sets of the live app: the registries' two-class and regression sets."""
+"""The data sets of the live app: the registries'."""
 
 LEARNING_RATES = ("0.00001", "0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1", "3")
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 POINT_CLASSES = {
     "classification": [("class 1 (blue)", 1.0), ("class 0 (orange)", 0.0)],
     "regression": [("value +1", 1.0), ("value 0", 0.0), ("value −1", -1.0)],
+    "three classes": [("class 0 (orange)", 0.0), ("class 1 (blue)", 1.0), ("class 2 (green)", 2.0)],
 }
+
+
+def point_classes(s: PlaygroundSettings) -> list[tuple[str, float]]:
+    """The "new point" menu: the classes, or values for regression."""
+    return POINT_CLASSES["three classes" if s.classes == 3 else s.problem]
+
+
+def losses(s: PlaygroundSettings) -> tuple[str, ...]:
+    """The losses that fit the data set: only cross-entropy for more than two classes."""
+    return ("cross_entropy",) if s.classes > 2 else LOSSES[s.problem]
 
 
 def _percent(value: float) -> int:
@@ -54,7 +72,7 @@ class SettingsControls:
         self.dataset = widgets.Dropdown(
             options=LIVE_DATASETS[s.problem], value=s.dataset, description="Data"
         )
-        self.loss = widgets.Dropdown(options=LOSSES[s.problem], value=s.loss, description="Loss")
+        self.loss = widgets.Dropdown(options=losses(s), value=s.loss, description="Loss")
         self.noise = widgets.IntSlider(_percent(s.noise), 0, 50, 5, description="Noise %")
         self.ratio = widgets.IntSlider(_percent(s.train_ratio), 10, 90, 10, description="Train %")
         self.batch = widgets.IntSlider(s.batch_size, 1, 30, 1, description="Batch")
@@ -100,7 +118,7 @@ class SettingsControls:
         names = LIVE_DATASETS[s.problem]
         self.dataset.options = names if data_name in names else [*names, data_name]
         self.dataset.value = data_name
-        self.loss.options = LOSSES[s.problem]
+        self.loss.options = losses(s)
         self.loss.value = s.loss
         self.noise.value = _percent(s.noise)
         self.ratio.value = _percent(s.train_ratio)

@@ -14,13 +14,14 @@ import html
 import io
 from collections.abc import Callable
 
+import matplotlib.colors
 import matplotlib.image
 import numpy as np
 import numpy.typing as npt
 
 from micrograd_edu.nn import layer_weights
 
-from ..plots import BLUE, ORANGE, PLAYGROUND_CMAP
+from ..plots import BLUE, CLASS_COLORS, ORANGE, PLAYGROUND_CMAP
 from .history import LossCurve
 from .session import PlaygroundSession
 
@@ -46,6 +47,16 @@ def png_data_uri(values: FloatArray, limit: float = 1.0) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def classes_data_uri(probabilities: FloatArray) -> str:
+    """(rows, columns, k) class probabilities as a PNG data URI: the class colours mixed,
+    paled towards white (as the Playground's background)."""
+    colors = np.array([matplotlib.colors.to_rgb(c) for c in CLASS_COLORS[: probabilities.shape[2]]])
+    rgb = 0.45 * (probabilities @ colors) + 0.55
+    buffer = io.BytesIO()
+    matplotlib.image.imsave(buffer, np.clip(rgb, 0.0, 1.0), format="png")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
 def _to_pixels(points: FloatArray, size: float) -> FloatArray:
     pixels: FloatArray = (points * np.array([1.0, -1.0]) + RADIUS) / (2 * RADIUS) * size
     return pixels
@@ -57,14 +68,21 @@ def plane_svg(
     resolution: int = 48,
     selected: tuple[float, float] | None = None,
 ) -> str:
-    """The output heat map over the plane with the points (training filled, test hollow)."""
-    score = session.output_score(grid(resolution)).reshape(resolution, resolution)
+    """The output heat map over the plane with the points (training filled, test hollow).
+
+    Three classes (``blobs``): each pixel mixes the class colours by the
+    softmax probabilities.
+    """
+    if session.settings.classes > 2:
+        probabilities = session.class_probabilities(grid(resolution))
+        image = classes_data_uri(probabilities.reshape(resolution, resolution, -1))
+    else:
+        image = png_data_uri(session.output_score(grid(resolution)).reshape(resolution, resolution))
     parts = [
         f'<svg class="mg-plane" xmlns="http://www.w3.org/2000/svg" width="{size}" '
         f'height="{size}" viewBox="0 0 {size} {size}">',
         f'<image data-plane="1" x="0" y="0" width="{size}" height="{size}" '
-        f'preserveAspectRatio="none" style="image-rendering: pixelated" '
-        f'href="{png_data_uri(score)}"/>',
+        f'preserveAspectRatio="none" style="image-rendering: pixelated" href="{image}"/>',
     ]
     regression = session.settings.problem == "regression"
     for X, y, hollow in (
@@ -72,7 +90,7 @@ def plane_svg(
         (session.X_test, session.y_test, True),
     ):
         for (px, py), label in zip(_to_pixels(X, size), y, strict=True):
-            color = _value_color(label) if regression else (BLUE if label == 1 else ORANGE)
+            color = _value_color(label) if regression else CLASS_COLORS[int(label)]
             fill = "white" if hollow else color
             parts.append(
                 f'<circle class="mg-point{" mg-test" if hollow else ""}" cx="{px:.1f}" '

@@ -27,6 +27,7 @@ from micrograd_edu.train import (
     TrainingRun,
     evaluate,
     fit,
+    predict_proba,
 )
 
 from ..backward import backward_steps
@@ -130,8 +131,8 @@ class PlaygroundSession:
             merged = {**asdict(self.settings), **changes}
             if "loss" not in changes and merged["dataset"] != self.settings.dataset:
                 merged["loss"] = None  # a new problem may need another loss: its default
-                if PlaygroundSettings(dataset=merged["dataset"]).problem == self.settings.problem:
-                    merged["loss"] = self.settings.loss
+                if PlaygroundSettings(dataset=merged["dataset"]).classes == self.settings.classes:
+                    merged["loss"] = self.settings.loss  # the same problem: the same loss
             new = settings_from(**merged)
             old = self.settings
             changed = {name for name in merged if getattr(new, name) != getattr(old, name)}
@@ -214,8 +215,10 @@ class PlaygroundSession:
             point = np.array([[float(x1), float(x2)]])
             if not np.all(np.isfinite(point)) or np.abs(point).max() > datasets.RADIUS:
                 raise ValueError(f"a point must lie in [-6, 6]², got ({x1}, {x2})")
-            if self.settings.problem == "classification" and label not in (0, 1):
-                raise ValueError(f"the class of a point must be 0 or 1, got {label!r}")
+            classes = self.settings.classes
+            if classes and label not in range(classes):
+                names = "0 or 1" if classes == 2 else f"0 to {classes - 1}"
+                raise ValueError(f"the class of a point must be {names}, got {label!r}")
             if self.settings.problem == "regression" and not -1.0 <= float(label) <= 1.0:
                 raise ValueError(f"the value of a point must be in [-1, 1], got {label!r}")
             self.X_train = np.concatenate([self.X_train, point])
@@ -303,6 +306,11 @@ class PlaygroundSession:
             return np.clip(out[:, 0], -1.0, 1.0)
         logit = out[:, 1] - out[:, 0] if out.shape[1] == 2 else out[:, 0]
         return np.tanh(0.5 * logit)  # = 2σ(z) − 1
+
+    def class_probabilities(self, points: npt.ArrayLike) -> FloatArray:
+        """Shape (n, k): the softmax probabilities of each class at ``points`` (``blobs``)."""
+        with self.lock:
+            return predict_proba(self.model, self.inputs(points))
 
     # ------------------------------------------------------------------ weights
     def weight(self, layer: int, neuron: int, index: int | None) -> Value:
