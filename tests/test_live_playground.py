@@ -823,3 +823,38 @@ def test_a_full_server_says_so_and_culls_a_page_never_opened(tmp_path: Path) -> 
         assert kernel_count(server) == 0
         with urllib.request.urlopen(url, timeout=120) as response:
             assert response.status == 200
+
+
+@pytest.mark.notebooks
+@pytest.mark.slow
+def test_the_command_prints_the_address_once_the_server_answers(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import urllib.request
+
+    pytest.importorskip("voila")
+    from visualize.live.__main__ import free_port
+    from visualize.live.screenshot import isolated_jupyter, stop_group
+
+    port = free_port()
+    env = isolated_jupyter(tmp_path / "jupyter", dict(os.environ))
+    command = [sys.executable, "-m", "visualize.live", f"--port={port}", "--cull-after=5"]
+    server = subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        line = server.stdout.readline() if server.stdout else ""
+        assert line.startswith(f"The live Playground: http://127.0.0.1:{port}/")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/voila/static/voila.js") as answer:
+            assert answer.status == 200  # no "connection refused" right after the address
+        os.killpg(server.pid, signal.SIGINT)  # Ctrl-C in the terminal
+        assert server.wait(timeout=30) == 0
+    finally:
+        stop_group(server)
+        if server.stdout:
+            server.stdout.close()
