@@ -279,6 +279,9 @@ def test_app_buttons_clicked_from_code() -> None:
     assert "backpropagation brings" in inspector.step_caption.value
     app.export_button.click()
     assert app.export_text.value == app.session.as_call()
+    app.url.base = "http://localhost:8888/lab/tree/06_playground.ipynb"  # JupyterLab's address
+    app.share_button.click()
+    assert app.export_text.value == "http://127.0.0.1:8866/?" + app.query()
     c.problem.value = "regression"
     assert app.session.settings.dataset == "plane" and app.session.settings.loss == "mse"
     assert c.dataset.options == ("plane", "multi_gauss") and c.loss.options == ("mse",)

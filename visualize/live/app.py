@@ -431,8 +431,11 @@ class LivePlayground:
         return query_string(self.session.settings, self.hide, self.goal)
 
     def share_link(self) -> str:
-        """The page's address with every setting: open it to get this exact task."""
-        base = self.url.base or "http://127.0.0.1:8866/"
+        """The page's address with every setting: open it to get this exact task.
+
+        In a notebook (not the served page) the address is ``make playground``'s.
+        """
+        base = (self.url.active and self.url.base) or "http://127.0.0.1:8866/"
         return f"{base}?{self.query()}"
 
     def _show_export(self, text: str) -> None:
