@@ -608,6 +608,10 @@ def test_the_served_app_reads_the_link_and_announces_the_goal() -> None:
     assert app.session.settings.dataset == "gauss" and app.session.settings.features == ("x1",)
     assert all(t.layout.display == "none" for t in app.controls.features.values())
     assert app.export_panel.layout.display == "none" and app.controls.lr.layout.display != "none"
+    fixed = served_playground("hide=points&n=100")
+    points = len(fixed.session.X_train)
+    fixed.plane_view.click = {"x": 0.5, "y": 0.5, "t": 1}
+    assert len(fixed.session.X_train) == points  # hidden "points": the data is the task's
     assert app.url.active and app.url.query == app.query()
     assert "Challenge: reach epoch &gt;= 2" in app.goal_label.value
     app.step_button.click()

@@ -412,6 +412,8 @@ class LivePlayground:
         x1 = -RADIUS + 2 * RADIUS * float(click["x"])
         x2 = RADIUS - 2 * RADIUS * float(click["y"])
         if self.click_mode.value == "add a point":
+            if "points" in self.hide:
+                return  # the task's data is fixed
             self.session.add_point(x1, x2, self.point_class.value)
         else:
             self.inspector.inspect((x1, x2))
