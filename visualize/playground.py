@@ -126,19 +126,7 @@ class PlaygroundSettings:
             raise ValueError(
                 f"train_ratio must be between 0.1 and 0.9, got {self.train_ratio!r}"
             ) from None
-        loss = self.loss or ("mse" if self.problem == "regression" else "bce")
-        if self.classes > 2 and loss != "cross_entropy":
-            if self.loss is not None:
-                raise ValueError(
-                    f"loss {loss!r} does not fit the {self.classes} classes of {self.dataset!r}; "
-                    "use 'cross_entropy' (a softmax output)"
-                )
-            loss = "cross_entropy"
-        if loss not in LOSSES[self.problem]:
-            raise ValueError(
-                f"loss {loss!r} does not fit a {self.problem} problem; "
-                f"choose one of {', '.join(LOSSES[self.problem])}"
-            )
+        loss = self._checked_loss()
         return replace(
             self,
             features=tuple(self.features),
@@ -153,6 +141,23 @@ class PlaygroundSettings:
             loss=loss,
             n=validation.integer("n", self.n, minimum=10, maximum=2000),
         )
+
+    def _checked_loss(self) -> str:
+        """The loss, or the problem's default: ``ValueError`` if it does not fit the data."""
+        if self.classes > 2:
+            if self.loss not in (None, "cross_entropy"):
+                raise ValueError(
+                    f"loss {self.loss!r} does not fit the {self.classes} classes of "
+                    f"{self.dataset!r}; use 'cross_entropy' (a softmax output)"
+                )
+            return "cross_entropy"
+        loss = self.loss or ("mse" if self.problem == "regression" else "bce")
+        if loss not in LOSSES[self.problem]:
+            raise ValueError(
+                f"loss {loss!r} does not fit a {self.problem} problem; "
+                f"choose one of {', '.join(LOSSES[self.problem])}"
+            )
+        return loss
 
     def outputs(self) -> int:
         """Output neurons: one logit per class for cross-entropy, else one."""
