@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import math
 import os
 import queue
@@ -16,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, replace
 from pathlib import Path
 
+from .. import strict_json
 from . import gradescope, report
 from . import sandbox as sb
 from .records import Course, NotebookGrade, Options, grade_submission, show_path
@@ -264,5 +264,5 @@ def main(argv: list[str] | None = None, course: Course | None = None) -> int:
     elif out is not None:
         write_outputs(out, results.records.values())
     if args.json:
-        print(json.dumps([asdict(r) for r in graded], indent=1, ensure_ascii=True))
+        print(strict_json.dumps([asdict(r) for r in graded], name="records", indent=1))
     return 0

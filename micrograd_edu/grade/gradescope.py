@@ -7,10 +7,10 @@ One test per exercise: ``name`` "Exercise 2.4 (02_backpropagation)", ``score`` 1
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from .. import strict_json
 from ..mistakes import CATALOGUE
 from .records import ExerciseGrade, NotebookGrade
 from .report import write_atomically
@@ -69,5 +69,6 @@ def write_results(root: Path, records: list[NotebookGrade]) -> Path:
     """Write ``ROOT/results/results.json`` (atomically) and return its path."""
     path = root / "results" / "results.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, json.dumps(results_json(records), indent=1, ensure_ascii=True) + "\n")
+    text = strict_json.dumps(results_json(records), name="results.json", indent=1)
+    write_atomically(path, text + "\n")
     return path

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from .. import strict_json
 from ..mistakes import CATALOGUE
 from . import run as runner
 from . import sandbox as sb
@@ -81,8 +82,8 @@ class NotebookGrade:
         return sum(grade.result == "passed" for grade in self.exercises)
 
     def to_json(self) -> str:
-        """One line of JSON, ASCII only (valid UTF-8 whatever the strings hold)."""
-        return json.dumps(asdict(self), ensure_ascii=True)
+        """One line of strict JSON, ASCII only (valid UTF-8 whatever the strings hold)."""
+        return strict_json.dumps(asdict(self), name="the record", ensure_ascii=True)
 
     @classmethod
     def from_json(cls, line: str) -> NotebookGrade:
