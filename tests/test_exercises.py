@@ -121,6 +121,7 @@ def test_names_imported_from_the_library_are_switched_off_too() -> None:
     assert namespace["discounted_returns"] is rl.discounted_returns  # restored
 
 
+@pytest.mark.torch
 def test_the_broadcasting_mistake_is_named(torch: Any, capsys: pytest.CaptureFixture[str]) -> None:
     ex.check_torch_loss(torch_loss)
     assert capsys.readouterr().out.startswith("✓ PyTorch and micrograd_edu agree")

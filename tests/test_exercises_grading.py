@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -70,6 +71,7 @@ def test_each_mistake_is_named_on_hidden_cases(
     assert outcome.message
 
 
+@pytest.mark.torch
 def test_torch_round_trip(torch: Any) -> None:
     for seed in SEEDS:
         assert grade("7.1", seed, RIGHT["7.1"]).status == "passed"
@@ -301,3 +303,35 @@ print("ok", len(numbers))
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.splitlines()[-1] == "ok 7"
+
+
+@pytest.mark.notebooks
+@pytest.mark.slow
+def test_the_probe_cell_in_a_real_kernel(tmp_path: Path) -> None:
+    """Notebook 2 with its exercise 2.5 deleted: the probe runs in Jupyter, the judge here."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.read(ROOT / "notebooks" / "02_backpropagation.ipynb", as_version=4)
+    notebook.cells = [cell for cell in notebook.cells if "check_op_table" not in cell.source]
+    numbers = course_exercises()["02_backpropagation"]
+    cases = {number: grading_cases(number, 11) for number in numbers}
+    notebook.cells.append(nbformat.v4.new_code_cell(probe_cell(cases)))
+    client = nbclient.NotebookClient(
+        notebook,
+        kernel_name="python3",
+        timeout=300,
+        allow_errors=True,
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    client.execute(env={**os.environ, "JUPYTER_PREFER_ENV_PATH": "1"})
+    (output,) = notebook.cells[-1].outputs
+    assert output["output_type"] == "stream" and output["text"].count("\n") == 1
+    record = json.loads(output["text"].split(PROBE_MARKER, 1)[1])
+    outcomes = {number: judge(number, cases[number], record[number]).status for number in numbers}
+    assert outcomes == {
+        "2.1": "passed",
+        "2.2": "passed",
+        "2.3": "passed",
+        "2.4": "passed",
+        "2.5": "missing",
+    }
