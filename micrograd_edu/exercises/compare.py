@@ -81,6 +81,8 @@ def form_problem(got: object, expected: object) -> str | None:
     ('a str where a number is expected', 'not a number (NaN)')
     """
     if is_number(expected):
+        if got in ("NaN", "Infinity", "-Infinity"):
+            return f"{got}, not a finite number"
         if not is_number(got):
             return f"a {_kind(got)} where a number is expected"
         if math.isnan(float(got)) and not math.isnan(float(expected)):  # type: ignore[arg-type]
@@ -162,15 +164,20 @@ def diagnose(
     hint: str | None = None,
     tol: float = 1e-9,
     entry: Callable[[Any], str] | None = None,
+    problems: Mapping[str, str] | None = None,
 ) -> None:
     """Compare ``got`` with ``expected``; raise naming the suspect it matches, if any.
 
     ``suspects`` maps a mistake code of the catalogue to what that mistake
-    gives on the same case (same form as ``expected``; None to skip). A
+    gives on the same case (same form as ``expected``; None to skip); a key
+    ``code@variant`` is one variant of that mistake, named by its code. A
     suspect equal to the expected answer is ignored (it cannot be told
     apart). ``entry(key)`` names one entry of a list or dict answer in the
-    problem line ("dL/da"); ``hint`` is shown only when no mistake is named.
+    problem line ("dL/da"); ``problems`` gives a mistake its own problem line
+    ("the parameters moved uphill"); ``hint`` is shown only when no mistake
+    is named.
     """
+    problems = problems or {}
     shown = {"input": input, "expected": show(expected), "got": show(got)}
     form = form_problem(got, expected)
     if form is not None:
@@ -184,7 +191,8 @@ def diagnose(
     }
     for code, value in live.items():
         if not close(value, expected, tol) and close(got, value, tol):
-            raise WrongAnswerError(number, problem, mistake=code, **shown)
+            code = code.partition("@")[0]
+            raise WrongAnswerError(number, problems.get(code, problem), mistake=code, **shown)
     for key in _entries(expected):
         g, e = got[key], expected[key]  # type: ignore[index]
         if close(g, e, tol):
@@ -193,6 +201,6 @@ def diagnose(
         for code, value in live.items():
             v = value[key]  # type: ignore[index]
             if not close(v, e, tol) and close(g, v, tol):
-                raise WrongAnswerError(number, where, mistake=code, **shown)
+                raise WrongAnswerError(number, where, mistake=code.partition("@")[0], **shown)
         raise WrongAnswerError(number, where, hint=hint, **shown)
     raise WrongAnswerError(number, problem, hint=hint, **shown)

@@ -41,14 +41,15 @@ GRAPH_MISTAKES = (
     "assign-not-accumulate",
     "wrong-order",
     "no-seed",
-    "sign-error",
     "tanh-missing-square",
     "derivative-from-input",
     "division-missing-square",
     "division-missing-sign",
     "power-missing-factor",
+    "sign-error",
 )
-"""The gradient mistakes :func:`gradient_suspects` simulates, in the order they are tried."""
+"""The gradient mistakes :func:`gradient_suspects` simulates, in the order they are tried
+(the most specific first: with a⁻¹ the power rule without its factor is also a sign error)."""
 
 Spec = dict[str, Any]
 
@@ -127,19 +128,33 @@ def _wrong_local(node: Value, mistake: str) -> tuple[float, ...] | None:
     return None
 
 
-def simulated_grads(root: Value, mistake: str | None = None) -> dict[Value, float]:
+_LOCAL_MISTAKES = {
+    "tanh-missing-square",
+    "derivative-from-input",
+    "division-missing-square",
+    "division-missing-sign",
+    "power-missing-factor",
+}
+
+
+def simulated_grads(
+    root: Value, mistake: str | None = None, only: str | None = None
+) -> dict[Value, float]:
     """Every node's grad after a backward pass from ``root`` that makes ``mistake`` (None: none).
 
-    The Values themselves are not touched: the grads are returned in a dict.
+    A mistake in a local derivative is made at every node it applies to, or
+    with ``only`` (an op name) at that op's nodes only. The Values themselves
+    are not touched: the grads are returned in a dict.
     """
     order = root.topological_order()
     grads = dict.fromkeys(order, 0.0)
     grads[root] = {"no-seed": 0.0, "sign-error": -1.0}.get(mistake or "", 1.0)
     walk = order if mistake == "wrong-order" else list(reversed(order))
     for node in walk:
-        locals_ = (_wrong_local(node, mistake) if mistake and node.children else None) or (
-            node.local_grads
-        )
+        wrong = None
+        if mistake in _LOCAL_MISTAKES and node.children and only in (None, node.op):
+            wrong = _wrong_local(node, mistake)
+        locals_ = wrong or node.local_grads
         for child, local in zip(node.children, locals_, strict=True):
             if mistake == "assign-not-accumulate":
                 grads[child] = local * grads[node]
@@ -157,15 +172,25 @@ def gradient_suspects(
 ) -> dict[str, list[float]]:
     """What each gradient mistake gives for the grads of ``wanted``; key ``"expected"``: the truth.
 
+    A mistake in a local derivative is simulated at every node it applies to
+    (key: its code) and at the nodes of one op only (key: ``code@op``, e.g.
+    ``"derivative-from-input@tanh"``); :func:`~.compare.diagnose` names both
+    by the code.
+
     ``n``: the answer is a mean over n samples, so "sum instead of mean" gives
     n times the gradients. ``accumulated``: the student's own code runs
     backward, so a missing ``zero_grad`` gives twice them (one stale copy).
     """
     expected = [simulated_grads(root)[v] for v in wanted]
     result = {"expected": expected}
+    ops = sorted({node.op for node in root.topological_order() if node.children})
     for mistake in GRAPH_MISTAKES:
         grads = simulated_grads(root, mistake)
         result[mistake] = [grads[v] for v in wanted]
+        if mistake in _LOCAL_MISTAKES and len(ops) > 1:  # made at one kind of op only
+            for op in ops:
+                grads = simulated_grads(root, mistake, only=op)
+                result[f"{mistake}@{op}"] = [grads[v] for v in wanted]
     if n is not None and n > 1:
         result["sum-not-mean"] = [g * n for g in expected]
     if accumulated:

@@ -408,7 +408,7 @@ def _hidden_ops(rng: random.Random) -> dict[str, Any]:
             "sigmoid": [[u(-3, 3)], [u(-3, 3)]],
             "div": [[u(-3, 3), u(0.5, 3)], [u(-3, 3), -u(0.5, 3)]],
             "pow": [
-                [u(0.5, 2.5), rng.choice([2.0, 3.0, -1.0])],
+                [u(0.5, 2.5), rng.choice([2.0, 3.0, -2.0])],
                 [u(0.5, 2.5), rng.choice([0.5, 1.5])],
             ],
         },
