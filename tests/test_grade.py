@@ -198,3 +198,36 @@ def test_gradescope_results_json(klass: dict[str, Path], tmp_path: Path) -> None
     output = results["tests"][3]["output"]
     assert output.startswith("Wrong — = instead of +=: a reused node got only one path's share")
     assert {t["visibility"] for t in results["tests"]} == {"visible"}
+
+
+def test_the_example_in_the_guide_is_what_the_grader_prints(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "notebooks" / "make_student.py"),
+            "--out",
+            str(tmp_path),
+            str(SOURCE),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (tmp_path / NAME).rename(tmp_path / "alice.ipynb")
+    bob = _edit(
+        SOURCE,
+        tmp_path / "half.ipynb",
+        BACKWARD_LOOP,
+        "            child.grad = local_grad * node.grad",
+    )
+    _edit(bob, tmp_path / "bob.ipynb", "return 1.0 / b, -a / (b * b)", "return 1.0 / b, -a / b")
+    guide = (ROOT / "docs" / "guide" / "grading.md").read_text(encoding="utf-8")
+    block = guide.split("```text\n", 1)[1].split("```", 1)[0]
+    command, expected = block.split("\n", 1)
+    result = subprocess.run(
+        [sys.executable, "-m", "micrograd_edu.grade", *command.split()[4:]],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.rstrip("\n") == expected.rstrip("\n")

@@ -286,10 +286,12 @@ class Sandbox:
 
 
 def _set_limit(which: int, value: int) -> None:
+    """Lower one limit; a limit the system refuses (macOS and RLIMIT_AS) is left as it is."""
     _, hard = resource.getrlimit(which)
     if hard != resource.RLIM_INFINITY:
         value = min(value, hard)
-    resource.setrlimit(which, (value, value if which != resource.RLIMIT_CPU else value + 5))
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(which, (value, value if which != resource.RLIMIT_CPU else value + 5))
 
 
 def _walk(folder: Path) -> Iterator[Path]:
