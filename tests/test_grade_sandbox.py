@@ -118,10 +118,15 @@ FORGED_LINE = (
     "json.dumps({'9.1': {'data': [0]}, '9.2': {'data': [0]}})}) + '\\n'\n"
     "parent = os.getppid()\n"
     "try:\n"
-    "    fd = os.open(f'/proc/{parent}/fd/1', os.O_WRONLY)\n"
-    "    os.write(fd, line.encode())\n"
+    "    descriptors = os.listdir(f'/proc/{parent}/fd')\n"
     "except OSError:\n"
-    "    pass\n"
+    "    descriptors = []\n"
+    "for fd in descriptors:  # stdout, and every pipe the worker holds\n"
+    "    try:\n"
+    "        out = os.open(f'/proc/{parent}/fd/{fd}', os.O_WRONLY)\n"
+    "        os.write(out, line.encode())\n"
+    "    except OSError:\n"
+    "        pass\n"
     "try:\n"
     "    os.kill(parent, signal.SIGKILL)\n"
     "except OSError:\n"
@@ -129,11 +134,12 @@ FORGED_LINE = (
 )
 
 
+@pytest.mark.parametrize("user", [[], ["--same-user"]])
 def test_a_forged_worker_line_then_a_killed_parent_is_never_a_pass(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], user: list[str]
 ) -> None:
     path = fake.write(tmp_path / "mallory", "90_fake.ipynb", FORGED_LINE, *fake.RIGHT)
-    _, [record] = _grade(capsys, "--timeout", "60", str(path))
+    _, [record] = _grade(capsys, "--timeout", "60", *user, str(path))
     if "unprivileged user" in record["layers"]:  # type: ignore[operator]
         # the kernel cannot open the worker's descriptors nor signal it: graded as usual
         assert record["status"] == "ran"

@@ -103,6 +103,7 @@ class Options:
     student_from: str = "folder"
     uid: int | None = None
     hide: tuple[Path, ...] = ()
+    same_user: bool = False
 
 
 def show_path(path: Path) -> str:
