@@ -11,8 +11,25 @@ Gradescope's ``results.json`` (:mod:`.gradescope`). Needs the ``notebooks`` extr
 (jupyter_client, ipykernel). See docs/guide/grading.md.
 """
 
-from .cli import main
-from .records import ExerciseGrade, NotebookGrade, Options, grade_submission
-from .sandbox import Limits
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __all__ = ["ExerciseGrade", "Limits", "NotebookGrade", "Options", "grade_submission", "main"]
+
+_HOMES = {
+    "main": "cli",
+    "ExerciseGrade": "records",
+    "NotebookGrade": "records",
+    "Options": "records",
+    "grade_submission": "records",
+    "Limits": "sandbox",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The public names, imported on first use: the worker process imports none of them."""
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
