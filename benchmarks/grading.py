@@ -104,6 +104,7 @@ def _overheads(folder: Path, notebooks: list[Path]) -> list[float]:
 def grading_rows(quick: bool = False) -> list[list[str]]:
     """Rows of the targets table: what, measured, target, met."""
     copies = 1 if quick else 3
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as temp:
         folder = Path(temp)
         paths = _class(folder / "class", copies)
@@ -116,7 +117,8 @@ def grading_rows(quick: bool = False) -> list[list[str]]:
     count = len(paths)
     return [
         [
-            f"grading: {count} submissions, --jobs 2 vs --jobs 1 ({ran_two}/{ran_one} ran)",
+            f"grading: {count} submissions, --jobs 2 vs --jobs 1 ({ran_two}/{ran_one} ran,"
+            f" load average {load:.1f} at the start)",
             f"{one / two:.2f}× ({one:.0f} s → {two:.0f} s)",
             "≥ 1.7×",
             "✔" if one / two >= 1.7 and ran_one == ran_two == count else "✘",
