@@ -38,8 +38,8 @@ from .drawing import RADIUS, loss_svg, network_svg, plane_svg
 from .inspector import Inspector
 from .panels import data_panel, export_panel, network_panel, output_panel
 from .session import PlaygroundSession
-from .task import Goal, check_hide, parse_goal, query_string
-from .userdata import parse_csv
+from .task import Goal, check_hide, number_text, parse_goal, query_string, shown
+from .userdata import read_csv
 from .views import SvgView, UrlState, button
 
 __all__ = ["CPU_SHARE", "REDRAWS_PER_SECOND", "LivePlayground", "SvgView"]
@@ -89,6 +89,7 @@ class LivePlayground:
         self.hide = check_hide(hide)
         self.goal = parse_goal(goal) if isinstance(goal, str) else goal
         self.goal_epoch: int | None = None
+        self._task_data = session.user_data  # a goal counts on this data (None: a data set's)
         self.folder = Path(folder) if folder is not None else None
         self.cpu_share, self.redraws_per_second = cpu_share, redraws_per_second
         self._quiet = 0
@@ -248,16 +249,23 @@ class LivePlayground:
         self.url.query = self.query()
 
     def _lr_typed(self, change: dict[str, Any]) -> None:
+        """A rate typed (applied on Enter or blur); a bad one is refused and the box shows
+        the rate kept again."""
         text = str(change["new"]).strip()
-        kept = f"kept {self.session.settings.lr:g}"
+        kept = f"kept {number_text(self.session.settings.lr)}"
         try:
-            rate = float(text)
+            try:
+                rate = float(text)
+            except ValueError:
+                raise ValueError(f"learning rate: {shown(text)} is not a number; {kept}") from None
+            try:
+                self._change(lr=rate)
+            except ValueError as error:
+                raise ValueError(f"{error}; {kept}") from None
         except ValueError:
-            raise ValueError(f"learning rate: {text!r} is not a number; {kept}") from None
-        try:
-            self._change(lr=rate)
-        except ValueError as error:
-            raise ValueError(f"{error}; {kept}") from None
+            with self.quiet():
+                self.controls.lr.value = number_text(self.session.settings.lr)
+            raise
 
     def _problem_changed(self, change: dict[str, Any]) -> None:
         first = {"classification": "circle", "regression": "plane"}[change["new"]]
@@ -307,7 +315,7 @@ class LivePlayground:
         if not files:
             return
         upload = files[0]
-        data = parse_csv(bytes(upload["content"]).decode("utf-8-sig"))
+        data = read_csv(bytes(upload["content"]))
         self.pause()
         self.session.use_data(data)
         self.goal_epoch = None
@@ -390,14 +398,26 @@ class LivePlayground:
         self._check_goal()
         self._last_draw = time.monotonic()
 
+    def on_task_data(self) -> bool:
+        """Whether the data is the task's: not uploaded, no point added or cleared by hand
+        (a goal reached on easier data of one's own would not count)."""
+        return self.session.user_data is self._task_data and not self.session.points_edited
+
     def _check_goal(self) -> None:
         goal = self.goal
         if goal is None:
             return
-        if self.goal_epoch is None and self.session.epoch and self.session.goal_reached(goal):
+        counts = self.on_task_data()
+        pending = self.goal_epoch is None and counts and self.session.epoch
+        if pending and self.session.goal_reached(goal):
             self.goal_epoch = self.session.epoch
         if self.goal_epoch is None:
-            self.goal_label.value = f"🎯 Challenge: reach {html.escape(goal.describe())}"
+            self.goal_label.value = f"🎯 Challenge: reach {html.escape(goal.describe())}" + (
+                ""
+                if counts
+                else " (it counts on the task's data only, not on your own points: "
+                "Regenerate, or choose a data set, to get it back)"
+            )
         else:
             self.goal_label.value = (
                 f"<b>✔ Challenge reached at epoch {self.goal_epoch:,}: "
@@ -443,8 +463,31 @@ class LivePlayground:
     def _show_export(self, text: str) -> None:
         self.export_text.value = text
 
+    def save_target(self, name: str) -> Path:
+        """Where "Save model" writes ``name``: a ``.json`` file inside the start folder.
+
+        The page's box cannot reach outside that folder (``..``, an absolute path, ``~``)
+        nor overwrite a notebook or a script by a slip of the keyboard; from Python,
+        :meth:`PlaygroundSession.save_model` writes anywhere.
+        """
+        folder = Path(self.folder or Path.cwd()).expanduser().resolve()
+        text = name.strip()
+        if not text.endswith(".json") or text.endswith("/.json") or text == ".json":
+            raise ValueError(f"Save to: a file name ending in .json, got {shown(text)}")
+        target = (folder / Path(text).expanduser()).resolve()
+        if not target.is_relative_to(folder):
+            raise ValueError(
+                f"Save to: {shown(text)} is outside the folder {folder}; give a name inside it"
+            )
+        return target
+
     def _save(self) -> None:
-        path = self.session.save_model(self.save_path.value, self.folder)
+        target = self.save_target(self.save_path.value)
+        try:
+            path = self.session.save_model(target)
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            raise ValueError(f"could not save to {target}: {reason}") from None
         self.export_text.value = f"# saved to {path}\n{self.session.torch_code(path)}"
         self.show_message(f"Saved to {path}", error=False)
 
