@@ -306,3 +306,56 @@ def test_save_model_where_a_file_or_a_folder_is_in_the_way_says_so(tmp_path: Pat
     app.save_button.click()
     assert f"could not save to {tmp_path.resolve() / 'taken.json'}: " in app.message.value
     assert (tmp_path / "notes.txt").read_text() == "mine" and (tmp_path / "taken.json").is_dir()
+
+
+# ---------------------------------------------------------------- concurrent calls
+
+
+@pytest.mark.slow
+def test_the_plane_is_drawn_from_one_state_while_points_and_data_change() -> None:
+    """Play redraws in its thread while clicks add points: a drawing must never see the new
+    points with the old labels (it stopped Play with "zip() argument 2 is shorter")."""
+    import sys
+    import threading
+    import time
+
+    from visualize.live.drawing import plane_svg
+    from visualize.live.session import PlaygroundSession
+
+    session = PlaygroundSession(n=20)
+    stop = threading.Event()
+    errors: list[str] = []
+
+    def add_points() -> None:
+        while not stop.is_set():
+            session.add_point(1.0, 1.0, 1.0)
+            if len(session.X_train) > 300:
+                session.clear_points()
+
+    def change_data() -> None:
+        names = ["blobs", "plane", "circle"]
+        for k in range(10**9):
+            if stop.is_set():
+                return
+            session.update(dataset=names[k % 3])
+
+    def draw() -> None:
+        while not stop.is_set():
+            try:
+                plane_svg(session, resolution=8)
+            except Exception as error:  # any error is the failure reported below
+                errors.append(repr(error))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    threads = [threading.Thread(target=f) for f in (add_points, change_data, draw, draw)]
+    try:
+        for thread in threads:
+            thread.start()
+        time.sleep(4)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+        sys.setswitchinterval(interval)
+    assert errors == []
