@@ -359,3 +359,35 @@ def test_the_plane_is_drawn_from_one_state_while_points_and_data_change() -> Non
             thread.join()
         sys.setswitchinterval(interval)
     assert errors == []
+
+
+# ---------------------------------------------------------------- a teacher's odd task
+
+
+def test_a_hidden_data_set_hides_the_problem_type_that_would_change_it() -> None:
+    app = served_playground("dataset=spiral&hide=dataset&n=100")
+    assert app.controls.dataset.layout.display == "none"
+    assert app.controls.problem.layout.display == "none"
+    only_problem = served_playground("hide=problem&n=100")
+    assert only_problem.controls.dataset.layout.display != "none"
+
+
+def test_an_accuracy_goal_on_a_regression_says_it_cannot_be_reached() -> None:
+    app = served_playground("dataset=plane&goal=test_accuracy>0.9&n=100")
+    app.step_button.click()
+    assert "an accuracy has no meaning for a regression" in app.goal_label.value
+    loss_goal = served_playground("dataset=plane&goal=test_loss<100&n=100")
+    loss_goal.step_button.click()
+    assert "✔ Challenge reached at epoch 1" in loss_goal.goal_label.value
+
+
+def test_play_with_a_tiny_cpu_share_keeps_playing_and_pauses_at_once() -> None:
+    import time
+
+    app = live_playground(n=100, cpu_share=1e-12)  # a rest of 1e10 s per epoch, capped
+    app.play()
+    time.sleep(0.5)
+    assert app._playing.is_set() and app.message.value == "" and app.session.epoch == 1
+    started = time.perf_counter()
+    app.pause()
+    assert time.perf_counter() - started < 2.0 and not app._playing.is_set()

@@ -48,6 +48,17 @@ CPU_SHARE = 0.5
 """Play's default share of one core: it rests as long as it worked (a class shares a machine)."""
 REDRAWS_PER_SECOND = 30.0
 """Play's default cap on redraws per second."""
+MAX_REST = 10.0
+"""Play's longest rest between two epochs, in seconds (whatever ``cpu_share``)."""
+
+
+def goal_unreachable(goal: Goal | None, problem: str) -> bool:
+    """Whether ``goal`` is about an accuracy on a regression problem (it has none).
+
+    >>> goal_unreachable(parse_goal("test_accuracy>0.9"), "regression")
+    True
+    """
+    return goal is not None and goal.metric.endswith("accuracy") and problem == "regression"
 
 
 class LivePlayground:
@@ -362,8 +373,9 @@ class LivePlayground:
                 self.session.train_epoch()
                 if time.monotonic() - self._last_draw >= 1.0 / self.redraws_per_second:
                     self.refresh()
-                if rest_per_work:
-                    self._wake.wait((time.perf_counter() - start) * rest_per_work)
+                if rest_per_work:  # at most MAX_REST: a tiny share must not overflow the wait
+                    rest = (time.perf_counter() - start) * rest_per_work
+                    self._wake.wait(min(rest, MAX_REST))
         except TrainingDivergedError as error:
             self.show_message(f"Paused: {error}")
         except Exception as error:
@@ -403,6 +415,17 @@ class LivePlayground:
         (a goal reached on easier data of one's own would not count)."""
         return self.session.user_data is self._task_data and not self.session.points_edited
 
+    def _goal_note(self, counts: bool) -> str:
+        """Why the goal cannot be reached now, if it cannot ("" if it can)."""
+        if goal_unreachable(self.goal, self.session.settings.problem):
+            return " (an accuracy has no meaning for a regression: this goal cannot be reached)"
+        if not counts:
+            return (
+                " (it counts on the task's data only, not on your own points: "
+                "Regenerate, or choose a data set, to get it back)"
+            )
+        return ""
+
     def _check_goal(self) -> None:
         goal = self.goal
         if goal is None:
@@ -412,11 +435,8 @@ class LivePlayground:
         if pending and self.session.goal_reached(goal):
             self.goal_epoch = self.session.epoch
         if self.goal_epoch is None:
-            self.goal_label.value = f"🎯 Challenge: reach {html.escape(goal.describe())}" + (
-                ""
-                if counts
-                else " (it counts on the task's data only, not on your own points: "
-                "Regenerate, or choose a data set, to get it back)"
+            self.goal_label.value = (
+                f"🎯 Challenge: reach {html.escape(goal.describe())}{self._goal_note(counts)}"
             )
         else:
             self.goal_label.value = (

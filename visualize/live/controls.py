@@ -138,7 +138,8 @@ class SettingsControls:
         """The widgets each name of ``hide=`` hides."""
         return {
             "problem": [self.problem],
-            "dataset": [self.dataset],
+            # the problem type picks a data set: a fixed data set fixes the problem too
+            "dataset": [self.dataset, self.problem],
             "loss": [self.loss],
             "noise": [self.noise],
             "train_ratio": [self.ratio],
