@@ -391,3 +391,65 @@ def test_play_with_a_tiny_cpu_share_keeps_playing_and_pauses_at_once() -> None:
     started = time.perf_counter()
     app.pause()
     assert time.perf_counter() - started < 2.0 and not app._playing.is_set()
+
+
+def test_the_same_file_uploaded_again_is_read_again() -> None:
+    app = live_playground(n=100)
+    rows = b"1,2,1\n-1,-2,0\n2,1,1\n-2,-1,0\n"
+    _upload(app, "mine.csv", rows)
+    assert app.session.data_name == "your data" and app.upload.value == ()
+    app.controls.dataset.value = "xor"
+    _upload(app, "mine.csv", rows)  # the same file again, after a data set
+    assert app.session.data_name == "your data"
+    assert "mine.csv: 4 points (classification) loaded" in app.message.value
+    _upload(app, "mine.csv", b"1,2\n")
+    _upload(app, "mine.csv", b"1,2\n")  # a bad file twice: the error each time
+    assert "CSV row 1: expected 3 columns" in app.message.value
+
+
+def test_share_says_when_the_link_cannot_hold_ones_own_points() -> None:
+    app = live_playground(n=100)
+    app.share_button.click()
+    assert app.export_text.value == app.share_link() and app.message.value == ""
+    app.session.add_point(1.0, 1.0, 1.0)
+    app.share_button.click()
+    assert "The link holds the settings, not your own points: it opens the data set " in (
+        app.message.value
+    )
+    assert "&#x27;circle&#x27;" in app.message.value
+
+
+# ---------------------------------------------------------------- the Python function
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid", "leaky_relu", "linear"])
+@pytest.mark.parametrize(
+    ("dataset", "loss", "meaning"),
+    [
+        ("circle", "hinge", "Returns a score: class 1 if it is > 0, class 0 otherwise."),
+        ("plane", "mse", "Returns the predicted value."),
+        ("multi_gauss", "mse", "Returns the predicted value."),
+        ("circle", "bce", "Returns a logit z: P(class 1) = 1 / (1 + math.exp(-z))"),
+        ("blobs", "cross_entropy", "Returns one logit per class"),
+    ],
+)
+def test_the_python_function_of_every_loss_and_activation(
+    dataset: str, loss: str, meaning: str, activation: str
+) -> None:
+    from visualize.live.session import PlaygroundSession
+
+    for features in (("sin(x1)",), ("x1*x2", "x2^2"), ("x1", "x2", "sin(x2)", "x1^2")):
+        session = PlaygroundSession(
+            dataset=dataset, loss=loss, activation=activation, features=features,
+            hidden=(3, 2), n=60,
+        )  # fmt: skip
+        for _ in range(2):
+            session.train_epoch()
+        source = session.python_code()
+        assert meaning in source
+        namespace: dict[str, Any] = {}
+        exec(source, namespace)
+        points = np.random.default_rng(3).uniform(-6, 6, (25, 2))
+        expected = session.model.forward_array(session.inputs(points))
+        got = np.array([namespace["predict"](x1, x2) for x1, x2 in points])
+        np.testing.assert_allclose(got.reshape(expected.shape), expected, rtol=1e-12, atol=1e-12)

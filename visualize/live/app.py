@@ -170,7 +170,7 @@ class LivePlayground:
         c.remove_layer.on_click(on(lambda _: self._set_hidden(self.session.settings.hidden[:-1])))
         self.export_button.on_click(on(lambda _: self._show_export(self.session.as_call())))
         self.python_button.on_click(on(lambda _: self._show_export(self.session.python_code())))
-        self.share_button.on_click(on(lambda _: self._show_export(self.share_link())))
+        self.share_button.on_click(on(lambda _: self._share()))
         self.save_button.on_click(on(lambda _: self._save()))
         c.problem.observe(on(self._problem_changed), "value")
         for name, control, convert in c.fields:
@@ -326,6 +326,8 @@ class LivePlayground:
         if not files:
             return
         upload = files[0]
+        with self.quiet():  # emptied, so that the same file uploaded again is read again
+            self.upload.value = ()
         data = read_csv(bytes(upload["content"]))
         self.pause()
         self.session.use_data(data)
@@ -479,6 +481,16 @@ class LivePlayground:
         """
         base = (self.url.active and self.url.base) or "http://127.0.0.1:8866/"
         return f"{base}?{self.query()}"
+
+    def _share(self) -> None:
+        """Show the link; say so when it cannot hold the data on the plane (your own)."""
+        self._show_export(self.share_link())
+        if self.session.user_data is not None or self.session.points_edited:
+            self.show_message(
+                "The link holds the settings, not your own points: it opens the data set "
+                f"{self.session.settings.dataset!r}",
+                error=False,
+            )
 
     def _show_export(self, text: str) -> None:
         self.export_text.value = text

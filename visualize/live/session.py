@@ -419,7 +419,7 @@ class PlaygroundSession:
     def python_code(self) -> str:
         """The trained network as a plain Python function (``math`` only), as source text."""
         with self.lock:
-            return python_function(self.model, self.settings.features)
+            return python_function(self.model, self.settings.features, loss=self.settings.loss)
 
     def torch_code(self, path: str = "model.json") -> str:
         """Python code that loads the saved network into PyTorch."""
