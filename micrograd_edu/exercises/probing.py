@@ -73,6 +73,11 @@ def probe_one(
 
     ``time_limit`` (seconds, 0: none) stops a probe that hangs, so that the
     other exercises are still probed.
+
+    >>> probe_one("8.1", {"episodes": [[1.0, 1.0]], "gamma": 0.5}, {})
+    {'missing': True}
+    >>> probe_one("8.1", {"episodes": [[1.0, 1.0]], "gamma": 0.5}, {"returns_of": lambda e, g: 7})
+    {'data': 7}
     """
     entry = ENTRIES.get(number)
     if entry is None:
