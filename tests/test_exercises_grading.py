@@ -358,3 +358,10 @@ def test_the_probe_cell_in_a_real_kernel(tmp_path: Path) -> None:
         "2.4": "passed",
         "2.5": "missing",
     }
+
+
+def test_a_one_output_layer_stays_a_vector() -> None:
+    """3.2 with one output: b of shape (1,) must reach the judge as a list, not a number."""
+    seed = next(s for s in range(100) if len(grading_cases("3.2", s)["b2"]) == 1)
+    outcome = grade("3.2", seed, RIGHT["3.2"])
+    assert outcome.status == "passed", outcome.feedback

@@ -156,6 +156,9 @@ def plain(x: object, depth: int = 0) -> Any:
 
     >>> plain((1, 2.5, float("nan"), None, "x" * 3, {"a": [True]}))
     [1, 2.5, 'NaN', None, 'xxx', {'a': [True]}]
+    >>> import numpy as np
+    >>> plain(np.array([2.0])), plain(np.int64(3)), plain(np.zeros((2, 1)))
+    ([2.0], 3, [[0.0], [0.0]])
     """
     if x is None or isinstance(x, bool):
         return x
@@ -187,7 +190,7 @@ def _plain_container(x: object, depth: int) -> Any:
         return {str(k)[:MAX_TEXT]: plain(v, depth + 1) for k, v in x.items()}
     item = getattr(x, "item", None)
     size = getattr(x, "size", None)
-    if callable(item) and (size == 1 or getattr(x, "ndim", None) == 0):
+    if callable(item) and getattr(x, "ndim", None) == 0:  # a NumPy or torch scalar
         try:
             return plain(item(), depth + 1)
         except (TypeError, ValueError):
