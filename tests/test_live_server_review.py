@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,6 +121,46 @@ def test_a_link_from_another_site_opens_the_page_and_cannot_switch_its_template(
     assert status == 200 and 'class="jp-' in page
     assert "fontawesome" not in page  # the stock lab template's CDN links: not used
     _wait_for_kernels(process, 0)  # a page never opened in a browser: culled
+
+
+@pytest.mark.browser
+def test_markup_in_a_link_runs_no_script_in_the_page(server: tuple[str, Any]) -> None:
+    """A link whose value is markup (a teacher's paste, an attacker's link): the page shows
+    it as text in the message line and runs none of it; Share gives a link that keeps the
+    goal's "<" encoded."""
+    from visualize.live.screenshot import CHROMIUM_ARGS, find_chromium, open_app
+
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip("no Chromium on this machine (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    url, process = server
+    _wait_for_kernels(process, 0)
+    attack = urllib.parse.quote('<img src=x onerror="window.__xss=1">')
+    dialogs: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            open_app(page, f"{url}?n=100&goal=test_loss<0.5&dataset={attack}")
+            message = page.locator(".mg-message").text_content() or ""
+            assert "unknown data set '<img src=x onerror=\"window.__xss=1\">'" in message
+            assert page.evaluate("window.__xss") is None and dialogs == []
+            assert page.locator(".mg-message img").count() == 0
+            open_app(page, f"{url}?n=100&goal=test_loss<0.5&hide=features")
+            page.get_by_role("button", name="Share").click()
+            page.wait_for_function(
+                "document.querySelector('.mg-export textarea').value.includes('goal=')",
+                timeout=20_000,
+            )
+            link = page.locator(".mg-export textarea").input_value()
+            assert link.endswith("&hide=features&goal=test_loss%3C0.5") and "<" not in link
+            assert page.evaluate("window.location.search") == "?" + link.split("?", 1)[1]
+            page.close(run_before_unload=True)
+        finally:
+            browser.close()
+    _wait_for_kernels(process, 0)
 
 
 def test_a_reload_storm_cannot_start_more_kernels_than_the_cap(server: tuple[str, Any]) -> None:
