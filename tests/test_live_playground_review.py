@@ -314,12 +314,15 @@ def test_save_model_where_a_file_or_a_folder_is_in_the_way_says_so(tmp_path: Pat
 @pytest.mark.slow
 def test_the_plane_is_drawn_from_one_state_while_points_and_data_change() -> None:
     """Play redraws in its thread while clicks add points: a drawing must never see the new
-    points with the old labels (it stopped Play with "zip() argument 2 is shorter")."""
+    points with the old labels (it stopped Play with "zip() argument 2 is shorter"), nor the
+    inspector look a point's label up in an array emptied meanwhile."""
+    import contextlib
     import sys
     import threading
     import time
 
     from visualize.live.drawing import plane_svg
+    from visualize.live.inspector import Inspector
     from visualize.live.session import PlaygroundSession
 
     session = PlaygroundSession(n=20)
@@ -339,10 +342,13 @@ def test_the_plane_is_drawn_from_one_state_while_points_and_data_change() -> Non
                 return
             session.update(dataset=names[k % 3])
 
+    inspector = Inspector(session, lambda f: f, contextlib.nullcontext, lambda: None)
+
     def draw() -> None:
         while not stop.is_set():
             try:
                 plane_svg(session, resolution=8)
+                inspector._label_at((1.0, 1.0))  # the point added: its own label
             except Exception as error:  # any error is the failure reported below
                 errors.append(repr(error))
 
