@@ -32,6 +32,7 @@ CULL_SECONDS = 3
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
     folder: Path = tmp_path_factory.mktemp("voila")
+    (folder / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # an image of the served folder
     with serve_process(folder, cull_seconds=CULL_SECONDS, max_kernels=MAX_KERNELS) as running:
         yield running
 
@@ -85,17 +86,21 @@ def test_a_foreign_host_is_refused_on_the_page_its_kernels_and_their_shutdown(
         b"Sec-WebSocket-Version: 13\r\n\r\n",
         b"POST /voila/api/shutdown/x HTTP/1.1\r\nHost: %s\r\nContent-Length: 0\r\n"
         b"Connection: close\r\n\r\n",
+        # outside Jupyter's handlers: the static files and the served folder's images
+        b"GET /voila/static/voila.js HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n",
+        b"GET /voila/files/image.png HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n",
     ]
     for request in requests:
         assert _status_line(url, request % host) == b"HTTP/1.1 403 Forbidden"
     assert kernel_count(process) <= before  # no page started
 
 
-@pytest.mark.parametrize("host", [b"127.0.0.1", b"localhost", b"[::1]"])
-def test_the_local_names_are_served(server: tuple[str, Any], host: bytes) -> None:
+@pytest.mark.parametrize("host", [b"127.0.0.1", b"localhost", b"[::1]", b"LOCALHOST"])
+@pytest.mark.parametrize("path", [b"/voila/static/voila.js", b"/voila/files/image.png"])
+def test_the_local_names_are_served(server: tuple[str, Any], host: bytes, path: bytes) -> None:
     url, _ = server
-    request = b"GET /voila/static/voila.js HTTP/1.1\r\nHost: %s:%d\r\nConnection: close\r\n\r\n"
-    assert _status_line(url, request % (host, _port(url))) == b"HTTP/1.1 200 OK"
+    request = b"GET %s HTTP/1.1\r\nHost: %s:%d\r\nConnection: close\r\n\r\n"
+    assert _status_line(url, request % (path, host, _port(url))) == b"HTTP/1.1 200 OK"
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,13 @@
 """Voilà for a classroom: local Host headers only, a cap on live kernels, idle kernels culled.
 
-``python -m visualize.live.server NOTEBOOK [voila options]`` is Voilà with three
+``python -m visualize.live.server NOTEBOOK [voila options]`` is Voilà with these
 changes (see :func:`~visualize.live.__main__.voila_command` for the options):
 
 - **Host header**: Voilà serves any ``Host:`` (it sets ``allow_remote_access``);
   here only ``127.0.0.1``, ``::1`` and ``localhost`` are served, others get 403
-  (Jupyter Server's own check), which closes a DNS-rebinding opening.
+  (Jupyter Server's own check, and :func:`local_host` on the handlers outside
+  Jupyter's: static files, the served folder's images), which closes a DNS-rebinding
+  opening.
 - **Kernel cap**: while ``max_kernels`` kernels run, a new page load gets a
   short page saying so (HTTP 503) instead of a new kernel. The count is taken
   where kernels start (running plus starting), so that a burst of page loads
@@ -28,16 +30,19 @@ changes (see :func:`~visualize.live.__main__.voila_command` for the options):
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import sys
 from typing import Any
 
 from jupyter_core.utils import ensure_async
+from jupyter_server.base.handlers import JupyterHandler
 from tornado.web import HTTPError
 from traitlets import Int
 from voila.app import Voila  # type: ignore[import-untyped]
 from voila.tornado.handler import TornadoVoilaHandler  # type: ignore[import-untyped]
 
-__all__ = ["FULL_PAGE", "KernelCapReachedError", "PlaygroundVoila", "main"]
+__all__ = ["FULL_PAGE", "KernelCapReachedError", "PlaygroundVoila", "local_host", "main"]
 
 FULL_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Playground full</title>
 </head><body style="font-family: sans-serif; margin: 3em">
@@ -124,10 +129,39 @@ class PlaygroundVoila(Voila):  # type: ignore[misc]
 
     def init_handlers(self) -> list[Any]:
         handlers: list[Any] = super().init_handlers()
-        return [
-            (spec[0], CappedVoilaHandler, *spec[2:]) if spec[1] is TornadoVoilaHandler else spec
-            for spec in handlers
-        ]
+        return [(spec[0], _handler(spec[1]), *spec[2:]) for spec in handlers]
+
+
+def local_host(host: str) -> bool:
+    """Whether a ``Host:`` header names this machine: ``localhost`` or a loopback address.
+
+    >>> [local_host(h) for h in ("127.0.0.1:8866", "[::1]:80", "LOCALHOST", "127.0.0.1.evil.com")]
+    [True, True, True, False]
+    """
+    match = re.fullmatch(r"(\[[^\]]*\]|[^:]*)(:\d+)?", host.strip().lower())
+    name = (match.group(1) if match else "").strip("[]")
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return name == "localhost"
+
+
+def _handler(handler: Any) -> Any:
+    """The page handler capped; a handler outside Jupyter's (static files, the served
+    folder's images: Jupyter's Host check does not run there) made to check the Host too."""
+    if handler is TornadoVoilaHandler:
+        return CappedVoilaHandler
+    if not isinstance(handler, type) or issubclass(handler, JupyterHandler):
+        return handler
+
+    class LocalOnly(handler):  # type: ignore[misc]
+        def prepare(self) -> Any:
+            if not local_host(self.request.host):
+                raise HTTPError(403)
+            return super().prepare()
+
+    LocalOnly.__name__ = LocalOnly.__qualname__ = f"LocalOnly{handler.__name__}"
+    return LocalOnly
 
 
 def main(argv: list[str] | None = None) -> None:
