@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import math
 import re
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
 
 from micrograd_edu import io, rl
+
+if TYPE_CHECKING:
+    from conftest import Cli
 
 
 def test_discounted_returns_by_hand() -> None:
@@ -190,19 +191,10 @@ def test_a_nan_loss_stops_training_and_keeps_the_best_weights(
     assert all(math.isfinite(p.data) for p in policy.parameters())
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "micrograd_edu", "rl", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-
-
-def test_cli_gridworld_saves_policy_history_and_pictures(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_cli_gridworld_saves_policy_history_and_pictures(tmp_path: Path, cli: Cli) -> None:
     pytest.importorskip("matplotlib")
-    result = _cli("--env", "gridworld", "--out", str(tmp_path), "--no-progress")
+    result = cli("rl", "--env", "gridworld", "--out", str(tmp_path), "--no-progress", timeout=300)
     assert result.returncode == 0, result.stderr
     assert re.search(
         r"gridworld: greedy mean return 0\.\d\d ± 0\.\d\d over 100 episodes", result.stdout
@@ -215,10 +207,12 @@ def test_cli_gridworld_saves_policy_history_and_pictures(tmp_path: Path) -> None
     assert (tmp_path / "policy.png").read_bytes().startswith(b"\x89PNG")
 
 
-def test_cli_cartpole_writes_a_gif(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_cli_cartpole_writes_a_gif(tmp_path: Path, cli: Cli) -> None:
     pytest.importorskip("gymnasium")
     pytest.importorskip("matplotlib")
-    result = _cli("--env", "cartpole", "--episodes", "5", "--out", str(tmp_path), "--no-progress")
+    out = str(tmp_path)
+    result = cli("rl", "--env", "cartpole", "--episodes", "5", "--out", out, "--no-progress")
     assert result.returncode == 0, result.stderr
     assert "cartpole: greedy mean return" in result.stdout
     assert (tmp_path / "cartpole.gif").read_bytes().startswith(b"GIF8")
@@ -234,11 +228,10 @@ def test_cli_cartpole_writes_a_gif(tmp_path: Path) -> None:
         (["--seed", "-2"], "argument --seed: must be an integer >= 0, got '-2'"),
     ],
 )
-def test_cli_bad_values_are_one_line(args: list[str], message: str, tmp_path: Path) -> None:
-    result = _cli(*args, "--out", str(tmp_path))
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and message in lines[0], result.stderr
+def test_cli_bad_values_are_one_line(
+    args: list[str], message: str, tmp_path: Path, cli: Cli
+) -> None:
+    cli.assert_one_line_error(cli("rl", *args, "--out", str(tmp_path)), 2, message)
 
 
 def test_pictures() -> None:
