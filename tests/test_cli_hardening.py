@@ -89,6 +89,7 @@ def test_read_only_output_folder_fails_before_training(
     assert f"cannot write into {str(tmp_path / 'o')!r}: Read-only file system" in err
 
 
+@pytest.mark.slow
 def test_picture_that_is_a_folder_is_one_line_after_saving(tmp_path: Path, cli: Cli) -> None:
     pytest.importorskip("matplotlib")
     (tmp_path / "loss.png").mkdir()
@@ -104,6 +105,7 @@ def test_visualize_out_file_is_one_line(tmp_path: Path, cli: Cli) -> None:
     cli.assert_one_line_error(result, 1, "it is a file, not a folder")
 
 
+@pytest.mark.slow
 def test_overflow_in_the_loss_is_one_line_and_nothing_is_saved(tmp_path: Path, cli: Cli) -> None:
     result = cli(
         "train",
@@ -115,6 +117,7 @@ def test_overflow_in_the_loss_is_one_line_and_nothing_is_saved(tmp_path: Path, c
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_nothing_is_saved_when_momentum_diverges(tmp_path: Path, cli: Cli) -> None:
     result = cli(
         "train",
@@ -125,6 +128,7 @@ def test_nothing_is_saved_when_momentum_diverges(tmp_path: Path, cli: Cli) -> No
     assert not (tmp_path / "model.json").exists()
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_saves_what_was_trained_and_exits_130(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "micrograd_edu", "train", "--epochs", "1000000"]
     process = subprocess.Popen(

@@ -98,6 +98,7 @@ def test_gridworld_greedy_policy_follows_shortest_paths_from_every_cell() -> Non
     assert wrong == {}
 
 
+@pytest.mark.slow
 def test_cartpole_reaches_the_solved_threshold() -> None:
     """The target: greedy mean return >= 475 over 100 episodes, within 1,000 episodes."""
     gymnasium = pytest.importorskip("gymnasium")

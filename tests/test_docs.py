@@ -1,0 +1,93 @@
+"""The documentation site: every public module in the reference, a strict build, no web request."""
+
+from __future__ import annotations
+
+import os
+import pkgutil
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+import micrograd_edu
+import visualize
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+
+
+def _public_modules() -> list[str]:
+    """Every module of micrograd_edu and visualize whose name has no leading underscore."""
+    names = ["micrograd_edu", "visualize"]
+    for package in (micrograd_edu, visualize):
+        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            parts = info.name.split(".")
+            if not any(part.startswith("_") for part in parts):
+                names.append(info.name)
+    return sorted(names)
+
+
+def _documented_modules() -> set[str]:
+    """The modules named by a ``::: module`` line of a reference page in the navigation."""
+    config = (ROOT / "mkdocs.yml").read_text()
+    pages = re.findall(r"^\s*- [\w.]+: (reference/[\w.]+\.md)$", config, re.MULTILINE)
+    documented = set()
+    for page in pages:
+        text = (DOCS / page).read_text()
+        for module in re.findall(r"^::: ([\w.]+)$", text, re.MULTILINE):
+            documented.add(module)
+            if "show_submodules: true" in text:  # a package page shows its modules too
+                documented.update(m for m in _public_modules() if m.startswith(f"{module}."))
+    return documented
+
+
+def test_every_public_module_has_a_reference_page() -> None:
+    missing = [name for name in _public_modules() if name not in _documented_modules()]
+    assert not missing, (
+        f"no API reference page for {missing}: add docs/reference/NAME.md holding "
+        "'::: NAME' and list it under 'API reference' in mkdocs.yml"
+    )
+
+
+def test_every_page_is_in_the_navigation() -> None:
+    config = (ROOT / "mkdocs.yml").read_text()
+    listed = set(re.findall(r": ([\w./-]+\.md)$", config, re.MULTILINE))
+    pages = {p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md")}
+    assert pages - listed == set()
+    assert listed - pages == set()
+
+
+@pytest.mark.slow
+def test_site_builds_strictly_and_asks_nothing_from_outside(tmp_path: Path, chromium: Any) -> None:
+    pytest.importorskip("mkdocs")
+    pytest.importorskip("mkdocstrings")
+    site = tmp_path / "site"
+    build = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        timeout=300,
+    )
+    assert build.returncode == 0, build.stderr
+    assert (site / "reference" / "nn.html").is_file()
+    requests: list[str] = []
+    page = chromium.new_page()
+    page.on("request", lambda request: requests.append(request.url))
+    try:
+        for name in ("index.html", "guide/value.html", "reference/nn.html"):
+            page.goto((site / name).as_uri(), wait_until="load")
+        heading = page.locator("h1").first.inner_text()
+    finally:
+        page.close()
+    assert heading.startswith("micrograd_edu.nn")
+    outside = sorted({url for url in requests if urlparse(url).scheme not in ("file", "data")})
+    assert outside == [], f"the site asks for {outside}"
+    fonts = [url for url in requests if re.search(r"\.(woff2?|ttf)$", url)]
+    assert fonts == []
