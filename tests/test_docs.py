@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib.util
 import os
 import pkgutil
 import re
@@ -91,3 +93,15 @@ def test_site_builds_strictly_and_asks_nothing_from_outside(tmp_path: Path, chro
     assert outside == [], f"the site asks for {outside}"
     fonts = [url for url in requests if re.search(r"\.(woff2?|ttf)$", url)]
     assert fonts == []
+
+
+def test_the_reference_turns_rest_roles_and_doctests_into_markdown() -> None:
+    pytest.importorskip("griffe")
+    spec = importlib.util.spec_from_file_location("rest_roles", DOCS / "hooks" / "rest_roles.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert doctest.testmod(module).failed == 0
+    examples = "Examples\n--------\n>>> 1 + 1\n2"  # left to griffe's Examples section
+    text = "See :meth:`Value.backward`::\n\n    code\n\n" + examples
+    assert module.markdown(text) == "See `Value.backward`:\n\n    code\n\n" + examples
