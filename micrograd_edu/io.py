@@ -175,6 +175,18 @@ def write_json(path: str | os.PathLike[str], data: Any, name: str = "data") -> P
 
     Raises ``ValueError`` (a NaN or infinity) or ``TypeError`` (a value JSON
     cannot hold) naming its place in ``data``, before anything is written.
+
+    >>> import shutil, tempfile
+    >>> import numpy as np
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> path = write_json(folder / "history.json", {"loss": [np.float32(0.5), 0.25]})
+    >>> json.loads(path.read_text())
+    {'loss': [0.5, 0.25]}
+    >>> write_json(folder / "bad.json", {"loss": [float("nan")]})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: ...
+    >>> shutil.rmtree(folder)
     """
     return write_atomically(path, (strict_json.dumps(data, name=name, indent=1) + "\n").encode())
 

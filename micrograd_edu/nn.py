@@ -55,7 +55,12 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Activation:
-    """An activation function, for Values and for NumPy arrays."""
+    """An activation function, for Values and for NumPy arrays.
+
+    >>> relu = ACTIVATIONS["relu"]
+    >>> relu.on_value(Value(-2.0)).data, relu.on_array(np.array([-2.0, 3.0])).tolist()
+    (0.0, [0.0, 3.0])
+    """
 
     name: str
     on_value: Callable[[Value], Value]

@@ -75,7 +75,12 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self) -> None:
-        """Update every parameter from its grad."""
+        """Update every parameter from its grad (each optimizer defines its rule).
+
+        >>> Optimizer([Value(1.0)], lr=0.1).step()
+        Traceback (most recent call last):
+        NotImplementedError
+        """
         raise NotImplementedError
 
 
@@ -116,7 +121,14 @@ class SGD(Optimizer):
         self.velocity: list[float] | None = None
 
     def step(self) -> None:
-        """One update of every parameter from its grad (``w ← w − lr · v``)."""
+        """One update of every parameter from its grad (``w ← w − lr · v``).
+
+        >>> w = Value(1.0)
+        >>> w.grad = 0.5
+        >>> SGD([w], lr=0.1).step()
+        >>> w.data
+        0.95
+        """
         lr, momentum, decay = self.lr, self.momentum, self.weight_decay
         grads = (
             [p.grad + decay * p.data for p in self.params]
@@ -177,7 +189,16 @@ class Adam(Optimizer):
         self.v = [0.0] * len(self.params)
 
     def step(self) -> None:
-        """One update of every parameter from its grad and the running means."""
+        """One update of every parameter from its grad and the running means.
+
+        >>> w = Value(1.0)
+        >>> opt = Adam([w], lr=0.01)
+        >>> for _ in range(3):
+        ...     w.grad = 100.0  # a large gradient: the step is still about lr
+        ...     opt.step()
+        >>> round(w.data, 6)
+        0.97
+        """
         beta1, beta2 = self.betas
         self.steps += 1
         step_size = self.lr / (1.0 - beta1**self.steps)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import doctest
+import importlib
 import importlib.util
+import inspect
 import os
 import pkgutil
 import re
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlparse
 
@@ -105,3 +108,36 @@ def test_the_reference_turns_rest_roles_and_doctests_into_markdown() -> None:
     examples = "Examples\n--------\n>>> 1 + 1\n2"  # left to griffe's Examples section
     text = "See :meth:`Value.backward`::\n\n    code\n\n" + examples
     assert module.markdown(text) == "See `Value.backward`:\n\n    code\n\n" + examples
+
+
+EXAMPLES_REQUIRED = ["nn", "optim", "gradcheck", "datasets", "io"]
+"""Modules whose every public function, class, method and property shows a runnable example."""
+NEEDS_TORCH = {"micrograd_edu.io.to_torch", "micrograd_edu.io.from_torch"}
+"""Shown in the user guide instead: a doctest here would import PyTorch in every test run."""
+
+
+def _without_examples(module: ModuleType) -> list[str]:
+    """The public callables of ``module`` whose docstring (or inherited one) has no ``>>>``."""
+    missing = []
+    for name, obj in vars(module).items():
+        if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+            continue
+        if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+            continue
+        members = [(name, obj)]
+        if inspect.isclass(obj):
+            members += [
+                (f"{name}.{attr}", value if isinstance(value, property) else getattr(obj, attr))
+                for attr, value in vars(obj).items()
+                if not attr.startswith("_") and (callable(value) or isinstance(value, property))
+            ]
+        for qualified, member in members:
+            if ">>>" not in (inspect.getdoc(member) or ""):
+                missing.append(f"{module.__name__}.{qualified}")
+    return [name for name in missing if name not in NEEDS_TORCH]
+
+
+@pytest.mark.parametrize("name", EXAMPLES_REQUIRED)
+def test_every_public_function_shows_a_runnable_example(name: str) -> None:
+    module = importlib.import_module(f"micrograd_edu.{name}")
+    assert _without_examples(module) == []
