@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -51,7 +52,15 @@ def torch() -> ModuleType:
 
 
 class Cli:
-    """Runs a command line, ``python -m MODULE ARGS...``, in a fresh Python process."""
+    """Runs a command line, ``python -m MODULE ARGS...``, in a fresh Python process.
+
+    The process works in ``cwd``, an empty folder of the test's own: a relative
+    ``--out`` (or a bug that writes where it should not) never lands in the
+    repository.
+    """
+
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
 
     def __call__(
         self, *args: str, module: str = "micrograd_edu", timeout: float = 120
@@ -59,6 +68,7 @@ class Cli:
         """The finished process, with its exit code and its output as text."""
         return subprocess.run(
             [sys.executable, "-m", module, *args],
+            cwd=self.cwd,
             capture_output=True,
             text=True,
             check=False,
@@ -78,9 +88,11 @@ class Cli:
 
 
 @pytest.fixture
-def cli() -> Cli:
-    """The command-line runner: ``cli("train", "--epochs", "1")``."""
-    return Cli()
+def cli(tmp_path: Path) -> Cli:
+    """The command-line runner: ``cli("train", "--epochs", "1")``, in ``tmp_path / "cwd"``."""
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    return Cli(cwd)
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from conftest import Cli
 
 NAN = float("nan")
+FOLDER_FIRST = (
+    "known: the command creates the --out folder before it checks --classes and the "
+    "parameter count (the error is right, an empty folder is left behind)"
+)
 
 
 @pytest.mark.parametrize(
@@ -31,7 +35,11 @@ NAN = float("nan")
     [
         (["--hidden", "100000000"], "a layer may have at most 1,000,000 neurons"),
         (["--hidden", "99999999999999999999"], "a layer may have at most 1,000,000 neurons"),
-        (["--hidden", "1000,1000"], "would have 1,005,001 parameters"),
+        pytest.param(
+            ["--hidden", "1000,1000"],
+            "would have 1,005,001 parameters",
+            marks=pytest.mark.xfail(reason=FOLDER_FIRST, strict=True),
+        ),
         (["--n", "300000000"], "argument --n: must be at most 100,000, got '300000000'"),
         (["--epochs", "10000000"], "argument --epochs: must be at most 1,000,000"),
         (["--hidden", ",".join(["2"] * 100)], "at most 99 hidden layers, got 100"),
@@ -39,8 +47,9 @@ NAN = float("nan")
 )
 def test_sizes_are_refused_before_training(args: list[str], message: str, cli: Cli) -> None:
     cli.assert_one_line_error(
-        cli("train", *args, "--no-progress", "--no-pictures", "--out", "-"), 2, message
+        cli("train", *args, "--no-progress", "--no-pictures", "--out", "out"), 2, message
     )
+    assert list(cli.cwd.iterdir()) == []  # refused before the output folder was made
 
 
 @pytest.mark.parametrize(
@@ -48,13 +57,18 @@ def test_sizes_are_refused_before_training(args: list[str], message: str, cli: C
     [
         (["--train-ratio", "1"], "argument --train-ratio: must be in (0, 1), got '1'"),
         (["--seed", "-1"], "argument --seed: must be an integer >= 0, got '-1'"),
-        (["--classes", "4"], "--classes applies to the blobs data set only, not 'moons'"),
+        pytest.param(
+            ["--classes", "4"],
+            "--classes applies to the blobs data set only, not 'moons'",
+            marks=pytest.mark.xfail(reason=FOLDER_FIRST, strict=True),
+        ),
     ],
 )
 def test_numbers_name_their_option(args: list[str], message: str, cli: Cli) -> None:
     cli.assert_one_line_error(
-        cli("train", *args, "--no-progress", "--no-pictures", "--out", "-"), 2, message
+        cli("train", *args, "--no-progress", "--no-pictures", "--out", "out"), 2, message
     )
+    assert list(cli.cwd.iterdir()) == []  # refused before the output folder was made
 
 
 def test_empty_out_is_refused(cli: Cli) -> None:
@@ -107,14 +121,17 @@ def test_visualize_out_file_is_one_line(tmp_path: Path, cli: Cli) -> None:
 
 @pytest.mark.slow
 def test_overflow_in_the_loss_is_one_line_and_nothing_is_saved(tmp_path: Path, cli: Cli) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
     result = cli(
         "train",
         *("--dataset", "plane", "--lr", "10", "--momentum", "0.9", "--epochs", "100"),
-        *("--no-progress", "--out", str(tmp_path)),
+        *("--no-progress", "--out", str(out)),
     )
     cli.assert_one_line_error(result, 1, "training diverged in epoch ")
     assert "Nothing was saved" in result.stderr
-    assert list(tmp_path.iterdir()) == []
+    assert list(out.iterdir()) == []
+    assert list(cli.cwd.iterdir()) == []
 
 
 @pytest.mark.slow
