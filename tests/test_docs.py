@@ -141,3 +141,12 @@ def _without_examples(module: ModuleType) -> list[str]:
 def test_every_public_function_shows_a_runnable_example(name: str) -> None:
     module = importlib.import_module(f"micrograd_edu.{name}")
     assert _without_examples(module) == []
+
+
+def test_the_catalogue_of_mistakes_on_its_page_is_the_librarys() -> None:
+    from micrograd_edu.mistakes import CATALOGUE
+
+    row = re.compile(r"^\| (.+?) \| (.+?) \| [\d., ]+ \|$", re.MULTILINE)
+    text = (DOCS / "guide" / "mistakes.md").read_text()
+    shown = {name: explanation.replace("\\|", "|") for name, explanation in row.findall(text)}
+    assert shown == {mistake.name: mistake.explanation for mistake in CATALOGUE.values()}
