@@ -78,7 +78,7 @@ docs: $(VENV)/.docs-installed
 	$(PY) -m mkdocs build
 
 docs-strict: $(VENV)/.test-installed
-	$(PY) -m mkdocs build --strict --quiet
+	$(PY) -m mkdocs build --strict
 
 pytest: $(VENV)/.test-installed git-filter
 	$(HEADLESS) $(PY) -m pytest
