@@ -155,6 +155,29 @@ def test_backward_inside_the_student_function_names_the_switch() -> None:
     assert x.grad == 4.0  # switched back on after the probe
 
 
+def test_a_hanging_exercise_costs_only_itself() -> None:
+    import time
+
+    def hangs(root: Any) -> None:
+        try:
+            time.sleep(30)
+        except Exception:  # a student's catch-all does not swallow the time limit
+            time.sleep(30)
+
+    cases = {"2.4": grading_cases("2.4", 0), "8.1": grading_cases("8.1", 0)}
+    printed = io.StringIO()
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(printed):
+        exec(probe_cell(cases, time_limit=0.5), {"backward": hangs, **RIGHT["8.1"]})
+    assert time.perf_counter() - start < 5
+    record = json.loads(printed.getvalue()[len(PROBE_MARKER) :])
+    hung = judge("2.4", cases["2.4"], record["2.4"])
+    assert (hung.status, hung.message) == ("error", "ProbeTimeoutError: it ran longer than 0.5 s")
+    assert judge("8.1", cases["8.1"], record["8.1"]).status == "passed"
+    with pytest.raises(ValueError, match="time_limit must be a finite number"):
+        probe_cell(cases, time_limit=math.nan)
+
+
 def test_the_probe_prints_one_ascii_line_whatever_the_student_prints() -> None:
     def noisy(episodes: list[list[float]], gamma: float) -> list[list[float]]:
         print("debug\n" * 1000, file=sys.stderr)
@@ -335,3 +358,10 @@ def test_the_probe_cell_in_a_real_kernel(tmp_path: Path) -> None:
         "2.4": "passed",
         "2.5": "missing",
     }
+
+
+def test_a_one_output_layer_stays_a_vector() -> None:
+    """3.2 with one output: b of shape (1,) must reach the judge as a list, not a number."""
+    seed = next(s for s in range(100) if len(grading_cases("3.2", s)["b2"]) == 1)
+    outcome = grade("3.2", seed, RIGHT["3.2"])
+    assert outcome.status == "passed", outcome.feedback
