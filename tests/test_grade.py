@@ -196,7 +196,10 @@ def test_gradescope_results_json(klass: dict[str, Path], tmp_path: Path) -> None
         (f"Exercise 2.{i} (02_backpropagation)", 0.0 if i == 4 else 1.0, 1.0) for i in range(1, 6)
     ]
     output = results["tests"][3]["output"]
-    assert output.startswith("Wrong — = instead of +=: a reused node got only one path's share")
+    assert output.startswith(
+        "✗ Exercise 2.4: backward gave wrong gradients\n"
+        "  mistake:  = instead of += — a reused node got only one path's share"
+    )
     assert {t["visibility"] for t in results["tests"]} == {"visible"}
 
 

@@ -1,7 +1,8 @@
 """Gradescope's autograder layout: ``ROOT/submission/`` in, ``ROOT/results/results.json`` out.
 
 One test per exercise: ``name`` "Exercise 2.4 (02_backpropagation)", ``score`` 1 or 0,
-``max_score`` 1, ``output`` the result with the named mistake, its explanation and the hint,
+``max_score`` 1, ``output`` the feedback a student reads in the notebook (the named mistake,
+its explanation, the input, expected and obtained values, the hint),
 ``visibility`` "visible". The top-level ``score`` is the sum.
 """
 
@@ -28,9 +29,11 @@ def submissions(root: Path) -> list[Path]:
 def _output(grade: ExerciseGrade) -> str:
     if grade.result == "passed":
         return "Passed."
+    if grade.result == "wrong" and grade.feedback:  # the block: mistake, input, hint
+        return grade.feedback
     if grade.result == "wrong" and grade.mistake in CATALOGUE:
         mistake = CATALOGUE[grade.mistake]
-        return f"Wrong — {mistake.name}: {mistake.explanation}.\n{grade.message}".strip()
+        return f"Wrong — {mistake.name}: {mistake.explanation}\n{grade.message}".strip()
     text = {
         "wrong": "Wrong.",
         "not done": "Not done yet.",
