@@ -18,7 +18,7 @@ from pathlib import Path
 from .. import strict_json
 from . import gradescope, report
 from . import sandbox as sb
-from .records import Course, NotebookGrade, Options, grade_submission, show_path
+from .records import Course, NotebookGrade, Options, grade_submission, read_submission, show_path
 from .run import SECRET_VARIABLE
 
 __all__ = ["main"]
@@ -118,7 +118,7 @@ class Results:
         import hashlib
 
         try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            digest = hashlib.sha256(read_submission(path)).hexdigest()
         except OSError:
             return None
         return self.records.get((show_path(path), digest))

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -29,6 +30,7 @@ __all__ = [
     "derive_seed",
     "grade_submission",
     "identify",
+    "read_submission",
     "show_path",
 ]
 
@@ -214,7 +216,7 @@ def grade_submission(path: Path, options: Options, course: Course) -> NotebookGr
         show_path(path), "", student_of(path, options.student_from), "", "failed"
     )
     try:
-        content = _read(path)
+        content = read_submission(path)
     except OSError as error:
         record.detail = f"cannot read it: {error.strerror or error}"
         return record
@@ -253,8 +255,21 @@ def _draw(
     return cases, broken
 
 
-def _read(path: Path) -> bytes:
-    with open(path, "rb") as handle:
+def read_submission(path: Path) -> bytes:
+    """The submission's bytes; a symbolic link, or a file that is not a regular one, refused.
+
+    A link would make the grader, which reads as the teacher, grade whatever it points to
+    (the course's solutions, a neighbour's notebook); a FIFO would block it.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+    except OSError:
+        if os.path.islink(path):
+            raise OSError("it is a symbolic link (grade the file itself)") from None
+        raise
+    with open(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError("it is not a regular file")
         content = handle.read(SUBMISSION_LIMIT + 1)
     if len(content) > SUBMISSION_LIMIT:
         raise OSError(f"larger than {SUBMISSION_LIMIT >> 20} MB")
