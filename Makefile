@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 TORCH  := torch==2.13.0
 
-.PHONY: demo pictures student lab playground test lint pytest bench clean git-filter
+.PHONY: demo pictures student course release site lab playground test lint pytest bench clean git-filter
 
 # Notebooks run on the kernel installed in .venv, never on one found elsewhere.
 export JUPYTER_PREFER_ENV_PATH := 1
@@ -85,9 +85,32 @@ lab: $(VENV)/.lab-installed git-filter
 student:
 	$(PYTHON) notebooks/make_student.py --out notebooks/student
 
+# The student notebooks the package ships (micrograd_edu/course/, committed; a test
+# checks that they match notebooks/). Run it after editing a course notebook.
+course:
+	$(PYTHON) notebooks/make_student.py --out micrograd_edu/course
+
+# For teachers: what students get (the notebooks without solutions) in $(RELEASE).
+# The solutions stay in notebooks/: never publish that folder.
+RELEASE ?= release
+release: $(VENV)/.demo-installed
+	$(VENV)/bin/micrograd-edu release $(RELEASE)
+
+# The zero-install course site (JupyterLite + Pyodide, no server needed) in build/site/;
+# its own build environment is .venv-site. Serve it with any static web server.
+SITE_VENV := .venv-site
+$(SITE_VENV)/.installed: tools/build_site.py
+	$(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_VENV)/bin/python -m pip --disable-pip-version-check -q install \
+		$$($(PYTHON) tools/build_site.py --print-requirements)
+	touch $@
+
+site: $(SITE_VENV)/.installed
+	$(SITE_VENV)/bin/python tools/build_site.py --out build/site
+
 # Benchmarks against micrograd and PyTorch, measured in one run; prints a table of ratios.
 bench: $(VENV)/.bench-installed
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SITE_VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
