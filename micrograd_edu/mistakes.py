@@ -166,6 +166,12 @@ _MISTAKES = [
         "derivative in the logit is σ(z) − y, how far the probability is from the label",
     ),
     Mistake(
+        "library-call",
+        "the library's own version called",
+        "this exercise asks you to write it yourself: the library's version is switched off "
+        "while your code runs, so build it from the simpler pieces the notebook shows",
+    ),
+    Mistake(
         "step-before-backward",
         "step before backward",
         "the step used the gradients of the previous batch (or none at all): "
@@ -227,17 +233,25 @@ def _show(value: object) -> str:
 
 
 # ---------------------------------------------------------------------- results
-Status = Literal["passed", "not done", "wrong"]
+Status = Literal["passed", "not done", "wrong", "error", "missing"]
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a check concluded about one exercise."""
+    """What a check (or the grader's judge) concluded about one exercise.
+
+    ``status`` is "passed", "wrong" (``mistake`` names the catalogued mistake
+    when one was recognised), "not done" (the stub is still there), "error"
+    (the student's code raised) or "missing" (the exercise's function is not
+    in the notebook). ``message`` is one line; ``feedback`` is the whole block
+    a student reads (problem, mistake, input, expected, got, hint).
+    """
 
     exercise: str
     status: Status
     mistake: str | None = None
     message: str = ""
+    feedback: str = ""
 
 
 RESULTS: dict[str, Outcome] = {}
@@ -264,7 +278,7 @@ def exercise(number: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 result = check(*args, **kwargs)
             except WrongAnswerError as error:
                 code = error.mistake.code if error.mistake else None
-                RESULTS[number] = Outcome(number, "wrong", code, error.problem)
+                RESULTS[number] = Outcome(number, "wrong", code, error.problem, error.feedback())
                 raise
             except NotImplementedError:
                 RESULTS[number] = Outcome(number, "not done")
