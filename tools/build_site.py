@@ -250,6 +250,9 @@ def lite_config(lite: Path) -> None:
         "jupyter-lite-schema-version": 0,
         "jupyter-config-data": {
             "appName": "micrograd_edu course",
+            # window.jupyterapp, as JupyterLab's own UI tests (Galata) use it: the site's
+            # test opens and runs notebooks through it.
+            "exposeAppInBrowser": True,
             "litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": settings},
         },
     }
