@@ -65,7 +65,8 @@ lint: $(VENV)/.test-installed
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
-pytest: $(VENV)/.test-installed git-filter
+# The site is built first: tests/test_site.py runs it in Chromium.
+pytest: $(VENV)/.test-installed git-filter site
 	$(HEADLESS) $(PY) -m pytest
 
 test: lint pytest

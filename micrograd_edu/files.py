@@ -3,10 +3,7 @@
 Standard library only, so that pictures and notebooks can be written where NumPy
 is missing (the browser course). :mod:`micrograd_edu.io` re-exports both functions.
 
->>> import tempfile
->>> folder = prepare_output_folder(tempfile.mkdtemp())
->>> write_atomically(folder / "a.txt", b"hello").read_bytes()
-b'hello'
+(Examples are in each function's docstring.)
 """
 
 from __future__ import annotations
@@ -69,6 +66,14 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
     An existing file keeps its permissions; a new one gets the umask's default.
     A symbolic link is written through: its target is replaced, the link stays.
     Temporary files left by a killed earlier save of the same file are removed.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = write_atomically(Path(tempfile.mkdtemp()) / "notes.txt", b"first")
+    >>> _ = write_atomically(path, b"second")
+    >>> path.read_bytes(), [p.name for p in path.parent.iterdir()]
+    (b'second', ['notes.txt'])
+    >>> import shutil; shutil.rmtree(path.parent)
     """
     target = Path(path)
     if target.is_symlink():
@@ -105,6 +110,17 @@ def prepare_output_folder(folder: str | os.PathLike[str], files: Iterable[str] =
     ``IsADirectoryError`` when one of the ``files`` to be written is a folder,
     and ``PermissionError``/``OSError`` (naming the folder) when nothing can be
     written there, e.g. on a read-only file system.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> base = Path(tempfile.mkdtemp())
+    >>> prepare_output_folder(base / "out", ["model.json"]).is_dir()
+    True
+    >>> (base / "out" / "model.json").mkdir()
+    >>> prepare_output_folder(base / "out", ["model.json"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    IsADirectoryError: ...model.json...
+    >>> import shutil; shutil.rmtree(base)
     """
     if not str(folder).strip():
         raise ValueError("the output folder name is empty (use . for the current folder)")
