@@ -167,3 +167,54 @@ def test_plotting_names_without_numpy_say_what_is_missing() -> None:
     assert result.stdout.startswith(
         "visualize.plot_history needs matplotlib: pip install 'micrograd_edu[viz]'"
     )
+
+
+class _FakeViz:
+    """Stands in for the ``@viz-js/viz`` instance: records the DOT text it was given."""
+
+    def __init__(self) -> None:
+        self.sources: list[str] = []
+
+    def renderString(self, source: str, options: object) -> str:  # noqa: N802 - viz.js's name
+        self.sources.append(source)
+        return "<svg>drawn in WebAssembly</svg>"
+
+
+def _fake_pyodide(monkeypatch: pytest.MonkeyPatch, can_run_sync: bool) -> None:
+    """Pyodide's ``js`` and ``pyodide.ffi`` modules, as much of them as the renderer uses."""
+    import types
+
+    js = types.ModuleType("js")
+    js.Object = types.SimpleNamespace(fromEntries=dict)  # type: ignore[attr-defined]
+    ffi = types.ModuleType("pyodide.ffi")
+    ffi.can_run_sync = lambda: can_run_sync  # type: ignore[attr-defined]
+    ffi.run_sync = lambda awaitable: pytest.fail("run_sync without JSPI")  # type: ignore[attr-defined]
+    ffi.JsException = RuntimeError  # type: ignore[attr-defined]
+    ffi.to_js = lambda value, dict_converter: dict_converter(value.items())  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "js", js)
+    monkeypatch.setitem(sys.modules, "pyodide", types.ModuleType("pyodide"))
+    monkeypatch.setitem(sys.modules, "pyodide.ffi", ffi)
+    monkeypatch.setattr(sys, "platform", "emscripten")
+
+
+def test_in_the_browser_graphs_go_to_webassembly_graphviz(monkeypatch: pytest.MonkeyPatch) -> None:
+    from visualize import renderer
+
+    _fake_pyodide(monkeypatch, can_run_sync=True)
+    viz = _FakeViz()
+    monkeypatch.setattr(renderer, "_viz", viz)
+    assert renderer.render("digraph { a -> b }") == b"<svg>drawn in WebAssembly</svg>"
+    assert viz.sources == ["digraph { a -> b }"]
+    with pytest.raises(renderer.RenderError, match="in the browser graphs are drawn as SVG only"):
+        renderer.render("digraph { a -> b }", "png")
+
+
+def test_without_jspi_the_browser_asks_for_load_viz(monkeypatch: pytest.MonkeyPatch) -> None:
+    from visualize import renderer
+
+    _fake_pyodide(monkeypatch, can_run_sync=False)
+    monkeypatch.setattr(renderer, "_viz", None)
+    with pytest.raises(
+        renderer.GraphvizNotFoundError, match=r"await visualize\.renderer\.load_viz"
+    ):
+        renderer.render("digraph { a -> b }")
