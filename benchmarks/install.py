@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tools.project_wheel import build_wheel
+
 __all__ = ["install_rows"]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,8 +60,7 @@ def wheel_import_seconds(repeats: int = 5) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)
         pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-        _run([*pip, "wheel", "--no-deps", "-w", str(home / "dist"), str(ROOT)], home)
-        (wheel,) = (home / "dist").glob("micrograd_edu-*.whl")
+        wheel = build_wheel(home / "dist")
         _run([sys.executable, "-m", "venv", "--without-pip", str(home / "venv")], home)
         python = str(home / "venv" / "bin" / "python")
         start = time.perf_counter()

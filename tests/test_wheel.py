@@ -1,7 +1,7 @@
 """The wheel a student installs: built, installed outside the checkout, run as a student would.
 
-One wheel is built (``pip wheel --no-deps``) and installed, not editable, into a
-fresh virtual environment in a temporary folder with only the base
+One wheel is built (``pip wheel --no-deps`` on a clean copy of the sources) and
+installed, not editable, into a fresh virtual environment in a temporary folder with only the base
 dependencies (NumPy, tqdm: no matplotlib, no Jupyter, no torch). From there,
 with the checkout out of reach (another working folder, ``PYTHONPATH`` unset),
 ``micrograd-edu demo`` and ``micrograd-edu notebooks`` run and notebook 1's
@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from micrograd_edu import student
+from tools.project_wheel import build_wheel
 
 pytestmark = pytest.mark.slow
 
@@ -46,11 +47,7 @@ def _run(command: list[str | Path], cwd: Path, timeout: float = 300) -> str:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dist = tmp_path_factory.mktemp("dist")
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    _run([*pip, "wheel", "--no-deps", "-w", dist, ROOT], cwd=dist)
-    (built,) = dist.glob("micrograd_edu-*.whl")
-    return built
+    return build_wheel(tmp_path_factory.mktemp("dist"))
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +87,8 @@ def test_the_wheel_holds_no_solution(wheel: Path) -> None:
                 leaked = [line for line in solutions[Path(name).name] if line in text]
                 assert not leaked, f"{name} holds solution lines: {leaked[:3]}"
     assert "visualize/live/app.py" in names  # subpackages are in the wheel too
+    stale = [n for n in names if n.endswith(".py") and not (ROOT / n).is_file()]
+    assert stale == [], "modules that are no longer in the sources"
     assert "micrograd_edu/cli.py" in names
 
 

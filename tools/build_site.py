@@ -37,6 +37,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from project_wheel import build_wheel
+
 ROOT = Path(__file__).resolve().parent.parent
 PYODIDE_VERSION = "314.0.6"
 """The npm ``pyodide`` the kernel expects (jupyterlite-pyodide-kernel 0.8.6's PYODIDE_VERSION)."""
@@ -136,13 +138,11 @@ def download_wheels(pins: dict[str, str], folder: Path) -> list[Path]:
 
 
 def project_wheel(work: Path) -> Path:
-    """This project's wheel (``pip wheel --no-deps``), built fresh."""
+    """This project's wheel (``pip wheel --no-deps`` on a clean copy), built fresh."""
     dist = work / "dist"
     shutil.rmtree(dist, ignore_errors=True)
-    run([sys.executable, "-m", "pip", "wheel", "--disable-pip-version-check", "-q",
-         "--no-deps", "-w", str(dist), str(ROOT)])  # fmt: skip
-    (wheel,) = dist.glob("micrograd_edu-*.whl")
-    return wheel
+    print("+ pip wheel --no-deps (micrograd_edu)", flush=True)
+    return build_wheel(dist)
 
 
 def _canonical(name: str) -> str:
