@@ -9,8 +9,10 @@ checker (:func:`install_feedback`); plain Python gets the same text as the
 exception's message.
 
 Every check records its outcome in :data:`RESULTS` (passed, not done, wrong
-with the mistake), which is what the teachers' grader
-(``python -m micrograd_edu.grade``) reads.
+with the mistake) for the notebook's own use. A grade must not come from
+there (the student's kernel owns it): the grader judges every exercise in its
+own process, on hidden inputs (:mod:`micrograd_edu.exercises.grading`), and
+gets the same :class:`Outcome`.
 """
 
 from __future__ import annotations

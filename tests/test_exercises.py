@@ -121,6 +121,7 @@ def test_names_imported_from_the_library_are_switched_off_too() -> None:
     assert namespace["discounted_returns"] is rl.discounted_returns  # restored
 
 
+@pytest.mark.torch
 def test_the_broadcasting_mistake_is_named(torch: Any, capsys: pytest.CaptureFixture[str]) -> None:
     ex.check_torch_loss(torch_loss)
     assert capsys.readouterr().out.startswith("✓ PyTorch and micrograd_edu agree")
@@ -251,3 +252,39 @@ def test_tiny_engine_matches_the_real_one() -> None:
     h = 1e-6
     f = lambda a, b: (1 / (1 + math.exp(-math.tanh(a) / math.log(b)))) ** 2 * math.exp(a)  # noqa: E731
     assert engine[0] == pytest.approx((f(0.8 + h, 2.5) - f(0.8 - h, 2.5)) / (2 * h), rel=1e-7)
+
+
+def test_switched_off_restores_inherited_and_own_attributes_even_on_error() -> None:
+    from micrograd_edu import optim
+    from micrograd_edu.exercises.switch import SwitchedOffError, resolve, switched_off
+
+    targets = resolve(
+        [
+            ("micrograd_edu.optim:SGD", "zero_grad"),  # inherited from Optimizer
+            ("micrograd_edu.optim:SGD", "step"),  # SGD's own
+            ("micrograd_edu.nowhere", "step"),  # no such module: skipped
+            ("micrograd_edu.optim:Nothing", "step"),  # no such class: skipped
+        ]
+    )
+    assert [shown for _, _, shown in targets] == ["SGD.zero_grad", "SGD.step"]
+    own_step = vars(optim.SGD)["step"]
+    assert "zero_grad" not in vars(optim.SGD)
+    calls: list[list[str]] = []
+
+    def student_code() -> None:
+        with switched_off("4.2", "the SGD step", targets) as made:
+            calls.append(made)  # filled as the calls happen
+            with pytest.raises(SwitchedOffError, match=re.escape("`SGD.zero_grad`")):
+                optim.SGD([Value(1.0)], lr=0.1).zero_grad()
+            raise RuntimeError("the student's own error")
+
+    with pytest.raises(RuntimeError, match="the student's own error"):
+        student_code()
+    assert calls == [["SGD.zero_grad"]]
+    assert "zero_grad" not in vars(optim.SGD) and vars(optim.SGD)["step"] is own_step
+    p = Value(1.0)
+    p.grad = 2.0
+    optimizer = optim.SGD([p], lr=0.25)
+    optimizer.step()
+    optimizer.zero_grad()
+    assert (p.data, p.grad) == (0.5, 0.0)

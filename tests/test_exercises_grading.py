@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -70,6 +71,7 @@ def test_each_mistake_is_named_on_hidden_cases(
     assert outcome.message
 
 
+@pytest.mark.torch
 def test_torch_round_trip(torch: Any) -> None:
     for seed in SEEDS:
         assert grade("7.1", seed, RIGHT["7.1"]).status == "passed"
@@ -151,6 +153,29 @@ def test_backward_inside_the_student_function_names_the_switch() -> None:
     x = Value(2.0)
     (x * x).backward()
     assert x.grad == 4.0  # switched back on after the probe
+
+
+def test_a_hanging_exercise_costs_only_itself() -> None:
+    import time
+
+    def hangs(root: Any) -> None:
+        try:
+            time.sleep(30)
+        except Exception:  # a student's catch-all does not swallow the time limit
+            time.sleep(30)
+
+    cases = {"2.4": grading_cases("2.4", 0), "8.1": grading_cases("8.1", 0)}
+    printed = io.StringIO()
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(printed):
+        exec(probe_cell(cases, time_limit=0.5), {"backward": hangs, **RIGHT["8.1"]})
+    assert time.perf_counter() - start < 5
+    record = json.loads(printed.getvalue()[len(PROBE_MARKER) :])
+    hung = judge("2.4", cases["2.4"], record["2.4"])
+    assert (hung.status, hung.message) == ("error", "ProbeTimeoutError: it ran longer than 0.5 s")
+    assert judge("8.1", cases["8.1"], record["8.1"]).status == "passed"
+    with pytest.raises(ValueError, match="time_limit must be a finite number"):
+        probe_cell(cases, time_limit=math.nan)
 
 
 def test_the_probe_prints_one_ascii_line_whatever_the_student_prints() -> None:
@@ -301,3 +326,42 @@ print("ok", len(numbers))
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.splitlines()[-1] == "ok 7"
+
+
+@pytest.mark.notebooks
+@pytest.mark.slow
+def test_the_probe_cell_in_a_real_kernel(tmp_path: Path) -> None:
+    """Notebook 2 with its exercise 2.5 deleted: the probe runs in Jupyter, the judge here."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.read(ROOT / "notebooks" / "02_backpropagation.ipynb", as_version=4)
+    notebook.cells = [cell for cell in notebook.cells if "check_op_table" not in cell.source]
+    numbers = course_exercises()["02_backpropagation"]
+    cases = {number: grading_cases(number, 11) for number in numbers}
+    notebook.cells.append(nbformat.v4.new_code_cell(probe_cell(cases)))
+    client = nbclient.NotebookClient(
+        notebook,
+        kernel_name="python3",
+        timeout=300,
+        allow_errors=True,
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    client.execute(env={**os.environ, "JUPYTER_PREFER_ENV_PATH": "1"})
+    (output,) = notebook.cells[-1].outputs
+    assert output["output_type"] == "stream" and output["text"].count("\n") == 1
+    record = json.loads(output["text"].split(PROBE_MARKER, 1)[1])
+    outcomes = {number: judge(number, cases[number], record[number]).status for number in numbers}
+    assert outcomes == {
+        "2.1": "passed",
+        "2.2": "passed",
+        "2.3": "passed",
+        "2.4": "passed",
+        "2.5": "missing",
+    }
+
+
+def test_a_one_output_layer_stays_a_vector() -> None:
+    """3.2 with one output: b of shape (1,) must reach the judge as a list, not a number."""
+    seed = next(s for s in range(100) if len(grading_cases("3.2", s)["b2"]) == 1)
+    outcome = grade("3.2", seed, RIGHT["3.2"])
+    assert outcome.status == "passed", outcome.feedback

@@ -72,7 +72,11 @@ class Exercise:
 
 
 def load(number: str) -> Exercise:
-    """The exercise ``number`` (imports only its notebook's module). KeyError if unknown."""
+    """The exercise ``number`` (imports only its notebook's module). KeyError if unknown.
+
+    >>> load("2.4").what, load("2.4").switch[0]
+    ('backward', ('micrograd_edu.engine:Value', 'backward'))
+    """
     entry = ENTRIES[number]
     module = importlib.import_module(f"{__package__}.{entry.module}")
     exercise: Exercise = module.EXERCISES[number]
@@ -152,6 +156,9 @@ def plain(x: object, depth: int = 0) -> Any:
 
     >>> plain((1, 2.5, float("nan"), None, "x" * 3, {"a": [True]}))
     [1, 2.5, 'NaN', None, 'xxx', {'a': [True]}]
+    >>> import numpy as np
+    >>> plain(np.array([2.0])), plain(np.int64(3)), plain(np.zeros((2, 1)))
+    ([2.0], 3, [[0.0], [0.0]])
     """
     if x is None or isinstance(x, bool):
         return x
@@ -183,7 +190,7 @@ def _plain_container(x: object, depth: int) -> Any:
         return {str(k)[:MAX_TEXT]: plain(v, depth + 1) for k, v in x.items()}
     item = getattr(x, "item", None)
     size = getattr(x, "size", None)
-    if callable(item) and (size == 1 or getattr(x, "ndim", None) == 0):
+    if callable(item) and getattr(x, "ndim", None) == 0:  # a NumPy or torch scalar
         try:
             return plain(item(), depth + 1)
         except (TypeError, ValueError):
@@ -199,7 +206,12 @@ def _plain_container(x: object, depth: int) -> Any:
 
 # ---------------------------------------------------------------- Values as data
 def describe_value(x: object) -> dict[str, Any]:
-    """A probe's view of an answer that should be a Value: its kind, and its number if any."""
+    """A probe's view of an answer that should be a Value: its kind, and its number if any.
+
+    >>> from micrograd_edu import Value
+    >>> describe_value(Value(2.0)), describe_value(2.0), describe_value([1, 2])
+    ({'kind': 'Value', 'data': 2.0}, {'kind': 'number', 'data': 2.0}, {'kind': 'list', 'length': 2})
+    """
     from ..engine import Value
 
     if isinstance(x, Value):
@@ -214,7 +226,17 @@ def describe_value(x: object) -> dict[str, Any]:
 
 
 def require_value(number: str, what: str, described: object) -> float:
-    """The Value's number from :func:`describe_value` data; raises naming a float or a list."""
+    """The Value's number from :func:`describe_value` data; raises naming a float or a list.
+
+    >>> require_value("5.1", "mse", {"kind": "Value", "data": 0.5})
+    0.5
+    >>> require_value("5.1", "mse", {"kind": "number", "data": 0.5})
+    Traceback (most recent call last):
+    ...
+    micrograd_edu.mistakes.WrongAnswerError: ✗ Exercise 5.1: mse returned the plain number 0.5, \
+not a Value
+      mistake:  a float where a Value is needed — ...
+    """
     fields: dict[str, Any] = described if isinstance(described, dict) else {}
     kind, data = fields.get("kind"), fields.get("data")
     if kind == "Value" and isinstance(data, (int, float)) and not isinstance(data, bool):

@@ -71,17 +71,22 @@ def grading_cases(number: str, seed: int) -> Any:
     return json.loads(json.dumps(case, allow_nan=False))
 
 
-def probe_cell(cases: dict[str, Any]) -> str:
+def probe_cell(cases: dict[str, Any], time_limit: float = 60.0) -> str:
     """The source of the one cell the grader appends after the student's notebook.
 
     ``cases`` maps exercise numbers to their cases; their secrets are left
-    out. The cell prints exactly one line: :data:`PROBE_MARKER` + JSON.
+    out. The cell prints exactly one line: :data:`PROBE_MARKER` + JSON. Each
+    exercise's probe is stopped after ``time_limit`` seconds (0: no limit)
+    and recorded as an error, so one hanging function costs only its own
+    exercise.
     """
+    if not (isinstance(time_limit, (int, float)) and 0 <= time_limit < float("inf")):
+        raise ValueError(f"time_limit must be a finite number of seconds ≥ 0, got {time_limit!r}")
     shown = {number: public(case) for number, case in cases.items()}
     payload = json.dumps(shown, ensure_ascii=True, allow_nan=False)
     return (
         "from micrograd_edu.exercises.probing import probe_all as _micrograd_edu_probe_all\n"
-        f"_micrograd_edu_probe_all({payload!r}, globals())\n"
+        f"_micrograd_edu_probe_all({payload!r}, globals(), {float(time_limit)!r})\n"
     )
 
 

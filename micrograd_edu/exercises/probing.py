@@ -13,8 +13,11 @@ Nothing here decides a grade: the judge does, in the grader's process.
 from __future__ import annotations
 
 import json
+import signal
 import sys
-from collections.abc import MutableMapping
+import threading
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
 from typing import Any
 
 from ..mistakes import WrongAnswerError
@@ -23,9 +26,34 @@ from .grading import NOT_DONE, PROBE_MARKER, SWITCHED_OFF
 from .registry import ENTRIES
 from .switch import SwitchedOffError
 
-__all__ = ["probe_all", "probe_one"]
+__all__ = ["ProbeTimeoutError", "probe_all", "probe_one"]
 
 MAX_ERROR = 300
+
+
+class ProbeTimeoutError(BaseException):
+    """One exercise's probe ran past its time limit (a BaseException: ``except Exception``
+    in the student's code does not swallow it)."""
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` (where the platform has timers; else no limit)."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if seconds <= 0 or not usable:
+        yield
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        raise ProbeTimeoutError(f"it ran longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class _Sink:
@@ -38,8 +66,19 @@ class _Sink:
         pass
 
 
-def probe_one(number: str, case: Any, namespace: MutableMapping[str, Any]) -> dict[str, Any]:
-    """One exercise's record: ``{"data": ...}``, ``{"error": "..."}`` or ``{"missing": True}``."""
+def probe_one(
+    number: str, case: Any, namespace: MutableMapping[str, Any], time_limit: float = 0.0
+) -> dict[str, Any]:
+    """One exercise's record: ``{"data": ...}``, ``{"error": "..."}`` or ``{"missing": True}``.
+
+    ``time_limit`` (seconds, 0: none) stops a probe that hangs, so that the
+    other exercises are still probed.
+
+    >>> probe_one("8.1", {"episodes": [[1.0, 1.0]], "gamma": 0.5}, {})
+    {'missing': True}
+    >>> probe_one("8.1", {"episodes": [[1.0, 1.0]], "gamma": 0.5}, {"returns_of": lambda e, g: 7})
+    {'data': 7}
+    """
     entry = ENTRIES.get(number)
     if entry is None:
         return {"error": f"unknown exercise {number[:20]!r}"}
@@ -47,7 +86,8 @@ def probe_one(number: str, case: Any, namespace: MutableMapping[str, Any]) -> di
         return {"missing": True}
     objects = tuple(namespace[name] for name in entry.names)
     try:
-        return {"data": run_probe(load(number), case, objects, namespace)}
+        with _time_limit(time_limit):
+            return {"data": run_probe(load(number), case, objects, namespace)}
     except SwitchedOffError as error:
         return {"error": (SWITCHED_OFF + error.problem)[:MAX_ERROR]}
     except NotImplementedError:
@@ -66,8 +106,13 @@ def _error_text(error: BaseException) -> str:
     return text[:MAX_ERROR]
 
 
-def probe_all(cases_json: str, namespace: MutableMapping[str, Any]) -> None:
-    """Probe every exercise of ``cases_json`` in ``namespace``; print the one marked line."""
+def probe_all(
+    cases_json: str, namespace: MutableMapping[str, Any], time_limit: float = 0.0
+) -> None:
+    """Probe every exercise of ``cases_json`` in ``namespace``; print the one marked line.
+
+    ``time_limit``: seconds allowed to each exercise's probe (0: no limit).
+    """
     cases = json.loads(cases_json)
     records: dict[str, Any] = {}
     out, err = sys.stdout, sys.stderr
@@ -75,7 +120,7 @@ def probe_all(cases_json: str, namespace: MutableMapping[str, Any]) -> None:
     try:
         sys.stdout = sys.stderr = sink
         for number, case in cases.items():
-            records[number] = probe_one(number, case, namespace)
+            records[number] = probe_one(number, case, namespace, time_limit)
     finally:
         sys.stdout, sys.stderr = out, err
     line = PROBE_MARKER + json.dumps(records, ensure_ascii=True, allow_nan=False)
