@@ -218,3 +218,22 @@ def test_without_jspi_the_browser_asks_for_load_viz(monkeypatch: pytest.MonkeyPa
         renderer.GraphvizNotFoundError, match=r"await visualize\.renderer\.load_viz"
     ):
         renderer.render("digraph { a -> b }")
+
+
+def test_lab_without_jupyterlab_copies_the_notebooks_and_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "jupyterlab" else real_find_spec(name, *args),
+    )
+    assert cli.main(["lab", str(tmp_path / "course")]) == 1
+    assert len(list((tmp_path / "course").glob("*.ipynb"))) == 8
+    assert (
+        "micrograd-edu lab: JupyterLab is not installed here: pip install 'micrograd_edu[lab]'"
+        in capsys.readouterr().err
+    )
