@@ -106,8 +106,11 @@ $(SITE_VENV)/.installed: tools/build_site.py
 		$$($(PYTHON) tools/build_site.py --print-requirements)
 	touch $@
 
+# PYODIDE_DIST=<an unpacked full Pyodide 314.0.6 distribution> puts NumPy and matplotlib
+# in the site too (where that release can be downloaded); without it they come from the CDN.
 site: $(SITE_VENV)/.installed
-	$(SITE_VENV)/bin/python tools/build_site.py --out build/site
+	$(SITE_VENV)/bin/python tools/build_site.py --out build/site \
+		$(if $(PYODIDE_DIST),--pyodide-dist $(PYODIDE_DIST))
 
 # Benchmarks against micrograd and PyTorch, measured in one run; prints a table of ratios.
 bench: $(VENV)/.bench-installed

@@ -37,7 +37,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from project_wheel import build_wheel
+if __package__:  # imported as tools.build_site (the tests)
+    from .project_wheel import build_wheel
+else:  # run as a script: python tools/build_site.py
+    from project_wheel import build_wheel
 
 ROOT = Path(__file__).resolve().parent.parent
 PYODIDE_VERSION = "314.0.6"
@@ -56,6 +59,8 @@ REQUIREMENTS = [
 """The build environment: JupyterLite and the widget front ends (their labextensions)."""
 
 BOOT_PACKAGES = ("micropip", "ipython", "jedi", "typing-extensions")
+VENDORED = ("numpy", "matplotlib")
+"""What ``--pyodide-dist`` copies into the site (with the packages they depend on)."""
 """Packages of the Pyodide lock served locally (with their dependencies in the lock)."""
 
 EXTRA_WHEELS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
@@ -170,11 +175,31 @@ def _entry(path: Path, imports: tuple[str, ...], depends: tuple[str, ...]) -> di
     }
 
 
-def local_pyodide(core: Path, wheels: list[Path], extras: list[Path], out: Path) -> dict[str, Any]:
+def vendor(packages: dict[str, Any], dist: Path, out: Path) -> list[str]:
+    """Copy NumPy, matplotlib and what they depend on from a full Pyodide ``dist`` into ``out``.
+
+    Pyodide's own files: their ``sha256`` in the lock stay as they are. Returns
+    the names copied. Raises ``FileNotFoundError`` naming a missing wheel.
+    """
+    keys = {_canonical(key): key for key in packages}
+    names = sorted(boot_closure(packages, VENDORED))
+    for name in names:
+        file_name = packages[keys[name]]["file_name"]
+        if not (out / file_name).exists():
+            if not (dist / file_name).is_file():
+                raise FileNotFoundError(f"{file_name} is not in the Pyodide distribution {dist}")
+            shutil.copy2(dist / file_name, out / file_name)
+    return names
+
+
+def local_pyodide(
+    core: Path, wheels: list[Path], extras: list[Path], out: Path, dist: Path | None = None
+) -> dict[str, Any]:
     """``out``: the Pyodide core, the local wheels and the rewritten lock (returned).
 
     Lock packages with a local wheel get its file name and ``sha256``; the
-    ``extras`` get new entries; every other package points at the CDN.
+    ``extras`` get new entries; with a full Pyodide ``dist`` (``PYODIDE_DIST``)
+    NumPy and matplotlib are copied in; every other package points at the CDN.
     """
     out.mkdir(parents=True, exist_ok=True)
     for name in CORE_FILES:
@@ -193,6 +218,8 @@ def local_pyodide(core: Path, wheels: list[Path], extras: list[Path], out: Path)
         imports, depends = described[name]
         shutil.copy2(wheel, out / wheel.name)
         packages[name] = _entry(wheel, imports, depends)
+    if dist is not None:
+        vendor(packages, dist, out)
     for package in packages.values():
         if not (out / package["file_name"]).exists():
             package["file_name"] = CDN + package["file_name"]
@@ -200,23 +227,31 @@ def local_pyodide(core: Path, wheels: list[Path], extras: list[Path], out: Path)
     return lock
 
 
-def _note_cell(code: str) -> dict[str, Any] | None:
-    needs = NOTEBOOK_NEEDS.get(code, "numpy")
+def needs(code: str, vendored: bool) -> str:
+    """What notebook ``code`` ("01"...) needs in the browser, NumPy being in the site or not."""
+    need = NOTEBOOK_NEEDS.get(code, "numpy")
+    if vendored:
+        need = need.replace("numpy, ", "").replace("numpy", "offline")
+    return need
+
+
+def _note_cell(code: str, vendored: bool) -> dict[str, Any] | None:
+    need = needs(code, vendored)
     lines = []
-    if "offline" in needs:
+    if "offline" in need:
         return None
-    if "local" in needs:
+    if "local" in need:
         lines.append(
             "**This notebook cannot run in the browser:** it needs PyTorch, which has no "
             "browser build. Run it on your computer: `pip install torch==2.13.0 "
             '"micrograd_edu[course]"` then `micrograd-edu lab`.'
         )
-    if "numpy" in needs:
+    if "numpy" in need:
         lines.append(
             "**In the browser this notebook needs a network:** NumPy and matplotlib are "
             f"loaded from the Pyodide CDN (`{CDN}`) the first time they are imported."
         )
-    if "cartpole" in needs:
+    if "cartpole" in need:
         lines.append(
             "The CartPole part needs `gymnasium`, which does not run in the browser: run "
             'that part on your computer (`pip install "micrograd_edu[course]"`).'
@@ -224,13 +259,13 @@ def _note_cell(code: str) -> dict[str, Any] | None:
     return {"cell_type": "markdown", "metadata": {}, "source": "\n\n".join(lines)}
 
 
-def site_notebooks(folder: Path) -> list[Path]:
+def site_notebooks(folder: Path, vendored: bool) -> list[Path]:
     """The student notebooks (from the package's ``course/``), with a note on what they need."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for source in sorted((ROOT / "micrograd_edu" / "course").glob("[0-9]*.ipynb")):
         notebook = json.loads(source.read_text(encoding="utf-8"))
-        note = _note_cell(source.name[:2])
+        note = _note_cell(source.name[:2], vendored)
         if note is not None:
             notebook["cells"].insert(1, {**note, "id": "browser-note"})
         target = folder / source.name
@@ -267,22 +302,31 @@ def build_lite(lite: Path, out: Path) -> None:
          "--apps", "lab", "--apps", "repl", "--no-unused-shared-packages"], cwd=lite)  # fmt: skip
 
 
-def landing_page(notebooks: list[Path]) -> str:
+CDN_TEXT = """NumPy and matplotlib are too large to ship here: the notebooks that use them load
+them from the Pyodide CDN (<code>{{CDN}}</code>) the first time, which needs a network (the
+browser caches them afterwards)."""
+VENDORED_TEXT = """NumPy and matplotlib are part of this site too: every notebook but the PyTorch
+one runs with no network."""
+
+
+def landing_page(notebooks: list[Path], vendored: bool = False) -> str:
     """The site's first page: what it is, and what each notebook needs."""
     words = {
         "offline": "runs entirely in your browser, no network needed",
         "numpy": "loads NumPy and matplotlib from the Pyodide CDN: needs a network",
         "local": "needs PyTorch: run it on your computer",
         "numpy, cartpole": "needs a network (NumPy, matplotlib); CartPole needs your computer",
+        "cartpole": "runs in your browser, except CartPole: that part needs your computer",
     }
     rows = "\n".join(
         f'<li><a href="lab/index.html?path={html.escape(path.name)}">'
         f"{html.escape(path.stem.replace('_', ' '))}</a> — "
-        f"{words[NOTEBOOK_NEEDS.get(path.name[:2], 'numpy')]}</li>"
+        f"{words[needs(path.name[:2], vendored)]}</li>"
         for path in notebooks
     )
     template = (Path(__file__).with_name("site_index.html")).read_text(encoding="utf-8")
-    return template.replace("{{NOTEBOOKS}}", rows).replace("{{CDN}}", html.escape(CDN))
+    numpy = VENDORED_TEXT if vendored else CDN_TEXT.replace("{{CDN}}", html.escape(CDN))
+    return template.replace("{{NOTEBOOKS}}", rows).replace("{{NUMPY}}", numpy)
 
 
 LEGACY_FONTS = ("fa-*.eot", "fa-*.svg")
@@ -296,7 +340,7 @@ def prune(out: Path) -> None:
             path.unlink()
 
 
-def build(out: Path, work: Path) -> Path:
+def build(out: Path, work: Path, dist: Path | None = None) -> Path:
     modules = npm_packages(work)
     core = modules / "pyodide"
     lock = json.loads((core / "pyodide-lock.json").read_text(encoding="utf-8"))
@@ -305,8 +349,8 @@ def build(out: Path, work: Path) -> Path:
     extras = [*download_wheels(extra_pins, work / "extra"), project_wheel(work)]
     lite = work / "lite"
     shutil.rmtree(lite, ignore_errors=True)
-    local_pyodide(core, boot, extras, lite / "static" / "pyodide")
-    notebooks = site_notebooks(lite / "files")
+    local_pyodide(core, boot, extras, lite / "static" / "pyodide", dist)
+    notebooks = site_notebooks(lite / "files", vendored=dist is not None)
     (lite / "pypi").mkdir(parents=True)
     for wheel in extras:  # comm for the kernel's own piplite installs
         if _wheel_name(wheel)[0] == "comm":
@@ -316,7 +360,7 @@ def build(out: Path, work: Path) -> Path:
     prune(out)
     (out / "static" / "viz").mkdir(parents=True, exist_ok=True)
     shutil.copy2(modules / "@viz-js" / "viz" / "dist" / "viz.js", out / "static" / "viz" / "viz.js")
-    (out / "index.html").write_text(landing_page(notebooks), encoding="utf-8")
+    (out / "index.html").write_text(landing_page(notebooks, dist is not None), encoding="utf-8")
     (out / ".nojekyll").write_text("")  # GitHub Pages: serve folders starting with _
     return out
 
@@ -326,13 +370,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "site")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "site-work")
     parser.add_argument(
+        "--pyodide-dist",
+        type=Path,
+        help=f"a full Pyodide {PYODIDE_VERSION} distribution (unpacked): NumPy and matplotlib "
+        "are copied from it into the site, so every notebook but 7 runs offline",
+    )
+    parser.add_argument(
         "--print-requirements", action="store_true", help="print the build environment's pins"
     )
     args = parser.parse_args(argv)
     if args.print_requirements:
         print(" ".join(REQUIREMENTS))
         return 0
-    out = build(args.out.resolve(), args.work.resolve())
+    dist = args.pyodide_dist.resolve() if args.pyodide_dist else None
+    out = build(args.out.resolve(), args.work.resolve(), dist)
     size = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
     print(f"site: {out} ({size / 1e6:.1f} MB); serve it with: python -m http.server -d {out}")
     return 0
