@@ -54,7 +54,10 @@ def _run_module(module: str, prog: str, argv: Sequence[str]) -> int:
         runpy.run_module(module, run_name="__main__", alter_sys=True)
     except SystemExit as done:
         code = done.code
-        return code if isinstance(code, int) else (0 if code is None else 1)
+        if code is None or isinstance(code, int):
+            return code or 0
+        print(code, file=sys.stderr)  # sys.exit("message"), as Python itself would show it
+        return 1
     finally:
         sys.argv = saved
     return 0
