@@ -22,7 +22,7 @@ from typing import Any
 import graphviz
 
 from micrograd_edu import Value
-from micrograd_edu.io import write_atomically
+from micrograd_edu.files import write_atomically
 
 from .renderer import render
 
