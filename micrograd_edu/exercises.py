@@ -32,6 +32,7 @@ from . import losses
 from .engine import Value
 from .mistakes import WrongAnswerError, exercise, install_feedback
 from .nn import MLP
+from .symptoms import check_mystery_runs
 
 __all__ = [
     "CURVE_CAUSES",
@@ -46,6 +47,7 @@ __all__ = [
     "check_expression",
     "check_loss_diagnosis",
     "check_mean_squared_error",
+    "check_mystery_runs",
     "check_neuron_forward",
     "check_numerical_slope",
     "check_op_table",
