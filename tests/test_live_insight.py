@@ -1,0 +1,103 @@
+"""Training health, the layer view and one step on the live Playground's session model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from micrograd_edu.train import evaluate
+from visualize.live.insight import (
+    VANISHING_GRADIENTS,
+    HealthLog,
+    plot_health,
+    plot_layer_views,
+    session_health,
+    session_layer_views,
+    session_one_step,
+)
+from visualize.live.session import PlaygroundSession
+
+
+def _layer_change(session: PlaygroundSession, before: list[list[float]]) -> list[float]:
+    """How much each layer's parameters moved, relative to their size."""
+    changes = []
+    for layer, old in zip(session.model.layers, before, strict=True):
+        new = np.array([p.data for p in layer.parameters()])
+        changes.append(float(np.linalg.norm(new - old) / np.linalg.norm(old)))
+    return changes
+
+
+def test_the_vanishing_gradients_preset_stops_its_first_layers() -> None:
+    session = PlaygroundSession(**VANISHING_GRADIENTS)
+    health = session_health(session)
+    norms = [h.grad_norm for h in health]
+    assert len(norms) == 6  # five hidden layers and the output
+    assert norms == sorted(norms)  # each layer back gets less
+    assert norms[0] < 1e-3 * norms[-1]
+    assert health[0].update_ratio < 1e-5 < 1e-3 < health[-1].update_ratio
+    before = [[p.data for p in layer.parameters()] for layer in session.model.layers]
+    for _ in range(3):
+        session.train_epoch()
+    change = _layer_change(session, before)
+    assert change[0] < 1e-3  # the first layer has hardly moved ...
+    assert change[-1] > 0.05  # ... while the output layer learns
+
+
+def test_a_tanh_network_of_the_same_shape_keeps_its_gradients() -> None:
+    session = PlaygroundSession(**{**VANISHING_GRADIENTS, "activation": "tanh"})
+    norms = [h.grad_norm for h in session_health(session)]
+    assert norms[0] > 1e-2 * norms[-1]
+
+
+def test_the_health_log_follows_the_epochs() -> None:
+    session = PlaygroundSession(dataset="xor", hidden=(4, 2), n=100)
+    log = HealthLog()
+    for _ in range(3):
+        session.train_epoch()
+        log.record(session)
+    assert log.epochs == [1, 2, 3]
+    assert log.grad_norms().shape == (3, 3) and log.update_ratios().shape == (3, 3)
+    assert log.grad_norms()[-1].tolist() == [h.grad_norm for h in session_health(session)]
+    fig = plot_health(log, session.train_loss)
+    assert [ax.get_title() for ax in fig.axes] == ["gradient norm", "update / weight", "loss"]
+    with pytest.raises(ValueError, match="the health log is empty"):
+        plot_health(HealthLog())
+
+
+def test_one_step_on_a_session_changes_its_weights_as_traced() -> None:
+    session = PlaygroundSession(dataset="circle", hidden=(3,), n=100, lr=0.1, batch_size=5)
+    trace = session_one_step(session, seed=0)
+    assert len(trace.X) == 5
+    assert session.model.state_dict() == {u.name: u.after for u in trace.updates}
+    assert all(u.after == u.before - 0.1 * u.grad for u in trace.updates)
+    loss, _ = evaluate(session.model, trace.X, trace.y, "bce")
+    assert trace.loss_after == pytest.approx(loss, rel=1e-12)
+
+
+def test_the_layer_view_of_a_session() -> None:
+    session = PlaygroundSession(
+        dataset="circle", hidden=(4, 2), n=100, features=("x1", "x2", "x1^2")
+    )
+    views = session_layer_views(session)
+    assert [(v.layer, v.width, v.projected) for v in views] == [
+        (0, 2, False),
+        (1, 4, True),
+        (2, 2, False),
+    ]
+    hidden = session.model.layer_outputs_array(session.inputs(session.X_train))
+    np.testing.assert_allclose(views[2].points, hidden[1])
+    assert views[0].lines[0][0].tolist() == [-6.0, -6.0]  # the grid spans the Playground's plane
+    fig = plot_layer_views(views)
+    assert [ax.get_title() for ax in fig.axes][2] == "layer 2 (2 neurons)"
+    assert fig.axes[1].get_title().startswith("layer 1 (4 neurons)\nPCA, ")
+
+
+def test_an_empty_session_is_refused() -> None:
+    session = PlaygroundSession(dataset="circle", hidden=(3,), n=100)
+    session.clear_points()
+    with pytest.raises(ValueError, match="there are no training points"):
+        session_health(session)
+    with pytest.raises(ValueError, match="there are no training points"):
+        session_one_step(session)
