@@ -135,6 +135,8 @@ def grad_formula(
 
     One term per edge from a parent: the parent's gradient times the local
     derivative; a node with several parents (or used twice) gets the sum.
+    When the root's gradient is not 1 (a neuron inside a network, whose
+    gradient came from the loss), the gradients are written dL/d·.
 
     Parameters
     ----------
@@ -147,10 +149,17 @@ def grad_formula(
         :func:`parent_edges` of ``root``, to share between calls.
     """
     lookup = grads if grads is not None else {n: n.grad for n in root.topological_order()}
-    top, name = names[root], names[node]
+    seed = lookup.get(root, 1.0)
+    # A root whose gradient is not 1 is inside a larger graph (a neuron in a network):
+    # its gradient came from a loss L beyond the drawing, and so do all the others.
+    top, name = (names[root] if seed == 1.0 else "L"), names[node]
     if node is root:
-        seed = lookup.get(root, 1.0)
-        return f"{_d(top, top)} = {_number(seed)} (the seed: where the backward pass starts)"
+        if seed == 1.0:
+            return f"{_d(top, top)} = 1 (the seed: where the backward pass starts)"
+        return (
+            f"{_d(top, name)} = {_number(seed)} (backpropagated from the loss L "
+            "through the rest of the network)"
+        )
     terms = [
         (parent, local)
         for parent, local in (edges if edges is not None else parent_edges(root))[node]

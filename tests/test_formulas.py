@@ -118,3 +118,17 @@ def test_names_that_are_not_identifiers_are_bracketed() -> None:
     o.label = "o"
     o.backward()
     assert grad_formula(w1, o, node_names(o)).startswith("do/dw1 = do/d(x1·w1) · d(x1·w1)/dw1 = ")
+
+
+def test_a_root_inside_a_network_is_written_with_the_loss() -> None:
+    w, x = Value(0.5, label="w"), Value(2.0, label="x")
+    z = w * x
+    z.label = "z"
+    o = z.tanh()
+    o.label = "o"
+    grads = {o: 0.25, z: 0.25 * (1 - o.data**2), w: 0.25 * (1 - o.data**2) * 2.0}
+    names = node_names(o)
+    assert grad_formula(o, o, names, grads) == (
+        "dL/do = 0.25 (backpropagated from the loss L through the rest of the network)"
+    )
+    assert grad_formula(w, o, names, grads) == "dL/dw = dL/dz · dz/dw = 0.105 · 2 = 0.21"

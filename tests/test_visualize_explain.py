@@ -159,3 +159,38 @@ def test_hovering_a_reused_node_in_draw_graph_html_shows_the_sum(tmp_path: Path)
             )
         finally:
             browser.close()
+
+
+@pytest.mark.browser
+def test_hovering_a_weight_in_the_neuron_inspector_shows_dl_dw(tmp_path: Path) -> None:
+    sync_api = _require_browser()
+    from visualize.backward import BackwardPlayer
+    from visualize.live.session import PlaygroundSession
+
+    session = PlaygroundSession(dataset="circle", hidden=(2,), n=100)
+    inspection = session.inspect(0, 0, (1.0, 2.0), 1.0)
+    frames = inspection.steps()
+    page_path = tmp_path / "inspector.html"
+    page_path.write_text(BackwardPlayer((frames[-1],)).html_page(), encoding="utf-8")
+    w1, x1 = inspection.weights[0], inspection.inputs[0]
+    g_sum = inspection.grads[inspection.weighted_sum]
+    expected = (
+        f"w1 = {w1.data:.4g}\n"
+        f"dL/dw1 = dL/d(w·x + b) · d(w·x + b)/dw1 = {g_sum:.4g} · {x1.data:.4g} = "
+        f"{g_sum * x1.data:.4g}"
+    )
+    assert f"{g_sum * x1.data:.4g}" == f"{inspection.grads[w1]:.4g}"  # the network's own dL/dw1
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(page_path.as_uri())
+            assert _hover_node(page, page.locator("body"), "w1") == expected
+            root = _hover_node(page, page.locator("body"), inspection.root.label)
+            assert root is not None
+            assert root.endswith(
+                f"dL/d({inspection.root.label}) = {inspection.grads[inspection.root]:.4g} "
+                "(backpropagated from the loss L through the rest of the network)"
+            )
+        finally:
+            browser.close()
