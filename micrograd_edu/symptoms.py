@@ -289,9 +289,17 @@ def mystery_runs(seed: int = 0) -> dict[str, Run]:
     return runs
 
 
+def _short(x: object, limit: int = 80) -> str:
+    """``repr(x)`` cut to ``limit`` characters: an answer of any size quoted in a message."""
+    text = repr(x)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _as_code(guess: object) -> str | None:
     """A guess as a catalogue code: the code itself or the mistake's name, any case."""
-    text = str(guess).strip().lower()
+    if not isinstance(guess, str):
+        return None
+    text = guess.strip().lower()
     for code in TRAINING_MISTAKES:
         if text in (code, CATALOGUE[code].name.lower()):
             return code
@@ -322,7 +330,7 @@ def judge_guesses(case: Any, data: Any, number: str = "9.1") -> str:
         raise WrongAnswerError(
             number,
             f"give a dict with one mistake for each run {', '.join(sorted(answers))}",
-            got=data,
+            got=_short(data),
         )
     named = []
     for letter in sorted(answers):
@@ -330,9 +338,9 @@ def judge_guesses(case: Any, data: Any, number: str = "9.1") -> str:
         if code is None:
             raise WrongAnswerError(
                 number,
-                f"run {letter}: {data[letter]!r} is not one of the six training mistakes",
+                f"run {letter}: {_short(data[letter])} is not one of the six training mistakes",
                 expected=" / ".join(TRAINING_MISTAKES),
-                got=data[letter],
+                got=_short(data[letter]),
             )
         if code != answers[letter]:
             shown = features(_cached_run(answers[letter], case["seed"]))

@@ -148,3 +148,15 @@ def test_the_check_is_exercise_9_1_and_records_its_outcome(
 def test_losses_stay_finite() -> None:
     for mistake in TRAINING_MISTAKES:
         assert all(math.isfinite(x) for x in training_run(mistake, steps=20).loss), mistake
+
+
+def test_answers_of_any_size_or_type_are_quoted_short() -> None:
+    case = mystery_case(0)
+    for data in (
+        "x" * 1_000_000,
+        {**case["_answers"], "A": "x" * 1_000_000},
+        {**case["_answers"], "A": 3},
+    ):
+        with pytest.raises(WrongAnswerError) as raised:
+            judge_guesses(case, data)
+        assert len(str(raised.value)) < 500
