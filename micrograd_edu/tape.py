@@ -110,8 +110,8 @@ def capture(fn: Callable[[list[Value]], Any], example_inputs: Any) -> Tape:
         return a Value or a list of Values: a model such as an
         :class:`~micrograd_edu.nn.MLP`, or any function of its inputs.
     example_inputs:
-        The numbers to run ``fn`` on (a list or a 1-D array). Their count is
-        the tape's number of inputs.
+        The numbers to run ``fn`` on (a list or a 1-D array; Values count
+        as their ``.data``). Their count is the tape's number of inputs.
 
     Every Value the graph uses that is not an input is a **parameter**: the
     tape reads its ``.data`` at each replay and adds its gradient into its
@@ -122,7 +122,7 @@ def capture(fn: Callable[[list[Value]], Any], example_inputs: Any) -> Tape:
     ``ValueError`` if the output does not depend on the inputs or uses an op
     that is not in the engine's op table.
     """
-    numbers = validation.real_array("capture: example_inputs", example_inputs)
+    numbers = validation.real_array("capture: example_inputs", _unwrap_values(example_inputs))
     if numbers.ndim != 1 or len(numbers) == 0:
         raise ValueError(
             "capture: example_inputs must be a non-empty list of numbers (one sample), "
@@ -147,6 +147,17 @@ def capture(fn: Callable[[list[Value]], Any], example_inputs: Any) -> Tape:
     model_parameters = getattr(fn, "parameters", None)
     known = model_parameters() if callable(model_parameters) else []
     return _record(inputs, list(outputs), single, [p for p in known if isinstance(p, Value)])
+
+
+def _unwrap_values(example_inputs: Any) -> Any:
+    """A list of numbers for a list (or 1-D object array) that holds Values; else as given."""
+    if isinstance(example_inputs, np.ndarray) and example_inputs.dtype != object:
+        return example_inputs
+    if isinstance(example_inputs, (list, tuple, np.ndarray)) and any(
+        isinstance(x, Value) for x in example_inputs
+    ):
+        return [x.data if isinstance(x, Value) else x for x in example_inputs]
+    return example_inputs
 
 
 def _record(
@@ -279,7 +290,7 @@ class Tape:
         V = np.empty((program.rows, len(A)))
         V[: self.n_inputs] = A.T
         P = np.array([p.data for p in self.parameters], dtype=np.float64)
-        V[program.param_rows] = P[program.params_with_rows, None]
+        V[program.param_rows] = P[program.params_with_rows, None]  # distinct rows: a set
         with np.errstate(all="ignore"):
             saved = [kernel.forward(V, P) for kernel in program.kernels]
         self._last = _BatchRun(V, saved)
@@ -334,7 +345,10 @@ class Tape:
     def _backward_batch(self, run: _BatchRun, seed: Any) -> None:
         program = self._batch
         G = np.zeros_like(run.V)
-        G[program.output_rows] = self._batch_seeds(seed, run.V.shape[1]).T
+        # A node can be an output more than once (``[y, y]``): its seeds add, so the
+        # seeds are scattered with np.add.at (an assignment through repeated indices
+        # would keep only the last one).
+        np.add.at(G, program.output_rows, self._batch_seeds(seed, run.V.shape[1]).T)
         param_grads = np.zeros(len(self.parameters))
         with np.errstate(all="ignore"):
             for kernel, saved in zip(reversed(program.kernels), reversed(run.saved), strict=True):
