@@ -101,3 +101,43 @@ def test_an_empty_session_is_refused() -> None:
         session_health(session)
     with pytest.raises(ValueError, match="there are no training points"):
         session_one_step(session)
+
+
+def test_the_insight_panel_clicked_from_code() -> None:
+    pytest.importorskip("ipywidgets")
+    from visualize.live import live_playground
+
+    app = live_playground(n=100)
+    panel = app.insight
+    panel.watch.value = True
+    assert panel.health.value.count('class="mg-health-row"') == 3  # two hidden layers, output
+    before = app.session.model.state_dict()
+    panel.step_button.click()
+    assert panel.stage.value == "forward" and 'class="mg-step"' in panel.step_view.value
+    assert panel.step_caption.value.startswith("Forward: the 10 points")
+    assert app.session.model.state_dict() == before  # not applied before the update stage
+    panel.stage.value = "backward"
+    assert "dL/dw = " in panel.step_view.value
+    panel.stage.value = "update"
+    assert panel.trace is not None
+    assert app.session.model.state_dict() == {u.name: u.after for u in panel.trace.updates}
+    assert "w − lr·dL/dw = " in panel.step_view.value
+    panel.layers_button.click()
+    assert panel.layers.value.startswith('<img class="mg-layer-view" src="data:image/png;base64,')
+    panel.preset.click()
+    settings = app.session.settings
+    assert (settings.hidden, settings.activation) == ((6, 6, 6, 6, 6), "sigmoid")
+    assert panel.trace is None and panel.step_view.value == ""  # the old step is forgotten
+    rows = panel.health.value.split('class="mg-health-row"')[1:]
+    assert len(rows) == 6 and "barely learns" in rows[0] and "barely learns" not in rows[-1]
+    assert app.message.value == ""
+    app.step_button.click()
+    assert app.session.epoch == 1 and app.message.value == ""
+
+
+def test_one_step_on_a_session_can_be_traced_without_applying_it() -> None:
+    session = PlaygroundSession(dataset="circle", hidden=(3,), n=100)
+    before = session.model.state_dict()
+    trace = session_one_step(session, seed=0, apply=False)
+    assert session.model.state_dict() == before
+    assert trace.loss_after < trace.loss

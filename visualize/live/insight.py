@@ -104,11 +104,14 @@ def session_layer_views(session: PlaygroundSession) -> list[LayerView]:
         )
 
 
-def session_one_step(session: PlaygroundSession, seed: int | None = None) -> StepTrace:
-    """One SGD step on one mini-batch of the session's training points, traced and applied.
+def session_one_step(
+    session: PlaygroundSession, seed: int | None = None, apply: bool = True
+) -> StepTrace:
+    """One SGD step on one mini-batch of the session's training points, traced (and applied).
 
     The batch is ``batch_size`` points drawn without replacement (from ``seed``).
-    L1/L2 regularization is not part of the traced step.
+    L1/L2 regularization is not part of the traced step. With ``apply=False``
+    the weights stay as they are (the trace says what the step would do).
     """
     with session.lock:
         n = len(session.X_train)
@@ -123,6 +126,7 @@ def session_one_step(session: PlaygroundSession, seed: int | None = None) -> Ste
             session.y_train[batch],
             str(session.settings.loss),
             session.settings.lr,
+            apply=apply,
         )
 
 
