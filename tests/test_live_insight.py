@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -141,3 +144,68 @@ def test_one_step_on_a_session_can_be_traced_without_applying_it() -> None:
     trace = session_one_step(session, seed=0, apply=False)
     assert session.model.state_dict() == before
     assert trace.loss_after < trace.loss
+
+
+HOVERED_TITLE = """() => {
+  const hovered = [...document.querySelectorAll(':hover')].pop();
+  const svgTitle = hovered && hovered.querySelector(':scope > title');
+  if (svgTitle) return svgTitle.textContent;
+  const link = hovered && hovered.closest('a');
+  return link ? link.getAttributeNS('http://www.w3.org/1999/xlink', 'title') : null;
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_insight_panel_and_the_inspector_s_formulas_in_chromium(tmp_path: Path) -> None:
+    """The served app: one step stage by stage (hover an update), training health, the layer
+    view, and the inspector's hover formulas."""
+    from visualize.live.screenshot import CHROMIUM_ARGS, find_chromium, open_app, serve
+
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip("no Chromium on this machine (apt-get install chromium)")
+    pytest.importorskip("voila")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with serve(tmp_path / "site") as url, sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1300})
+            open_app(page, url)
+            page.get_by_role("button", name="One step, end to end").click()
+            page.wait_for_selector(".mg-one-step svg.mg-step", timeout=30_000)
+            page.get_by_role("button", name="update", exact=True).click()
+            page.wait_for_function(
+                "document.querySelector('.mg-one-step svg').textContent.includes('→')",
+                timeout=30_000,
+            )
+            page.locator('.mg-one-step line[data-param="layers.0.neurons.0.w.0"]').hover()
+            title = page.evaluate(HOVERED_TITLE) or ""
+            match = re.fullmatch(r"w − lr·dL/dw = (\S+) − 0\.03·(\S+) = (\S+)", title)
+            assert match, title
+            before, grad, after = (float(x) for x in match.groups())
+            assert after == pytest.approx(before - 0.03 * grad, rel=1e-3, abs=1e-4)
+
+            page.get_by_role("checkbox", name="Training health").check()
+            page.wait_for_selector("table.mg-health .mg-health-row", timeout=30_000)
+            assert page.locator("table.mg-health .mg-health-row").count() == 3
+            page.get_by_role("button", name="Layer view").click()
+            page.wait_for_selector("img.mg-layer-view", timeout=60_000)
+
+            page.get_by_role("button", name="inspect a point").click()
+            page.locator("[data-neuron='1,0']").click()
+            page.locator("svg.mg-plane image").click(position={"x": 250, "y": 110})
+            page.wait_for_selector(".mg-inspector-graph svg", timeout=30_000)
+            graph = page.locator(".mg-inspector-graph")
+            graph.locator("g.node text").filter(has_text=re.compile(r"^w1$")).first.hover()
+            formula = page.evaluate(HOVERED_TITLE) or ""
+            match = re.fullmatch(
+                r"w1 = \S+\ndL/dw1 = dL/d\(w·x \+ b\) · d\(w·x \+ b\)/dw1 = (\S+) · (\S+) = (\S+)",
+                formula,
+            )
+            assert match, formula
+            upstream, local, product = (float(x) for x in match.groups())
+            assert product == pytest.approx(upstream * local, rel=1e-3)
+            assert "Traceback" not in (page.text_content("body") or "")
+        finally:
+            browser.close()
