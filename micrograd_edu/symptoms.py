@@ -12,8 +12,8 @@ The mystery runs of notebook 9 are built here too: :func:`mystery_runs` trains
 one run per mistake, in an order drawn from a seed, and :func:`judge_guesses`
 names each run's mistake back, or refuses a wrong guess with the symptom that
 mistake would have shown. :func:`probe_guesses` and :func:`judge_guesses` are
-the exercise's probe and judge (the grader runs the probe in the student's
-kernel and the judge in its own process).
+exercise 9.1's probe and judge (:mod:`micrograd_edu.exercises.nb09`; the
+grader runs the probe in the student's kernel and the judge in its own process).
 
 >>> run = training_run("update-sign", steps=10)
 >>> run.loss[-1] > run.loss[0]  # gradient ascent: the loss climbs
@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from . import datasets, losses
-from .mistakes import CATALOGUE, WrongAnswerError, exercise
+from .mistakes import CATALOGUE, WrongAnswerError
 from .nn import MLP
 
 __all__ = [
@@ -42,7 +42,6 @@ __all__ = [
     "Features",
     "Run",
     "Symptom",
-    "check_mystery_runs",
     "features",
     "judge_guesses",
     "mystery_case",
@@ -353,16 +352,3 @@ def judge_guesses(case: Any, data: Any, number: str = "9.1") -> str:
         mistake = CATALOGUE[code]
         named.append(f"run {letter}: {mistake.name} — {mistake.explanation}")
     return "every mistake recognised:\n  " + "\n  ".join(named)
-
-
-@exercise("9.1")
-def check_mystery_runs(guesses: dict[str, str]) -> None:
-    """Exercise 9.1: name the hidden training mistake of each mystery run A–F.
-
-    ``guesses`` maps each letter to a mistake's code or name (``"update-sign"``
-    or ``"+= instead of −= in the update"``). Prints "✓ ..." naming each
-    mistake back; a wrong guess raises :class:`~micrograd_edu.mistakes.WrongAnswerError`
-    with the symptom the guessed mistake would have shown.
-    """
-    case = mystery_case(0)
-    print(f"✓ {judge_guesses(case, probe_guesses(case, None, guesses))}")
