@@ -94,7 +94,10 @@ def layer_views(
         The grid covers [−extent, extent]²: ``lines`` lines in each direction,
         each sampled at ``resolution`` points.
 
-    Raises ValueError when the points are not (n, 2) or the grid is too small.
+    Raises
+    ------
+    ValueError
+        The points and the labels differ in number, or the grid is too small.
     """
     points = np.asarray(X, dtype=np.float64).reshape(-1, 2) if np.size(X) else np.empty((0, 2))
     labels = np.asarray(y, dtype=np.float64).reshape(-1)
