@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from micrograd_edu import Value, strict_json
-from micrograd_edu.io import write_atomically
+from micrograd_edu.files import write_atomically
 
 from .graph import (
     ComputationGraph,

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from micrograd_edu import Value
 from micrograd_edu.explain import MAX_PATHS, GradExplanation, GradPath, explain_grad
-from micrograd_edu.io import write_atomically
+from micrograd_edu.files import write_atomically
 
 from .backward import MAX_PLAYER_NODES, BackwardPlayer
 from .graph import ComputationGraph, draw_graph

@@ -23,8 +23,8 @@ from typing import Any
 import graphviz
 
 from micrograd_edu import Value
+from micrograd_edu.files import write_atomically
 from micrograd_edu.formulas import grad_formula, node_names, parent_edges, value_formula
-from micrograd_edu.io import write_atomically
 
 from .renderer import render
 
