@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from micrograd_edu.health import ParameterUpdate, StepTrace
 from micrograd_edu.files import write_atomically
+from micrograd_edu.health import ParameterUpdate, StepTrace
 from micrograd_edu.nn import MLP
 
 from .backward import _PLAYER_TEMPLATE, script_json
