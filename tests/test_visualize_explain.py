@@ -194,3 +194,22 @@ def test_hovering_a_weight_in_the_neuron_inspector_shows_dl_dw(tmp_path: Path) -
             )
         finally:
             browser.close()
+
+
+def test_the_paths_are_drawn_where_numpy_and_matplotlib_are_missing() -> None:
+    """Notebook 2 runs in the browser without NumPy: its explain_grad cell must too."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['numpy'] = None; sys.modules['matplotlib'] = None\n"
+        "from micrograd_edu import Value\n"
+        "from micrograd_edu.explain import explain_grad\n"
+        "from visualize.explain import explain_player\n"
+        "a = Value(3.0, label='a'); b = a + a; c = b * b; c.backward()\n"
+        "print(explain_grad(c, a).gradient, len(explain_player(c, a).frames))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["24.0", "5"]  # four paths of 6, then all of them
