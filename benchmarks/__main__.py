@@ -28,7 +28,7 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from . import grading, playground, rl, tape, training, workloads
+from . import grading, install, playground, rl, tape, training, workloads
 from .timing import median_times
 from .workloads import Engine
 
@@ -148,8 +148,14 @@ def main(argv: list[str] | None = None) -> int:
         "--playground", action="store_true", help="only the live Playground's table"
     )
     parser.add_argument("--grading", action="store_true", help="only the grader's targets")
+    parser.add_argument(
+        "--install", action="store_true", help="only the wheel's and the course site's rows"
+    )
     args = parser.parse_args(argv)
     repeats = 3 if args.quick else 5
+    if args.install:
+        _print_targets(install.install_rows(), args.markdown)
+        return 0
     if args.playground:
         _print_playground(args.quick, args.markdown)
         return 0
@@ -245,6 +251,8 @@ def _print_playground(quick: bool, markdown: bool, with_grading: bool = False) -
     rows += playground.classroom_rows(quick)
     print("[+] reinforcement learning ...", file=sys.stderr)
     rows += rl.rl_rows()
+    print("[+] the wheel and the course site ...", file=sys.stderr)
+    rows += install.install_rows()
     if with_grading:
         print("[+] grading a class ...", file=sys.stderr)
         rows += grading.grading_rows(quick)
