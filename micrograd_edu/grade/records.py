@@ -32,6 +32,7 @@ __all__ = [
     "identify",
     "read_submission",
     "show_path",
+    "touches_the_grader",
 ]
 
 SUBMISSION_LIMIT = 50 << 20
@@ -78,6 +79,7 @@ class NotebookGrade:
     exercises: list[ExerciseGrade] = field(default_factory=list)
     layers: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    flags: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> int:
@@ -148,6 +150,33 @@ def identify(
     if len(matches) == 1:
         return matches[0], "file name"
     return None, "not a course notebook (no metadata, and the file name names none)"
+
+
+# What an intro notebook has no reason to touch; a probe can be patched only through them.
+TOUCHES = re.compile(
+    r"exercises\s*\.\s*(?:switch|probing|core|grading|registry)\b|switched_off|probe_all"
+    r"|probe_one|run_probe|PROBE_MARKER|_micrograd_edu_probe|sys\s*\.\s*modules|__code__"
+    r"|\bbuiltins\b|\bgc\s*\.\s*get_refer|/proc/|\bctypes\b|set(?:trace|profile)\b"
+    r"|\bexec\s*\(|\beval\s*\(|__import__|\bimportlib\b|sys\s*\.\s*std(?:out|err)\s*="
+)
+
+
+def touches_the_grader(content: bytes) -> list[str]:
+    """What in the submission's code cells reaches into the grader (sorted, each once).
+
+    Code in the kernel can patch the probe (say, switch the "write it yourself" guard off):
+    no verdict can tell, so such a notebook is flagged for a human to read, never failed.
+
+    >>> touches_the_grader(b'{"cells": [{"cell_type": "code", "source": "import ctypes"}]}')
+    ['ctypes']
+    """
+    try:
+        cells = json.loads(content).get("cells", [])
+        sources = [cell.get("source", "") for cell in cells if cell.get("cell_type") == "code"]
+        text = "\n".join(s if isinstance(s, str) else "".join(map(str, s)) for s in sources)
+    except (ValueError, AttributeError, TypeError, RecursionError):
+        return []
+    return sorted({" ".join(match.group(0).split()) for match in TOUCHES.finditer(text)})
 
 
 def student_of(path: Path, how: str) -> str:
@@ -237,6 +266,7 @@ def grade_submission(path: Path, options: Options, course: Course) -> NotebookGr
         judged = [ExerciseGrade(n, "crashed", message=result.detail) for n in cases]
     by_number = {grade.exercise: grade for grade in [*judged, *broken]}
     record.exercises = [by_number[number] for number in stems[stem]]
+    record.flags = touches_the_grader(content)
     return record
 
 

@@ -53,6 +53,9 @@ def table(record: NotebookGrade) -> str:
         if grade.mistake_name:
             reason = f"{grade.mistake_name}: {grade.message}"
         lines.append(f"  {grade.exercise:<9} {grade.result:<9} {escape(reason)}".rstrip())
+    if record.flags:
+        touched = ", ".join(escape(flag) for flag in record.flags)
+        lines.append(f"  read it: its code reaches into the grader ({touched})")
     return "\n".join(lines)
 
 
@@ -132,6 +135,11 @@ def class_report(records: list[NotebookGrade], markdown: bool = True) -> str:
                 lines.append(f"- **{mistake.name}** × {count}: {mistake.explanation}")
             else:
                 lines.append(f"- wrong, no named mistake × {count}")
+        lines.append("")
+    flagged = [r for r in records if r.flags]
+    if flagged:
+        lines += ["## Submissions to read: their code reaches into the grader", ""]
+        lines += [f"- {_code(r.path)}: {_code(', '.join(r.flags))}" for r in flagged]
         lines.append("")
     failed = [r for r in records if r.status != "ran"]
     if failed:
