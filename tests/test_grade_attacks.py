@@ -23,7 +23,10 @@ import grading_fake as fake
 import pytest
 
 from micrograd_edu import Value
+from micrograd_edu.exercises.grading import grading_cases, judge
+from micrograd_edu.exercises.probing import probe_one
 from micrograd_edu.exercises.switch import SwitchedOffError, switched_off
+from micrograd_edu.gradcheck import numerical_grad
 from micrograd_edu.grade import cli
 from micrograd_edu.grade.gradescope import results_json
 from micrograd_edu.grade.records import ExerciseGrade, NotebookGrade, touches_the_grader
@@ -167,6 +170,13 @@ def test_what_counts_as_reaching_into_the_grader() -> None:
         "__code__",
         "sys.modules",
     ]
+    assert touches_the_grader(cells("from micrograd_edu.exercises import core, switch\n")) == [
+        "exercises import core, switch"
+    ]
+    assert touches_the_grader(cells("vars(exercises)['probing']\n")) == [
+        "exercises)['probing",
+        "vars(",
+    ]
     assert touches_the_grader(cells("from micrograd_edu import exercises\n", *fake.RIGHT)) == []
     assert touches_the_grader(b"not json") == []
 
@@ -185,6 +195,24 @@ def test_a_saved_reference_to_a_switched_off_function_is_switched_off_too() -> N
     value = Value(3.0)
     backward(value)  # restored: the saved reference works again
     assert value.grad == 1.0
+
+
+def test_the_library_computing_a_derivative_by_hand_is_switched_off() -> None:
+    def through_backward(a: float, b: float) -> tuple[float, float]:
+        x, y = Value(a), Value(b)
+        (x * y**-1).backward()
+        return x.grad, y.grad
+
+    def by_differences(a: float, b: float) -> list[float]:
+        return numerical_grad(lambda p, q: p * q**-1, [a, b])
+
+    case = grading_cases("2.2", 7)
+    for cheat, shown in ((through_backward, "Value.backward"), (by_differences, "numerical_grad")):
+        outcome = judge("2.2", case, probe_one("2.2", case, {"local_grads": cheat}))
+        assert (outcome.status, outcome.mistake) == ("wrong", "library-call")
+        assert f"{shown}` is switched off here" in outcome.message
+    right = probe_one("2.2", case, {"local_grads": lambda a, b: (1 / b, -a / b**2)})
+    assert judge("2.2", case, right).status == "passed"
 
 
 def test_a_notebook_handed_in_twice_counts_once_on_gradescope() -> None:

@@ -133,7 +133,15 @@ DIVISION = Exercise(
     hidden_case=_hidden_pairs,
     probe=_probe_division,
     judge=_judge_division,
-    switch=((_VALUE, "__truediv__"), (_VALUE, "__rtruediv__")),
+    # by hand: neither the division nor a derivative the library computes (x · y⁻¹ then
+    # backward, or central differences, gave the right numbers without the calculus)
+    switch=(
+        (_VALUE, "__truediv__"),
+        (_VALUE, "__rtruediv__"),
+        (_VALUE, "backward"),
+        (_VALUE, "_backward"),
+        ("micrograd_edu.gradcheck", "numerical_grad"),
+    ),
 )
 
 
@@ -433,9 +441,15 @@ OP_TABLE = Exercise(
     hidden_case=_hidden_ops,
     probe=_probe_ops,
     judge=_judge_ops,
-    switch=tuple(
-        (_VALUE, attribute)
-        for attribute in ("exp", "log", "tanh", "sigmoid", "__truediv__", "__rtruediv__", "__pow__")
+    switch=(
+        *(
+            (_VALUE, attribute)
+            for attribute in ("exp", "log", "tanh", "sigmoid", "__truediv__", "__rtruediv__")
+        ),
+        (_VALUE, "__pow__"),
+        (_VALUE, "backward"),
+        (_VALUE, "_backward"),
+        ("micrograd_edu.gradcheck", "numerical_grad"),  # central differences of math.exp
     ),
 )
 

@@ -154,10 +154,11 @@ def identify(
 
 # What an intro notebook has no reason to touch; a probe can be patched only through them.
 TOUCHES = re.compile(
-    r"exercises\s*\.\s*(?:switch|probing|core|grading|registry)\b|switched_off|probe_all"
+    r"exercises\b[^\n]*\b(?:switch|probing|core|grading|registry)\b|switched_off|probe_all"
     r"|probe_one|run_probe|PROBE_MARKER|_micrograd_edu_probe|sys\s*\.\s*modules|__code__"
     r"|\bbuiltins\b|\bgc\s*\.\s*get_refer|/proc/|\bctypes\b|set(?:trace|profile)\b"
     r"|\bexec\s*\(|\beval\s*\(|__import__|\bimportlib\b|sys\s*\.\s*std(?:out|err)\s*="
+    r"|__dict__|__globals__|__closure__|__defaults__|\bvars\s*\("
 )
 
 
