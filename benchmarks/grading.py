@@ -1,6 +1,6 @@
-"""The grader's targets, timed on the 8 course notebooks (as submissions that pass).
+"""The grader's targets, timed on the course notebooks (as submissions that pass).
 
-* a class of 24 submissions (3 of each course notebook): ``--jobs 2`` against ``--jobs 1``
+* a class of 3 submissions of each course notebook: ``--jobs 2`` against ``--jobs 1``
   (target ≥ 1.7× on 2 cores);
 * per-notebook overhead: the class at ``--jobs 1``, per notebook, against running the same
   code cells (those not tagged ``skip-grading``) in a plain Python process, one process per
@@ -123,7 +123,7 @@ def grading_rows(quick: bool = False) -> list[list[str]]:
             "✔" if (one - alone) / count <= 3 else "✘",
         ],
         [
-            "grading: seconds per notebook per core, 8 course notebooks",
+            f"grading: seconds per notebook per core, {len(NOTEBOOKS)} course notebooks",
             f"{per_core:.1f} s (before: {today:.1f} s, every cell via nbclient)",
             "≤ 3 s",
             "✔" if per_core <= 3 else "✘",
