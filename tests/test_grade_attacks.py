@@ -227,3 +227,28 @@ def test_a_notebook_handed_in_twice_counts_once_on_gradescope() -> None:
         ("Exercise 9.2 (90_fake)", 1.0),
     ]
     assert results["output"] == "b.ipynb: another copy of 90_fake, not counted"
+
+
+def test_a_second_grader_on_the_same_out_folder_is_in_the_grade_book(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    other = NotebookGrade("other/90_fake.ipynb", "1" * 64, "other", "90_fake", "ran")
+    other.exercises = [ExerciseGrade("9.1", "passed"), ExerciseGrade("9.2", "passed")]
+
+    class Concurrent:  # the fake course, and another grader finishing meanwhile
+        PROBE_MARKER = fake.PROBE_MARKER
+        course_exercises = staticmethod(fake.course_exercises)
+        grading_cases = staticmethod(fake.grading_cases)
+        probe_cell = staticmethod(fake.probe_cell)
+
+        @staticmethod
+        def judge(number: str, case: list[int], probe: dict[str, object]) -> object:
+            if number == "9.1":
+                with open(out / "results.jsonl", "a", encoding="ascii") as handle:
+                    handle.write(other.to_json() + "\n")
+            return fake.judge(number, case, probe)
+
+    path = fake.write(tmp_path / "mine", "90_fake.ipynb", *fake.RIGHT)
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert cli.main(["--timeout", "60", "--out", str(out), str(path)], course=Concurrent) == 0
+    rows = (out / "grades.csv").read_text().splitlines()
+    assert rows == ["student,9.1,9.2,total,max", "mine,1,1,2,2", "other,1,1,2,2"]
