@@ -252,3 +252,18 @@ def test_a_second_grader_on_the_same_out_folder_is_in_the_grade_book(tmp_path: P
         assert cli.main(["--timeout", "60", "--out", str(out), str(path)], course=Concurrent) == 0
     rows = (out / "grades.csv").read_text().splitlines()
     assert rows == ["student,9.1,9.2,total,max", "mine,1,1,2,2", "other,1,1,2,2"]
+
+
+def test_on_gradescope_only_the_teacher_sees_the_flag() -> None:
+    grades = [ExerciseGrade("9.1", "passed"), ExerciseGrade("9.2", "passed")]
+    record = NotebookGrade("hw.ipynb", "0" * 64, "s", "90_fake", "ran", exercises=grades)
+    record.flags = ["exercises.switch"]
+    results = results_json([record])
+    assert results["score"] == 2.0
+    assert results["tests"][-1] == {
+        "name": "For the teacher: read hw.ipynb",
+        "score": 0.0,
+        "max_score": 0.0,
+        "output": "Its code reaches into the grader: exercises.switch",
+        "visibility": "hidden",
+    }

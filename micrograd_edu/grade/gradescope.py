@@ -5,7 +5,8 @@ One test per exercise: ``name`` "Exercise 2.4 (02_backpropagation)", ``score`` 1
 its explanation, the input, expected and obtained values, the hint),
 ``visibility`` "visible". The top-level ``score`` is the sum. A course notebook handed in
 twice counts once: the first copy (in path order) counts, never the best of several (each
-copy draws other hidden inputs, so copies would be tries).
+copy draws other hidden inputs, so copies would be tries). A notebook whose code reaches
+into the grader gets one more test, worth 0 and ``"hidden"`` (only the teacher sees it).
 """
 
 from __future__ import annotations
@@ -45,6 +46,17 @@ def _output(grade: ExerciseGrade) -> str:
     return f"{text}\n{grade.message}".strip()
 
 
+def _flagged(record: NotebookGrade) -> dict[str, Any]:
+    """A test only the teacher sees (Gradescope's "hidden"): the notebook reaches into it."""
+    return {
+        "name": f"For the teacher: read {escape(record.path)}",
+        "score": 0.0,
+        "max_score": 0.0,
+        "output": "Its code reaches into the grader: " + ", ".join(map(escape, record.flags)),
+        "visibility": "hidden",
+    }
+
+
 def results_json(records: list[NotebookGrade]) -> dict[str, Any]:
     """Gradescope's ``results.json`` for the graded notebooks of one submission."""
     tests: dict[str, dict[str, Any]] = {}
@@ -65,7 +77,7 @@ def results_json(records: list[NotebookGrade]) -> dict[str, Any]:
                 notes += [note] if note not in notes else []
     if not records:
         notes.append("No notebook (.ipynb) was found in the submission.")
-    kept = list(tests.values())
+    kept = list(tests.values()) + [_flagged(record) for record in records if record.flags]
     result: dict[str, Any] = {"score": sum(t["score"] for t in kept), "tests": kept}
     if notes:
         result["output"] = "\n".join(notes)
