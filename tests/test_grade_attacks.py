@@ -26,6 +26,7 @@ from micrograd_edu import Value
 from micrograd_edu.exercises.grading import grading_cases, judge
 from micrograd_edu.exercises.probing import probe_one
 from micrograd_edu.exercises.switch import SwitchedOffError, switched_off
+from micrograd_edu.explain import explain_grad
 from micrograd_edu.gradcheck import numerical_grad
 from micrograd_edu.grade import cli
 from micrograd_edu.grade.gradescope import results_json
@@ -206,13 +207,26 @@ def test_the_library_computing_a_derivative_by_hand_is_switched_off() -> None:
     def by_differences(a: float, b: float) -> list[float]:
         return numerical_grad(lambda p, q: p * q**-1, [a, b])
 
+    def by_paths(a: float, b: float) -> tuple[float, float]:
+        x, y = Value(a), Value(b)
+        q = x * y**-1
+        return explain_grad(q, x).gradient, explain_grad(q, y).gradient
+
+    def backward_by_paths(root: Value) -> None:
+        for node in root.topological_order():
+            node.grad = explain_grad(root, node).gradient if node is not root else 1.0
+
     case = grading_cases("2.2", 7)
-    for cheat, shown in ((through_backward, "Value.backward"), (by_differences, "numerical_grad")):
+    cheats = [(through_backward, "Value.backward"), (by_differences, "numerical_grad")]
+    for cheat, shown in [*cheats, (by_paths, "explain.explain_grad")]:
         outcome = judge("2.2", case, probe_one("2.2", case, {"local_grads": cheat}))
         assert (outcome.status, outcome.mistake) == ("wrong", "library-call")
         assert f"{shown}` is switched off here" in outcome.message
     right = probe_one("2.2", case, {"local_grads": lambda a, b: (1 / b, -a / b**2)})
     assert judge("2.2", case, right).status == "passed"
+    case = grading_cases("2.4", 3)
+    outcome = judge("2.4", case, probe_one("2.4", case, {"backward": backward_by_paths}))
+    assert (outcome.status, outcome.mistake) == ("wrong", "library-call")
 
 
 def test_a_notebook_handed_in_twice_counts_once_on_gradescope() -> None:

@@ -27,6 +27,15 @@ __all__ = [
 ]
 
 _VALUE = "micrograd_edu.engine:Value"
+# Every route by which the library computes a derivative: switched off wherever the student
+# is to find one (x · y⁻¹ then backward, explain_grad's path sums, central differences
+# all gave the right numbers without the calculus or the chain rule).
+_DERIVATIVES = (
+    (_VALUE, "backward"),
+    (_VALUE, "_backward"),
+    ("micrograd_edu.explain", "explain_grad"),
+    ("micrograd_edu.gradcheck", "numerical_grad"),
+)
 
 
 def _suspects_by_name(root: Value, nodes: dict[str, Value], names: list[str]) -> dict[str, Any]:
@@ -133,15 +142,7 @@ DIVISION = Exercise(
     hidden_case=_hidden_pairs,
     probe=_probe_division,
     judge=_judge_division,
-    # by hand: neither the division nor a derivative the library computes (x · y⁻¹ then
-    # backward, or central differences, gave the right numbers without the calculus)
-    switch=(
-        (_VALUE, "__truediv__"),
-        (_VALUE, "__rtruediv__"),
-        (_VALUE, "backward"),
-        (_VALUE, "_backward"),
-        ("micrograd_edu.gradcheck", "numerical_grad"),
-    ),
+    switch=((_VALUE, "__truediv__"), (_VALUE, "__rtruediv__"), *_DERIVATIVES),
 )
 
 
@@ -307,7 +308,7 @@ BACKWARD = Exercise(
     hidden_case=_hidden_backward,
     probe=_probe_backward,
     judge=_judge_backward,
-    switch=((_VALUE, "backward"), (_VALUE, "_backward")),
+    switch=_DERIVATIVES,
 )
 
 
@@ -447,9 +448,7 @@ OP_TABLE = Exercise(
             for attribute in ("exp", "log", "tanh", "sigmoid", "__truediv__", "__rtruediv__")
         ),
         (_VALUE, "__pow__"),
-        (_VALUE, "backward"),
-        (_VALUE, "_backward"),
-        ("micrograd_edu.gradcheck", "numerical_grad"),  # central differences of math.exp
+        *_DERIVATIVES,
     ),
 )
 
