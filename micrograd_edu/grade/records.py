@@ -153,12 +153,19 @@ def identify(
 
 
 # What an intro notebook has no reason to touch; a probe can be patched only through them.
-TOUCHES = re.compile(
-    r"exercises\b[^\n]*\b(?:switch|probing|core|grading|registry)\b|switched_off|probe_all"
-    r"|probe_one|run_probe|PROBE_MARKER|_micrograd_edu_probe|sys\s*\.\s*modules|__code__"
-    r"|\bbuiltins\b|\bgc\s*\.\s*get_refer|/proc/|\bctypes\b|set(?:trace|profile)\b"
-    r"|\bexec\s*\(|\beval\s*\(|__import__|\bimportlib\b|sys\s*\.\s*std(?:out|err)\s*="
-    r"|__dict__|__globals__|__closure__|__defaults__|\bvars\s*\("
+# Each pattern starts with a literal, so that a search of a 50 MB notebook stays fast.
+_INTERNALS = r"(?:switch|probing|core|grading|registry)\b"
+TOUCHES = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"exercises\s*\.\s*" + _INTERNALS,
+        r"exercises\s+import\s+\(?\s*(?:\w+(?:\s+as\s+\w+)?\s*,\s*){0,9}" + _INTERNALS,
+        r"switched_off|probe_all|probe_one|run_probe|PROBE_MARKER|_micrograd_edu_probe",
+        r"sys\s*\.\s*(?:modules|std(?:out|err)\s*=)|sys\s*\.\s*set(?:trace|profile)\b",
+        r"__(?:code|dict|globals|closure|defaults|import)__",
+        r"builtins\b|ctypes\b|importlib\b|/proc/",
+        r"gc\s*\.\s*get_refer|exec\s*\(|eval\s*\(|vars\s*\(",
+    )
 )
 
 
@@ -177,7 +184,8 @@ def touches_the_grader(content: bytes) -> list[str]:
         text = "\n".join(s if isinstance(s, str) else "".join(map(str, s)) for s in sources)
     except (ValueError, AttributeError, TypeError, RecursionError):
         return []
-    return sorted({" ".join(match.group(0).split()) for match in TOUCHES.finditer(text)})
+    found = {m.group(0) for pattern in TOUCHES for m in pattern.finditer(text)}
+    return sorted({" ".join(match.split()) for match in found})
 
 
 def student_of(path: Path, how: str) -> str:
