@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .engine import Value, ValueLike, _number_or_none, sum_values
+from .engine import Value, ValueLike, real_number, sum_values
 
 __all__ = [
     "binary_cross_entropy",
@@ -43,7 +43,7 @@ def _as_value(x: object, what: str) -> Value:
 
 
 def _number(x: object, what: str) -> float:
-    number = x.data if isinstance(x, Value) else _number_or_none(x)
+    number = x.data if isinstance(x, Value) else real_number(x)
     if number is None:
         raise TypeError(f"{what} must be a number, got {type(x).__name__}: {x!r}")
     return number

@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import validation
-from .engine import Value, ValueLike, _number_or_none, dot
+from .engine import Value, ValueLike, dot, real_number
 
 __all__ = [
     "ACTIVATIONS",
@@ -117,7 +117,7 @@ def as_inputs(x: object, width: int) -> list[ValueLike]:
         items: list[ValueLike] = x.astype(np.float64, copy=False).tolist()
     elif isinstance(x, (list, tuple)):
         items = list(x)
-    elif isinstance(x, Value) or _number_or_none(x) is not None:
+    elif isinstance(x, Value) or real_number(x) is not None:
         items = [x]  # type: ignore[list-item]
     else:
         raise TypeError(
@@ -165,7 +165,7 @@ class Module:
             )
         numbers = {}
         for name, value in state.items():
-            number = _number_or_none(value)
+            number = real_number(value)
             if number is None:
                 raise TypeError(
                     f"state_dict[{name!r}] must be a number, got {type(value).__name__}"
