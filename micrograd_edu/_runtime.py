@@ -21,7 +21,15 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-__all__ = ["MATH", "ScalarMath", "gc_paused", "real_number", "shared_constants"]
+__all__ = [
+    "MATH",
+    "ScalarMath",
+    "gc_paused",
+    "left_constant",
+    "real_number",
+    "right_constant",
+    "shared_constants",
+]
 
 
 def real_number(x: object) -> float | None:
@@ -50,23 +58,17 @@ class ScalarMath:
     engine reports by name. The engine checks each op's domain before its rule
     runs (:data:`micrograd_edu.engine.DOMAIN`).
 
-    >>> MATH.log(0.0), MATH.step(-2.0), MATH.pow(0.0, -1.0)
-    (-inf, 0.0, inf)
+    >>> MATH.step(-2.0), MATH.pow(0.0, -1.0), MATH.pow(-8.0, 0.5)
+    (0.0, inf, nan)
     """
 
     exp = staticmethod(math.exp)
+    log = staticmethod(math.log)  # the engine checks a > 0 before
     sqrt = staticmethod(math.sqrt)
     tanh = staticmethod(math.tanh)
     abs = staticmethod(abs)
     maximum = staticmethod(max)  # max(nan, 0.0) is nan: the first argument wins ties
     minimum = staticmethod(min)
-
-    @staticmethod
-    def log(a: float) -> float:
-        """ln a; −inf at 0 and NaN below, as NumPy (the engine checks a > 0 first)."""
-        if a > 0.0:
-            return math.log(a)
-        return -math.inf if a == 0.0 else math.nan
 
     @staticmethod
     def where(condition: object, if_true: float, if_false: float) -> float:
@@ -124,14 +126,21 @@ Template = tuple[float | None, ...]
 """A node's operands as numbers (None where a Value operand stands), or ``()``."""
 
 _SHARED: dict[tuple[object, ...], Template] = {}
+_RIGHT: dict[float, Template] = {}
+_LEFT: dict[float, Template] = {}
 _MAX_SHARED = 1024
+
+
+def _shareable(number: float | None) -> bool:
+    # Zeros (0.0 and -0.0 are equal keys but differ in sign) and NaN (never equal
+    # to itself) are not shared.
+    return number is None or bool(number and number == number)
 
 
 def shared_constants(template: Template) -> Template:
     """``template``, one shared tuple per distinct one: a node's ``constants``.
 
-    Zeros (0.0 and -0.0 are equal keys but differ in sign) and NaN (never
-    equal to itself) are not shared; the table is emptied when it is full.
+    The table is emptied when it is full.
 
     >>> shared_constants((None, 0.5)) is shared_constants((None, 0.5))
     True
@@ -139,10 +148,38 @@ def shared_constants(template: Template) -> Template:
     shared = _SHARED.get(template)
     if shared is not None:
         return shared
-    if all(c is None or (c and c == c) for c in template):
+    if all(map(_shareable, template)):
         if len(_SHARED) >= _MAX_SHARED:
             _SHARED.clear()
         _SHARED[template] = template
+    return template
+
+
+def right_constant(number: float) -> Template:
+    """``(None, number)`` shared: the constants of ``value <op> number``.
+
+    >>> right_constant(2.0)
+    (None, 2.0)
+    """
+    shared = _RIGHT.get(number)
+    return shared if shared is not None else _remember(_RIGHT, number, (None, number))
+
+
+def left_constant(number: float) -> Template:
+    """``(number, None)`` shared: the constants of ``number <op> value``.
+
+    >>> left_constant(1.0)
+    (1.0, None)
+    """
+    shared = _LEFT.get(number)
+    return shared if shared is not None else _remember(_LEFT, number, (number, None))
+
+
+def _remember(table: dict[float, Template], number: float, template: Template) -> Template:
+    if _shareable(number):
+        if len(table) >= _MAX_SHARED:
+            table.clear()
+        table[number] = template
     return template
 
 

@@ -12,17 +12,16 @@ as plain numbers, it returns its value and its local derivatives side by side.
 it into the method ``Value.tanh``; the tape (:mod:`micrograd_edu.tape`) replays
 recorded graphs with the same rules, on NumPy arrays too.
 
-Reading order: the op table and the ops' domains, how an op makes a node
-(:func:`apply`), the Value with its ops, then topological order and backward.
-This module imports nothing but the standard library.
+Reading order: the op table and the domains, how an op makes a node (:func:`apply`),
+the Value with its ops, topological order and backward. Standard library only.
 """
 
 from __future__ import annotations
 
-import math as _math
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, cast
+from typing import Any
 
+from . import _methods
 from ._runtime import MATH, ScalarMath, Template, gc_paused, real_number, shared_constants
 
 # fmt: off
@@ -31,8 +30,7 @@ __all__ = ["DOMAIN", "MATH", "OPS", "OVERFLOW", "Number", "Rule", "ScalarMath", 
            "real_number", "sum_values"]
 # fmt: on
 
-Number = int | float
-"""A plain real number (``bool`` excluded)."""
+Number = int | float  # a plain real number (bool excluded)
 
 Rule = Callable[..., tuple[Any, tuple[Any, ...]]]
 """``rule(math, *operands) -> (value, local derivatives)``: every operand a number (a
@@ -42,58 +40,73 @@ holds exp, log, tanh... (:data:`MATH` for floats, the tape's NumPy twin)."""
 OPS: dict[str, Rule] = {}
 """Every op of the engine: its name → its rule. Filled in by :func:`operation`."""
 
-# ----------------------------------------------------------------------
-# Domains: where an op is not defined, it raises before its rule runs. Each
-# check sees the operands' numbers x and the node's constants c (None where a
-# Value stands, () when all are Values) to name them in its message.
-# ----------------------------------------------------------------------
-Check = tuple[Callable[[Sequence[float], Template], bool], type[Exception], str]
+# Domains: where an op is not defined, it raises before its rule runs. A check gets
+# the operands' numbers x and the node's constants c, to name them in its message.
+Check = Callable[[Sequence[float], Template], None]
 
-# fmt: off
-DOMAIN: dict[str, list[Check]] = {
-    "log": [(lambda x, c: x[0] <= 0.0, ValueError, "log is defined only for x > 0, got x = {0!r}")],
-    "sqrt": [(lambda x, c: x[0] < 0.0, ValueError, "sqrt is defined only for x >= 0, got x = {0!r}")
-             ],
-    "/": [
-        (lambda x, c: x[1] == 0.0 and not c, ZeroDivisionError,
-         "division by zero in a / b: the divisor Value is {1!r} (a = {0!r})"),
-        (lambda x, c: x[1] == 0.0 and c[1] is not None, ZeroDivisionError,
-         "division by zero in a / b: the divisor is {1!r}"),
-        (lambda x, c: x[1] == 0.0, ZeroDivisionError,
-         "division by zero in c / a: the divisor Value is {1!r} (c = {0!r})"),
-    ],
-    "**": [
-        (lambda x, c: x[0] < 0.0 and not (c and c[1] is not None), ValueError,
-         "pow: a negative base {0!r} cannot be raised to a Value exponent (the result is "
-         "not a real number unless the exponent is an integer; use a number exponent)"),
-        (lambda x, c: x[0] < 0.0 and not x[1].is_integer() and x[1] == x[1], ValueError,
-         "pow: a negative base {0!r} needs an integer exponent, got {1!r} "
-         "(the result would not be a real number)"),
-        (lambda x, c: x[0] == 0.0 and x[1] < 0.0, ZeroDivisionError,
-         "pow: 0.0 cannot be raised to a negative power ({1!r})"),
-    ],
-}
-"""The ops that are not defined everywhere: op name → (when it fails, error, message)."""
+
+def _log(x: Sequence[float], c: Template) -> None:
+    if x[0] <= 0.0:
+        raise ValueError(f"log is defined only for x > 0, got x = {x[0]!r}")
+
+
+def _sqrt(x: Sequence[float], c: Template) -> None:
+    if x[0] < 0.0:
+        raise ValueError(f"sqrt is defined only for x >= 0, got x = {x[0]!r}")
+
+
+def _divide(x: Sequence[float], c: Template) -> None:
+    if x[1] == 0.0:
+        a, b = x
+        if not c:
+            raise ZeroDivisionError(
+                f"division by zero in a / b: the divisor Value is {b!r} (a = {a!r})"
+            )
+        if c[1] is not None:
+            raise ZeroDivisionError(f"division by zero in a / b: the divisor is {b!r}")
+        raise ZeroDivisionError(
+            f"division by zero in c / a: the divisor Value is {b!r} (c = {a!r})"
+        )
+
+
+def _power(x: Sequence[float], c: Template) -> None:
+    a, k = x
+    if a < 0.0 and not (c and c[1] is not None):
+        raise ValueError(
+            f"pow: a negative base {a!r} cannot be raised to a Value exponent (the result is "
+            "not a real number unless the exponent is an integer; use a number exponent)"
+        )
+    if a < 0.0 and not k.is_integer() and k == k:
+        raise ValueError(
+            f"pow: a negative base {a!r} needs an integer exponent, got {k!r} "
+            "(the result would not be a real number)"
+        )
+    if a == 0.0 and k < 0.0:
+        raise ZeroDivisionError(f"pow: 0.0 cannot be raised to a negative power ({k!r})")
+
+
+DOMAIN: dict[str, Check] = {"log": _log, "sqrt": _sqrt, "/": _divide, "**": _power}
+"""The ops not defined everywhere: op name → a check of the operands' numbers ``x`` that
+raises, given the node's constants ``c`` (None where a Value stands) to name them."""
 
 OVERFLOW = {
     "exp": "exp overflow: exp({0!r}) exceeds the largest float (inputs above about 709.78 "
-           "overflow)",
+    "overflow)",
     "**": "pow overflow: {0!r} ** {1!r} exceeds the largest float",
-}
-# fmt: on
+}  # fmt: skip
 """The messages of the ops that overflow: the engine raises instead of giving inf."""
 
 
-def check_domain(name: str, x: Sequence[float], constants: Template) -> None:
-    """Raise the error of the first check of ``name`` that ``x`` fails (:data:`DOMAIN`).
+def check_domain(name: str, x: Sequence[float], constants: Template = ()) -> None:
+    """Raise the error of op ``name`` if the numbers ``x`` are outside its domain.
 
-    >>> check_domain("log", (-1.0,), ())
+    >>> check_domain("log", (-1.0,))
     Traceback (most recent call last):
     ValueError: log is defined only for x > 0, got x = -1.0
     """
-    for fails, error, message in DOMAIN.get(name, ()):
-        if fails(x, constants):
-            raise error(message.format(*x))
+    check = DOMAIN.get(name)
+    if check is not None:
+        check(x, constants)
 
 
 # ----------------------------------------------------------------------
@@ -101,63 +114,43 @@ def check_domain(name: str, x: Sequence[float], constants: Template) -> None:
 # keeps the Value operands (children), their local derivatives, and the
 # numbers (constants) so that the tape can replay the graph.
 # ----------------------------------------------------------------------
-_new_value = object.__new__
-
-
-def _node(
-    name: str, data: Any, children: tuple[Value, ...], local_grads: Any, constants: Template
-) -> Value:
-    out: Value = _new_value(Value)
-    out.data, out.grad, out.label, out.op = data, 0.0, "", name
-    out.children, out.local_grads, out.constants = children, local_grads, constants
-    return out
-
-
 def apply(name: str, operands: Sequence[ValueLike]) -> Value:
     """Apply the op ``name`` to ``operands`` (Values and numbers): the general case.
+
+    Every operand goes to the rule as a number; the node keeps the Values as
+    ``children`` with their local derivatives, the numbers in ``constants``.
 
     >>> out = apply("*", [Value(3.0), 2.0])
     >>> out.data, out.local_grads, out.constants
     (6.0, (2.0,), (None, 2.0))
     """
-    maybe = [x.data if isinstance(x, Value) else real_number(x) for x in operands]
-    if None in maybe:
-        bad = operands[maybe.index(None)]
-        raise TypeError(f"{name}: operands must be Values or numbers, got {bad!r}")
-    numbers = cast(list[float], maybe)
+    numbers: list[float] = []
+    template: list[float | None] = []
+    for x in operands:
+        number = x.data if isinstance(x, Value) else real_number(x)
+        if number is None:
+            raise TypeError(f"{name}: operands must be Values or numbers, got {x!r}")
+        numbers.append(number)
+        template.append(None if isinstance(x, Value) else number)
     children = tuple([x for x in operands if isinstance(x, Value)])
-    constants: Template = ()
-    if len(children) < len(numbers):
-        pairs = zip(operands, numbers, strict=True)
-        constants = shared_constants(tuple([None if isinstance(x, Value) else n for x, n in pairs]))
-    check_domain(name, numbers, constants)
-    try:
-        data, grads = OPS[name](MATH, *numbers)
-    except OverflowError:
-        raise OverflowError(OVERFLOW[name].format(*numbers)) from None
-    if name in OVERFLOW and abs(data) == _math.inf and all(map(_math.isfinite, numbers)):
-        raise OverflowError(OVERFLOW[name].format(*numbers))
-    if constants:
-        grads = tuple([g for g, c in zip(grads, constants, strict=True) if c is None])
-        grads = _ONE.get(grads[0], grads) if len(grads) == 1 else grads
-        if name == "**" and constants[1] is not None:  # micrograd's name for a ** 2: "**2"
-            name = _POWER_NAMES.get(constants[1]) or f"**{constants[1]:g}"
-    return _node(name, data, children, grads, constants)
-
-
-_POWER_NAMES = {float(k): f"**{k}" for k in range(-4, 5)}
+    constants = shared_constants(tuple(template)) if len(children) < len(numbers) else ()
+    rule, check, overflow = OPS[name], DOMAIN.get(name), OVERFLOW.get(name)
+    node: Value = _methods.make(Value, name, rule, check, overflow, numbers, children, constants)
+    return node
 
 
 def operation(name: str) -> Callable[[Rule], Callable[..., Value]]:
-    """Register a rule as the op ``name`` in :data:`OPS`; return it as a Value method.
-
-    The method runs the rule on its operands' numbers and makes the node
-    (:func:`apply`); ops without a domain check take a fast path.
-    """
+    """Register a rule as the op ``name`` in :data:`OPS`; return it as a Value method
+    (what :func:`apply` does, for one or two operands)."""
 
     def register(rule: Rule) -> Callable[..., Value]:
         OPS[name] = rule
-        method = _fast_method(name, rule)
+        check, overflow = DOMAIN.get(name), OVERFLOW.get(name)
+        method: Callable[..., Value]
+        if rule.__code__.co_argcount == 2:
+            method = _methods.unary(name, rule, check, overflow)
+        else:
+            method = _methods.binary(name, rule, check, overflow, _RENAME.get(name))
         method.__name__, method.__qualname__ = rule.__name__, f"Value.{rule.__name__}"
         method.__doc__ = rule.__doc__
         return method
@@ -165,45 +158,18 @@ def operation(name: str) -> Callable[[Rule], Callable[..., Value]]:
     return register
 
 
-def _fast_method(name: str, rule: Rule) -> Callable[..., Any]:
-    """:func:`apply` for one Value, or a Value and a Value or a number, in fewer steps."""
-    if name in DOMAIN or name in OVERFLOW:
-        return lambda self, *other: (
-            NotImplemented if other and not _operand(other[0]) else apply(name, (self, *other))
-        )
-    if rule.__code__.co_argcount == 2:
-
-        def unary(self: Value) -> Value:
-            data, grads = rule(MATH, self.data)
-            return _node(name, data, (self,), grads, ())
-
-        return unary
-
-    def binary(self: Value, other: Any) -> Any:
-        if isinstance(other, Value):
-            data, grads = rule(MATH, self.data, other.data)
-            return _node(name, data, (self, other), grads, ())
-        number = other if type(other) is float else real_number(other)
-        if number is None:
-            return NotImplemented
-        data, (grad, _) = rule(MATH, self.data, number)
-        return _node(
-            name, data, (self,), _ONE.get(grad) or (grad,), shared_constants((None, number))
-        )
-
-    return binary
-
-
-_ONE = {1.0: (1.0,), -1.0: (-1.0,)}  # a node's local_grads, shared
-
-
-def _operand(x: object) -> bool:
-    return isinstance(x, Value) or real_number(x) is not None
-
-
 def reflected(name: str) -> Callable[[Value, Any], Value]:
-    """The method for ``number <op> value`` (``__rsub__`` …): the same rule, operands swapped."""
-    return lambda self, other: NotImplemented if not _operand(other) else apply(name, (other, self))
+    """The method of ``number <op> value`` (``__rsub__`` …): the same rule, number first."""
+    return _methods.reflected(name, OPS[name], DOMAIN.get(name), OVERFLOW.get(name))
+
+
+def _power_name(node: Value, k: float) -> None:
+    """micrograd's name for ``a ** 2``: ``**2``."""
+    node.op = _POWER_NAMES.get(k) or f"**{k:g}"
+
+
+_POWER_NAMES = {float(k): f"**{k}" for k in range(-4, 5)}
+_RENAME = {"**": _power_name}
 
 
 # ----------------------------------------------------------------------
@@ -231,9 +197,7 @@ class Value:
 
     __slots__ = ("children", "constants", "data", "grad", "label", "local_grads", "op")
 
-    # NumPy: let our reflected operators handle ``numpy.float64(2.0) * value``
-    # instead of NumPy turning the Value into an object array.
-    __array_ufunc__ = None
+    __array_ufunc__ = None  # numpy.float64(2.0) * value: our __rmul__, not an object array
 
     data: float
     grad: float
@@ -259,23 +223,17 @@ class Value:
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
 
     # micrograd's names: v._prev, v._op, and one chain-rule step v._backward()
-    @property
-    def _prev(self) -> set[Value]:
-        return set(self.children)
-
-    @property
-    def _op(self) -> str:
-        return self.op
+    _prev = property(lambda self: set(self.children))
+    _op = property(lambda self: self.op)
 
     def _backward(self) -> None:
         for child, local_grad in zip(self.children, self.local_grads, strict=True):
             child.grad += local_grad * self.grad
 
     # ------------------------------------------------------------------
-    # The ops. Each rule gets its operands as numbers (a, b) and returns
-    # its value and its local derivatives (d/da, d/db). `a + 3` runs the
-    # rule of + on (a, 3.0); the node keeps only d/da, the slope in its
-    # Value. `math` holds exp, log, tanh... (floats here, arrays in the tape).
+    # The ops. Each rule gets its operands as numbers (a, b) and returns its value
+    # and its local derivatives (d/da, d/db); `a + 3` runs the rule of + on (a, 3.0)
+    # and the node keeps d/da. `math`: exp, log, tanh... (floats; arrays in the tape).
     # ------------------------------------------------------------------
     @operation("+")
     def __add__(math: Any, a: Any, b: Any) -> Any:
@@ -300,10 +258,10 @@ class Value:
 
     @operation("**")
     def __pow__(math: Any, a: Any, k: Any) -> Any:
-        """a ** k.  d/da = k · a^(k−1),  d/dk = a^k · ln a  (0 where a = 0)."""
+        """a ** k.  d/da = k · a^(k−1),  d/dk = a^k · ln a  (0 where a ≤ 0)."""
         out = math.pow(a, k)
         da = math.where(k == 0.0, 0.0, k * math.pow(a, k - 1.0))
-        return out, (da, out * math.log(a + (a == 0.0)))
+        return out, (da, out * math.log(math.maximum(a, 0.0) + (a <= 0.0)))
 
     __radd__, __rmul__ = __add__, __mul__
     __rsub__, __rtruediv__, __rpow__ = reflected("-"), reflected("/"), reflected("**")
@@ -376,10 +334,8 @@ class Value:
     def topological_order(self) -> list[Value]:
         """Every node this Value depends on, each after all of its children.
 
-        An iterative depth-first search (no recursion, so a chain of a million
-        nodes is fine): a node is appended once all of its children have been.
-        Walking the list backwards therefore meets every node before any of the
-        nodes it was computed from.
+        An iterative depth-first search (a chain of a million nodes is fine): a
+        node is appended once all of its children have been.
 
         >>> x = Value(2.0, label="x")
         >>> [v.label or v.op for v in (x * x + 1).topological_order()]
@@ -387,8 +343,7 @@ class Value:
         """
         order: list[Value] = []
         visited: set[Value] = {self}
-        # Each stack entry is a node and an iterator over its children not yet
-        # looked at; the top of the stack is the node being explored.
+        # Each entry: a node and an iterator over its children not yet looked at.
         stack: list[tuple[Value, Iterator[Value]]] = [(self, iter(self.children))]
         while stack:
             node, children = stack[-1]
@@ -405,15 +360,10 @@ class Value:
     def backward(self) -> None:
         """Fill in ``grad`` = d(self)/d(node) for every node of the graph.
 
-        1. Order the graph topologically (:meth:`topological_order`).
-        2. Reset the grad of every *computed* node to 0 and add 1 to this
-           output's grad (d self / d self = 1).
-        3. Walk the order backwards, applying the chain rule at each node:
-           ``child.grad += local_grad * node.grad``. A node reached by several
-           paths receives the sum of their contributions.
-
-        Leaf Values (inputs, parameters) *accumulate* over calls, as in
-        PyTorch: training loops call ``zero_grad()`` before each backward pass.
+        Order the graph (:meth:`topological_order`), reset the computed nodes'
+        grads, seed d self/d self = 1, then walk the order backwards applying the
+        chain rule ``child.grad += local_grad * node.grad`` (a node reached by
+        several paths gets the sum). Leaves *accumulate* over calls, as in PyTorch.
 
         >>> x = Value(3.0)
         >>> y = x * x
