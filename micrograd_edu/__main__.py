@@ -14,7 +14,6 @@ Every mistake is one line on standard error, never a traceback. Exit codes:
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
@@ -346,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(line)
     try:
         _save(run, args)
-    except OSError as error:
+    except (OSError, ValueError) as error:  # ValueError: a NaN strict JSON cannot hold
         fail(1, f"cannot write the results: {error}")
     return 130 if run.history.interrupted else 0
 
@@ -354,8 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _save(run: TrainingRun, args: argparse.Namespace) -> None:
     """Write the model, the history and (unless --no-pictures) the pictures."""
     model_path = io.save(run.model, args.out / "model.json")
-    history_text = json.dumps(run.history.as_dict(), indent=1) + "\n"
-    history_path = io.write_atomically(args.out / "history.json", history_text.encode())
+    history_path = io.write_json(args.out / "history.json", run.history.as_dict(), "history")
     print(f"saved: {model_path}, {history_path}")
     if not args.no_pictures:
         for path in write_pictures(run, args.out):
@@ -394,7 +392,7 @@ def _main_rl(args: argparse.Namespace, fail: Callable[[int, str], NoReturn]) -> 
         progress=not args.no_progress,
     )
     policy, history = run.policy, run.history
-    if history.stopped.startswith("episode") and "loss became" in history.stopped:
+    if history.stopped.startswith("episode") and "greedy mean return" not in history.stopped:
         print(f"stopped early: {history.stopped} (the best policy so far is kept)")
     mean, spread = rl.evaluate(policy, env, 100, seed=args.seed + 1)
     print(
@@ -403,13 +401,12 @@ def _main_rl(args: argparse.Namespace, fail: Callable[[int, str], NoReturn]) -> 
     )
     try:
         model_path = io.save(policy.model, args.out / "policy.json")
-        history_text = json.dumps(history.as_dict(), indent=1) + "\n"
-        history_path = io.write_atomically(args.out / "history.json", history_text.encode())
+        history_path = io.write_json(args.out / "history.json", history.as_dict(), "history")
         print(f"saved: {model_path}, {history_path}")
         if not args.no_pictures:
             for path in write_pictures(run, args.out, RL_PICTURE_WRITERS):
                 print(f"picture: {path}")
-    except OSError as error:
+    except (OSError, ValueError) as error:
         fail(1, f"cannot write the results: {error}")
     return 0
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from . import exercises  # noqa: F401 - registers every check in mistakes.EXERCISES
 from .mistakes import CATALOGUE, EXERCISES
+from .strict_json import dumps as strict_dumps
 
 __all__ = ["ExerciseGrade", "NotebookGrade", "grade", "main"]
 
@@ -202,11 +203,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(_run_one(args.notebooks[0], args.timeout)))
+        print(strict_dumps(_run_one(args.notebooks[0], args.timeout), name="grades"))
         return 0
     results = [grade(path, args.timeout) for path in args.notebooks]
     if args.json:
-        print(json.dumps([asdict(result) for result in results], indent=1, ensure_ascii=False))
+        print(strict_dumps([asdict(r) for r in results], indent=1, ensure_ascii=False))
     else:
         print("\n\n".join(table(result) for result in results))
     return 0

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from . import strict_json
 from .nn import MLP, Layer, check_architecture, count_parameters
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "save",
     "to_torch",
     "write_atomically",
+    "write_json",
 ]
 
 FORMAT = "micrograd_edu.MLP"
@@ -148,15 +150,29 @@ def prepare_output_folder(folder: str | os.PathLike[str], files: Iterable[str] =
     return path
 
 
+def write_json(path: str | os.PathLike[str], data: Any, name: str = "data") -> Path:
+    """Write ``data`` to ``path`` as strict JSON (:func:`micrograd_edu.strict_json.dumps`,
+    indented, NumPy scalars as numbers), atomically (:func:`write_atomically`).
+
+    Raises ``ValueError`` (a NaN or infinity) or ``TypeError`` (a value JSON
+    cannot hold) naming its place in ``data``, before anything is written.
+    """
+    return write_atomically(path, (strict_json.dumps(data, name=name, indent=1) + "\n").encode())
+
+
 def save(model: MLP, path: str | os.PathLike[str]) -> Path:
-    """Save ``model`` (architecture and weights) as JSON at ``path``, atomically."""
+    """Save ``model`` (architecture and weights) as JSON at ``path``, atomically.
+
+    Weights may be NumPy scalars (``np.float32``, ``np.int64``): they are written
+    as numbers. Raises ``ValueError`` naming a weight that is NaN or infinite.
+    """
     if not isinstance(model, MLP):
         raise TypeError(f"save() takes an MLP, got {type(model).__name__}")
     state = model.state_dict()
     for name, value in state.items():
         if not math.isfinite(value):
             raise ValueError(
-                f"cannot save: parameter {name!r} is {value!r}, not a finite number "
+                f"cannot save: parameter {name!r} is {float(value)!r}, not a finite number "
                 "(did training diverge?)"
             )
     document = {
@@ -168,8 +184,7 @@ def save(model: MLP, path: str | os.PathLike[str]) -> Path:
         "state_dict": state,
     }
     # repr-exact floats: json writes the shortest string that reads back the same float
-    text = json.dumps(document, indent=1, allow_nan=False) + "\n"
-    return write_atomically(path, text.encode())
+    return write_json(path, document, name="the model")
 
 
 def _refuse_constant(name: str) -> float:

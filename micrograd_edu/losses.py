@@ -163,7 +163,20 @@ def _params(params: Sequence[Value], what: str) -> list[Value]:
 
 
 def l1(params: Sequence[Value]) -> Value:
-    """The L1 penalty Σ|w|: pushes weights to exactly zero (sparse networks)."""
+    """The L1 penalty Σ|w| (pass the weights: penalising biases is not customary).
+
+    Its gradient sign(w) pulls every weight toward zero by the same amount
+    whatever its size, so the weights a task does not need go to zero (a
+    sparse network) where L2's pull, proportional to w, only shrinks them. With
+    plain gradient steps a weight overshoots 0 and oscillates around it; to
+    land on *exactly* 0, apply L1 as a proximal step instead
+    (:func:`micrograd_edu.optim.soft_threshold`, what ``fit(..., l1=...)``
+    does by default).
+
+    >>> from micrograd_edu import Value
+    >>> l1([Value(0.5), Value(-2.0)]).data
+    2.5
+    """
     return sum_values([abs(p) for p in _params(params, "l1")])
 
 

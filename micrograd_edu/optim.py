@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from . import validation
 from .engine import Value
 
-__all__ = ["SGD", "Adam", "LinearLR", "Optimizer"]
+__all__ = ["SGD", "Adam", "LinearLR", "Optimizer", "soft_threshold"]
 
 
 def _check_rate(
@@ -150,6 +150,39 @@ class Adam(Optimizer):
             self.v[i] = beta2 * self.v[i] + (1.0 - beta2) * g * g
             denominator = math.sqrt(self.v[i]) / bias_correction2_sqrt + self.eps
             p.data -= step_size * self.m[i] / denominator
+
+
+def soft_threshold(params: Iterable[Value], threshold: float) -> int:
+    """The proximal step of an L1 penalty: move each parameter ``threshold`` toward 0,
+    and set it to exactly 0 if the move would cross 0.
+
+    w ← sign(w) · max(|w| − threshold, 0)
+
+    Called after an optimizer's step with ``threshold = lr · l1`` (what
+    :func:`~micrograd_edu.train.fit` does with ``l1``), it is *proximal gradient
+    descent* on loss + l1·Σ|w|: the gradient step handles the loss, this step the
+    penalty. Unlike the penalty's gradient l1·sign(w), which overshoots 0 and
+    oscillates around it, it leaves weights at exactly 0 (a sparse network); the
+    TensorFlow Playground's L1 does the same. A NaN stays NaN. Returns how many of
+    ``params`` are exactly 0 afterwards. ``threshold`` is a finite number >= 0.
+
+    >>> from micrograd_edu import Value
+    >>> w = [Value(0.5), Value(-0.02), Value(0.01), Value(-0.25)]
+    >>> soft_threshold(w, 0.05)
+    2
+    >>> [p.data for p in w]
+    [0.45, 0.0, 0.0, -0.2]
+    """
+    threshold = validation.real("threshold", threshold, low=0.0)
+    zeros = 0
+    for p in params:
+        w = p.data
+        if abs(w) <= threshold:
+            p.data = 0.0
+            zeros += 1
+        else:
+            p.data = w - math.copysign(threshold, w)
+    return zeros
 
 
 class LinearLR:

@@ -20,6 +20,16 @@ info); ``step(action)`` → (state, reward, terminated, truncated, info);
 ``action_space.n``). :class:`GridWorld` is a small one built in; CartPole
 comes from gymnasium (the ``rl`` extra). This module imports only the package
 and NumPy.
+
+Spaces. The policy chooses among the ``n`` actions of a **discrete** action
+space (gymnasium's ``Discrete(n, start=s)``): its outputs are numbered
+0 … n − 1 and the environment receives ``s + index`` (:func:`env_action`), so
+every action sent is in ``env.action_space``. Continuous actions (``Box``)
+and several choices at once (``MultiDiscrete``, ``MultiBinary``) are refused
+with a ``TypeError``: they need another kind of policy. A ``Discrete``
+*observation* (a cell number, as in FrozenLake) is fed to the policy one-hot
+encoded (:func:`encode_observation`), not as a raw number; any other
+observation is read as an array of numbers.
 """
 
 from __future__ import annotations
@@ -48,6 +58,8 @@ __all__ = [
     "RLRun",
     "Recipe",
     "discounted_returns",
+    "encode_observation",
+    "env_action",
     "evaluate",
     "normalized",
     "policy_loss",
@@ -76,11 +88,68 @@ def _check_environment(env: object) -> int:
                 f"the environment needs reset() and step() methods (gymnasium's interface); "
                 f"{type(env).__name__} has no {method}()"
             )
-    space = getattr(env, "action_space", None)
+    return _discrete(getattr(env, "action_space", None), "action_space")[0]
+
+
+def _discrete(space: object, name: str) -> tuple[int, int]:
+    """(n, start) of a discrete space (gymnasium's ``Discrete``), or a clear error."""
     n = getattr(space, "n", None)
-    if n is None:
-        raise TypeError(f"the environment's action_space must be discrete (with .n), got {space!r}")
-    return int(n)
+    shape = getattr(space, "shape", ())
+    if n is None or (shape is not None and tuple(shape) != ()):
+        continuous = type(space).__name__ == "Box" or hasattr(space, "low")
+        why = (
+            "continuous actions need a policy that outputs a distribution over numbers "
+            "(e.g. a Gaussian), which REINFORCE here does not have"
+            if continuous
+            else "REINFORCE here chooses one action among n"
+        )
+        raise TypeError(
+            f"the environment's {name} must be discrete (gymnasium's Discrete(n), one choice "
+            f"among n), got {space!r}: {why}"
+        )
+    return validation.integer(f"{name}.n", n), int(getattr(space, "start", 0))
+
+
+def env_action(env: Environment, index: int) -> int:
+    """The action sent to ``env`` for the policy's output ``index`` (0 … n − 1): the
+    action space's ``start`` + ``index`` (gymnasium's ``Discrete(n, start=...)``).
+
+    >>> class Space:
+    ...     n, start = 3, 10
+    >>> class Env:
+    ...     action_space = Space()
+    >>> env_action(Env(), 2)
+    12
+    """
+    return _discrete(getattr(env, "action_space", None), "action_space")[1] + int(index)
+
+
+def encode_observation(env: Environment, state: Any) -> Any:
+    """``state`` as the policy reads it: one-hot (n numbers) if ``env``'s observation space is
+    gymnasium's ``Discrete(n, start=s)``, else unchanged (an array of numbers).
+
+    Raises ``ValueError`` if a discrete state is outside the space.
+
+    >>> class Space:
+    ...     n, start = 4, 0
+    >>> class Env:
+    ...     observation_space = Space()
+    >>> encode_observation(Env(), 2).tolist()
+    [0.0, 0.0, 1.0, 0.0]
+    """
+    space = getattr(env, "observation_space", None)
+    if getattr(space, "n", None) is None or tuple(getattr(space, "shape", ()) or ()) != ():
+        return state
+    n, start = _discrete(space, "observation_space")
+    number = np.asarray(state)
+    if number.shape != () or number.dtype.kind not in "iu":
+        raise ValueError(f"a discrete observation must be one integer, got {state!r}")
+    index = int(number) - start
+    if not 0 <= index < n:
+        raise ValueError(f"observation {state!r} is outside the observation space {space!r}")
+    vector = np.zeros(n)
+    vector[index] = 1.0
+    return vector
 
 
 # --------------------------------------------------------------------- returns
@@ -151,9 +220,20 @@ class Policy:
         return array
 
     def probabilities(self, state: Any) -> FloatArray:
-        """π(· | state): the softmax of the logits, with NumPy."""
-        logits = self.model.forward_array(self._observation(state)[None, :])[0]
-        shifted = np.exp(logits - logits.max())
+        """π(· | state): the softmax of the logits, with NumPy.
+
+        Raises ``FloatingPointError`` if a logit is infinite or NaN (the weights
+        diverged, e.g. with a too large learning rate): no distribution to sample.
+        """
+        with np.errstate(all="ignore"):
+            logits = self.model.forward_array(self._observation(state)[None, :])[0]
+        if not np.all(np.isfinite(logits)):
+            raise FloatingPointError(
+                f"the policy's logits became {logits.tolist()} (the weights diverged; "
+                "a smaller learning rate?)"
+            )
+        with np.errstate(over="ignore"):  # a logit far below the largest: probability 0
+            shifted = np.exp(logits - logits.max())
         probabilities: FloatArray = shifted / shifted.sum()
         return probabilities
 
@@ -212,21 +292,28 @@ def run_episode(
     seed: int | None = None,
     max_steps: int = 10_000,
 ) -> Episode:
-    """Play one episode: sampled actions (or the greedy ones); returns what happened."""
+    """Play one episode: sampled actions (or the greedy ones); returns what happened.
+
+    The episode records the states as the policy read them
+    (:func:`encode_observation`) and the policy's action indices 0 … n − 1; the
+    environment receives :func:`env_action` of each. Raises ``FloatingPointError``
+    if the policy's logits are not finite.
+    """
     n_actions = _check_environment(env)
+    first_action = env_action(env, 0)
     if n_actions != policy.n_actions:
         raise ValueError(
             f"the policy has {policy.n_actions} outputs but the environment {n_actions} actions"
         )
-    state, _ = env.reset(seed=seed)
+    state = encode_observation(env, env.reset(seed=seed)[0])
     episode = Episode()
     for _ in range(max_steps):
         action = policy.greedy(state) if greedy else policy.act(state)
-        next_state, reward, terminated, truncated, _ = env.step(action)
+        next_state, reward, terminated, truncated, _ = env.step(first_action + action)
         episode.states.append(state)
         episode.actions.append(action)
         episode.rewards.append(float(reward))
-        state = next_state
+        state = encode_observation(env, next_state)
         if terminated or truncated:
             break
     return episode
@@ -283,7 +370,9 @@ def reinforce(
     running mean return (over ``window`` episodes) is restored at the end. With
     ``target_return``, once the running mean reaches it, the greedy policy is
     evaluated on ``eval_episodes`` episodes and training stops when it reaches
-    the target too. An episode whose loss is NaN stops training (best weights kept).
+    the target too. An episode whose loss is NaN, or whose policy's logits became
+    infinite or NaN (a too large learning rate), stops training: the best weights
+    are kept and ``history.stopped`` says why.
     """
     _check_environment(env)
     episodes = validation.integer("episodes", episodes, maximum=1_000_000)
@@ -300,7 +389,11 @@ def reinforce(
     collected: list[Episode] = []
     bar = tqdm(range(episodes), disable=not progress, unit="episode")
     for number in bar:
-        episode = run_episode(env, policy, seed=int(seeds.integers(2**31)))
+        try:
+            episode = run_episode(env, policy, seed=int(seeds.integers(2**31)))
+        except FloatingPointError as error:
+            history.stopped = f"episode {number + 1}: {error}"
+            break
         history.returns.append(episode.total)
         history.lengths.append(len(episode.rewards))
         running = float(np.mean(history.returns[-window:]))
@@ -309,23 +402,11 @@ def reinforce(
             best = [p.data for p in params]
         collected.append(episode)
         if len(collected) == batch:
-            with gc_paused():  # the update builds one large graph without cycles
-                states = [s for e in collected for s in e.states]
-                returns = [g for e in collected for g in discounted_returns(e.rewards, gamma)]
-                if baseline == "state":
-                    advantages = _state_advantages(states, returns, state_values)
-                else:
-                    advantages = normalized(returns)
-                loss = policy_loss(
-                    policy, states, [a for e in collected for a in e.actions], advantages
-                )
-                collected = []
-                if not math.isfinite(loss.data):
-                    history.stopped = f"episode {number + 1}: the loss became {loss.data}"
-                    break
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
+            loss = _update(policy, collected, gamma, baseline, state_values, opt)
+            collected = []
+            if not math.isfinite(loss):
+                history.stopped = f"episode {number + 1}: the loss became {loss}"
+                break
         bar.set_postfix(mean_return=f"{running:.1f}")
         if target_return is not None and running >= target_return:
             score = evaluate(policy, env, eval_episodes, seed=int(seeds.integers(2**31)))[0]
@@ -339,6 +420,34 @@ def reinforce(
         for p, value in zip(params, best, strict=True):
             p.data = value
     return history
+
+
+def _update(
+    policy: Policy,
+    episodes: list[Episode],
+    gamma: float,
+    baseline: str,
+    state_values: dict[bytes, float],
+    opt: Optimizer,
+) -> float:
+    """One REINFORCE step on ``episodes``; returns the loss (no step if it is not finite)."""
+    with gc_paused():  # the update builds one large graph without cycles
+        states = [s for e in episodes for s in e.states]
+        returns = [g for e in episodes for g in discounted_returns(e.rewards, gamma)]
+        if baseline == "state":
+            advantages = _state_advantages(states, returns, state_values)
+        else:
+            advantages = normalized(returns)
+        actions = [a for e in episodes for a in e.actions]
+        try:
+            loss = policy_loss(policy, states, actions, advantages)
+        except OverflowError:  # an op of the graph overflowed: the loss is infinite
+            return math.inf
+        if math.isfinite(loss.data):
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    return loss.data
 
 
 @dataclass
@@ -387,7 +496,7 @@ def train(
     :class:`Recipe`); ``lr`` and ``gamma`` override the recipe's."""
     chosen = RECIPES[recipe] if isinstance(recipe, str) else recipe
     n_actions = _check_environment(env)
-    observation, _ = env.reset(seed=seed)
+    observation = encode_observation(env, env.reset(seed=seed)[0])
     policy = Policy(
         validation.real_array("observation", observation).size,
         n_actions,

@@ -34,7 +34,7 @@ from tqdm import tqdm
 from . import datasets, losses, validation
 from .engine import Value, gc_paused, sum_values
 from .nn import ACTIVATIONS, MLP
-from .optim import SGD, LinearLR, Optimizer
+from .optim import SGD, LinearLR, Optimizer, soft_threshold
 from .tape import ArrayMath, Tape, capture
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 Kind = Literal["binary", "multiclass", "regression"]
 EngineName = Literal["auto", "graph", "tape"]
+L1Step = Literal["proximal", "subgradient"]
 
 MAX_EPOCHS = 1_000_000
 """The most epochs :func:`fit` accepts (the history keeps one entry per epoch)."""
@@ -294,6 +295,7 @@ def fit(
     *,
     l1: float = 0.0,
     l2: float = 0.0,
+    l1_step: L1Step = "proximal",
     scheduler: LinearLR | None = None,
     seed: int | None = None,
     progress: bool = True,
@@ -320,7 +322,16 @@ def fit(
     X_val, y_val:
         Optional validation data, evaluated after every epoch.
     l1, l2:
-        Rates of the L1 penalty Σ|w| and the L2 penalty Σw² added to the loss.
+        Rates of the L1 penalty Σ|w| over the weights (not the biases) and of
+        the L2 penalty Σw² over all the parameters, added to the loss.
+    l1_step:
+        How L1 is applied. ``"proximal"`` (the default, as the TensorFlow
+        Playground does): after each optimizer step, every weight the optimizer
+        updates moves ``lr · l1`` toward 0 and stops at exactly 0 if it would
+        cross it (:func:`~micrograd_edu.optim.soft_threshold`), so that
+        unneeded weights become exactly 0. ``"subgradient"``: the gradient
+        l1·sign(w) is added to the loss's, which moves weights toward 0 but
+        overshoots it, so they oscillate around 0 instead of reaching it.
     scheduler:
         Optional learning-rate schedule (e.g. :class:`~micrograd_edu.optim.LinearLR`),
         stepped once per epoch.
@@ -355,12 +366,13 @@ def fit(
     epochs = validation.integer("epochs", epochs, maximum=MAX_EPOCHS)
     n = len(X_arr)
     size = n if batch_size is None else validation.integer("batch_size", batch_size)
-    l1 = validation.real("l1", l1, low=0.0)
-    l2 = validation.real("l2", l2, low=0.0)
+    l1, l2 = _check_penalties(l1, l2, l1_step)
     params = model.parameters()
     opt = optimizer if optimizer is not None else SGD(params, lr=0.1)
     _check_optimizer(opt, params)
     tape = _training_tape(model, objective, engine)
+    penalties = _Penalties.of(model, tape, l1 if l1_step == "subgradient" else 0.0, l2)
+    shrunk = _updated_weights(model, opt) if l1 and l1_step == "proximal" else []
     rng = np.random.default_rng(seed)
     rows = X_arr.tolist()
     labels = y_arr.astype(np.int64).tolist() if objective.kind == "multiclass" else y_arr.tolist()
@@ -378,10 +390,12 @@ def fit(
                 batch = order[start : start + size].tolist()
                 stop = partial(diverged, epoch, step)  # stop("the loss became inf") raises
                 if tape is not None:
-                    _tape_step(tape, objective, X_arr[batch], y_arr[batch], l1, l2, opt, stop)
+                    _tape_step(tape, objective, X_arr[batch], y_arr[batch], penalties, opt, stop)
                 else:
                     samples = ([rows[i] for i in batch], [labels[i] for i in batch])
-                    _graph_step(model, objective, samples, (l1, l2), opt, stop)
+                    _graph_step(model, objective, samples, penalties, opt, stop)
+                if shrunk:
+                    soft_threshold(shrunk, opt.lr * l1)
                 if interrupt.is_set():
                     history.interrupted = True
                     break
@@ -404,20 +418,57 @@ def fit(
     return history
 
 
+@dataclass(frozen=True)
+class _Penalties:
+    """The penalties added to each mini-batch's loss: l1·Σ|w| over the weights (in
+    ``"subgradient"`` mode; 0 otherwise) and l2·Σw² over all the parameters."""
+
+    l1: float
+    l2: float
+    weights: list[Value]
+    """The parameters L1 applies to: the weights, not the biases."""
+    tape_mask: npt.NDArray[np.bool_] | None
+    """Which of the tape's parameters are weights (None without a tape)."""
+
+    @staticmethod
+    def of(model: MLP, tape: Tape | None, l1: float, l2: float) -> _Penalties:
+        weights = _weights(model)
+        ids = {id(w) for w in weights}
+        mask = None if tape is None else np.array([id(p) in ids for p in tape.parameters])
+        return _Penalties(l1, l2, weights, mask)
+
+
+def _check_penalties(l1: float, l2: float, l1_step: str) -> tuple[float, float]:
+    """The penalty rates as floats, after checking them and the L1 rule."""
+    if l1_step not in ("proximal", "subgradient"):
+        raise ValueError(f"l1_step must be 'proximal' or 'subgradient', got {l1_step!r}")
+    return validation.real("l1", l1, low=0.0), validation.real("l2", l2, low=0.0)
+
+
+def _weights(model: MLP) -> list[Value]:
+    """The model's weights, without the biases (the parameters L1 applies to)."""
+    return [w for layer in model.layers for neuron in layer.neurons for w in neuron.w]
+
+
+def _updated_weights(model: MLP, optimizer: Optimizer) -> list[Value]:
+    """The weights ``optimizer`` updates (a frozen layer's keep their values)."""
+    updated = {id(p) for p in optimizer.params}
+    return [w for w in _weights(model) if id(w) in updated]
+
+
 def _graph_step(
     model: MLP,
     objective: Objective,
     batch: tuple[list[list[float]], list[Any]],
-    penalties: tuple[float, float],
+    penalties: _Penalties,
     optimizer: Optimizer,
     stop: Callable[[str], NoReturn],
 ) -> None:
     """One step with the graph engine: build the batch's loss graph, backward, update."""
     rows, labels = batch
-    l1, l2 = penalties
     with gc_paused():  # a step builds a large graph without cycles
         try:
-            total = _batch_loss(model, objective, rows, labels, l1, l2, model.parameters())
+            total = _batch_loss(model, objective, rows, labels, penalties)
         except OverflowError as error:
             stop(f"the loss overflowed ({error})")
         if not math.isfinite(total.data):
@@ -432,19 +483,17 @@ def _batch_loss(
     objective: Objective,
     rows: list[list[float]],
     labels: list[Any],
-    l1: float,
-    l2: float,
-    params: list[Value],
+    penalties: _Penalties,
 ) -> Value:
     """The mean loss over one mini-batch, plus the penalties: the graph to backpropagate."""
     terms = [
         objective.per_sample(model(row), label) for row, label in zip(rows, labels, strict=True)
     ]
     total = sum_values(terms) * (1.0 / len(rows))
-    if l1:
-        total = total + l1 * losses.l1(params)
-    if l2:
-        total = total + l2 * losses.l2(params)
+    if penalties.l1:
+        total = total + penalties.l1 * losses.l1(penalties.weights)
+    if penalties.l2:
+        total = total + penalties.l2 * losses.l2(model.parameters())
     return total
 
 
@@ -471,29 +520,31 @@ def _tape_step(
     objective: Objective,
     X: FloatArray,
     y: FloatArray,
-    l1: float,
-    l2: float,
+    penalties: _Penalties,
     optimizer: Optimizer,
     stop: Callable[[str], NoReturn],
 ) -> None:
     """One step with the tape: replay it on the batch, the loss's gradient, backward, update.
 
-    The same mathematics as :func:`_graph_step`: mean loss + l1·Σ|w| + l2·Σw²,
-    whose gradient in the outputs z is ``gradient_array(z, y) / n``.
+    The same mathematics as :func:`_graph_step`: mean loss + l1·Σ|w| (weights)
+    + l2·Σw², whose gradient in the outputs z is ``gradient_array(z, y) / n``.
     """
     assert objective.gradient_array is not None  # checked by _training_tape
     outputs = tape.forward_batch(X)
     z = outputs if objective.kind == "multiclass" else outputs[:, 0]
     penalty_grads: list[float] = []
+    l1, l2, mask = penalties.l1, penalties.l2, penalties.tape_mask
+    assert mask is not None  # made with the tape
     with np.errstate(all="ignore"):
         total = float(np.mean(objective.on_array(z, y)))
         if l1 or l2:  # the weights are read only for a penalty
             weights = np.array([p.data for p in tape.parameters])
+            signs = np.where(mask, np.sign(weights), 0.0) if l1 else 0.0
             if l1:
-                total += l1 * float(np.abs(weights).sum())
+                total += l1 * float(np.abs(weights[mask]).sum())
             if l2:
                 total += l2 * float((weights * weights).sum())
-            penalty_grads = (l1 * np.sign(weights) + 2.0 * (l2 * weights)).tolist()
+            penalty_grads = (l1 * signs + 2.0 * (l2 * weights)).tolist()
     if not math.isfinite(total):
         stop(f"the loss became {total}")
     optimizer.zero_grad()

@@ -101,3 +101,31 @@ def test_from_torch_rejects_what_it_cannot_represent(torch: ModuleType) -> None:
         io.from_torch(nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 3), nn.Linear(3, 1)))
     with pytest.raises(TypeError, match=re.escape("takes a torch.nn.Sequential, got Linear")):
         io.from_torch(nn.Linear(2, 1))
+
+
+@pytest.mark.parametrize(
+    "kind", [np.float16, np.float32, np.float64, np.int8, np.int64, np.uint32, int, float]
+)
+def test_numpy_scalar_weights_save_as_strict_json(tmp_path: Path, kind: type) -> None:
+    """A NumPy scalar stored as a weight (w.data = np.float32(0.5)) is written as its number."""
+    model = MLP(2, [2, 1], seed=0)
+    parameters = model.parameters()
+    for i, p in enumerate(parameters):
+        p.data = kind(i % 5) if kind in (np.int8, np.int64, np.uint32, int) else kind(0.1 * i)
+    path = io.save(model, tmp_path / "model.json")
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"not strict JSON: {name}")
+
+    document = json.loads(path.read_text(), parse_constant=refuse)
+    assert list(document["state_dict"].values()) == [float(p.data) for p in parameters]
+    assert [p.data for p in io.load(path).parameters()] == [float(p.data) for p in parameters]
+
+
+def test_a_non_finite_numpy_weight_is_refused_by_name(tmp_path: Path) -> None:
+    model = MLP(2, [1], seed=0)
+    model.parameters()[1].data = np.float32("nan")
+    name = next(iter(model.state_dict())).rsplit(".", 1)[0] + ".1"
+    with pytest.raises(ValueError, match=re.escape(f"cannot save: parameter {name!r} is nan")):
+        io.save(model, tmp_path / "model.json")
+    assert not (tmp_path / "model.json").exists()

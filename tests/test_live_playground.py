@@ -401,3 +401,15 @@ def test_the_page_in_chromium(tmp_path: Path) -> None:
         u for u in requests if u.startswith("http") and not u.startswith("http://127.0.0.1:")
     ]
     assert outside == []
+
+
+def test_l1_in_the_playground_sets_weights_to_exactly_zero_and_leaves_biases() -> None:
+    """The report: 150 epochs with L1 0.01 left no weight at exactly 0 and shrank the biases.
+    Like the TensorFlow Playground, a weight whose L1 step crosses 0 is now set to 0."""
+    session = _session(dataset="circle", hidden=(8, 8), lr=0.1, regularization="l1", reg_rate=0.01)
+    for _ in range(150):
+        session.train_epoch()
+    neurons = [neuron for layer in session.model.layers for neuron in layer.neurons]
+    weights = [w.data for neuron in neurons for w in neuron.w]
+    assert weights.count(0.0) >= len(weights) // 4
+    assert all(neuron.b.data != 0.0 for neuron in neurons)

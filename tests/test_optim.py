@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import pytest
 
 from micrograd_edu import Value, optim
@@ -127,3 +129,33 @@ def test_zero_grad_clears_every_parameter() -> None:
 def test_optimizer_errors(make: Callable[[], object], error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=re.escape(message)):
         make()
+
+
+def test_soft_threshold_moves_toward_zero_and_stops_there() -> None:
+    """The proximal step of t·|w|: argmin_v (v − w)²/2 + t·|v|, checked on a fine grid."""
+    values = [0.3, -0.3, 0.05, -0.05, 0.1, -0.1, 0.0, -0.0, 2.5]
+    params = [Value(v) for v in values]
+    assert optim.soft_threshold(params, 0.1) == 6
+    assert [p.data for p in params] == [
+        0.19999999999999998,
+        -0.19999999999999998,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        2.4,
+    ]
+    grid = np.linspace(-3, 3, 60001)
+    for v, p in zip(values, params, strict=True):
+        best = grid[np.argmin((grid - v) ** 2 / 2 + 0.1 * np.abs(grid))]
+        assert p.data == pytest.approx(best, abs=1e-4)
+    nan = Value(float("nan"))
+    assert optim.soft_threshold([nan], 0.1) == 0 and math.isnan(nan.data)
+    for bad, message in (
+        (-0.1, "threshold must be >= 0, got -0.1"),
+        (float("inf"), "threshold must be a finite number, got inf"),
+    ):
+        with pytest.raises(ValueError, match=re.escape(message)):
+            optim.soft_threshold(params, bad)

@@ -12,8 +12,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from micrograd_edu import io, rl
+from micrograd_edu.optim import Adam
 
 
 def test_discounted_returns_by_hand() -> None:
@@ -254,3 +257,178 @@ def test_pictures() -> None:
     policy_figure = plot_gridworld_policy(env, policy)
     arrows = [p for p in policy_figure.axes[0].patches if type(p).__name__ == "FancyArrow"]
     assert 14 * 3 <= len(arrows) <= 14 * 4  # up to four arrows in each of the 14 free cells
+
+
+# --------------------------------------------------------------------- spaces
+class _SpaceEnv:
+    """A small gymnasium-style environment over any spaces: observations sampled from its
+    observation space, reward 1 for the action space's first action; it records every
+    action it receives."""
+
+    def __init__(self, action_space: Any, observation_space: Any, length: int = 6) -> None:
+        self.action_space = action_space
+        self.observation_space = observation_space
+        self.length = length
+        self.sent: list[Any] = []
+        self.steps = 0
+
+    def reset(self, *, seed: int | None = None) -> tuple[Any, dict[str, Any]]:
+        self.observation_space.seed(seed)
+        self.steps = 0
+        return self.observation_space.sample(), {}
+
+    def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+        self.sent.append(action)
+        self.steps += 1
+        reward = 1.0 if action == getattr(self.action_space, "start", 0) else 0.0
+        return self.observation_space.sample(), reward, False, self.steps >= self.length, {}
+
+
+@pytest.mark.parametrize(
+    ("actions", "observations"),
+    [
+        (("Discrete", 3, 10), ("Box", 2)),
+        (("Discrete", 2, -1), ("Box", 3)),
+        (("Discrete", 4, 0), ("Discrete", 5, 0)),
+        (("Discrete", 3, 1), ("Discrete", 6, 3)),
+    ],
+)
+def test_every_action_sent_is_in_the_action_space(
+    actions: tuple[Any, ...], observations: tuple[Any, ...]
+) -> None:
+    """Discrete(n, start) actions are offset by start (they were 0 … n − 1 whatever the
+    start); a Discrete observation reaches the policy one-hot encoded."""
+    spaces = pytest.importorskip("gymnasium.spaces")
+
+    def make(kind: str, size: int, start: int = 0) -> Any:
+        if kind == "Box":
+            return spaces.Box(low=-1.0, high=1.0, shape=(size,), seed=0)
+        return spaces.Discrete(size, start=start, seed=0)
+
+    env = _SpaceEnv(make(*actions), make(*observations))
+    run = rl.train(env, rl.Recipe((4,), 0.05, 0.9, 1, "normalize", True, None), episodes=30)
+    assert len(run.history.returns) == 30
+    width = observations[1]
+    assert run.policy.n_observations == width  # one number per cell for a Discrete space
+    mean, _ = rl.evaluate(run.policy, env, episodes=3, seed=1)
+    assert 0.0 <= mean <= env.length
+    assert len(env.sent) > 30 * 6 - 1
+    assert all(env.action_space.contains(action) for action in env.sent)
+    start, n = actions[2], actions[1]
+    assert sorted(set(env.sent)) == list(range(start, start + n))  # every action was tried
+    episode = rl.run_episode(env, run.policy, seed=2)
+    assert all(np.asarray(s).shape == (width,) for s in episode.states)
+    if observations[0] == "Discrete":
+        assert all(
+            sorted(np.asarray(s).tolist()) == [0.0] * (width - 1) + [1.0] for s in episode.states
+        )
+    assert set(episode.actions) <= set(range(n))  # the policy's indices, not the env's actions
+
+
+@pytest.mark.parametrize(
+    ("space", "message"),
+    [
+        ("Box", "continuous actions need a policy that outputs a distribution over numbers"),
+        ("MultiDiscrete", "REINFORCE here chooses one action among n"),
+        ("MultiBinary", "REINFORCE here chooses one action among n"),
+    ],
+)
+def test_action_spaces_reinforce_cannot_drive_are_refused(space: str, message: str) -> None:
+    spaces = pytest.importorskip("gymnasium.spaces")
+    made = {
+        "Box": lambda: spaces.Box(low=-2.0, high=2.0, shape=(1,)),
+        "MultiDiscrete": lambda: spaces.MultiDiscrete([2, 3]),
+        "MultiBinary": lambda: spaces.MultiBinary(3),
+    }[space]()
+    env = _SpaceEnv(made, spaces.Box(low=-1.0, high=1.0, shape=(2,)))
+    expected = "the environment's action_space must be discrete (gymnasium's Discrete(n), one "
+    for call in (
+        lambda: rl.reinforce(rl.Policy(2, 2), env, episodes=1, progress=False),
+        lambda: rl.train(env, "cartpole", episodes=1),
+        lambda: rl.run_episode(env, rl.Policy(2, 2)),
+    ):
+        with pytest.raises(TypeError, match=re.escape(expected)) as error:
+            call()
+        assert message in str(error.value)
+    assert env.sent == []
+
+
+def test_a_discrete_observation_outside_its_space_is_refused() -> None:
+    spaces = pytest.importorskip("gymnasium.spaces")
+    env = _SpaceEnv(spaces.Discrete(2), spaces.Discrete(3, start=1))
+    assert rl.encode_observation(env, np.int64(3)).tolist() == [0.0, 0.0, 1.0]
+    with pytest.raises(ValueError, match=re.escape("observation 0 is outside the observation")):
+        rl.encode_observation(env, 0)
+    with pytest.raises(
+        ValueError, match=re.escape("a discrete observation must be one integer, got 1.5")
+    ):
+        rl.encode_observation(env, 1.5)
+
+
+def test_a_huge_learning_rate_stops_training_cleanly_with_the_best_weights() -> None:
+    """Adam with lr 1e307: the logits overflow after the first update. Training stops and
+    says why instead of NumPy's "probabilities contain NaN" escaping from Policy.act."""
+    for lr in (1e307, 1e308):
+        env = rl.GridWorld()
+        policy = rl.Policy(env.observation_size, 4, hidden=(8,), seed=0)
+        initial = [p.data for p in policy.parameters()]
+        history = rl.reinforce(
+            policy,
+            env,
+            episodes=20,
+            optimizer=Adam(policy.parameters(), lr=lr),
+            progress=False,
+            seed=0,
+        )
+        assert re.fullmatch(
+            r"episode \d+: the policy's logits became \[.*\] \(the weights diverged; "
+            r"a smaller learning rate\?\)",
+            history.stopped,
+        ), history.stopped
+        assert len(history.returns) < 20
+        assert [p.data for p in policy.parameters()] == initial  # the best: before the updates
+        assert rl.evaluate(policy, env, episodes=2, seed=0)[0] <= 1.0  # usable again
+
+
+def test_an_overflow_in_the_loss_graph_stops_training_cleanly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def overflowing(*args: Any) -> Any:
+        raise OverflowError("exp overflow")
+
+    monkeypatch.setattr(rl, "policy_loss", overflowing)
+    env = rl.GridWorld()
+    policy = rl.Policy(env.observation_size, 4, hidden=(), seed=0)
+    initial = [p.data for p in policy.parameters()]
+    history = rl.reinforce(policy, env, episodes=5, progress=False, seed=0)
+    assert history.stopped == "episode 1: the loss became inf"
+    assert [p.data for p in policy.parameters()] == initial
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(2, 6),
+    start=st.integers(-20, 20),
+    observations=st.one_of(
+        st.tuples(st.just("Box"), st.integers(1, 4), st.just(0)),
+        st.tuples(st.just("Discrete"), st.integers(1, 6), st.integers(-5, 5)),
+    ),
+    seed=st.integers(0, 10_000),
+    greedy=st.booleans(),
+)
+def test_every_action_sent_is_in_any_discrete_action_space(
+    n: int, start: int, observations: tuple[str, int, int], seed: int, greedy: bool
+) -> None:
+    spaces = pytest.importorskip("gymnasium.spaces")
+    kind, size, obs_start = observations
+    observation_space = (
+        spaces.Box(low=-1.0, high=1.0, shape=(size,), seed=seed)
+        if kind == "Box"
+        else spaces.Discrete(size, start=obs_start, seed=seed)
+    )
+    env = _SpaceEnv(spaces.Discrete(n, start=start, seed=seed), observation_space, length=8)
+    policy = rl.Policy(size, n, hidden=(3,), seed=seed)
+    episode = rl.run_episode(env, policy, greedy=greedy, seed=seed)
+    assert len(env.sent) == 8
+    assert all(env.action_space.contains(action) for action in env.sent)
+    assert env.sent == [start + index for index in episode.actions]

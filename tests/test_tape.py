@@ -379,3 +379,127 @@ def test_a_tape_holds_no_value_objects_for_its_operations() -> None:
     inputs_and_params = tape.n_inputs + len(tape.parameters)
     assert tape.n_slots == inputs_and_params + len(tape.instructions)
     assert all(isinstance(v, float) for v in [tape.forward([1.0, 2.0])])
+
+
+# ----------------------------------------------------------------------
+# Repeated outputs and tied parameters: every seed and every use adds
+# ----------------------------------------------------------------------
+def engine_multi_run(
+    fn: Callable[[list[Value]], list[Value]],
+    row: list[float],
+    seeds: list[float],
+    params: list[Value],
+) -> tuple[list[float], list[float], list[float]]:
+    """The engine's outputs and the gradients of Σₖ seedₖ·outputₖ (outputs may repeat)."""
+    for p in params:
+        p.grad = 0.0
+    inputs = [Value(x) for x in row]
+    outs = fn(inputs)
+    sum_values([out * s for out, s in zip(outs, seeds, strict=True)]).backward()
+    return [out.data for out in outs], [p.grad for p in params], [x.grad for x in inputs]
+
+
+def repeated_outputs_graph(
+    steps: list[tuple[str, int, int]], weight_picks: list[int], pool: list[Value], picks: list[int]
+) -> tuple[Callable[[list[Value]], list[Value]], list[Value]]:
+    """A graph with outputs picked (with repeats) among its inputs, parameters, nodes and a
+    layer of weighted sums whose weights are parameters picked with repeats (tied)."""
+    params = [pool[i % len(pool)] for i in weight_picks]  # the same Value may come twice
+
+    def fn(inputs: list[Value]) -> list[Value]:
+        nodes = [*inputs, *params]
+        for name, i, j in steps:
+            a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
+            nodes.append(UNARY[name](a) if name in UNARY else BINARY[name](a, b))
+        layer_inputs = [nodes[-1], inputs[0], nodes[-1]]  # an input used twice in each sum
+        for neuron in range(3):  # one _Linear kernel: weights from the tied parameters
+            weights = [params[(neuron + k) % len(params)] for k in range(3)]
+            nodes.append(dot(weights, layer_inputs, params[neuron % len(params)]))
+        nodes.append(nodes[-1].relu())
+        return [nodes[i % len(nodes)] for i in picks]
+
+    return fn, list(dict.fromkeys(pool))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.lists(finite, min_size=2, max_size=2), min_size=1, max_size=4),
+    pool=st.lists(finite, min_size=1, max_size=3),
+    weight_picks=st.lists(st.integers(0, 5), min_size=1, max_size=5),
+    steps=st.lists(graph_step, min_size=0, max_size=8),
+    picks=st.lists(st.integers(0, 10_000), min_size=1, max_size=6),
+    seed=st.integers(0, 1000),
+)
+def test_repeated_outputs_and_tied_parameters_replay_like_the_engine(
+    rows: list[list[float]],
+    pool: list[float],
+    weight_picks: list[int],
+    steps: list[tuple[str, int, int]],
+    picks: list[int],
+    seed: int,
+) -> None:
+    """Outputs repeated ([y, z, y], an input, a parameter or a ReLU twice) and parameters
+    shared by several weights: each seed adds, as in backward(), in both replays."""
+    pool_values = [Value(w) for w in pool]
+    picks = [*picks, picks[0]]  # at least one output repeated
+    fn, params = repeated_outputs_graph(steps, weight_picks, pool_values, picks)
+    seeds = np.random.default_rng(seed).normal(size=(len(rows), len(picks))).tolist()
+    runs = [engine_multi_run(fn, row, s, params) for row, s in zip(rows, seeds, strict=True)]
+    assume(all(np.all(np.isfinite(out)) and np.all(np.abs(out) < 1e100) for out, _, _ in runs))
+    try:
+        tape = capture(fn, rows[0])
+    except ValueError:  # no output depends on the inputs: nothing to replay
+        assume(False)
+        return
+    for row, s, (out, param_grads, input_grads) in zip(rows, seeds, runs, strict=True):
+        for p in params:
+            p.grad = 0.0
+        assert close(tape.forward(row), out)
+        tape.backward(s)
+        assert close([p.grad for p in params], param_grads)
+        assert close(tape.input_grads, input_grads)
+    for p in params:
+        p.grad = 0.0
+    assert close(tape.forward_batch(np.array(rows)), [out for out, _, _ in runs])
+    tape.backward(np.array(seeds))
+    assert close([p.grad for p in params], np.sum([g for _, g, _ in runs], axis=0))
+    assert close(tape.input_grads, [g for _, _, g in runs])
+
+
+@pytest.mark.parametrize(
+    ("name", "outputs", "w_grad", "x_grad"),
+    [
+        ("a product twice", lambda x, w: [x[0] * w] * 2, 6.0, 4.0),
+        ("y, z, y", lambda x, w: (lambda y: [y, x[0] + w, y])(x[0] * w), 7.0, 5.0),
+        ("an input twice", lambda x, w: [x[0], x[0], x[0] * w], 3.0, 4.0),
+        ("a parameter twice", lambda x, w: [w, x[0] * w, w], 5.0, 2.0),
+        ("a relu twice", lambda x, w: [(x[0] * w).relu()] * 2, 6.0, 4.0),
+    ],
+)
+def test_a_node_that_is_an_output_twice_gets_both_seeds(
+    name: str, outputs: Callable[[list[Value], Value], list[Value]], w_grad: float, x_grad: float
+) -> None:
+    """The issue's cases, x = 3 and w = 2: the batched replay lost all seeds but the last."""
+    w = Value(2.0)
+    tape = capture(lambda x: outputs(x, w), [1.0])
+    tape.forward([3.0])
+    tape.backward()
+    assert (w.grad, tape.input_grads) == (w_grad, [x_grad])
+    w.grad = 0.0
+    tape.forward_batch([[3.0], [3.0]])
+    tape.backward()
+    assert w.grad == 2 * w_grad
+    assert tape.input_grads.tolist() == [[x_grad], [x_grad]]  # type: ignore[union-attr]
+
+
+def test_capture_accepts_values_as_example_inputs() -> None:
+    w = Value(2.0)
+    tape = capture(lambda x: x[0] * w + x[1], [Value(0.1), Value(0.2)])
+    assert tape.n_inputs == 2
+    assert tape.forward([3.0, 1.0]) == 7.0
+    mixed = capture(lambda x: x[0] * x[1], (Value(0.5), 2))
+    assert mixed.forward([3.0, 4.0]) == 12.0
+    objects = capture(lambda x: x[0] - x[1], np.array([Value(1.0), Value(2.0)], dtype=object))
+    assert objects.forward([5.0, 1.0]) == 4.0
+    with pytest.raises(TypeError, match="example_inputs must hold real numbers"):
+        capture(lambda x: x[0], ["a"])

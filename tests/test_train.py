@@ -210,6 +210,13 @@ TAPE_CASES = {
     "bce, SGD, full batch": ("moons", "bce", "sgd", {}),
     "bce, Adam, mini-batches, L2": ("moons", "bce", "adam", {"batch_size": 10, "l2": 1e-3}),
     "hinge, SGD, L1": ("moons", "hinge", "sgd", {"l1": 1e-3}),
+    "hinge, SGD, L1 subgradient": ("moons", "hinge", "sgd", {"l1": 1e-3, "l1_step": "subgradient"}),
+    "bce, Adam, mini-batches, L1 and L2": (
+        "moons",
+        "bce",
+        "adam",
+        {"batch_size": 10, "l1": 3e-3, "l2": 1e-3},
+    ),
     "mse, Adam, mini-batches": ("plane", "mse", "adam", {"batch_size": 16}),
     "cross_entropy, SGD, validation": ("blobs", "cross_entropy", "sgd", {"validation": True}),
 }
@@ -301,3 +308,124 @@ def test_a_frozen_layer_keeps_its_weights_with_both_engines_alike() -> None:
     assert trained["graph"] != pytest.approx(
         [p.data for p in MLP(2, [6, 1], seed=0).layers[1].parameters()]
     )
+
+
+# ----------------------------------------------------------------------
+# L1: a proximal step (exact zeros, biases untouched) or the plain subgradient
+# ----------------------------------------------------------------------
+def _weights_and_biases(model: MLP) -> tuple[list[float], list[float]]:
+    neurons = [neuron for layer in model.layers for neuron in layer.neurons]
+    return [w.data for n in neurons for w in n.w], [n.b.data for n in neurons]
+
+
+@pytest.mark.parametrize("engine", ["graph", "tape"])
+def test_one_proximal_l1_step_is_the_data_step_then_soft_thresholding(engine: str) -> None:
+    """fit(l1=...): the optimizer's step on the loss alone, then every weight moves lr·l1
+    toward 0 and stops at exactly 0 if it would cross it; the biases only take the data step."""
+    X, y = datasets.moons(n=30, noise=0.1, seed=0)
+    lr, l1 = 0.1, 0.2
+    runs = {}
+    for rate in (0.0, l1):
+        model = MLP(2, [6, 1], seed=2)
+        fit(
+            model,
+            X,
+            y,
+            "bce",
+            SGD(model.parameters(), lr),
+            1,
+            l1=rate,
+            progress=False,
+            engine=engine,
+        )
+        runs[rate] = _weights_and_biases(model)
+    plain_weights, plain_biases = runs[0.0]
+    weights, biases = runs[l1]
+    assert biases == plain_biases  # not penalised
+    expected = [0.0 if abs(w) <= lr * l1 else w - np.copysign(lr * l1, w) for w in plain_weights]
+    assert weights == expected
+    assert 0 < weights.count(0.0) < len(weights)
+
+
+@pytest.mark.parametrize("engine", ["graph", "tape"])
+def test_one_subgradient_l1_step_adds_l1_sign_w_to_the_weights_gradient(engine: str) -> None:
+    X, y = datasets.moons(n=30, noise=0.1, seed=0)
+    lr, l1 = 0.1, 0.2
+    model = MLP(2, [6, 1], seed=2)
+    start_weights, _ = _weights_and_biases(model)
+    runs = {}
+    for rate in (0.0, l1):
+        model = MLP(2, [6, 1], seed=2)
+        fit(
+            model,
+            X,
+            y,
+            "bce",
+            SGD(model.parameters(), lr),
+            1,
+            l1=rate,
+            l1_step="subgradient",
+            progress=False,
+            engine=engine,
+        )
+        runs[rate] = _weights_and_biases(model)
+    assert runs[l1][1] == pytest.approx(runs[0.0][1], rel=1e-12, abs=1e-15)  # biases alike
+    expected = [
+        w - lr * l1 * np.sign(w0) for w, w0 in zip(runs[0.0][0], start_weights, strict=True)
+    ]
+    assert runs[l1][0] == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def test_l1_training_reaches_exact_zeros_that_the_subgradient_never_lands_on() -> None:
+    """150 epochs with L1 0.01 (the live Playground's report): with the proximal step
+    a good share of the weights are exactly 0 and the rest still classify; with the
+    subgradient they hover around 0 without landing there."""
+    X, y = datasets.load("circle", n=200, noise=0.1, seed=0)
+    zeros = {}
+    for step in ("proximal", "subgradient"):
+        model = MLP(2, [8, 8, 1], seed=0)
+        history = fit(
+            model,
+            X,
+            y,
+            "bce",
+            SGD(model.parameters(), 0.1),
+            150,
+            batch_size=10,
+            l1=0.01,
+            l1_step=step,
+            seed=0,
+            progress=False,
+        )  # type: ignore[arg-type]
+        weights, biases = _weights_and_biases(model)
+        zeros[step] = weights.count(0.0)
+        assert biases.count(0.0) == 0
+        assert history.train_accuracy[-1] >= 0.9
+    assert zeros["proximal"] >= 20
+    assert zeros["subgradient"] == 0
+
+
+def test_a_frozen_layer_keeps_its_weights_under_proximal_l1() -> None:
+    X, y = datasets.moons(n=40, seed=0)
+    model = MLP(2, [6, 1], seed=0)
+    frozen = [p.data for p in model.layers[0].parameters()]
+    fit(
+        model,
+        X,
+        y,
+        "bce",
+        SGD(model.layers[1].parameters(), lr=0.5),
+        epochs=5,
+        l1=1.0,
+        progress=False,
+    )
+    assert [p.data for p in model.layers[0].parameters()] == frozen
+    assert [w.data for n in model.layers[1].neurons for w in n.w] == [0.0] * 6
+
+
+def test_l1_step_must_be_known() -> None:
+    X, y = datasets.moons(n=20, seed=0)
+    with pytest.raises(
+        ValueError, match="l1_step must be 'proximal' or 'subgradient', got 'clipped'"
+    ):
+        fit(MLP(2, [1], seed=0), X, y, l1=0.1, l1_step="clipped", progress=False)  # type: ignore[arg-type]

@@ -14,14 +14,13 @@ left as they are.
 from __future__ import annotations
 
 import html
-import json
 import os
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from micrograd_edu import Value
+from micrograd_edu import Value, strict_json
 from micrograd_edu.io import write_atomically
 
 from .graph import (
@@ -199,7 +198,7 @@ def script_json(data: object) -> str:
     such as ``</script>`` or ``<!--``) can end or comment out the script, and
     U+2028/U+2029, which old JavaScript engines treat as line ends, are escaped too.
     """
-    text = json.dumps(data)
+    text = strict_json.dumps(data)
     for char, escaped in _SCRIPT_UNSAFE.items():
         text = text.replace(char, escaped)
     return text

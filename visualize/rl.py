@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from micrograd_edu.io import write_atomically
-from micrograd_edu.rl import GridWorld, Policy, RLHistory, RLRun
+from micrograd_edu.rl import GridWorld, Policy, RLHistory, RLRun, env_action
 
 from .plots import BLUE, ORANGE, save_figure
 
@@ -145,7 +145,7 @@ def cartpole_gif(
             canvas.draw()  # type: ignore[no-untyped-call]
             rgba = np.asarray(canvas.buffer_rgba())  # type: ignore[no-untyped-call]
             frames.append(Image.fromarray(rgba).convert("P"))
-        state, _, terminated, truncated, _ = env.step(policy.greedy(state))
+        state, _, terminated, truncated, _ = env.step(env_action(env, policy.greedy(state)))
         if terminated or truncated:
             break
     buffer = io.BytesIO()

@@ -286,7 +286,9 @@ class BatchProgram:
     def backward(self, run: BatchRun, seeds: FloatArray) -> tuple[FloatArray, FloatArray]:
         """(the gradient in every row, in every parameter) given the outputs' ``seeds``."""
         G = np.zeros_like(run.V)
-        G[self.output_rows] = seeds.T
+        # A node can be an output more than once (``[y, y]``): its seeds add, so they
+        # are scattered with np.add.at (an assignment would keep only the last one).
+        np.add.at(G, self.output_rows, seeds.T)
         param_grads = np.zeros(self.layout.n_parameters)
         with np.errstate(all="ignore"):
             for kernel, saved in zip(reversed(self.kernels), reversed(run.saved), strict=True):

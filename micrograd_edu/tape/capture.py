@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .. import validation
 from ..engine import OPS, Value, gc_paused, op_code
 
@@ -84,8 +86,8 @@ def capture(fn: Callable[[list[Value]], Any], example_inputs: Any) -> Tape:
         return a Value or a list of Values: a model such as an
         :class:`~micrograd_edu.nn.MLP`, or any function of its inputs.
     example_inputs:
-        The numbers to run ``fn`` on (a list or a 1-D array). Their count is
-        the tape's number of inputs.
+        The numbers to run ``fn`` on (a list or a 1-D array; Values count
+        as their ``.data``). Their count is the tape's number of inputs.
 
     Every Value the graph uses that is not an input is a **parameter**: the
     tape reads its ``.data`` at each replay and adds its gradient into its
@@ -100,7 +102,7 @@ def capture(fn: Callable[[list[Value]], Any], example_inputs: Any) -> Tape:
     >>> tape.forward([4.0, 5.0])
     21.0
     """
-    numbers = validation.real_array("capture: example_inputs", example_inputs)
+    numbers = validation.real_array("capture: example_inputs", _unwrap_values(example_inputs))
     if numbers.ndim != 1 or len(numbers) == 0:
         raise ValueError(
             "capture: example_inputs must be a non-empty list of numbers (one sample), "
@@ -125,6 +127,17 @@ def capture(fn: Callable[[list[Value]], Any], example_inputs: Any) -> Tape:
     model_parameters = getattr(fn, "parameters", None)
     known = model_parameters() if callable(model_parameters) else []
     return _record(inputs, list(outputs), single, [p for p in known if isinstance(p, Value)])
+
+
+def _unwrap_values(example_inputs: Any) -> Any:
+    """A list of numbers for a list (or 1-D object array) that holds Values; else as given."""
+    if isinstance(example_inputs, np.ndarray) and example_inputs.dtype != object:
+        return example_inputs
+    if isinstance(example_inputs, (list, tuple, np.ndarray)) and any(
+        isinstance(x, Value) for x in example_inputs
+    ):
+        return [x.data if isinstance(x, Value) else x for x in example_inputs]
+    return example_inputs
 
 
 def _graph(outputs: list[Value]) -> list[Value]:
