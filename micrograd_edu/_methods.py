@@ -89,9 +89,9 @@ def binary(
     ``rename(node, number)`` renames the node of ``value <op> number``
     (micrograd's ``**2``).
     """
-    if check is not None or overflow is not None or rename is not None:
+    if overflow is not None or rename is not None:
 
-        def checked(self: Any, other: Any) -> Any:
+        def general(self: Any, other: Any) -> Any:
             cls = type(self)
             if isinstance(other, cls):
                 x = (self.data, other.data)
@@ -105,8 +105,36 @@ def binary(
                 rename(out, number)
             return out
 
-        return checked
+        return general
 
+    if check is None:
+        return _fast_binary(name, rule)
+
+    def method(self: Any, other: Any) -> Any:
+        if isinstance(other, type(self)):
+            if check is not None:
+                check((self.data, other.data), ())
+            data, grads = rule(MATH, self.data, other.data)
+            children: tuple[Any, ...] = (self, other)
+            constants: Template = ()
+        else:
+            number = other if type(other) is float else real_number(other)
+            if number is None:
+                return NotImplemented
+            constants = right_constant(number)
+            if check is not None:
+                check((self.data, number), constants)
+            data, (grad, _) = rule(MATH, self.data, number)
+            children, grads = (self,), _ONE.get(grad) or (grad,)
+        out = _new(type(self))
+        out.data, out.grad, out.label, out.op = data, 0.0, "", name
+        out.children, out.local_grads, out.constants = children, grads, constants
+        return out
+
+    return method
+
+
+def _fast_binary(name: str, rule: Rule) -> Callable[[Any, Any], Any]:
     def method(self: Any, other: Any) -> Any:
         out = _new(type(self))
         if isinstance(other, type(self)):
@@ -135,6 +163,14 @@ def reflected(
         if number is None:
             return NotImplemented
         c = left_constant(number)
-        return make(type(self), name, rule, check, overflow, (number, self.data), (self,), c)
+        if overflow is not None:
+            return make(type(self), name, rule, check, overflow, (number, self.data), (self,), c)
+        if check is not None:
+            check((number, self.data), c)
+        data, (_, grad) = rule(MATH, number, self.data)
+        out = _new(type(self))
+        out.data, out.grad, out.label, out.op = data, 0.0, "", name
+        out.children, out.local_grads, out.constants = (self,), _ONE.get(grad) or (grad,), c
+        return out
 
     return method

@@ -76,7 +76,7 @@ class Tape:
             lambda i: self._line(self.instructions[i]),
         )
         self._last = run
-        outs = [run.values[i] for i in self.outputs]
+        outs = [self._scalar.value(run, i) for i in self.outputs]
         return outs[0] if self.single_output else outs
 
     def forward_batch(self, X: npt.ArrayLike) -> FloatArray:
