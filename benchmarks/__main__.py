@@ -25,7 +25,7 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from . import playground, rl, tape, training, workloads
+from . import playground, rl, size, tape, training, workloads
 from .timing import median_times
 from .workloads import Engine
 
@@ -145,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         "--playground", action="store_true", help="only the live Playground's table"
     )
     args = parser.parse_args(argv)
+    print("\n".join(size.measure().lines()))
     repeats = 3 if args.quick else 5
     if args.playground:
         _print_playground(args.quick, args.markdown)
