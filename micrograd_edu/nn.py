@@ -25,7 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from . import validation
+from . import losses, validation
 from .engine import Value, ValueLike, dot, real_number
 
 __all__ = [
@@ -37,6 +37,9 @@ __all__ = [
     "Layer",
     "Module",
     "Neuron",
+    "classes",
+    "predict",
+    "predict_proba",
 ]
 
 MAX_PARAMETERS = 1_000_000
@@ -66,15 +69,10 @@ def _identity(v: Value) -> Value:
     return v
 
 
-def _sigmoid_array(z: FloatArray) -> FloatArray:
-    # 0.5 · (1 + tanh(z/2)) equals 1 / (1 + e^−z) and never overflows.
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
 ACTIVATIONS: dict[str, Activation] = {
     "relu": Activation("relu", Value.relu, lambda z: np.maximum(z, 0.0)),
     "tanh": Activation("tanh", Value.tanh, np.tanh),
-    "sigmoid": Activation("sigmoid", Value.sigmoid, _sigmoid_array),
+    "sigmoid": Activation("sigmoid", Value.sigmoid, losses.sigmoid_array),
     "leaky_relu": Activation(
         "leaky_relu", Value.leaky_relu, lambda z: np.where(z > 0, z, 0.01 * z)
     ),
@@ -385,6 +383,50 @@ class MLP(Module):
             f"MLP(nin={self.nin}, nouts={self.nouts}, activation={self.hidden_activation!r}, "
             f"parameters={self.num_parameters()})"
         )
+
+
+def predict_proba(model: MLP, X: npt.ArrayLike) -> FloatArray:
+    """Class probabilities from :meth:`MLP.forward_array`: shape (n,) P(class 1) = σ(z)
+    for a one-output model, shape (n, k) softmax probabilities for a k-output model.
+
+    >>> model = MLP(2, [1], seed=0)
+    >>> predict_proba(model, [[0.0, 0.0]]).shape
+    (1,)
+    """
+    outputs = model.forward_array(X)
+    if outputs.shape[1] == 1:
+        return losses.sigmoid_array(outputs[:, 0])
+    return losses.softmax_array(outputs)
+
+
+def predict(
+    model: MLP, X: npt.ArrayLike, task: Literal["classification", "regression"] = "classification"
+) -> npt.NDArray[Any]:
+    """Predicted classes (shape (n,): output > 0 for one output, else the arg-max),
+    or with ``task="regression"`` the predicted values (shape (n,) or (n, k)).
+
+    >>> model = MLP(2, [3], seed=0)
+    >>> predict(model, [[1.0, 2.0], [0.0, -1.0]]).shape
+    (2,)
+    """
+    outputs = model.forward_array(X)
+    if task == "classification":
+        return classes(outputs)
+    if task == "regression":
+        return outputs[:, 0] if outputs.shape[1] == 1 else outputs
+    raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
+
+
+def classes(outputs: FloatArray) -> npt.NDArray[np.int64]:
+    """The class of each row of network outputs: output > 0 for one output, else the arg-max.
+
+    >>> classes(np.array([[0.5], [-2.0]]))
+    array([1, 0])
+    """
+    found: npt.NDArray[np.int64] = (
+        (outputs[:, 0] > 0) if outputs.shape[1] == 1 else np.argmax(outputs, axis=1)
+    ).astype(np.int64)
+    return found
 
 
 def check_architecture(nin: object, nouts: object) -> tuple[int, list[int]]:

@@ -232,10 +232,8 @@ class Policy:
                 f"the policy's logits became {logits.tolist()} (the weights diverged; "
                 "a smaller learning rate?)"
             )
-        with np.errstate(over="ignore"):  # a logit far below the largest: probability 0
-            shifted = np.exp(logits - logits.max())
-        probabilities: FloatArray = shifted / shifted.sum()
-        return probabilities
+        with np.errstate(over="ignore", under="ignore"):  # a logit far below the largest: 0
+            return losses.softmax_array(logits)
 
     def act(self, state: Any) -> int:
         """An action sampled from π(· | state)."""

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..engine import MATH, OPS, Rule
+from ..losses import sigmoid_array
 from .capture import Instruction, Layout
 
 __all__ = ["ARRAYS", "ArrayMath", "BatchProgram", "BatchRun", "Kernel"]
@@ -44,12 +45,7 @@ class ArrayMath:
     pow = staticmethod(np.power)  # NaN where a ** k is not a real number, inf for 0 ** −1
     dot = staticmethod(MATH.dot)  # a sum of products; numbers and arrays mix
 
-    @staticmethod
-    def sigmoid(a: FloatArray) -> FloatArray:
-        """1 / (1 + e^−a) for a ≥ 0 and e^a / (1 + e^a) for a < 0, elementwise."""
-        e = np.exp(-np.abs(a))
-        result: FloatArray = np.where(a >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
-        return result
+    sigmoid = staticmethod(sigmoid_array)
 
     @staticmethod
     def step(a: FloatArray) -> FloatArray:
