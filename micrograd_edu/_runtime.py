@@ -20,6 +20,7 @@ import operator
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 __all__ = [
     "MATH",
@@ -61,6 +62,10 @@ class ScalarMath:
     >>> MATH.step(-2.0), MATH.pow(0.0, -1.0), MATH.pow(-8.0, 0.5)
     (0.0, inf, nan)
     """
+
+    def __getattr__(self, name: str) -> Any:
+        """Any other function of :mod:`math` (``math.sin``): a new op needs no entry here."""
+        return getattr(math, name)
 
     exp = staticmethod(math.exp)
     log = staticmethod(math.log)  # the engine checks a > 0 before

@@ -32,6 +32,10 @@ class ArrayMath:
     array([0.5, 1. , 0. ])
     """
 
+    def __getattr__(self, name: str) -> Any:
+        """Any other NumPy function (``np.sin``): a new op needs no entry here."""
+        return getattr(np, name)
+
     exp = staticmethod(np.exp)
     log = staticmethod(np.log)
     sqrt = staticmethod(np.sqrt)
