@@ -22,7 +22,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from types import FrameType
 from typing import Any, Literal, NoReturn
@@ -31,8 +31,9 @@ import numpy as np
 import numpy.typing as npt
 from tqdm import tqdm
 
-from . import datasets, losses, validation
+from . import losses, validation
 from .engine import Value, gc_paused, sum_values
+from .history import History, TrainingDivergedError, TrainingRun
 from .nn import MLP, classes, predict, predict_proba
 from .optim import SGD, LinearLR, Optimizer, soft_threshold
 from .tape import Tape, capture
@@ -64,70 +65,6 @@ Objective = losses.Loss
 
 OBJECTIVES = losses.LOSSES
 """The losses :func:`fit` knows by name (:data:`micrograd_edu.losses.LOSSES`)."""
-
-
-@dataclass
-class History:
-    """Per-epoch loss and accuracy on the training set and, if given, the validation set.
-
-    Accuracies are empty lists for regression. ``interrupted`` is True when
-    Ctrl-C stopped :func:`fit` early: its last entry then describes the
-    weights after the last completed step of the unfinished epoch.
-    """
-
-    train_loss: list[float] = field(default_factory=list)
-    train_accuracy: list[float] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    val_accuracy: list[float] = field(default_factory=list)
-    interrupted: bool = False
-
-    @property
-    def epochs(self) -> int:
-        return len(self.train_loss)
-
-    def as_dict(self) -> dict[str, list[float]]:
-        return {
-            "train_loss": self.train_loss,
-            "train_accuracy": self.train_accuracy,
-            "val_loss": self.val_loss,
-            "val_accuracy": self.val_accuracy,
-        }
-
-
-class TrainingDivergedError(FloatingPointError):
-    """The loss became infinite or NaN during :func:`fit`: training stopped.
-
-    The model's weights are restored to the last finite ones (those at the end
-    of the previous epoch). ``epoch`` is the epoch (from 1) in which it
-    happened and ``history`` holds the epochs completed before it.
-    """
-
-    def __init__(self, message: str, epoch: int, history: History) -> None:
-        super().__init__(message)
-        self.epoch = epoch
-        self.history = history
-
-
-@dataclass
-class TrainingRun:
-    """A trained model with its data and history, as the command line produces it.
-
-    ``X_train`` and ``X_test`` hold the raw 2-D points; the model reads
-    ``inputs(X)``, their Playground ``features``.
-    """
-
-    model: MLP
-    history: History
-    loss: str
-    features: tuple[str, ...]
-    X_train: FloatArray
-    y_train: npt.NDArray[Any]
-    X_test: FloatArray
-    y_test: npt.NDArray[Any]
-
-    def inputs(self, points: npt.ArrayLike) -> FloatArray:
-        """The model's inputs for 2-D points: their feature map."""
-        return datasets.features(points, self.features)
 
 
 def _objective(loss: str | Objective) -> Objective:
