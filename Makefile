@@ -8,10 +8,12 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 TORCH  := torch==2.13.0
 
-.PHONY: demo pictures student lab playground test lint pytest bench size clean git-filter
+.PHONY: demo pictures student lab playground test quicktest lint docs docs-strict pytest bench size clean git-filter
 
 # Notebooks run on the kernel installed in .venv, never on one found elsewhere.
 export JUPYTER_PREFER_ENV_PATH := 1
+# mkdocs-material prints a notice about its successor on every build.
+export NO_MKDOCS_2_WARNING := 1
 # Pictures are written to files: no display needed. Only for the commands that
 # write files -- in JupyterLab (make lab) it would hide every figure.
 HEADLESS := MPLBACKEND=Agg
@@ -26,8 +28,12 @@ $(VENV)/.demo-installed: pyproject.toml | $(PY)
 
 $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PIP) install "$(TORCH)"
-	$(PIP) install -e ".[test,viz,notebooks,lab,live,rl]"
+	$(PIP) install -e ".[test,viz,notebooks,lab,live,rl,docs]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $@
+
+$(VENV)/.docs-installed: pyproject.toml | $(PY)
+	$(PIP) install -e ".[docs]"
 	touch $@
 
 $(VENV)/.lab-installed: pyproject.toml | $(PY)
@@ -60,15 +66,28 @@ pictures: $(VENV)/.test-installed
 	$(HEADLESS) $(PY) -m visualize --readme --out docs/images/
 	$(PY) -m visualize.live.screenshot docs/images/live_playground.png
 
-lint: $(VENV)/.test-installed
+lint: $(VENV)/.test-installed docs-strict
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+
+# The documentation site (mkdocs.yml, pages in docs/, the API reference from the
+# docstrings) in build/docs/: open build/docs/index.html. `make test` builds it
+# strictly: a broken link or reference fails.
+docs: $(VENV)/.docs-installed
+	$(PY) -m mkdocs build
+
+docs-strict: $(VENV)/.test-installed
+	$(PY) -m mkdocs build --strict
 
 pytest: $(VENV)/.test-installed git-filter
 	$(HEADLESS) $(PY) -m pytest
 
 test: lint pytest
+
+# The quick subset (under a minute): no browser, no notebooks, nothing slow.
+quicktest: $(VENV)/.test-installed
+	$(HEADLESS) $(PY) -m pytest -q -m "not browser and not notebooks and not slow"
 
 # The notebooks in git never carry outputs: git stores them through this filter
 # (.gitattributes names it), whatever JupyterLab saved on disk.
@@ -82,8 +101,8 @@ lab: $(VENV)/.lab-installed git-filter
 	$(PY) notebooks/lab.py $(if $(SOLUTIONS),--solutions)
 
 # The student versions of the notebooks (solutions replaced by stubs), in notebooks/student/.
-student:
-	$(PYTHON) notebooks/make_student.py --out notebooks/student
+student: | $(PY)
+	$(PY) notebooks/make_student.py --out notebooks/student
 
 # Benchmarks against micrograd and PyTorch, measured in one run; prints a table of ratios.
 bench: $(VENV)/.bench-installed
@@ -94,4 +113,4 @@ size:
 	$(PYTHON) -m benchmarks.size
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build out *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -236,6 +236,8 @@ def _print_playground(quick: bool, markdown: bool) -> None:
         [rate.label, f"{rate.per_second:.1f} /s", f"≥ {rate.target:g} /s", "✔" if rate.met else "✘"]
         for rate in rates
     ]
+    print("[+] live Playground in a classroom ...", file=sys.stderr)
+    rows += playground.classroom_rows(quick)
     print("[+] reinforcement learning ...", file=sys.stderr)
     rows += rl.rl_rows()
     if markdown:

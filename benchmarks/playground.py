@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["Rate", "playground_rates"]
+__all__ = ["Rate", "classroom_rows", "playground_rates"]
 
 
 @dataclass(frozen=True)
@@ -68,3 +68,91 @@ def playground_rates(quick: bool = False) -> list[Rate]:
             Rate(f"live Playground {name}: redraws", _rate(app.refresh, seconds), draw_target)
         )
     return rates
+
+
+def _redraw_rate_at(epochs: int, seconds: float) -> float:
+    """Redraws per second of the default app whose loss curves hold ``epochs`` epochs."""
+    import numpy as np
+
+    from visualize.live.app import LivePlayground
+    from visualize.live.session import PlaygroundSession
+
+    app = LivePlayground(PlaygroundSession())
+    losses = np.random.default_rng(0).uniform(0.1, 0.7, epochs)
+    for value in losses:  # as if Play had run this long (training each would take hours)
+        app.session.train_curve.append(value)
+        app.session.test_curve.append(value + 0.05)
+    app.session.epoch = epochs
+    return _rate(app.refresh, seconds)
+
+
+def _play_cpu_share(seconds: float) -> float:
+    """The share of one core the default app's Play uses (process CPU time / wall time)."""
+    from visualize.live.app import LivePlayground
+    from visualize.live.session import PlaygroundSession
+
+    app = LivePlayground(PlaygroundSession())
+    cpu, wall = time.process_time(), time.perf_counter()
+    app.play()
+    try:
+        time.sleep(seconds)
+    finally:
+        app.pause()
+    return (time.process_time() - cpu) / (time.perf_counter() - wall)
+
+
+KERNEL_CELL = "from visualize.live import live_playground\napp = live_playground()\napp.step()"
+
+
+def _kernel_memory_mib() -> float:
+    """Resident memory of a Jupyter kernel showing the default app (one epoch trained), MiB."""
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        client.execute_interactive(KERNEL_CELL, timeout=120)
+        process = getattr(manager.provisioner, "process", None)
+        if process is None:
+            raise RuntimeError("the kernel's process is not known")
+        with open(f"/proc/{process.pid}/status") as status:
+            line = next(line for line in status if line.startswith("VmRSS:"))
+        return int(line.split()[1]) / 1024
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def classroom_rows(quick: bool = False) -> list[list[str]]:
+    """Rows (label, measured, target, met) for a class sharing one machine: redraw cost after
+    10⁵ epochs against 10³ (the curve is full from 320 on), Play's share of a core, and a
+    kernel's memory (Linux)."""
+    seconds = 1.0 if quick else 2.0
+    early, late = _redraw_rate_at(1_000, seconds), _redraw_rate_at(100_000, seconds)
+    share = _play_cpu_share(3.0 if quick else 6.0)
+    rows = [
+        [
+            "live Playground: redraws at 10⁵ epochs (vs 10³)",
+            f"{late:.1f} /s ({late / early:.2f}×)",
+            "≥ 0.8× at 10³",
+            _met(late >= 0.8 * early),
+        ],
+        ["live Playground: Play's share of one core", f"{share:.0%}", "≤ 50 %", _met(share <= 0.5)],
+    ]
+    try:
+        memory = _kernel_memory_mib()
+    except (ImportError, OSError, RuntimeError) as error:
+        rows.append(["live Playground: a kernel's memory", f"not measured ({error})", "", ""])
+    else:
+        rows.append(
+            [
+                "live Playground: a kernel's memory",
+                f"{memory:.0f} MiB",
+                "≤ 150 MiB",
+                _met(memory <= 150),
+            ]
+        )
+    return rows
+
+
+def _met(condition: bool) -> str:
+    return "✔" if condition else "✘"

@@ -77,6 +77,11 @@ def circle(n: int = 200, noise: float = 0.0, seed: int | None = None) -> Dataset
 
     Noise moves each point by up to ``noise × 6`` in x and y before labelling,
     so noisy points can land on the wrong side.
+
+    >>> X, y = circle(n=200, seed=0)
+    >>> r = np.hypot(X[:, 0], X[:, 1])
+    >>> bool((r[y == 1] <= 2.5).all()), bool((r[y == 0] >= 3.5).all())
+    (True, True)
     """
     n, noise = _check(n, noise, min_n=2)
     rng = np.random.default_rng(seed)
@@ -93,6 +98,10 @@ def xor(n: int = 200, noise: float = 0.0, seed: int | None = None) -> Dataset:
     """Class 1 where x1·x2 ≥ 0 (first and third quadrants), class 0 elsewhere.
 
     Points keep a margin of 0.3 from the axes; noise jitters them before labelling.
+
+    >>> X, y = xor(n=200, seed=0)
+    >>> bool(((X[:, 0] * X[:, 1] >= 0) == (y == 1)).all())
+    True
     """
     n, noise = _check(n, noise)
     rng = np.random.default_rng(seed)
@@ -108,6 +117,10 @@ def gauss(n: int = 200, noise: float = 0.0, seed: int | None = None) -> Dataset:
     """Two Gaussian blobs: class 1 around (2, 2), class 0 around (−2, −2).
 
     Noise widens them: the standard deviation grows from √0.5 to 2 as noise goes 0 → 0.5.
+
+    >>> X, y = gauss(n=200, seed=0)
+    >>> X.shape, sorted(set(y.tolist()))
+    ((200, 2), [0, 1])
     """
     n, noise = _check(n, noise, min_n=2)
     rng = np.random.default_rng(seed)
@@ -124,6 +137,10 @@ def spiral(n: int = 200, noise: float = 0.0, seed: int | None = None, classes: i
 
     Arm j: radius r = 5t, angle 1.75·2π·t + 2πj/classes for t in [0, 1);
     noise adds up to ±noise in x and y.
+
+    >>> X, y = spiral(n=300, classes=3, seed=0)
+    >>> X.shape, np.bincount(y).tolist()
+    ((300, 2), [100, 100, 100])
     """
     classes = _classes(classes)
     n, noise = _check(n, noise, min_n=classes)
@@ -141,6 +158,10 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | None = None) -> Dataset:
     """Two interleaving half circles (class 0 on top, class 1 below), with Gaussian noise.
 
     The data set of micrograd's demo. Points lie in about [−1, 2] × [−0.5, 1].
+
+    >>> X, y = moons(n=100, seed=0)
+    >>> X.shape, np.bincount(y).tolist()
+    ((100, 2), [50, 50])
     """
     n, noise = _check(n, noise, min_n=2)
     rng = np.random.default_rng(seed)
@@ -162,6 +183,10 @@ def blobs(n: int = 200, noise: float = 0.0, seed: int | None = None, classes: in
     """``classes`` Gaussian blobs with centres evenly spaced on a circle of radius 3.5.
 
     The standard deviation is 0.7 + 4·noise.
+
+    >>> X, y = blobs(n=120, classes=4, seed=0)
+    >>> X.shape, np.bincount(y).tolist()
+    ((120, 2), [30, 30, 30, 30])
     """
     classes = _classes(classes)
     n, noise = _check(n, noise, min_n=classes)
@@ -177,6 +202,10 @@ def plane(n: int = 200, noise: float = 0.0, seed: int | None = None) -> Dataset:
     """Regression: y = (x1 + x2) / 10, points uniform in [−6, 6]², so y ∈ [−1.2, 1.2].
 
     Noise perturbs the inputs used for the target by up to ``noise × 6``.
+
+    >>> X, y = plane(n=50, seed=0)
+    >>> y.dtype, bool(np.allclose(y, (X[:, 0] + X[:, 1]) / 10))
+    (dtype('float64'), True)
     """
     n, noise = _check(n, noise)
     rng = np.random.default_rng(seed)
@@ -202,6 +231,10 @@ def multi_gauss(n: int = 200, noise: float = 0.0, seed: int | None = None) -> Da
 
     Each point takes the value of the strongest bump at its (noisy) position:
     sign · max(0, 1 − distance / 2).
+
+    >>> X, y = multi_gauss(n=500, seed=0)
+    >>> X.shape, bool(-1.0 <= y.min() <= y.max() <= 1.0)
+    ((500, 2), True)
     """
     n, noise = _check(n, noise)
     rng = np.random.default_rng(seed)
@@ -232,6 +265,13 @@ def load(
     """Generate a data set by name (a key of :data:`CLASSIFICATION` or :data:`REGRESSION`).
 
     ``options`` go to the generator, e.g. ``classes=3`` for :func:`blobs` and :func:`spiral`.
+
+    >>> X, y = load("blobs", n=30, seed=0, classes=3)
+    >>> X.shape, sorted(set(y.tolist()))
+    ((30, 2), [0, 1, 2])
+    >>> load("iris")
+    Traceback (most recent call last):
+    ValueError: unknown data set 'iris'; choose one of circle, xor, gauss, spiral, moons, ...
     """
     generators = {**CLASSIFICATION, **REGRESSION}
     if name not in generators:
@@ -279,6 +319,11 @@ def train_test_split(
 
     ``train_ratio`` is the Playground's "ratio of training to test data"
     (0.1 to 0.9; default 0.5). Both parts get at least one sample.
+
+    >>> X, y = moons(n=10, seed=0)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, train_ratio=0.7, seed=0)
+    >>> X_train.shape, X_test.shape, y_train.shape, y_test.shape
+    ((7, 2), (3, 2), (7,), (3,))
     """
     X_arr = validation.real_array("X", X)
     y_arr = np.asarray(y)

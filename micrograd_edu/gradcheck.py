@@ -93,7 +93,12 @@ def numerical_grad(f: Function, inputs: Sequence[object], eps: float = 1e-6) -> 
 
 @dataclass(frozen=True)
 class GradientRow:
-    """One input's gradient, as ``backward()`` and as finite differences give it."""
+    """One input's gradient, as ``backward()`` and as finite differences give it.
+
+    >>> row = GradientRow(index=0, analytic=2.0, numerical=2.5, ok=False)
+    >>> row.abs_error
+    0.5
+    """
 
     index: int
     analytic: float
@@ -102,6 +107,11 @@ class GradientRow:
 
     @property
     def abs_error(self) -> float:
+        """``|analytic − numerical|``.
+
+        >>> GradientRow(index=0, analytic=1.0, numerical=1.25, ok=False).abs_error
+        0.25
+        """
         return abs(self.analytic - self.numerical)
 
 
@@ -110,6 +120,16 @@ class GradcheckReport:
     """The result of :func:`gradcheck`; true when every gradient matched.
 
     ``print(report)`` shows a table with one row per input.
+
+    >>> square = lambda x, y: x * x.data + y  # x.data is a number: no gradient flows through it
+    >>> report = gradcheck(square, [3.0, 1.0])
+    >>> bool(report), [row.index for row in report.mismatches]
+    (False, [0])
+    >>> print(report)  # doctest: +ELLIPSIS
+    gradcheck: 1 of 2 gradients do NOT match (|analytic - numerical| <= ...)
+    input      backward()       numerical   abs error
+        0               3               6    3.00e+00  <-- mismatch
+        1               1               1    ...
     """
 
     rows: tuple[GradientRow, ...]
@@ -118,10 +138,20 @@ class GradcheckReport:
 
     @property
     def ok(self) -> bool:
+        """True when every gradient matched.
+
+        >>> gradcheck(lambda a, b: a * b, [2.0, 3.0]).ok
+        True
+        """
         return all(row.ok for row in self.rows)
 
     @property
     def mismatches(self) -> tuple[GradientRow, ...]:
+        """The rows whose gradients did not match, in input order.
+
+        >>> gradcheck(lambda a, b: a * b, [2.0, 3.0]).mismatches
+        ()
+        """
         return tuple(row for row in self.rows if not row.ok)
 
     def __bool__(self) -> bool:

@@ -24,8 +24,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import exercises  # noqa: F401 - registers every check in mistakes.EXERCISES
-from .mistakes import CATALOGUE, EXERCISES
+from .exercises.registry import CHECKS
+from .mistakes import CATALOGUE
 from .strict_json import dumps as strict_dumps
 
 __all__ = ["ExerciseGrade", "NotebookGrade", "grade", "main"]
@@ -71,8 +71,8 @@ def _expected_exercises(notebook: Any) -> dict[str, int]:
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "code":
             for name in CHECK_CALL.findall(cell.source):
-                if name in EXERCISES:
-                    found.setdefault(EXERCISES[name], index)
+                if name in CHECKS:
+                    found.setdefault(CHECKS[name].number, index)
     return found
 
 

@@ -93,6 +93,14 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
     An existing file keeps its permissions; a new one gets the umask's default.
     A symbolic link is written through: its target is replaced, the link stays.
     Temporary files left by a killed earlier save of the same file are removed.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = write_atomically(Path(tempfile.mkdtemp()) / "notes.txt", b"first")
+    >>> _ = write_atomically(path, b"second")
+    >>> path.read_bytes(), [p.name for p in path.parent.iterdir()]
+    (b'second', ['notes.txt'])
+    >>> import shutil; shutil.rmtree(path.parent)
     """
     target = Path(path)
     if target.is_symlink():
@@ -129,6 +137,17 @@ def prepare_output_folder(folder: str | os.PathLike[str], files: Iterable[str] =
     ``IsADirectoryError`` when one of the ``files`` to be written is a folder,
     and ``PermissionError``/``OSError`` (naming the folder) when nothing can be
     written there, e.g. on a read-only file system.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> base = Path(tempfile.mkdtemp())
+    >>> prepare_output_folder(base / "out", ["model.json"]).is_dir()
+    True
+    >>> (base / "out" / "model.json").mkdir()
+    >>> prepare_output_folder(base / "out", ["model.json"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    IsADirectoryError: ...model.json...
+    >>> import shutil; shutil.rmtree(base)
     """
     if not str(folder).strip():
         raise ValueError("the output folder name is empty (use . for the current folder)")
@@ -156,6 +175,18 @@ def write_json(path: str | os.PathLike[str], data: Any, name: str = "data") -> P
 
     Raises ``ValueError`` (a NaN or infinity) or ``TypeError`` (a value JSON
     cannot hold) naming its place in ``data``, before anything is written.
+
+    >>> import shutil, tempfile
+    >>> import numpy as np
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> path = write_json(folder / "history.json", {"loss": [np.float32(0.5), 0.25]})
+    >>> json.loads(path.read_text())
+    {'loss': [0.5, 0.25]}
+    >>> write_json(folder / "bad.json", {"loss": [float("nan")]})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: ...
+    >>> shutil.rmtree(folder)
     """
     return write_atomically(path, (strict_json.dumps(data, name=name, indent=1) + "\n").encode())
 
@@ -164,7 +195,17 @@ def save(model: MLP, path: str | os.PathLike[str]) -> Path:
     """Save ``model`` (architecture and weights) as JSON at ``path``, atomically.
 
     Weights may be NumPy scalars (``np.float32``, ``np.int64``): they are written
-    as numbers. Raises ``ValueError`` naming a weight that is NaN or infinite.
+    as numbers. Returns the path written. Raises ``TypeError`` for anything but an
+    :class:`~micrograd_edu.nn.MLP` and ``ValueError`` (naming the parameter)
+    for a weight that is NaN or infinite; nothing is written then.
+
+    >>> import tempfile
+    >>> from micrograd_edu.nn import MLP
+    >>> folder = tempfile.mkdtemp()
+    >>> path = save(MLP(2, [4, 1], seed=0), f"{folder}/model.json")
+    >>> path.name, load(path).nouts
+    ('model.json', [4, 1])
+    >>> import shutil; shutil.rmtree(folder)
     """
     if not isinstance(model, MLP):
         raise TypeError(f"save() takes an MLP, got {type(model).__name__}")
@@ -230,6 +271,20 @@ def load(path: str | os.PathLike[str]) -> MLP:
 
     Raises ``ValueError`` naming the file and the problem when it is truncated,
     not JSON, not a micrograd_edu model, or its weights do not fit its architecture.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from micrograd_edu.nn import MLP
+    >>> model = MLP(2, [3, 1], activation="tanh", seed=0)
+    >>> path = save(model, Path(tempfile.mkdtemp()) / "model.json")
+    >>> copy = load(path)
+    >>> copy, copy.state_dict() == model.state_dict()
+    (MLP(nin=2, nouts=[3, 1], activation='tanh', parameters=13), True)
+    >>> _ = path.write_text('{"format": "something else"}')
+    >>> load(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: '...model.json' is not a micrograd_edu model file (no format 'micrograd_edu.MLP')
+    >>> import shutil; shutil.rmtree(path.parent)
     """
     source = Path(path)
     document = _parse(source)

@@ -9,8 +9,10 @@ checker (:func:`install_feedback`); plain Python gets the same text as the
 exception's message.
 
 Every check records its outcome in :data:`RESULTS` (passed, not done, wrong
-with the mistake), which is what the teachers' grader
-(``python -m micrograd_edu.grade``) reads.
+with the mistake) for the notebook's own use. A grade must not come from
+there (the student's kernel owns it): the grader judges every exercise in its
+own process, on hidden inputs (:mod:`micrograd_edu.exercises.grading`), and
+gets the same :class:`Outcome`.
 """
 
 from __future__ import annotations
@@ -166,6 +168,12 @@ _MISTAKES = [
         "derivative in the logit is σ(z) − y, how far the probability is from the label",
     ),
     Mistake(
+        "library-call",
+        "the library's own version called",
+        "this exercise asks you to write it yourself: the library's version is switched off "
+        "while your code runs, so build it from the simpler pieces the notebook shows",
+    ),
+    Mistake(
         "step-before-backward",
         "step before backward",
         "the step used the gradients of the previous batch (or none at all): "
@@ -227,17 +235,25 @@ def _show(value: object) -> str:
 
 
 # ---------------------------------------------------------------------- results
-Status = Literal["passed", "not done", "wrong"]
+Status = Literal["passed", "not done", "wrong", "error", "missing"]
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a check concluded about one exercise."""
+    """What a check (or the grader's judge) concluded about one exercise.
+
+    ``status`` is "passed", "wrong" (``mistake`` names the catalogued mistake
+    when one was recognised), "not done" (the stub is still there), "error"
+    (the student's code raised) or "missing" (the exercise's function is not
+    in the notebook). ``message`` is one line; ``feedback`` is the whole block
+    a student reads (problem, mistake, input, expected, got, hint).
+    """
 
     exercise: str
     status: Status
     mistake: str | None = None
     message: str = ""
+    feedback: str = ""
 
 
 RESULTS: dict[str, Outcome] = {}
@@ -264,7 +280,7 @@ def exercise(number: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 result = check(*args, **kwargs)
             except WrongAnswerError as error:
                 code = error.mistake.code if error.mistake else None
-                RESULTS[number] = Outcome(number, "wrong", code, error.problem)
+                RESULTS[number] = Outcome(number, "wrong", code, error.problem, error.feedback())
                 raise
             except NotImplementedError:
                 RESULTS[number] = Outcome(number, "not done")

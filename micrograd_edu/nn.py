@@ -58,7 +58,12 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Activation:
-    """An activation function, for Values and for NumPy arrays."""
+    """An activation function, for Values and for NumPy arrays.
+
+    >>> relu = ACTIVATIONS["relu"]
+    >>> relu.on_value(Value(-2.0)).data, relu.on_array(np.array([-2.0, 3.0])).tolist()
+    (0.0, [0.0, 3.0])
+    """
 
     name: str
     on_value: Callable[[Value], Value]
@@ -102,7 +107,15 @@ def _positive_int(name: str, n: object) -> int:
 def as_inputs(x: object, width: int) -> list[ValueLike]:
     """Check one sample and return it as a list of ``width`` numbers or Values.
 
-    Accepts a list or tuple of numbers/Values or a 1-D NumPy array.
+    Accepts a list or tuple of numbers/Values or a 1-D NumPy array; raises
+    ``ValueError`` for the wrong width or a 2-D array, ``TypeError`` for
+    anything else (complex numbers included).
+
+    >>> as_inputs(np.array([1.0, 2.0]), 2)
+    [1.0, 2.0]
+    >>> as_inputs([1.0], 2)
+    Traceback (most recent call last):
+    ValueError: expected 2 inputs, got 1
     """
     if isinstance(x, np.ndarray):
         if x.dtype.kind == "c":
@@ -127,30 +140,68 @@ def as_inputs(x: object, width: int) -> list[ValueLike]:
 
 
 class Module:
-    """The base class: a container of parameters, named as PyTorch names them."""
+    """The base class: a container of parameters, named as PyTorch names them.
+
+    >>> model = MLP(2, [3, 1], seed=0)
+    >>> model.num_parameters(), len(model.parameters())
+    (13, 13)
+    """
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
-        """Yield ``(name, parameter)`` pairs, e.g. ``("layers.0.neurons.3.w.1", value)``."""
+        """Yield ``(name, parameter)`` pairs, e.g. ``("layers.0.neurons.3.w.1", value)``.
+
+        >>> [name for name, _ in Neuron(2, seed=0).named_parameters()]
+        ['w.0', 'w.1', 'b']
+        """
         return iter(())
 
     def parameters(self) -> list[Value]:
-        """Every parameter (weight or bias), in a fixed order."""
+        """Every parameter (weight or bias), in a fixed order: that of :meth:`named_parameters`.
+
+        >>> neuron = Neuron(2, seed=0)
+        >>> neuron.parameters() == [*neuron.w, neuron.b]
+        True
+        """
         return [p for _, p in self.named_parameters()]
 
     def zero_grad(self) -> None:
-        """Set every parameter's grad to 0 (before each backward pass: grads accumulate)."""
+        """Set every parameter's grad to 0 (before each backward pass: grads accumulate).
+
+        >>> neuron = Neuron(2, activation="linear", seed=0)
+        >>> neuron([1.0, 2.0]).backward()
+        >>> neuron.b.grad
+        1.0
+        >>> neuron.zero_grad()
+        >>> neuron.b.grad
+        0.0
+        """
         for p in self.parameters():
             p.grad = 0.0
 
     def state_dict(self) -> dict[str, float]:
-        """The parameters' values by name: everything needed to restore the weights."""
+        """The parameters' values by name: everything needed to restore the weights.
+
+        >>> neuron = Neuron(1, seed=0)
+        >>> neuron.w[0].data, neuron.b.data = 0.5, -1.0
+        >>> neuron.state_dict()
+        {'w.0': 0.5, 'b': -1.0}
+        """
         return {name: p.data for name, p in self.named_parameters()}
 
     def load_state_dict(self, state: Mapping[str, float]) -> None:
         """Set every parameter from ``state`` (as returned by :meth:`state_dict`).
 
-        The names must match exactly; a missing or unexpected name, or a
-        value that is not a real number, raises before anything is changed.
+        The names must match exactly; a missing or unexpected name
+        (``ValueError``), or a value that is not a real number (``TypeError``),
+        raises before anything is changed.
+
+        >>> neuron = Neuron(1, seed=0)
+        >>> neuron.load_state_dict({"w.0": 2.0, "b": 0.5})
+        >>> neuron.w[0].data, neuron.b.data
+        (2.0, 0.5)
+        >>> neuron.load_state_dict({"w.0": 2.0})
+        Traceback (most recent call last):
+        ValueError: state_dict does not fit this Neuron: missing ['b'], unexpected []
         """
         params = dict(self.named_parameters())
         missing = [name for name in params if name not in state]
@@ -173,7 +224,11 @@ class Module:
             p.data = numbers[name]
 
     def num_parameters(self) -> int:
-        """How many parameters the module has."""
+        """How many parameters the module has.
+
+        >>> MLP(2, [16, 16, 1]).num_parameters()  # (2 + 1)·16 + (16 + 1)·16 + (16 + 1)·1
+        337
+        """
         return sum(1 for _ in self.named_parameters())
 
 
@@ -193,6 +248,15 @@ class Neuron(Module):
         Where the initial weights come from: a seed, or a NumPy Generator
         shared with other neurons. Weights and bias start uniform in
         ±1/√nin, as in PyTorch's ``nn.Linear``.
+
+    Examples
+    --------
+    >>> neuron = Neuron(2, activation="tanh", seed=0)
+    >>> neuron
+    Neuron(nin=2, activation='tanh')
+    >>> neuron.w[0].data, neuron.w[1].data, neuron.b.data = 1.0, -1.0, 0.0
+    >>> neuron([0.5, 0.5]).data  # tanh(1·0.5 − 1·0.5 + 0)
+    0.0
     """
 
     def __init__(
@@ -214,7 +278,11 @@ class Neuron(Module):
 
     @property
     def nonlin(self) -> bool:
-        """micrograd's flag: whether the neuron has a nonlinear activation."""
+        """micrograd's flag: whether the neuron has a nonlinear activation.
+
+        >>> Neuron(2, nonlin=False).nonlin, Neuron(2, activation="tanh").nonlin
+        (False, True)
+        """
         return self.activation.name != "linear"
 
     def __call__(self, x: object) -> Value:
@@ -222,7 +290,13 @@ class Neuron(Module):
         return self.forward(as_inputs(x, self.nin))
 
     def forward(self, inputs: Sequence[ValueLike]) -> Value:
-        """The output for inputs already checked by :func:`as_inputs`."""
+        """The output for inputs already checked by :func:`as_inputs`.
+
+        >>> neuron = Neuron(2, activation="linear", seed=0)
+        >>> neuron.w[0].data, neuron.w[1].data, neuron.b.data = 2.0, 3.0, 1.0
+        >>> neuron.forward([1.0, 1.0]).data
+        6.0
+        """
         return self.activation.on_value(dot(self.w, inputs, self.b))
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
@@ -243,6 +317,12 @@ class Layer(Module):
     Extra keyword arguments (``nonlin``, ``activation``, ``rng``) go to each
     :class:`Neuron`. Calling a layer returns a list of ``nout`` Values, or a
     single Value when ``nout == 1`` (as in micrograd).
+
+    >>> layer = Layer(2, 3, activation="tanh", seed=0)
+    >>> layer
+    Layer(nin=2, nout=3, activation='tanh')
+    >>> len(layer([1.0, -1.0])), layer.num_parameters()
+    (3, 9)
     """
 
     def __init__(
@@ -262,6 +342,11 @@ class Layer(Module):
 
     @property
     def activation(self) -> Activation:
+        """The neurons' activation (they all share it).
+
+        >>> Layer(2, 3, activation="sigmoid").activation.name
+        'sigmoid'
+        """
         return self.neurons[0].activation
 
     def __call__(self, x: object) -> Value | list[Value]:
@@ -269,7 +354,11 @@ class Layer(Module):
         return out[0] if len(out) == 1 else out
 
     def forward(self, inputs: Sequence[ValueLike]) -> list[Value]:
-        """Every neuron's output, for checked inputs; always a list."""
+        """Every neuron's output, for checked inputs; always a list.
+
+        >>> len(Layer(2, 1, seed=0).forward([1.0, 2.0]))
+        1
+        """
         return [neuron.forward(inputs) for neuron in self.neurons]
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
@@ -303,6 +392,16 @@ class MLP(Module):
         The hidden layers' activation (the output layer is linear).
     seed:
         Seeds the weight initialisation: the same seed gives the same network.
+
+    Examples
+    --------
+    >>> model = MLP(2, [16, 16, 1], activation="relu", seed=0)
+    >>> model
+    MLP(nin=2, nouts=[16, 16, 1], activation='relu', parameters=337)
+    >>> type(model([0.5, -1.0])).__name__  # one output: a Value
+    'Value'
+    >>> len(MLP(2, [4, 3], seed=0)([0.5, -1.0]))  # three outputs: a list of Values
+    3
     """
 
     def __init__(
@@ -330,7 +429,11 @@ class MLP(Module):
 
     @property
     def nout(self) -> int:
-        """The number of outputs."""
+        """The number of outputs.
+
+        >>> MLP(2, [4, 3]).nout
+        3
+        """
         return self.nouts[-1]
 
     def __call__(self, x: object) -> Value | list[Value]:
@@ -339,7 +442,11 @@ class MLP(Module):
         return out[0] if len(out) == 1 else out
 
     def forward(self, inputs: Sequence[ValueLike]) -> list[Value]:
-        """The outputs for checked inputs; always a list."""
+        """The outputs for checked inputs; always a list.
+
+        >>> len(MLP(2, [4, 1], seed=0).forward([0.5, -1.0]))
+        1
+        """
         values: Sequence[ValueLike] = inputs
         for layer in self.layers:
             values = layer.forward(values)
@@ -351,6 +458,14 @@ class MLP(Module):
         ``X`` has shape (n, nin); the result has shape (n, nout). It uses the
         current weights and gives the same numbers as calling the network on
         each row, much faster: use it for plots and evaluation, not training.
+        ``ValueError`` for another shape.
+
+        >>> model = MLP(2, [4, 1], seed=0)
+        >>> X = np.array([[0.5, -1.0], [2.0, 0.0], [0.0, 0.0]])
+        >>> model.forward_array(X).shape
+        (3, 1)
+        >>> bool(np.isclose(model.forward_array(X)[0, 0], model(X[0]).data, rtol=1e-12))
+        True
         """
         return self.layer_outputs_array(X)[-1]
 
@@ -359,6 +474,9 @@ class MLP(Module):
 
         One array of shape (n, width) per layer, the last being :meth:`forward_array`'s
         result: what each neuron computes, for the Playground's heat maps.
+
+        >>> [A.shape for A in MLP(2, [4, 3, 1], seed=0).layer_outputs_array(np.zeros((5, 2)))]
+        [(5, 4), (5, 3), (5, 1)]
         """
         A = validation.real_array("X", X)
         if A.ndim != 2 or A.shape[1] != self.nin:
@@ -436,6 +554,12 @@ def check_architecture(nin: object, nouts: object) -> tuple[int, list[int]]:
     that is not a positive integer, more than :data:`MAX_LAYERS` layers, or
     more than :data:`MAX_PARAMETERS` parameters (counted, not built: a layer of
     nout neurons with nin inputs has (nin + 1)·nout parameters).
+
+    >>> check_architecture(2, (16, 1))
+    (2, [16, 1])
+    >>> check_architecture(2, [2000, 1000])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: MLP(2, [2000, 1000]) would have 2,007,000 parameters, more than the limit ...
     """
     nin_checked = _positive_int("nin", nin)
     if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
@@ -453,13 +577,22 @@ def check_architecture(nin: object, nouts: object) -> tuple[int, list[int]]:
 
 
 def count_parameters(nin: int, nouts: Sequence[int]) -> int:
-    """How many parameters ``MLP(nin, nouts)`` has: Σ (inputs + 1) · neurons over its layers."""
+    """How many parameters ``MLP(nin, nouts)`` has: Σ (inputs + 1) · neurons over its layers.
+
+    >>> count_parameters(2, [16, 16, 1])
+    337
+    """
     sizes = [nin, *nouts]
     return sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts)))
 
 
 def layer_weights(layer: Layer) -> tuple[FloatArray, FloatArray]:
-    """A layer's weights as a (nout, nin) matrix and its biases as a (nout,) vector."""
+    """A layer's weights as a (nout, nin) matrix and its biases as a (nout,) vector.
+
+    >>> W, b = layer_weights(Layer(2, 3, seed=0))
+    >>> W.shape, b.shape
+    ((3, 2), (3,))
+    """
     W = np.array([[w.data for w in neuron.w] for neuron in layer.neurons], dtype=np.float64)
     b = np.array([neuron.b.data for neuron in layer.neurons], dtype=np.float64)
     return W, b

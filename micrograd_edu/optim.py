@@ -43,7 +43,15 @@ def _check_rate(
 
 
 class Optimizer:
-    """The base class: holds the parameters and clears their gradients."""
+    """The base class: holds the parameters and clears their gradients.
+
+    ``params`` must be a non-empty list of Values (``ValueError``, ``TypeError``
+    otherwise); ``lr`` a finite number > 0.
+
+    >>> SGD([], lr=0.1)
+    Traceback (most recent call last):
+    ValueError: optimizer got an empty parameter list
+    """
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         self.params = list(params)
@@ -55,12 +63,24 @@ class Optimizer:
         self.lr = _check_rate("lr", lr)
 
     def zero_grad(self) -> None:
-        """Set every parameter's grad to 0."""
+        """Set every parameter's grad to 0.
+
+        >>> w = Value(1.0)
+        >>> w.grad = 3.0
+        >>> SGD([w], lr=0.1).zero_grad()
+        >>> w.grad
+        0.0
+        """
         for p in self.params:
             p.grad = 0.0
 
     def step(self) -> None:
-        """Update every parameter from its grad."""
+        """Update every parameter from its grad (each optimizer defines its rule).
+
+        >>> Optimizer([Value(1.0)], lr=0.1).step()
+        Traceback (most recent call last):
+        NotImplementedError
+        """
         raise NotImplementedError
 
 
@@ -74,6 +94,18 @@ class SGD(Optimizer):
     Momentum keeps a running direction, which speeds up travel along long,
     shallow valleys of the loss and damps zig-zags across steep ones.
     ``weight_decay`` adds the gradient of an L2 penalty (λ/2)·Σw².
+
+    Examples
+    --------
+    >>> w = Value(1.0)
+    >>> opt = SGD([w], lr=0.1, momentum=0.9)
+    >>> w.grad = 2.0
+    >>> opt.step()  # v = 2, w = 1 − 0.1·2
+    >>> round(w.data, 12)
+    0.8
+    >>> opt.step()  # the same gradient again: v = 0.9·2 + 2 = 3.8, w = 0.8 − 0.38
+    >>> round(w.data, 12)
+    0.42
     """
 
     def __init__(
@@ -89,6 +121,14 @@ class SGD(Optimizer):
         self.velocity: list[float] | None = None
 
     def step(self) -> None:
+        """One update of every parameter from its grad (``w ← w − lr · v``).
+
+        >>> w = Value(1.0)
+        >>> w.grad = 0.5
+        >>> SGD([w], lr=0.1).step()
+        >>> w.data
+        0.95
+        """
         lr, momentum, decay = self.lr, self.momentum, self.weight_decay
         grads = (
             [p.grad + decay * p.data for p in self.params]
@@ -116,6 +156,15 @@ class Adam(Optimizer):
 
     Each weight gets its own step size, about ``lr`` whatever the scale of its
     gradient: a robust default when plain SGD is hard to tune.
+
+    Examples
+    --------
+    >>> w = Value(1.0)
+    >>> opt = Adam([w], lr=0.1)
+    >>> w.grad = 0.5
+    >>> opt.step()  # the first step is about lr, whatever the gradient's size
+    >>> round(w.data, 6)
+    0.9
     """
 
     def __init__(
@@ -140,6 +189,16 @@ class Adam(Optimizer):
         self.v = [0.0] * len(self.params)
 
     def step(self) -> None:
+        """One update of every parameter from its grad and the running means.
+
+        >>> w = Value(1.0)
+        >>> opt = Adam([w], lr=0.01)
+        >>> for _ in range(3):
+        ...     w.grad = 100.0  # a large gradient: the step is still about lr
+        ...     opt.step()
+        >>> round(w.data, 6)
+        0.97
+        """
         beta1, beta2 = self.betas
         self.steps += 1
         step_size = self.lr / (1.0 - beta1**self.steps)
@@ -192,6 +251,15 @@ class LinearLR:
     ``end_factor × the initial lr`` (PyTorch's ``lr_scheduler.LinearLR``).
     micrograd's demo decays 1.0 → 0.1 over 100 steps:
     ``LinearLR(opt, start_factor=1.0, end_factor=0.1, total_iters=100)``.
+
+    Examples
+    --------
+    >>> opt = SGD([Value(0.0)], lr=1.0)
+    >>> schedule = LinearLR(opt, start_factor=1.0, end_factor=0.1, total_iters=100)
+    >>> for _ in range(50):
+    ...     schedule.step()
+    >>> round(opt.lr, 12)  # half way from 1.0 to 0.1
+    0.55
     """
 
     def __init__(
@@ -215,11 +283,24 @@ class LinearLR:
         optimizer.lr = self.base_lr * self.start_factor
 
     def factor(self, iteration: int) -> float:
-        """The multiplier of the base lr after ``iteration`` steps."""
+        """The multiplier of the base lr after ``iteration`` steps.
+
+        >>> LinearLR(SGD([Value(0.0)], lr=1.0), 1.0, 0.5, total_iters=10).factor(20)
+        0.5
+        """
         fraction = min(iteration, self.total_iters) / self.total_iters
         return self.start_factor + (self.end_factor - self.start_factor) * fraction
 
     def step(self) -> None:
-        """Advance one iteration (call it once per epoch, after ``optimizer.step()``)."""
+        """Advance one iteration (call it once per epoch, after ``optimizer.step()``).
+
+        >>> opt = SGD([Value(0.0)], lr=1.0)
+        >>> schedule = LinearLR(opt, start_factor=0.5, end_factor=1.0, total_iters=2)
+        >>> opt.lr
+        0.5
+        >>> schedule.step()
+        >>> opt.lr
+        0.75
+        """
         self.last_epoch += 1
         self.optimizer.lr = self.base_lr * self.factor(self.last_epoch)

@@ -202,13 +202,14 @@ def fit(
         default) uses the tape for a plain :class:`~micrograd_edu.nn.MLP` and
         a loss whose gradient is known (all of :data:`OBJECTIVES`), else the graph.
 
-    Stopping early
-        If the loss becomes infinite or NaN (too high a learning rate, usually),
-        ``fit`` restores the weights of the end of the previous epoch and raises
-        :class:`TrainingDivergedError`, which names the epoch and carries the history
-        so far. Pressing Ctrl-C (interrupting the kernel) stops training after
-        the current step and returns the history with ``interrupted=True``;
-        a second Ctrl-C interrupts at once.
+    Notes
+    -----
+    **Stopping early.** If the loss becomes infinite or NaN (too high a learning
+    rate, usually), ``fit`` restores the weights of the end of the previous epoch
+    and raises :class:`TrainingDivergedError`, which names the epoch and carries
+    the history so far. Pressing Ctrl-C (interrupting the kernel) stops training
+    after the current step and returns the history with ``interrupted=True``; a
+    second Ctrl-C interrupts at once.
     """
     objective = _objective(loss)
     X_arr, y_arr = _check_data(model, X, y, objective, "fit")

@@ -12,6 +12,12 @@ block, and clears every output::
     # YOUR CODE HERE
     raise NotImplementedError("write your code here, in place of this line")
 
+It also writes the course's list of the notebook's exercises into the
+notebook's metadata, ``metadata["micrograd_edu"] = {"notebook": stem,
+"exercises": ["2.1", ...]}``, from the package's registry
+(``micrograd_edu/exercises/registry.py``): the grader counts a deleted or
+renamed exercise as missing, never as absent.
+
 Usage: ``python notebooks/make_student.py [--out notebooks/student] [NOTEBOOK ...]``
 (by default every ``notebooks/*.ipynb``). Only the standard library is needed.
 """
@@ -19,6 +25,7 @@ Usage: ``python notebooks/make_student.py [--out notebooks/student] [NOTEBOOK ..
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -31,6 +38,7 @@ BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 STUB = ("# YOUR CODE HERE", f"raise NotImplementedError({STUB_MESSAGE!r})")
 HERE = Path(__file__).resolve().parent
+REGISTRY = HERE.parent / "micrograd_edu" / "exercises" / "registry.py"
 
 
 class MarkerError(ValueError):
@@ -77,6 +85,31 @@ def student_notebook(notebook: dict) -> tuple[dict, int]:
     return notebook, exercises
 
 
+def course_exercises() -> dict[str, list[str]]:
+    """Notebook stem → its exercises, read from the package's registry (standard library only)."""
+    spec = importlib.util.spec_from_file_location("_micrograd_edu_registry", REGISTRY)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(f"the exercise registry is missing: {REGISTRY}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses looks the module up while it runs
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+    exercises: dict[str, list[str]] = module.course_exercises()
+    return exercises
+
+
+def with_course_metadata(notebook: dict, stem: str, course: dict[str, list[str]]) -> dict:
+    """``notebook`` with ``metadata["micrograd_edu"]`` set for the course notebook ``stem``."""
+    if stem in course:
+        notebook.setdefault("metadata", {})["micrograd_edu"] = {
+            "notebook": stem,
+            "exercises": course[stem],
+        }
+    return notebook
+
+
 def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -98,8 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     sources = args.notebooks or sorted(HERE.glob("[0-9]*.ipynb"))
     if not sources:
         parser.error("no notebooks found")
+    course = course_exercises()
     for source in sources:
-        notebook = json.loads(source.read_text(encoding="utf-8"))
+        notebook = with_course_metadata(
+            json.loads(source.read_text(encoding="utf-8")), source.stem, course
+        )
         try:
             student, exercises = student_notebook(notebook)
         except MarkerError as error:

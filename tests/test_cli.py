@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from micrograd_edu import io
 from micrograd_edu.__main__ import build_parser, main
+
+if TYPE_CHECKING:
+    from conftest import Cli
 
 
 def test_train_writes_model_and_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -106,27 +108,10 @@ def test_help_documents_every_option() -> None:
         (["--dataset", "blobs", "--loss", "hinge"], "fit: labels for loss 'hinge' must be 0 or 1"),
     ],
 )
-def test_bad_values_get_one_line_errors(args: list[str], message: str, tmp_path: Path) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "micrograd_edu",
-            "train",
-            *args,
-            "--epochs",
-            "1",
-            "--no-progress",
-            "--no-pictures",
-            "--out",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+def test_bad_values_get_one_line_errors(
+    args: list[str], message: str, tmp_path: Path, cli: Cli
+) -> None:
+    result = cli(
+        "train", *args, "--epochs", "1", "--no-progress", "--no-pictures", "--out", str(tmp_path)
     )
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert message in lines[0]
-    assert "Traceback" not in result.stderr
+    cli.assert_one_line_error(result, 2, message)

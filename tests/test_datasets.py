@@ -113,3 +113,22 @@ def test_train_test_split() -> None:
 def test_errors(call: Callable[[], object], message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         call()
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: datasets.circle(n=300_000_000), "n must be at most 10,000,000, got 300,000,000"),
+        (lambda: datasets.blobs(classes=1000), "classes must be at most 100, got 1,000"),
+    ],
+)
+def test_sizes_are_checked_before_anything_is_allocated(
+    call: Callable[[], object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        call()
+
+
+def test_features_refuse_text() -> None:
+    with pytest.raises(TypeError, match=re.escape("X must hold real numbers, got an array of")):
+        datasets.features([["a", "b"]])

@@ -18,6 +18,7 @@ def test_engine_demo_prints_the_readme_numbers(capsys: pytest.CaptureFixture[str
     assert "  g =    24.7041   dg/dg =     1.0000" in lines
 
 
+@pytest.mark.slow
 def test_visualize_demo_writes_the_graph_the_player_and_the_playground(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

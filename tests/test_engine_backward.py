@@ -92,6 +92,7 @@ def test_lecture_style_manual_backward_steps() -> None:
     assert o._op == "tanh"
 
 
+@pytest.mark.slow
 def test_million_node_chain_backpropagates() -> None:
     depth = 1_000_000
     factor = 1.0000001

@@ -61,6 +61,7 @@ def test_any_bytes_load_or_raise_value_error(tmp_path: Path, content: bytes) -> 
     _load_or_value_error(path)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -103,6 +104,7 @@ OPTIONS = {
 }
 
 
+@pytest.mark.slow
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -30,17 +30,10 @@ import pytest
 pytest.importorskip("jupyterlab")
 pytest.importorskip("matplotlib")
 
-from visualize.live.screenshot import (
-    CHROMIUM_ARGS,
-    find_chromium,
-    isolated_jupyter,
-    stop_group,
-    wait_until_up,
-)
+from visualize.live.screenshot import isolated_jupyter, stop_group, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-CHROMIUM = find_chromium()
 FIGURE_CALL = re.compile(r"plt\.subplots\(|\bplot_\w+\(|\bplayground\(|draw_network\(")
 
 sys.path.insert(0, str(NOTEBOOKS))
@@ -57,14 +50,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """JupyterLab serving copies of notebooks 2 and 6; yields its URL and folder."""
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(
-                "Chromium is missing under CI: .ci/run installs it (apt-get install chromium)"
-            )
-        pytest.skip("no Chromium on this machine (apt-get install chromium)")
+def lab_server(
+    tmp_path_factory: pytest.TempPathFactory, chromium: Any
+) -> Iterator[tuple[str, Path]]:
+    """JupyterLab serving copies of notebooks 2 and 6; yields its URL and folder.
+
+    It asks for ``chromium`` first: without a browser the server is not started.
+    """
     base = tmp_path_factory.mktemp("jupyterlab")
     folder = base / "notebooks"
     folder.mkdir()
@@ -103,17 +95,16 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
 
 
 @pytest.fixture
-def browser_page(lab_server: tuple[str, Path]) -> Iterator[tuple[Any, list[str]]]:
-    sync_api = pytest.importorskip("playwright.sync_api")
+def browser_page(lab_server: tuple[str, Path], chromium: Any) -> Iterator[tuple[Any, list[str]]]:
+    """A fresh page (its own context: no cookies or storage shared) and its requests."""
     requests: list[str] = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.on("request", lambda request: requests.append(request.url))
-            yield page, requests
-        finally:
-            browser.close()
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        page.on("request", lambda request: requests.append(request.url))
+        yield page, requests
+    finally:
+        context.close()
 
 
 def _run_all(page: Any, url: str, name: str, timeout_s: float, shots: Path) -> None:
@@ -174,6 +165,8 @@ def _assert_local_only(requests: list[str]) -> None:
     assert not outside, f"requests outside 127.0.0.1: {sorted(outside)[:5]}"
 
 
+@pytest.mark.notebooks
+@pytest.mark.slow
 def test_notebook_2_graphs_fit_and_the_player_steps(
     lab_server: tuple[str, Path], browser_page: tuple[Any, list[str]], tmp_path: Path
 ) -> None:
@@ -209,6 +202,8 @@ def test_notebook_2_graphs_fit_and_the_player_steps(
     _assert_local_only(requests)
 
 
+@pytest.mark.notebooks
+@pytest.mark.slow
 def test_notebook_6_shows_its_figures(
     lab_server: tuple[str, Path], browser_page: tuple[Any, list[str]], tmp_path: Path
 ) -> None:

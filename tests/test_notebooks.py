@@ -73,6 +73,8 @@ def test_committed_notebook_has_no_outputs(path: Path) -> None:
     assert notebook["metadata"]["kernelspec"]["name"] == "python3"
 
 
+@pytest.mark.notebooks
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_top_to_bottom(path: Path) -> None:
     notebook = _execute(path, allow_errors=False)
@@ -113,6 +115,8 @@ def student_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.notebooks
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_student_version_runs_and_only_exercises_raise(path: Path, student_dir: Path) -> None:
     student = student_dir / path.name
@@ -200,6 +204,8 @@ def test_git_stores_notebooks_without_outputs(tmp_path: Path) -> None:
     assert '"output_type"' in target.read_text(encoding="utf-8")  # the student keeps them
 
 
+@pytest.mark.notebooks
+@pytest.mark.slow
 def test_a_wrong_answer_shows_its_feedback_block_without_a_traceback(tmp_path: Path) -> None:
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import math
 import re
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -17,6 +15,9 @@ from hypothesis import strategies as st
 
 from micrograd_edu import io, rl
 from micrograd_edu.optim import Adam
+
+if TYPE_CHECKING:
+    from conftest import Cli
 
 
 def test_discounted_returns_by_hand() -> None:
@@ -100,6 +101,7 @@ def test_gridworld_greedy_policy_follows_shortest_paths_from_every_cell() -> Non
     assert wrong == {}
 
 
+@pytest.mark.slow
 def test_cartpole_reaches_the_solved_threshold() -> None:
     """The target: greedy mean return >= 475 over 100 episodes, within 1,000 episodes."""
     gymnasium = pytest.importorskip("gymnasium")
@@ -193,19 +195,10 @@ def test_a_nan_loss_stops_training_and_keeps_the_best_weights(
     assert all(math.isfinite(p.data) for p in policy.parameters())
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "micrograd_edu", "rl", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-
-
-def test_cli_gridworld_saves_policy_history_and_pictures(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_cli_gridworld_saves_policy_history_and_pictures(tmp_path: Path, cli: Cli) -> None:
     pytest.importorskip("matplotlib")
-    result = _cli("--env", "gridworld", "--out", str(tmp_path), "--no-progress")
+    result = cli("rl", "--env", "gridworld", "--out", str(tmp_path), "--no-progress", timeout=300)
     assert result.returncode == 0, result.stderr
     assert re.search(
         r"gridworld: greedy mean return 0\.\d\d ± 0\.\d\d over 100 episodes", result.stdout
@@ -218,10 +211,12 @@ def test_cli_gridworld_saves_policy_history_and_pictures(tmp_path: Path) -> None
     assert (tmp_path / "policy.png").read_bytes().startswith(b"\x89PNG")
 
 
-def test_cli_cartpole_writes_a_gif(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_cli_cartpole_writes_a_gif(tmp_path: Path, cli: Cli) -> None:
     pytest.importorskip("gymnasium")
     pytest.importorskip("matplotlib")
-    result = _cli("--env", "cartpole", "--episodes", "5", "--out", str(tmp_path), "--no-progress")
+    out = str(tmp_path)
+    result = cli("rl", "--env", "cartpole", "--episodes", "5", "--out", out, "--no-progress")
     assert result.returncode == 0, result.stderr
     assert "cartpole: greedy mean return" in result.stdout
     assert (tmp_path / "cartpole.gif").read_bytes().startswith(b"GIF8")
@@ -237,11 +232,10 @@ def test_cli_cartpole_writes_a_gif(tmp_path: Path) -> None:
         (["--seed", "-2"], "argument --seed: must be an integer >= 0, got '-2'"),
     ],
 )
-def test_cli_bad_values_are_one_line(args: list[str], message: str, tmp_path: Path) -> None:
-    result = _cli(*args, "--out", str(tmp_path))
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and message in lines[0], result.stderr
+def test_cli_bad_values_are_one_line(
+    args: list[str], message: str, tmp_path: Path, cli: Cli
+) -> None:
+    cli.assert_one_line_error(cli("rl", *args, "--out", str(tmp_path)), 2, message)
 
 
 def test_pictures() -> None:

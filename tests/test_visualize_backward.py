@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -15,9 +14,6 @@ pytest.importorskip("graphviz")
 from micrograd_edu import Value
 from visualize import GraphTooLargeError, backward_player, backward_steps, save_backward_html
 from visualize.__main__ import lecture_neuron
-from visualize.live.screenshot import CHROMIUM_ARGS, find_chromium
-
-CHROMIUM = find_chromium()
 
 
 def test_one_frame_per_computed_node_and_grads_match_backward() -> None:
@@ -86,68 +82,48 @@ def test_player_refuses_graphs_too_large_to_play() -> None:
         backward_player(total)
 
 
-def _chromium(sync_api: Any, p: Any) -> Any:
-    return p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-
-
-def _require_browser() -> Any:
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(
-                "Chromium is missing under CI: .ci/run installs it (apt-get install chromium)"
-            )
-        pytest.skip("no Chromium on this machine (apt-get install chromium)")
-    return pytest.importorskip("playwright.sync_api")
-
-
-def test_player_with_hostile_labels_runs_in_chromium(tmp_path: Path) -> None:
-    sync_api = _require_browser()
+def test_player_with_hostile_labels_runs_in_chromium(tmp_path: Path, chromium: Any) -> None:
     a = Value(2.0, label=HOSTILE_LABELS[0])
     b = Value(3.0, label=HOSTILE_LABELS[1])
     out = a * b
     out.label = HOSTILE_LABELS[2]
     path = save_backward_html(out, tmp_path / "hostile.html")
-    with sync_api.sync_playwright() as p:
-        browser = _chromium(sync_api, p)
-        try:
-            page = browser.new_page()
-            page.goto(path.as_uri())
-            assert page.locator(".mg-counter").text_content() == "Step 0 of 1"
-            page.get_by_role("button", name=re.compile("Next")).click()
-            caption = page.locator(".mg-caption").text_content() or ""
-            assert HOSTILE_LABELS[0] in caption and HOSTILE_LABELS[1] in caption
-            assert page.locator(".mg-frame").nth(1).is_visible()
-        finally:
-            browser.close()
+    page = chromium.new_page()
+    try:
+        page.goto(path.as_uri())
+        assert page.locator(".mg-counter").text_content() == "Step 0 of 1"
+        page.get_by_role("button", name=re.compile("Next")).click()
+        caption = page.locator(".mg-caption").text_content() or ""
+        assert HOSTILE_LABELS[0] in caption and HOSTILE_LABELS[1] in caption
+        assert page.locator(".mg-frame").nth(1).is_visible()
+    finally:
+        page.close()
 
 
-def test_html_player_in_headless_chromium(tmp_path: Path) -> None:
-    sync_api = _require_browser()
+def test_html_player_in_headless_chromium(tmp_path: Path, chromium: Any) -> None:
     path = save_backward_html(lecture_neuron(), tmp_path / "backward.html")
-    with sync_api.sync_playwright() as p:
-        browser = _chromium(sync_api, p)
-        try:
-            page = browser.new_page()
-            page.goto(path.as_uri())
-            player = page.locator(".mg-player")
-            assert player.get_attribute("data-frame") == "0"
-            assert page.locator(".mg-counter").inner_text() == "Step 0 of 5"
-            assert page.locator(".mg-frame").nth(0).is_visible()
-            assert not page.locator(".mg-frame").nth(1).is_visible()
-            page.get_by_role("button", name=re.compile("Next")).click()
-            assert player.get_attribute("data-frame") == "1"
-            assert page.locator(".mg-frame").nth(1).is_visible()
-            assert not page.locator(".mg-frame").nth(0).is_visible()
-            assert "n += 0.5 × 1" in page.locator(".mg-caption").inner_text()
-            page.get_by_role("button", name=re.compile("Previous")).click()
-            assert player.get_attribute("data-frame") == "0"
-            page.get_by_role("button", name=re.compile("Play")).click()
-            page.wait_for_function(
-                "document.querySelector('.mg-player').getAttribute('data-frame') === '5'",
-                timeout=15000,
-            )
-        finally:
-            browser.close()
+    page = chromium.new_page()
+    try:
+        page.goto(path.as_uri())
+        player = page.locator(".mg-player")
+        assert player.get_attribute("data-frame") == "0"
+        assert page.locator(".mg-counter").inner_text() == "Step 0 of 5"
+        assert page.locator(".mg-frame").nth(0).is_visible()
+        assert not page.locator(".mg-frame").nth(1).is_visible()
+        page.get_by_role("button", name=re.compile("Next")).click()
+        assert player.get_attribute("data-frame") == "1"
+        assert page.locator(".mg-frame").nth(1).is_visible()
+        assert not page.locator(".mg-frame").nth(0).is_visible()
+        assert "n += 0.5 × 1" in page.locator(".mg-caption").inner_text()
+        page.get_by_role("button", name=re.compile("Previous")).click()
+        assert player.get_attribute("data-frame") == "0"
+        page.get_by_role("button", name=re.compile("Play")).click()
+        page.wait_for_function(
+            "document.querySelector('.mg-player').getAttribute('data-frame') === '5'",
+            timeout=15000,
+        )
+    finally:
+        page.close()
 
 
 def test_captions_name_each_op_as_the_graph_draws_it() -> None:

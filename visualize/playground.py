@@ -40,6 +40,8 @@ Regularization = Literal["none", "l1", "l2"]
 PLAYGROUND_CLASSIFICATION = ("circle", "xor", "gauss", "spiral")
 PLAYGROUND_REGRESSION = ("plane", "multi_gauss")
 LOSSES = {"classification": ("bce", "hinge", "cross_entropy"), "regression": ("mse",)}
+MULTICLASS = {"blobs": 3}
+"""Data sets of more than two classes (a softmax output: ``loss="cross_entropy"``)."""
 MAX_HIDDEN_LAYERS = 6
 MAX_NEURONS = 8
 
@@ -50,7 +52,8 @@ class PlaygroundSettings:
 
     ``regularization=None`` means ``"none"``. ``loss=None`` picks the
     problem's default: ``"bce"`` (class probabilities) for classification,
-    ``"mse"`` for regression; ``"cross_entropy"`` gives the network two outputs.
+    ``"mse"`` for regression, ``"cross_entropy"`` (the only one) for ``blobs``'
+    three classes; ``"cross_entropy"`` gives the network one output per class.
     """
 
     dataset: str = "circle"
@@ -70,6 +73,13 @@ class PlaygroundSettings:
     @property
     def problem(self) -> Literal["classification", "regression"]:
         return "regression" if self.dataset in datasets.REGRESSION else "classification"
+
+    @property
+    def classes(self) -> int:
+        """Classes of the data set: 3 for ``blobs``, 2 for the others, 0 for regression."""
+        if self.problem == "regression":
+            return 0
+        return MULTICLASS.get(self.dataset, 2)
 
     def validated(self) -> PlaygroundSettings:
         """These settings checked (Playground ranges) and normalised, or ``ValueError``."""
@@ -116,12 +126,7 @@ class PlaygroundSettings:
             raise ValueError(
                 f"train_ratio must be between 0.1 and 0.9, got {self.train_ratio!r}"
             ) from None
-        loss = self.loss or ("mse" if self.problem == "regression" else "bce")
-        if loss not in LOSSES[self.problem]:
-            raise ValueError(
-                f"loss {loss!r} does not fit a {self.problem} problem; "
-                f"choose one of {', '.join(LOSSES[self.problem])}"
-            )
+        loss = self._checked_loss()
         return replace(
             self,
             features=tuple(self.features),
@@ -137,9 +142,26 @@ class PlaygroundSettings:
             n=validation.integer("n", self.n, minimum=10, maximum=2000),
         )
 
+    def _checked_loss(self) -> str:
+        """The loss, or the problem's default: ``ValueError`` if it does not fit the data."""
+        if self.classes > 2:
+            if self.loss not in (None, "cross_entropy"):
+                raise ValueError(
+                    f"loss {self.loss!r} does not fit the {self.classes} classes of "
+                    f"{self.dataset!r}; use 'cross_entropy' (a softmax output)"
+                )
+            return "cross_entropy"
+        loss = self.loss or ("mse" if self.problem == "regression" else "bce")
+        if loss not in LOSSES[self.problem]:
+            raise ValueError(
+                f"loss {loss!r} does not fit a {self.problem} problem; "
+                f"choose one of {', '.join(LOSSES[self.problem])}"
+            )
+        return loss
+
     def outputs(self) -> int:
-        """Output neurons: two for cross-entropy (one logit per class), else one."""
-        return 2 if self.loss == "cross_entropy" else 1
+        """Output neurons: one logit per class for cross-entropy, else one."""
+        return max(self.classes, 2) if self.loss == "cross_entropy" else 1
 
     def as_call(self, function: str = "live_playground") -> str:
         """The one-line call that recreates these settings."""

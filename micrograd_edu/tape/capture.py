@@ -79,6 +79,11 @@ class Layout:
 def capture(fn: Callable[[list[Value]], Any], example_inputs: Any) -> Tape:
     """Run ``fn`` once on Values and record the graph it builds into a :class:`Tape`.
 
+    Every Value the graph uses that is not an input is a **parameter**: the
+    tape reads its ``.data`` at each replay and adds its gradient into its
+    ``.grad``. If ``fn`` has a ``parameters()`` method (a Module), its
+    parameters come first, in that order.
+
     Parameters
     ----------
     fn:
@@ -89,14 +94,13 @@ def capture(fn: Callable[[list[Value]], Any], example_inputs: Any) -> Tape:
         The numbers to run ``fn`` on (a list or a 1-D array; Values count
         as their ``.data``). Their count is the tape's number of inputs.
 
-    Every Value the graph uses that is not an input is a **parameter**: the
-    tape reads its ``.data`` at each replay and adds its gradient into its
-    ``.grad``. If ``fn`` has a ``parameters()`` method (a Module), its
-    parameters come first, in that order.
-
-    Raises ``TypeError`` if ``fn`` returns anything else than Values,
-    ``ValueError`` if the output does not depend on the inputs or uses an op
-    that is not in the engine's op table.
+    Raises
+    ------
+    TypeError
+        If ``fn`` returns anything else than Values.
+    ValueError
+        If the output does not depend on the inputs or uses an op that is not
+        in the engine's op table.
 
     >>> tape = capture(lambda x: x[0] * x[1] + 1, [2.0, 3.0])
     >>> tape.forward([4.0, 5.0])

@@ -3,19 +3,33 @@
 :func:`live_playground` returns the app (ipywidgets, for JupyterLab, Notebook 7,
 VS Code and Voilà); :class:`~visualize.live.session.PlaygroundSession` is its
 model, usable without any widget. ``python -m visualize.live`` (``make
-playground``) serves it as a web page on 127.0.0.1.
+playground``) serves it as a web page on 127.0.0.1, whose URL query holds the
+settings (:mod:`visualize.live.task`).
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from typing import Any
 
 from .session import NeuronInspection, PlaygroundSession
 
-__all__ = ["NeuronInspection", "PlaygroundSession", "live_playground"]
+__all__ = ["NeuronInspection", "PlaygroundSession", "live_playground", "served_playground"]
+
+FOLDER_VARIABLE = "MICROGRAD_PLAYGROUND_FOLDER"
+"""Set by ``python -m visualize.live``: the folder it was started in (where files are saved)."""
+CPU_SHARE_VARIABLE = "MICROGRAD_PLAYGROUND_CPU_SHARE"
+"""Set by ``python -m visualize.live --cpu-share``: Play's share of one core."""
 
 
-def live_playground(**settings: Any) -> Any:
+def live_playground(
+    *,
+    data: tuple[Any, Any] | None = None,
+    hide: Iterable[str] = (),
+    goal: str | None = None,
+    **settings: Any,
+) -> Any:
     """The live Playground with these settings (the keywords of :func:`visualize.playground`).
 
     Settings: ``dataset``, ``features``, ``hidden``, ``activation``, ``lr``,
@@ -24,14 +38,50 @@ def live_playground(**settings: Any) -> Any:
     (points; 500 as in the Playground). Bad settings raise ``ValueError`` with
     the same messages as :func:`~visualize.playground`.
 
+    A teacher's task: ``hide=("features",)`` hides controls (names in
+    :data:`~visualize.live.task.CONTROLS`), ``goal="test_loss<0.1"`` announces
+    when the student reaches it. ``data=(X, y)`` trains on your own points
+    (``X`` of shape (n, 2) in [−6, 6]², ``y`` labels 0/1 or values).
+    App options (``cpu_share``, ``redraws_per_second``, ``folder``, ``url``)
+    go to :class:`~visualize.live.app.LivePlayground`.
+
     Returns a :class:`~visualize.live.app.LivePlayground`, which displays as
     the app where widgets can show and as the static Playground figure where
     they cannot (nbconvert, GitHub). Without ipywidgets and anywidget installed
     it returns that static figure (a matplotlib ``Figure``) instead.
     """
-    session = PlaygroundSession(**settings)
+    options = {
+        name: settings.pop(name)
+        for name in ("cpu_share", "redraws_per_second", "folder", "url")
+        if name in settings
+    }
+    session = PlaygroundSession(data=data, **settings)
     try:
         from .app import LivePlayground
     except ImportError:  # no widgets: the static picture of the same settings
         return session.figure()
-    return LivePlayground(session)
+    return LivePlayground(session, hide=hide, goal=goal, **options)
+
+
+def served_playground(query: str | None = None) -> Any:
+    """The app of the served page: settings, ``hide`` and ``goal`` from the page's URL query.
+
+    Voilà gives the kernel the page's query in ``QUERY_STRING``. A bad link
+    opens the default app with the problem in its message line.
+    """
+    from .task import parse_query
+
+    query = os.environ.get("QUERY_STRING", "") if query is None else query
+    options: dict[str, Any] = {
+        "folder": os.environ.get(FOLDER_VARIABLE) or None,
+        "url": True,
+        "cpu_share": float(os.environ.get(CPU_SHARE_VARIABLE) or 0.5),
+    }
+    try:
+        task = parse_query(query)
+        goal = task.goal.text() if task.goal else None
+        return live_playground(hide=task.hide, goal=goal, **task.settings, **options)
+    except (ValueError, TypeError) as error:
+        app = live_playground(**options)
+        app.show_message(f"The link's settings were not used: {error}")
+        return app

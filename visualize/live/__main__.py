@@ -1,10 +1,13 @@
 """``python -m visualize.live [--port N]``: the live Playground as a web page on 127.0.0.1.
 
-What ``make playground`` runs. Voilà serves a one-cell notebook that shows
-:func:`~visualize.live.live_playground`; the page needs no Jupyter knowledge,
-makes no request outside this machine (a small Voilà template drops the stock
-page's links to a web font CDN), shows no code and no tracebacks. The address
-is printed; no browser is opened. Ctrl-C stops the server and its kernels.
+What ``make playground`` runs. Voilà (:mod:`visualize.live.server`: local Host
+headers only, a kernel cap, idle kernels culled) serves a one-cell notebook
+that shows :func:`~visualize.live.served_playground`: the settings come from
+the page's URL query. The page needs no Jupyter knowledge, makes no request
+outside this machine (a small Voilà template drops the stock page's links to
+a web font CDN), shows no code and no tracebacks. "Save model" writes into the
+folder this command was started in. The address is printed once the server
+answers; no browser is opened. Ctrl-C stops the server and its kernels.
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 __all__ = ["main", "prepare_site", "voila_command"]
 
@@ -37,7 +43,11 @@ TEMPLATE_INDEX = """\
   {{ super.super() }}
 {%- endblock notebook_css -%}
 """
-APP_CELL = "from visualize.live import live_playground\n\nlive_playground()"
+APP_CELL = "from visualize.live import served_playground\n\nserved_playground()"
+CULL_SECONDS = 60
+"""A kernel without an open page is shut down after this many seconds."""
+MAX_KERNELS = 20
+"""At most this many pages (kernels) at once."""
 
 
 def prepare_site(folder: Path, cell: str = APP_CELL) -> tuple[Path, Path]:
@@ -73,13 +83,20 @@ def prepare_site(folder: Path, cell: str = APP_CELL) -> tuple[Path, Path]:
     return notebook, share
 
 
-def voila_command(notebook: Path, port: int) -> list[str]:
-    """The Voilà command line: 127.0.0.1 only, no browser, no code, the offline template."""
+def voila_command(
+    notebook: Path, port: int, cull_seconds: int = CULL_SECONDS, max_kernels: int = MAX_KERNELS
+) -> list[str]:
+    """The Voilà command line: 127.0.0.1 only, no browser, no code, the offline template,
+    kernels without a page culled after ``cull_seconds``, at most ``max_kernels``."""
     return [
         sys.executable,
         "-m",
-        "voila",
+        "visualize.live.server",
         str(notebook),
+        f"--MappingKernelManager.cull_idle_timeout={cull_seconds}",
+        f"--MappingKernelManager.cull_interval={max(1, min(10, cull_seconds // 2))}",
+        "--MappingKernelManager.cull_connected=False",
+        f"--PlaygroundVoila.max_kernels={max_kernels}",
         "--no-browser",
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
@@ -90,9 +107,16 @@ def voila_command(notebook: Path, port: int) -> list[str]:
     ]
 
 
-def site_environment(share: Path, environ: dict[str, str]) -> dict[str, str]:
-    """Voilà's environment: the template on JUPYTER_PATH and this environment's kernel."""
+def site_environment(
+    share: Path, environ: dict[str, str], folder: Path | None = None, cpu_share: float = 0.5
+) -> dict[str, str]:
+    """Voilà's environment: the template on JUPYTER_PATH, this environment's kernel, and
+    for the app the folder files are saved in (default: the current one) and Play's CPU share."""
+    from . import CPU_SHARE_VARIABLE, FOLDER_VARIABLE
+
     env = dict(environ)
+    env[FOLDER_VARIABLE] = str((folder or Path.cwd()).resolve())
+    env[CPU_SHARE_VARIABLE] = f"{cpu_share:g}"
     env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(share), environ.get("JUPYTER_PATH")]))
     env["JUPYTER_PREFER_ENV_PATH"] = "1"
     env.pop("MPLBACKEND", None)
@@ -107,12 +131,50 @@ def free_port() -> int:
         return port
 
 
-def main(argv: list[str] | None = None) -> int:
+def wait_until_up(url: str, server: subprocess.Popen[Any], timeout: float) -> bool:
+    """Poll ``url`` until it answers (True), the server exits or ``timeout`` passes (False)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                return False
+            time.sleep(0.3)
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m visualize.live", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default: 8866)")
+    parser.add_argument(
+        "--cull-after",
+        type=int,
+        default=CULL_SECONDS,
+        help=f"seconds before a kernel without an open page stops (default: {CULL_SECONDS})",
+    )
+    parser.add_argument(
+        "--max-kernels",
+        type=int,
+        default=MAX_KERNELS,
+        help=f"most pages open at once (default: {MAX_KERNELS})",
+    )
+    parser.add_argument(
+        "--cpu-share",
+        type=float,
+        default=0.5,
+        help="Play's share of one core, 0 to 1 (default: 0.5; 1 on your own laptop)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
+    if not 0 < args.cpu_share <= 1 or args.cull_after < 1 or args.max_kernels < 1:
+        parser.error("--cpu-share must be in (0, 1], --cull-after and --max-kernels ≥ 1")
     if shutil.which("voila") is None and not _has_module("voila"):
         print(
             "python -m visualize.live: error: Voilà is not installed "
@@ -122,15 +184,17 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     with tempfile.TemporaryDirectory(prefix="micrograd-playground-") as folder:
         notebook, share = prepare_site(Path(folder))
-        print(f"The live Playground: http://127.0.0.1:{args.port}/   (Ctrl-C stops it)", flush=True)
         process = subprocess.Popen(
-            voila_command(notebook, args.port),
-            env=site_environment(share, dict(os.environ)),
+            voila_command(notebook, args.port, args.cull_after, args.max_kernels),
+            env=site_environment(share, dict(os.environ), cpu_share=args.cpu_share),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
         )
         try:
+            url = f"http://127.0.0.1:{args.port}/"
+            if wait_until_up(f"{url}voila/static/voila.js", process, timeout=120):
+                print(f"The live Playground: {url}   (Ctrl-C stops it)", flush=True)
             _, errors = process.communicate()
         except KeyboardInterrupt:
             process.terminate()

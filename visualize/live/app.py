@@ -1,12 +1,17 @@
-"""The live Playground app: ipywidgets controls around a :class:`PlaygroundSession`.
+"""The live Playground app: ipywidgets panels around a :class:`PlaygroundSession`.
 
 Runs in JupyterLab, Notebook 7 and VS Code notebooks, and as a web page with
-Voilà (``make playground``). One small custom widget, :class:`SvgView` (an
-anywidget: an SVG that reports clicks), makes the plane and the network
-clickable, which plain ipywidgets cannot do. Training runs in a background
-thread; the controls stay responsive, and Pause stops after the current epoch.
-Every callback catches its errors and shows them in one line in the app: no
-traceback ever reaches the page.
+Voilà (``make playground``). Each panel is built by a small function; the
+settings' widgets live in :mod:`~visualize.live.controls`, the neuron
+inspector in :mod:`~visualize.live.inspector`, the two small front-end pieces
+(a clickable SVG, the page's URL) in :mod:`~visualize.live.views`.
+
+Training runs in a background thread, paced so that Play never takes more
+than ``cpu_share`` of a core (a pause between epochs) and redraws at most
+``redraws_per_second`` times a second. Every callback catches its errors and
+shows them in one line (cleared by the next success): no traceback reaches
+the page. While the app sets its own widgets (inside :meth:`LivePlayground.quiet`)
+their callbacks do nothing.
 """
 
 from __future__ import annotations
@@ -17,294 +22,186 @@ import html
 import io
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-import anywidget
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-import traitlets
 
-from micrograd_edu import datasets
 from micrograd_edu.train import TrainingDivergedError
 
-from ..graph import fit_to_width
-from ..playground import LOSSES, MAX_HIDDEN_LAYERS, MAX_NEURONS
-from ..renderer import render
+from ..playground import MAX_HIDDEN_LAYERS, MAX_NEURONS
+from .controls import SettingsControls, point_classes
 from .drawing import RADIUS, loss_svg, network_svg, plane_svg
-from .session import NeuronInspection, PlaygroundSession
+from .inspector import Inspector
+from .panels import data_panel, export_panel, network_panel, output_panel
+from .session import PlaygroundSession
+from .task import Goal, check_hide, parse_goal, query_string
+from .userdata import parse_csv
+from .views import SvgView, UrlState, button
 
-__all__ = ["LivePlayground", "SvgView"]
+__all__ = ["CPU_SHARE", "REDRAWS_PER_SECOND", "LivePlayground", "SvgView"]
 
-LEARNING_RATES = (
-    "0.00001",
-    "0.0001",
-    "0.001",
-    "0.003",
-    "0.01",
-    "0.03",
-    "0.1",
-    "0.3",
-    "1",
-    "3",
-    "10",
-)
-REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-REDRAW_SECONDS = 0.15
-"""While playing, the pictures are redrawn at most this often (about 6 times a second)."""
-
-
-class SvgView(anywidget.AnyWidget):
-    """An SVG picture that tells Python where it was clicked.
-
-    ``click`` becomes ``{"neuron": "layer,index"}`` for an element with
-    ``data-neuron``, or ``{"x": fx, "y": fy}`` (fractions of its width and
-    height) for the element with ``data-plane``; ``"t"`` makes each click new.
-    """
-
-    _esm = """
-    function render({ model, el }) {
-      const draw = () => { el.innerHTML = model.get("svg"); };
-      draw();
-      model.on("change:svg", draw);
-      el.addEventListener("click", (event) => {
-        const neuron = event.target.closest("[data-neuron]");
-        if (neuron) {
-          model.set("click", { neuron: neuron.getAttribute("data-neuron"), t: Date.now() });
-          model.save_changes();
-          return;
-        }
-        const plane = event.target.closest("[data-plane]");
-        if (plane) {
-          const box = plane.getBoundingClientRect();
-          model.set("click", {
-            x: (event.clientX - box.left) / box.width,
-            y: (event.clientY - box.top) / box.height,
-            t: Date.now(),
-          });
-          model.save_changes();
-        }
-      });
-    }
-    export default { render };
-    """
-    svg = traitlets.Unicode("").tag(sync=True)
-    click = traitlets.Dict({}).tag(sync=True)
-
-
-def _button(description: str, **kwargs: Any) -> widgets.Button:
-    return widgets.Button(description=description, layout=widgets.Layout(width="auto"), **kwargs)
+CPU_SHARE = 0.5
+"""Play's default share of one core: it rests as long as it worked (a class shares a machine)."""
+REDRAWS_PER_SECOND = 30.0
+"""Play's default cap on redraws per second."""
 
 
 class LivePlayground:
     """The app. Display it in a notebook; ``session`` holds its state.
 
+    ``hide`` names controls the student does not see (see
+    :data:`~visualize.live.task.CONTROLS`); ``goal`` (e.g. ``"test_loss<0.1"``)
+    is a challenge announced when reached; ``folder`` is where "Save model"
+    writes relative paths (default: the current folder); ``url=True`` keeps
+    the page's URL query equal to the settings (the served page).
     Without a widget front end (nbclient, nbconvert, GitHub) the display falls
     back to the static Playground figure of the current state.
     """
 
-    def __init__(self, session: PlaygroundSession) -> None:
+    export_button: widgets.Button  # these six are made by panels.export_panel
+    python_button: widgets.Button
+    share_button: widgets.Button
+    save_button: widgets.Button
+    save_path: widgets.Text
+    export_text: widgets.Textarea
+
+    def __init__(
+        self,
+        session: PlaygroundSession,
+        *,
+        hide: Iterable[str] = (),
+        goal: str | Goal | None = None,
+        folder: str | Path | None = None,
+        url: bool = False,
+        cpu_share: float = CPU_SHARE,
+        redraws_per_second: float = REDRAWS_PER_SECOND,
+    ) -> None:
+        if not 0.0 < cpu_share <= 1.0 or not redraws_per_second > 0:
+            raise ValueError(
+                f"cpu_share must be in (0, 1] and redraws_per_second > 0, "
+                f"got {cpu_share!r} and {redraws_per_second!r}"
+            )
         self.session = session
+        self.hide = check_hide(hide)
+        self.goal = parse_goal(goal) if isinstance(goal, str) else goal
+        self.goal_epoch: int | None = None
+        self.folder = Path(folder) if folder is not None else None
+        self.cpu_share, self.redraws_per_second = cpu_share, redraws_per_second
+        self._quiet = 0
         self._playing = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_draw = 0.0
-        self.selected_neuron: tuple[int, int] = (0, 0)
-        self.selected_point: tuple[float, float] | None = None
-        self.inspection: NeuronInspection | None = None
-        self._frames: list[Any] = []
-        self._editing = False  # True while the app itself sets the weight field
-        self._choosing = False  # True while the app itself fills the neuron menu
-        self._filling = False  # True while the app itself refills the data set and loss menus
+        self.controls = SettingsControls(session.settings)
+        self.inspector = Inspector(session, self._guarded, self.quiet, self.refresh)
+        self.url = UrlState(active=url)
         self._build()
+        self._connect()
+        self._apply_hide()
+        self._show_settings()
         self.refresh()
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
-        s = self.session.settings
         self.message = widgets.HTML("")
         self.message.add_class("mg-message")
-        self.play_button = _button("▶ Play", button_style="success")
-        self.step_button = _button("Step one epoch")
-        self.reset_button = _button("Reset")
+        self.goal_label = widgets.HTML("")
+        self.goal_label.add_class("mg-goal")
+        self.play_button = button("▶ Play", button_style="success")
+        self.step_button = button("Step one epoch")
+        self.reset_button = button("Reset")
         self.epoch_label = widgets.HTML()
         self.epoch_label.add_class("mg-epoch")
         self.loss_label = widgets.HTML()
         self.loss_label.add_class("mg-losses")
-        self.problem = widgets.Dropdown(
-            options=["classification", "regression"], value=s.problem, description="Problem"
-        )
-        self.dataset = widgets.Dropdown(
-            options=self._datasets(s.problem), value=s.dataset, description="Data"
-        )
-        self.loss = widgets.Dropdown(options=LOSSES[s.problem], value=s.loss, description="Loss")
-        self.noise = widgets.IntSlider(round(s.noise * 100), 0, 50, 5, description="Noise %")
-        self.ratio = widgets.IntSlider(
-            round(s.train_ratio * 100), 10, 90, 10, description="Train %"
-        )
-        self.batch = widgets.IntSlider(s.batch_size, 1, 30, 1, description="Batch")
-        self.regenerate_button = _button("Regenerate")
-        self.activation = widgets.Dropdown(
-            options=["tanh", "relu", "sigmoid", "leaky_relu", "linear"],
-            value=s.activation,
-            description="Activation",
-        )
-        self.lr = widgets.Combobox(
-            value=f"{s.lr:g}", options=LEARNING_RATES, description="Learning rate"
-        )
-        self.regularization = widgets.Dropdown(
-            options=["none", "l1", "l2"], value=s.regularization, description="Regularize"
-        )
-        self.reg_rate = widgets.Dropdown(
-            options=REG_RATES,
-            value=s.reg_rate if s.reg_rate in REG_RATES else 0.0,
-            description="Rate",
-        )
-        self.feature_toggles = {
-            name: widgets.ToggleButton(
-                value=name in s.features, description=name, layout=widgets.Layout(width="70px")
-            )
-            for name in datasets.FEATURES
-        }
-        self.add_layer = _button("+ layer")
-        self.remove_layer = _button("− layer")
-        self.layer_rows = widgets.VBox()
-        self.network_view = SvgView()
-        self.plane_view = SvgView()
-        self.loss_view = SvgView()
+        self.network_view, self.plane_view, self.loss_view = SvgView(), SvgView(), SvgView()
         self.click_mode = widgets.ToggleButtons(
             options=["add a point", "inspect a point"], value="add a point", description="Click"
         )
         self.point_class = widgets.Dropdown(
-            options=[("class 1 (blue)", 1.0), ("class 0 (orange)", 0.0)], description="New point"
+            options=point_classes(self.session.settings), description="New point"
         )
-        self.clear_button = _button("Clear points")
-        self.neuron = widgets.Dropdown(description="Neuron")
-        self.inspector_title = widgets.HTML()
-        self.inspector_graph = widgets.HTML()
-        self.inspector_graph.add_class("mg-inspector-graph")
-        self.step_slider = widgets.IntSlider(0, 0, 0, description="Backward")
-        self.step_caption = widgets.HTML()
-        self.weight_choice = widgets.Dropdown(description="Weight")
-        self.weight_value = widgets.FloatText(description="Value")
-        self.weight_info = widgets.HTML()
-        self.export_button = _button("Show the call")
-        self.export_text = widgets.Textarea(layout=widgets.Layout(width="100%", height="70px"))
-        self.save_path = widgets.Text(value="playground_model.json", description="Save to")
-        self.save_button = _button("Save model")
-
-        on = self._guarded
-        self.play_button.on_click(on(lambda _: self.toggle_play()))
-        self.step_button.on_click(on(lambda _: self.step()))
-        self.reset_button.on_click(on(lambda _: self._change()))
-        self.regenerate_button.on_click(on(lambda _: self._regenerate()))
-        self.clear_button.on_click(on(lambda _: self._clear()))
-        self.add_layer.on_click(on(lambda _: self._set_hidden([*self.session.settings.hidden, 2])))
-        self.remove_layer.on_click(
-            on(lambda _: self._set_hidden(self.session.settings.hidden[:-1]))
-        )
-        self.export_button.on_click(on(lambda _: self._export()))
-        self.save_button.on_click(on(lambda _: self._save()))
-        self.problem.observe(on(self._problem_changed), "value")
-        for control, name, convert in (
-            (self.dataset, "dataset", str),
-            (self.loss, "loss", str),
-            (self.noise, "noise", lambda v: v / 100),
-            (self.ratio, "train_ratio", lambda v: v / 100),
-            (self.batch, "batch_size", int),
-            (self.activation, "activation", str),
-            (self.regularization, "regularization", str),
-            (self.reg_rate, "reg_rate", float),
-        ):
-            control.observe(on(self._setting(name, convert)), "value")
-        self.lr.observe(on(self._lr_typed), "value")
-        for toggle in self.feature_toggles.values():
-            toggle.observe(on(self._features_changed), "value")
-        self.plane_view.observe(on(self._plane_clicked), "click")
-        self.network_view.observe(on(self._network_clicked), "click")
-        self.neuron.observe(on(self._neuron_chosen), "value")
-        self.step_slider.observe(on(lambda _: self._show_step()), "value")
-        self.weight_choice.observe(on(lambda _: self._show_weight()), "value")
-        self.weight_value.observe(on(self._weight_edited), "value")
-
+        self.clear_button = button("Clear points")
+        self.upload = widgets.FileUpload(accept=".csv", multiple=False, description="Upload CSV")
+        self.export_panel = export_panel(self)
         self.widget = widgets.VBox(
             [
                 widgets.HBox(
                     [self.play_button, self.step_button, self.reset_button, self.epoch_label]
                 ),
+                self.goal_label,
                 self.message,
                 widgets.HBox(
-                    [
-                        widgets.VBox(
-                            [
-                                widgets.HTML("<b>DATA</b>"),
-                                self.problem,
-                                self.dataset,
-                                self.noise,
-                                self.ratio,
-                                self.batch,
-                                self.regenerate_button,
-                                self.click_mode,
-                                self.point_class,
-                                self.clear_button,
-                            ]
-                        ),
-                        widgets.VBox(
-                            [
-                                widgets.HTML("<b>FEATURES → HIDDEN LAYERS</b>"),
-                                widgets.HBox(list(self.feature_toggles.values())[:4]),
-                                widgets.HBox(list(self.feature_toggles.values())[4:]),
-                                widgets.HBox([self.add_layer, self.remove_layer]),
-                                self.layer_rows,
-                                self.network_view,
-                                self.activation,
-                                self.lr,
-                                self.regularization,
-                                self.reg_rate,
-                                self.loss,
-                            ]
-                        ),
-                        widgets.VBox(
-                            [
-                                widgets.HTML("<b>OUTPUT</b>"),
-                                self.loss_label,
-                                self.plane_view,
-                                self.loss_view,
-                            ]
-                        ),
-                    ],
+                    [data_panel(self), network_panel(self), output_panel(self)],
                     # Narrow output areas (a notebook beside a file browser) wrap the
                     # three columns instead of cutting the output off.
                     layout=widgets.Layout(flex_flow="row wrap"),
                 ),
-                widgets.HTML(
-                    "<b>NEURON INSPECTOR</b> — click a neuron, then a point (mode: inspect a point)"
-                ),
-                widgets.HBox([self.neuron, self.inspector_title]),
-                self.inspector_graph,
-                widgets.HBox([self.step_slider, self.step_caption]),
-                widgets.HBox([self.weight_choice, self.weight_value, self.weight_info]),
-                widgets.HTML("<b>TAKE IT WITH YOU</b>"),
-                widgets.HBox([self.export_button, self.save_path, self.save_button]),
-                self.export_text,
+                self.inspector.widget,
+                self.export_panel,
+                self.url,
             ]
         )
-        self._rebuild_layer_rows()
-        self._rebuild_neuron_list()
 
-    @staticmethod
-    def _datasets(problem: str) -> list[str]:
-        return (
-            ["circle", "xor", "gauss", "spiral"]
-            if problem == "classification"
-            else ["plane", "multi_gauss"]
-        )
+    def _connect(self) -> None:
+        on, c = self._guarded, self.controls
+        self.play_button.on_click(on(lambda _: self.toggle_play()))
+        self.step_button.on_click(on(lambda _: self.step()))
+        self.reset_button.on_click(on(lambda _: self._change()))
+        c.regenerate.on_click(on(lambda _: self._regenerate()))
+        self.clear_button.on_click(on(lambda _: self._clear()))
+        c.add_layer.on_click(on(lambda _: self._set_hidden([*self.session.settings.hidden, 2])))
+        c.remove_layer.on_click(on(lambda _: self._set_hidden(self.session.settings.hidden[:-1])))
+        self.export_button.on_click(on(lambda _: self._show_export(self.session.as_call())))
+        self.python_button.on_click(on(lambda _: self._show_export(self.session.python_code())))
+        self.share_button.on_click(on(lambda _: self._show_export(self.share_link())))
+        self.save_button.on_click(on(lambda _: self._save()))
+        c.problem.observe(on(self._problem_changed), "value")
+        for name, control, convert in c.fields:
+            control.observe(on(self._setting(name, convert)), "value")
+        c.lr.observe(on(self._lr_typed), "value")
+        for toggle in c.features.values():
+            toggle.observe(on(self._features_changed), "value")
+        self.plane_view.observe(on(self._plane_clicked), "click")
+        self.network_view.observe(on(self._network_clicked), "click")
+        self.point_class.observe(on(self._point_class_chosen), "value")
+        self.upload.observe(on(self._uploaded), "value")
 
-    # ------------------------------------------------------------------ errors
+    def _apply_hide(self) -> None:
+        hideable = {
+            **self.controls.hideable(),
+            "points": [self.click_mode, self.point_class, self.clear_button],
+            "upload": [self.upload],
+            "inspector": [self.inspector.widget],
+            "export": [self.export_panel],
+        }
+        for name in self.hide:
+            for widget in hideable.get(name, []):
+                widget.layout.display = "none"
+
+    # ------------------------------------------------------------------ errors and quiet
+    @contextmanager
+    def quiet(self) -> Iterator[None]:
+        """While the app sets its own widgets, their callbacks do nothing."""
+        self._quiet += 1
+        try:
+            yield
+        finally:
+            self._quiet -= 1
+
     def _guarded(self, callback: Callable[..., Any]) -> Callable[..., Any]:
-        """A callback whose errors become one line in the app, never a traceback."""
+        """A callback that is silent inside :meth:`quiet`, whose success clears the
+        message line and whose errors become that line, never a traceback."""
 
         @functools.wraps(callback)
         def guarded(*args: Any) -> None:
+            if self._quiet:
+                return
+            self.show_message("")
             try:
                 callback(*args)
             except Exception as error:
@@ -312,9 +209,11 @@ class LivePlayground:
 
         return guarded
 
-    def show_message(self, text: str) -> None:
+    def show_message(self, text: str, error: bool = True) -> None:
+        """One line above the panels: red for an error, green for news; "" clears it."""
+        color = "#b91c1c" if error else "#166534"
         self.message.value = (
-            f'<span style="color: #b91c1c">{html.escape(text)}</span>' if text else ""
+            f'<span style="color: {color}">{html.escape(text)}</span>' if text else ""
         )
 
     # ------------------------------------------------------------------ settings
@@ -322,61 +221,55 @@ class LivePlayground:
         self, name: str, convert: Callable[[Any], Any]
     ) -> Callable[[dict[str, Any]], None]:
         def changed(change: dict[str, Any]) -> None:
-            if not self._filling:
-                self._change(**{name: convert(change["new"])})
+            if name == "dataset" and change["new"] == self.session.data_name:
+                return  # "your data" chosen again: nothing to change
+            self._change(**{name: convert(change["new"])})
 
         return changed
 
     def _change(self, **changes: Any) -> None:
-        """Apply settings (all or nothing), restart training, redraw."""
-        self.pause()
-        self.session.update(**changes)
-        self.show_message("")
-        self.inspection = None
-        self._rebuild_layer_rows()
-        self._rebuild_neuron_list()
+        """Apply settings (all or nothing); every change but the learning rate restarts."""
+        if not changes or set(changes) != {"lr"}:
+            self.pause()
+        if self.session.update(**changes):
+            self.goal_epoch = None
+            self.inspector.forget()
+        self._show_settings()
         self.refresh()
+
+    def _show_settings(self) -> None:
+        """Every control, the layer rows, the URL and the point menu from the session."""
+        s = self.session.settings
+        with self.quiet():
+            self.controls.show(s, self.session.data_name)
+            self.point_class.options = point_classes(s)
+            self.inspector.new_point_label = float(self.point_class.value)
+        self._rebuild_layer_rows()
+        self.url.query = self.query()
 
     def _lr_typed(self, change: dict[str, Any]) -> None:
         text = str(change["new"]).strip()
+        kept = f"kept {self.session.settings.lr:g}"
         try:
             rate = float(text)
         except ValueError:
-            self.show_message(
-                f"learning rate: {text!r} is not a number; kept {self.session.settings.lr:g}"
-            )
-            return
+            raise ValueError(f"learning rate: {text!r} is not a number; {kept}") from None
         try:
             self._change(lr=rate)
         except ValueError as error:
-            self.show_message(f"{error}; kept {self.session.settings.lr:g}")
+            raise ValueError(f"{error}; {kept}") from None
 
     def _problem_changed(self, change: dict[str, Any]) -> None:
-        problem = change["new"]
-        options = self._datasets(problem)
-        self.pause()
-        self.session.update(dataset=options[0], loss=None)
-        self._filling = True  # the menus change to fit the session, not the other way
-        try:
-            self.dataset.options = options
-            self.dataset.value = options[0]
-            self.loss.options = LOSSES[problem]
-            self.loss.value = self.session.settings.loss
-        finally:
-            self._filling = False
-        self.point_class.options = (
-            [("class 1 (blue)", 1.0), ("class 0 (orange)", 0.0)]
-            if problem == "classification"
-            else [("value +1", 1.0), ("value 0", 0.0), ("value −1", -1.0)]
-        )
-        self._change()
+        first = {"classification": "circle", "regression": "plane"}[change["new"]]
+        self._change(dataset=first, loss=None)
 
     def _features_changed(self, change: dict[str, Any]) -> None:
-        chosen = [name for name, toggle in self.feature_toggles.items() if toggle.value]
+        chosen = self.controls.chosen_features()
         if not chosen:
-            change["owner"].value = True
+            with self.quiet():
+                change["owner"].value = True
             raise ValueError("keep at least one input feature")
-        self._change(features=tuple(chosen))
+        self._change(features=chosen)
 
     def _set_hidden(self, hidden: tuple[int, ...] | list[int]) -> None:
         if len(hidden) > MAX_HIDDEN_LAYERS:
@@ -385,15 +278,14 @@ class LivePlayground:
 
     def _rebuild_layer_rows(self) -> None:
         rows = []
-        hidden = self.session.settings.hidden
-        for k, width in enumerate(hidden):
-            minus, plus = _button("−"), _button("+")
+        for k, width in enumerate(self.session.settings.hidden):
+            minus, plus = button("−"), button("+")
             minus.on_click(self._guarded(lambda _, k=k: self._resize(k, -1)))
             plus.on_click(self._guarded(lambda _, k=k: self._resize(k, +1)))
             rows.append(
                 widgets.HBox([widgets.Label(f"layer {k + 1}: {width} neurons"), minus, plus])
             )
-        self.layer_rows.children = rows
+        self.controls.layer_rows.children = rows
 
     def _resize(self, layer: int, delta: int) -> None:
         hidden = list(self.session.settings.hidden)
@@ -401,14 +293,30 @@ class LivePlayground:
         self._set_hidden(hidden)
 
     def _regenerate(self) -> None:
-        self.pause()
+        """New data for the same network (the TensorFlow Playground's "regenerate")."""
         self.session.regenerate()
-        self._change()
+        self._show_settings()
+        self.refresh()
 
     def _clear(self) -> None:
-        self.pause()
         self.session.clear_points()
         self.refresh()
+
+    def _uploaded(self, change: dict[str, Any]) -> None:
+        files = change["new"]
+        if not files:
+            return
+        upload = files[0]
+        data = parse_csv(bytes(upload["content"]).decode("utf-8-sig"))
+        self.pause()
+        self.session.use_data(data)
+        self.goal_epoch = None
+        self.inspector.forget()
+        self._show_settings()
+        self.refresh()
+        self.show_message(
+            f"{upload['name']}: {len(data.X)} points ({data.problem}) loaded", error=False
+        )
 
     # ------------------------------------------------------------------ training
     def toggle_play(self) -> None:
@@ -422,6 +330,7 @@ class LivePlayground:
         if self._playing.is_set():
             return
         self._playing.set()
+        self._wake.clear()
         self.play_button.description = "❚❚ Pause"
         self._thread = threading.Thread(target=self._run, name="playground-training", daemon=True)
         self._thread.start()
@@ -429,6 +338,7 @@ class LivePlayground:
     def pause(self) -> None:
         """Stop training after the current epoch."""
         self._playing.clear()
+        self._wake.set()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join()
@@ -436,11 +346,16 @@ class LivePlayground:
         self.play_button.description = "▶ Play"
 
     def _run(self) -> None:
+        """Epochs until paused; after each, rest so that work is ``cpu_share`` of the time."""
+        rest_per_work = (1.0 - self.cpu_share) / self.cpu_share
         try:
             while self._playing.is_set():
+                start = time.perf_counter()
                 self.session.train_epoch()
-                if time.monotonic() - self._last_draw >= REDRAW_SECONDS:
+                if time.monotonic() - self._last_draw >= 1.0 / self.redraws_per_second:
                     self.refresh()
+                if rest_per_work:
+                    self._wake.wait((time.perf_counter() - start) * rest_per_work)
         except TrainingDivergedError as error:
             self.show_message(f"Paused: {error}")
         except Exception as error:
@@ -461,7 +376,7 @@ class LivePlayground:
 
     # ------------------------------------------------------------------ drawing
     def refresh(self) -> None:
-        """Redraw the plane, the network, the loss curves and the numbers."""
+        """Redraw the plane, the network, the loss curves and the numbers; check the goal."""
         session = self.session
         train, test = session.losses()
         self.epoch_label.value = f"<b>Epoch {session.epoch:,}</b>"
@@ -469,10 +384,25 @@ class LivePlayground:
             f'Test loss <span class="mg-test-loss">{test:.3f}</span> · '
             f'Training loss <span class="mg-train-loss">{train:.3f}</span>'
         )
-        self.plane_view.svg = plane_svg(session, selected=self.selected_point)
-        self.network_view.svg = network_svg(session, selected=self.selected_neuron)
-        self.loss_view.svg = loss_svg(session.train_loss, session.test_loss)
+        self.plane_view.svg = plane_svg(session, selected=self.inspector.selected_point)
+        self.network_view.svg = network_svg(session, selected=self.inspector.selected_neuron)
+        self.loss_view.svg = loss_svg(session.train_curve, session.test_curve)
+        self._check_goal()
         self._last_draw = time.monotonic()
+
+    def _check_goal(self) -> None:
+        goal = self.goal
+        if goal is None:
+            return
+        if self.goal_epoch is None and self.session.epoch and self.session.goal_reached(goal):
+            self.goal_epoch = self.session.epoch
+        if self.goal_epoch is None:
+            self.goal_label.value = f"🎯 Challenge: reach {html.escape(goal.describe())}"
+        else:
+            self.goal_label.value = (
+                f"<b>✔ Challenge reached at epoch {self.goal_epoch:,}: "
+                f"{html.escape(goal.describe())}</b>"
+            )
 
     # ------------------------------------------------------------------ clicks
     def _plane_clicked(self, change: dict[str, Any]) -> None:
@@ -482,114 +412,41 @@ class LivePlayground:
         x1 = -RADIUS + 2 * RADIUS * float(click["x"])
         x2 = RADIUS - 2 * RADIUS * float(click["y"])
         if self.click_mode.value == "add a point":
+            if "points" in self.hide:
+                return  # the task's data is fixed
             self.session.add_point(x1, x2, self.point_class.value)
         else:
-            self.selected_point = (x1, x2)
-            self.inspect()
+            self.inspector.inspect((x1, x2))
         self.refresh()
 
     def _network_clicked(self, change: dict[str, Any]) -> None:
         neuron = change["new"].get("neuron")
         if neuron:
-            self.neuron.value = str(neuron)
+            self.inspector.choose_neuron(str(neuron))
 
-    def _rebuild_neuron_list(self) -> None:
-        """The neuron menu; its values are "layer,index" (ipywidgets wants plain values)."""
-        options = [(title, f"{k},{j}") for title, (k, j) in self.session.neuron_names()]
-        if f"{self.selected_neuron[0]},{self.selected_neuron[1]}" not in dict(options).values():
-            self.selected_neuron = (0, 0)
-        self._choosing = True
-        try:
-            self.neuron.options = options
-            self.neuron.value = f"{self.selected_neuron[0]},{self.selected_neuron[1]}"
-        finally:
-            self._choosing = False
+    def _point_class_chosen(self, change: dict[str, Any]) -> None:
+        self.inspector.new_point_label = float(change["new"])
 
-    def _neuron_chosen(self, change: dict[str, Any]) -> None:
-        if change["new"] is None or self._choosing:
-            return
-        layer, index = (int(part) for part in str(change["new"]).split(","))
-        self.selected_neuron = (layer, index)
-        self.inspect()
-        self.refresh()
+    # ------------------------------------------------------------------ take it with you
+    def query(self) -> str:
+        """The settings, hidden controls and goal as a URL query (no ``?``)."""
+        return query_string(self.session.settings, self.hide, self.goal)
 
-    # ------------------------------------------------------------------ inspector
-    def inspect(self) -> None:
-        """Show the selected neuron's graph for the selected point (a training point by default)."""
-        session = self.session
-        if self.selected_point is None:
-            if len(session.X_train) == 0:
-                raise ValueError("there is no point to inspect: add one on the plane")
-            self.selected_point = (float(session.X_train[0, 0]), float(session.X_train[0, 1]))
-        label = self._label_at(self.selected_point)
-        layer, index = self.selected_neuron
-        inspection = session.inspect(layer, index, self.selected_point, label)
-        self.inspection = inspection
-        x1, x2 = inspection.point
-        self.inspector_title.value = (
-            f"at the point ({x1:.2f}, {x2:.2f}) with target {label:g}: loss {inspection.loss:.4f}"
-        )
-        self._frames = inspection.steps()
-        with self.step_slider.hold_trait_notifications():
-            self.step_slider.max = len(self._frames) - 1
-            self.step_slider.value = len(self._frames) - 1
-        self._show_step()
-        weights = [(f"{w.label} = {w.data:.4f}", i) for i, w in enumerate(inspection.weights)]
-        chosen = self.weight_choice.value
-        self.weight_choice.options = [*weights, (f"b = {inspection.bias.data:.4f}", -1)]
-        valid = chosen is not None and (chosen == -1 or chosen < len(weights))
-        self.weight_choice.value = chosen if valid else 0
-        self._show_weight()
+    def share_link(self) -> str:
+        """The page's address with every setting: open it to get this exact task.
 
-    def _label_at(self, point: tuple[float, float]) -> float:
-        """The target of a point: a data point's own label, else the 'new point' class."""
-        session = self.session
-        for X, y in ((session.X_train, session.y_train), (session.X_test, session.y_test)):
-            if len(X):
-                distance = ((X - point) ** 2).sum(axis=1)
-                nearest = int(distance.argmin())
-                if distance[nearest] < 1e-12:
-                    return float(y[nearest])
-        return float(self.point_class.value)
+        In a notebook (not the served page) the address is ``make playground``'s.
+        """
+        base = (self.url.active and self.url.base) or "http://127.0.0.1:8866/"
+        return f"{base}?{self.query()}"
 
-    def _show_step(self) -> None:
-        if self.inspection is None:
-            return
-        frame = self._frames[self.step_slider.value]
-        self.inspector_graph.value = fit_to_width(render(frame.source, "svg").decode("utf-8"))
-        self.step_caption.value = html.escape(frame.caption)
-
-    def _show_weight(self) -> None:
-        inspection = self.inspection
-        if inspection is None or self.weight_choice.value is None:
-            return
-        index = self.weight_choice.value
-        mini = inspection.bias if index == -1 else inspection.weights[index]
-        self.weight_info.value = (
-            f"value {mini.data:.4f}, gradient dL/d{mini.label} = {inspection.grads[mini]:.4g} "
-            "(for this point)"
-        )
-        with self.weight_value.hold_trait_notifications():
-            self._editing = True
-            self.weight_value.value = mini.data
-            self._editing = False
-
-    def _weight_edited(self, change: dict[str, Any]) -> None:
-        if self._editing or self.inspection is None:
-            return
-        index = self.weight_choice.value
-        layer, neuron = self.selected_neuron
-        self.session.set_weight(layer, neuron, None if index == -1 else index, change["new"])
-        self.inspect()
-        self.refresh()
-
-    # ------------------------------------------------------------------ export
-    def _export(self) -> None:
-        self.export_text.value = self.session.as_call()
+    def _show_export(self, text: str) -> None:
+        self.export_text.value = text
 
     def _save(self) -> None:
-        path = self.session.save_model(self.save_path.value)
+        path = self.session.save_model(self.save_path.value, self.folder)
         self.export_text.value = f"# saved to {path}\n{self.session.torch_code(path)}"
+        self.show_message(f"Saved to {path}", error=False)
 
     # ------------------------------------------------------------------ display
     def figure(self) -> Any:

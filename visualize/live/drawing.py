@@ -12,15 +12,17 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Sequence
+from collections.abc import Callable
 
+import matplotlib.colors
 import matplotlib.image
 import numpy as np
 import numpy.typing as npt
 
 from micrograd_edu.nn import layer_weights
 
-from ..plots import BLUE, ORANGE, PLAYGROUND_CMAP
+from ..plots import BLUE, CLASS_COLORS, ORANGE, PLAYGROUND_CMAP
+from .history import LossCurve
 from .session import PlaygroundSession
 
 __all__ = ["loss_svg", "network_svg", "plane_svg"]
@@ -45,6 +47,16 @@ def png_data_uri(values: FloatArray, limit: float = 1.0) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def classes_data_uri(probabilities: FloatArray) -> str:
+    """(rows, columns, k) class probabilities as a PNG data URI: the class colours mixed,
+    paled towards white (as the Playground's background)."""
+    colors = np.array([matplotlib.colors.to_rgb(c) for c in CLASS_COLORS[: probabilities.shape[2]]])
+    rgb = 0.45 * (probabilities @ colors) + 0.55
+    buffer = io.BytesIO()
+    matplotlib.image.imsave(buffer, np.clip(rgb, 0.0, 1.0), format="png")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
 def _to_pixels(points: FloatArray, size: float) -> FloatArray:
     pixels: FloatArray = (points * np.array([1.0, -1.0]) + RADIUS) / (2 * RADIUS) * size
     return pixels
@@ -56,14 +68,21 @@ def plane_svg(
     resolution: int = 48,
     selected: tuple[float, float] | None = None,
 ) -> str:
-    """The output heat map over the plane with the points (training filled, test hollow)."""
-    score = session.output_score(grid(resolution)).reshape(resolution, resolution)
+    """The output heat map over the plane with the points (training filled, test hollow).
+
+    Three classes (``blobs``): each pixel mixes the class colours by the
+    softmax probabilities.
+    """
+    if session.settings.classes > 2:
+        probabilities = session.class_probabilities(grid(resolution))
+        image = classes_data_uri(probabilities.reshape(resolution, resolution, -1))
+    else:
+        image = png_data_uri(session.output_score(grid(resolution)).reshape(resolution, resolution))
     parts = [
         f'<svg class="mg-plane" xmlns="http://www.w3.org/2000/svg" width="{size}" '
         f'height="{size}" viewBox="0 0 {size} {size}">',
         f'<image data-plane="1" x="0" y="0" width="{size}" height="{size}" '
-        f'preserveAspectRatio="none" style="image-rendering: pixelated" '
-        f'href="{png_data_uri(score)}"/>',
+        f'preserveAspectRatio="none" style="image-rendering: pixelated" href="{image}"/>',
     ]
     regression = session.settings.problem == "regression"
     for X, y, hollow in (
@@ -71,7 +90,7 @@ def plane_svg(
         (session.X_test, session.y_test, True),
     ):
         for (px, py), label in zip(_to_pixels(X, size), y, strict=True):
-            color = _value_color(label) if regression else (BLUE if label == 1 else ORANGE)
+            color = _value_color(label) if regression else CLASS_COLORS[int(label)]
             fill = "white" if hollow else color
             parts.append(
                 f'<circle class="mg-point{" mg-test" if hollow else ""}" cx="{px:.1f}" '
@@ -124,19 +143,7 @@ def network_svg(
         f'<svg class="mg-network" xmlns="http://www.w3.org/2000/svg" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}">'
     ]
-    largest = max([float(np.abs(W).max()) for W in weights] + [1e-9])
-    for column, W in enumerate(weights):
-        for j in range(W.shape[0]):
-            x1, y1 = center(column + 1, j, W.shape[0])
-            for i in range(W.shape[1]):
-                x0, y0 = center(column, i, W.shape[1])
-                w = W[j, i]
-                parts.append(
-                    f'<line x1="{x0 + cell / 2:.1f}" y1="{y0:.1f}" x2="{x1 - cell / 2:.1f}" '
-                    f'y2="{y1:.1f}" stroke="{BLUE if w > 0 else ORANGE}" stroke-opacity="0.8" '
-                    f'stroke-width="{0.4 + 4.0 * abs(w) / largest:.2f}"><title>weight '
-                    f"{w:.3f}</title></line>"
-                )
+    parts += _weight_lines(weights, center, cell)
     for column, values in enumerate(maps):
         limit = float(np.abs(values).max()) or 1.0
         count = values.shape[1]
@@ -164,29 +171,56 @@ def network_svg(
     return "".join(parts)
 
 
-def loss_svg(
-    train: Sequence[float], test: Sequence[float], width: int = 320, height: int = 90
-) -> str:
-    """Training (blue) and test (orange) loss per epoch as two lines."""
+def loss_svg(train: LossCurve, test: LossCurve, width: int = 320, height: int = 90) -> str:
+    """Training (blue) and test (orange) loss over the epochs, one x position per bucket.
+
+    A bucket of several epochs is drawn from its highest to its lowest loss
+    (then on to the next bucket), so spikes stay visible; the cost depends on
+    the number of buckets (at most ``train.limit``), not on the epochs.
+    """
     parts = [
         f'<svg class="mg-loss" xmlns="http://www.w3.org/2000/svg" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}">'
         f'<rect width="{width}" height="{height}" fill="white" stroke="#cbd5e1"/>'
     ]
-    finite = [v for v in [*train, *test] if np.isfinite(v)]
-    if finite:
-        top = max(finite) or 1.0
-        for values, color in ((train, BLUE), (test, ORANGE)):
-            if len(values) < 1:
-                continue
-            step = (width - 10) / max(len(values) - 1, 1)
-            points = " ".join(
-                f"{5 + i * step:.1f},{height - 5 - (height - 10) * min(v, top) / top:.1f}"
-                for i, v in enumerate(values)
+    highs = [b.high for curve in (train, test) for b in curve.buckets if np.isfinite(b.high)]
+    top = max(highs, default=0.0) or 1.0
+    for curve, color in ((train, BLUE), (test, ORANGE)):
+        step = (width - 10) / max(len(curve.buckets) - 1, 1)
+        points = []
+        for i, bucket in enumerate(curve.buckets):
+            ends = (bucket.low,) if bucket.count == 1 else (bucket.high, bucket.low)
+            x = 5 + i * step
+            points += [
+                f"{x:.1f},{height - 5 - (height - 10) * min(v, top) / top:.1f}"
+                for v in ends
                 if np.isfinite(v)
-            )
+            ]
+        if points:
             parts.append(
-                f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="1.5"/>'
+                f'<polyline points="{" ".join(points)}" fill="none" stroke="{color}" '
+                'stroke-width="1.5"/>'
             )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _weight_lines(
+    weights: list[FloatArray], center: Callable[[int, int, int], tuple[float, float]], cell: int
+) -> list[str]:
+    """One line per weight between node centres: blue if positive, width by magnitude."""
+    largest = max([float(np.abs(W).max()) for W in weights] + [1e-9])
+    lines = []
+    for column, W in enumerate(weights):
+        for j in range(W.shape[0]):
+            x1, y1 = center(column + 1, j, W.shape[0])
+            for i in range(W.shape[1]):
+                x0, y0 = center(column, i, W.shape[1])
+                w = W[j, i]
+                lines.append(
+                    f'<line x1="{x0 + cell / 2:.1f}" y1="{y0:.1f}" x2="{x1 - cell / 2:.1f}" '
+                    f'y2="{y1:.1f}" stroke="{BLUE if w > 0 else ORANGE}" stroke-opacity="0.8" '
+                    f'stroke-width="{0.4 + 4.0 * abs(w) / largest:.2f}"><title>weight '
+                    f"{w:.3f}</title></line>"
+                )
+    return lines

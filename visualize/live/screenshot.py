@@ -17,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,13 +24,23 @@ from typing import Any
 
 from micrograd_edu.io import write_atomically
 
-from .__main__ import free_port, prepare_site, site_environment, voila_command
+from .__main__ import (
+    CULL_SECONDS,
+    MAX_KERNELS,
+    free_port,
+    prepare_site,
+    site_environment,
+    voila_command,
+    wait_until_up,
+)
 
 __all__ = [
     "CHROMIUM_ARGS",
     "find_chromium",
     "isolated_jupyter",
+    "kernel_count",
     "serve",
+    "serve_process",
     "stop_group",
     "take_screenshot",
     "wait_until_up",
@@ -74,12 +83,28 @@ def serve(folder: Path, timeout: float = 90.0) -> Iterator[str]:
     Readiness is probed on a static file: every load of the page itself
     would start a kernel.
     """
+    with serve_process(folder, timeout) as (url, _):
+        yield url
+
+
+@contextmanager
+def serve_process(
+    folder: Path,
+    timeout: float = 90.0,
+    *,
+    cull_seconds: int = CULL_SECONDS,
+    max_kernels: int = MAX_KERNELS,
+    save_folder: Path | None = None,
+) -> Iterator[tuple[str, subprocess.Popen[Any]]]:
+    """:func:`serve`, yielding ``(url, server process)``; "Save model" writes in ``save_folder``
+    (default: ``folder``)."""
     notebook, share = prepare_site(folder)
-    env = isolated_jupyter(folder, site_environment(share, dict(os.environ)))
+    environ = site_environment(share, dict(os.environ), folder=save_folder or folder)
+    env = isolated_jupyter(folder, environ)
     port = free_port()
     log = (folder / "voila.log").open("w")
     server = subprocess.Popen(
-        voila_command(notebook, port),
+        voila_command(notebook, port, cull_seconds, max_kernels),
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -90,23 +115,24 @@ def serve(folder: Path, timeout: float = 90.0) -> Iterator[str]:
         if not wait_until_up(f"{url}voila/static/voila.js", server, timeout):
             log.flush()
             raise RuntimeError(f"Voilà did not start: {(folder / 'voila.log').read_text()[-2000:]}")
-        yield url
+        yield url, server
     finally:
         stop_group(server)
         log.close()
 
 
-def wait_until_up(url: str, server: subprocess.Popen[Any], timeout: float) -> bool:
-    """Poll ``url`` until it answers (True), the server exits or ``timeout`` passes (False)."""
-    deadline = time.monotonic() + timeout
-    while True:
+def kernel_count(server: subprocess.Popen[Any]) -> int:
+    """How many kernels ``server`` runs now (its child processes running ipykernel; Linux)."""
+    count = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            with urllib.request.urlopen(url, timeout=2):
-                return True
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
         except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                return False
-            time.sleep(0.3)
+            continue
+        if int(fields[1]) == server.pid and b"ipykernel" in cmdline:
+            count += 1
+    return count
 
 
 def stop_group(server: subprocess.Popen[Any], grace: float = 20.0) -> None:

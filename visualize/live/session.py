@@ -8,8 +8,10 @@ lock: the app trains in a background thread while the user clicks.
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,11 +27,16 @@ from micrograd_edu.train import (
     TrainingRun,
     evaluate,
     fit,
+    predict_proba,
 )
 
 from ..backward import backward_steps
 from ..graph import ComputationGraph, draw_graph
 from ..playground import PlaygroundSettings, playground_data, playground_figure, settings_from
+from .export import python_function
+from .history import LossCurve
+from .task import Goal
+from .userdata import UserData, check_data
 
 __all__ = ["DATA_SETTINGS", "NeuronInspection", "PlaygroundSession"]
 
@@ -37,6 +44,12 @@ FloatArray = npt.NDArray[np.float64]
 
 DATA_SETTINGS = frozenset({"dataset", "noise", "train_ratio", "seed", "n"})
 """Settings that change the data (the others change only the network or its training)."""
+
+RUNNING_SETTINGS = frozenset({"lr"})
+"""Settings applied to the running network (no reset), as in the TensorFlow Playground."""
+
+MOONS_SCALE = 3.0
+"""Moons lie in about [−1, 2] × [−0.5, 1]: centred and scaled by this to fill the plane."""
 
 LIVE_DEFAULTS = PlaygroundSettings(n=500)
 """The live app's defaults: the Playground's 500 points (250 for training)."""
@@ -84,43 +97,81 @@ class NeuronInspection:
 class PlaygroundSession:
     """A Playground run: settings, data (with the user's points), network, epochs, losses.
 
+    ``data=(X, y)`` trains on your own points instead of a data set (see
+    :func:`~visualize.live.userdata.check_data`).
+
     >>> session = PlaygroundSession(dataset="xor", hidden=(4,), n=100)
     >>> session.train_epoch()
     >>> session.epoch, len(session.test_loss)
     (1, 1)
     """
 
-    def __init__(self, **settings: Any) -> None:
+    def __init__(self, data: tuple[Any, Any] | UserData | None = None, **settings: Any) -> None:
         self.lock = threading.RLock()
+        self.user_data: UserData | None = None
         self.settings = settings_from(**{**asdict(LIVE_DEFAULTS), **settings})
-        self._make_data()
+        if data is not None:
+            self.use_data(data)
+        else:
+            self._make_data()
         self.reset()
 
     # ------------------------------------------------------------------ settings
-    def update(self, **changes: Any) -> None:
+    def update(self, **changes: Any) -> bool:
         """Change settings; bad values raise ``ValueError`` and change nothing.
 
-        A change of data set, noise, ratio, seed or size regenerates the data;
-        any change restarts training from fresh weights (as the Playground does).
+        As in the TensorFlow Playground: the learning rate applies to the
+        running network (the epoch keeps counting); any other change restarts
+        training from fresh weights. A change of data set, noise, ratio, seed
+        or size also makes new data (choosing a data set drops your own data).
+        ``update()`` with no change resets (the Reset button). Returns whether
+        training restarted.
         """
         with self.lock:
             merged = {**asdict(self.settings), **changes}
             if "loss" not in changes and merged["dataset"] != self.settings.dataset:
                 merged["loss"] = None  # a new problem may need another loss: its default
-                if PlaygroundSettings(dataset=merged["dataset"]).problem == self.settings.problem:
-                    merged["loss"] = self.settings.loss
+                if PlaygroundSettings(dataset=merged["dataset"]).classes == self.settings.classes:
+                    merged["loss"] = self.settings.loss  # the same problem: the same loss
             new = settings_from(**merged)
-            data_changed = any(
-                getattr(new, name) != getattr(self.settings, name) for name in DATA_SETTINGS
-            )
+            old = self.settings
+            changed = {name for name in merged if getattr(new, name) != getattr(old, name)}
             self.settings = new
-            if data_changed:
+            if "dataset" in changed:
+                self.user_data = None
+            if changed & DATA_SETTINGS:
                 self._make_data()
+            if changes and changed <= RUNNING_SETTINGS:  # nothing, or only the rate, changed
+                self.optimizer.lr = new.lr
+                return False
             self.reset()
+            return True
 
     def regenerate(self) -> None:
-        """New data of the same kind (the next seed), as the Playground's "regenerate"."""
-        self.update(seed=self.settings.seed + 1)
+        """New data of the same kind (the next seed) for the same network: the Playground's
+        "regenerate". The epoch and the weights stay."""
+        with self.lock:
+            seed = self.settings.seed + 1
+            self.settings = settings_from(**{**asdict(self.settings), "seed": seed})
+            self._make_data()
+
+    def use_data(self, data: tuple[Any, Any] | UserData) -> None:
+        """Train on your own points from now on (checked; see :func:`check_data`); resets."""
+        user = data if isinstance(data, UserData) else check_data(*data)
+        with self.lock:
+            if user.problem != self.settings.problem:
+                dataset = "plane" if user.problem == "regression" else "circle"
+                self.settings = settings_from(
+                    **{**asdict(self.settings), "dataset": dataset, "loss": None}
+                )
+            self.user_data = user
+            self._make_data()
+            self.reset()
+
+    @property
+    def data_name(self) -> str:
+        """The data set's name, or ``"your data"``."""
+        return "your data" if self.user_data is not None else self.settings.dataset
 
     def reset(self) -> None:
         """Fresh weights, epoch 0, empty loss history; the data stays."""
@@ -128,12 +179,32 @@ class PlaygroundSession:
             self.model = self.settings.new_model()
             self.optimizer = optim.SGD(self.model.parameters(), lr=self.settings.lr)
             self.epoch = 0
-            self.train_loss: list[float] = []
-            self.test_loss: list[float] = []
+            self.train_curve = LossCurve()
+            self.test_curve = LossCurve()
             self._shuffle = np.random.default_rng(self.settings.seed)
 
+    @property
+    def train_loss(self) -> list[float]:
+        """The training loss per epoch (per bucket of epochs beyond a few hundred)."""
+        return self.train_curve.values()
+
+    @property
+    def test_loss(self) -> list[float]:
+        """The test loss per epoch (per bucket of epochs beyond a few hundred)."""
+        return self.test_curve.values()
+
     def _make_data(self) -> None:
-        X_train, X_test, y_train, y_test = playground_data(self.settings)
+        s = self.settings
+        if self.user_data is not None:
+            split = datasets.train_test_split(
+                self.user_data.X, self.user_data.y, s.train_ratio, seed=s.seed
+            )
+            X_train, X_test, y_train, y_test = split
+        else:
+            X_train, X_test, y_train, y_test = playground_data(s)
+            if s.dataset == "moons":
+                X_train = (X_train - [0.5, 0.25]) * MOONS_SCALE
+                X_test = (X_test - [0.5, 0.25]) * MOONS_SCALE
         self.X_train, self.y_train = X_train, y_train.astype(np.float64)
         self.X_test, self.y_test = X_test, y_test.astype(np.float64)
 
@@ -144,8 +215,10 @@ class PlaygroundSession:
             point = np.array([[float(x1), float(x2)]])
             if not np.all(np.isfinite(point)) or np.abs(point).max() > datasets.RADIUS:
                 raise ValueError(f"a point must lie in [-6, 6]², got ({x1}, {x2})")
-            if self.settings.problem == "classification" and label not in (0, 1):
-                raise ValueError(f"the class of a point must be 0 or 1, got {label!r}")
+            classes = self.settings.classes
+            if classes and label not in range(classes):
+                names = "0 or 1" if classes == 2 else f"0 to {classes - 1}"
+                raise ValueError(f"the class of a point must be {names}, got {label!r}")
             if self.settings.problem == "regression" and not -1.0 <= float(label) <= 1.0:
                 raise ValueError(f"the value of a point must be in [-1, 1], got {label!r}")
             self.X_train = np.concatenate([self.X_train, point])
@@ -188,14 +261,32 @@ class PlaygroundSession:
                 progress=False,
             )
             self.epoch += 1
-            self.train_loss.append(history.train_loss[-1])
-            self.test_loss.append(self._loss(self.X_test, self.y_test))
+            self.train_curve.append(history.train_loss[-1])
+            self.test_curve.append(self._loss(self.X_test, self.y_test))
 
     def _loss(self, X: FloatArray, y: FloatArray) -> float:
         if len(X) == 0:
             return float("nan")
         loss, _ = evaluate(self.model, self.inputs(X), y, str(self.settings.loss))
         return loss
+
+    def measure(self, metric: str) -> float:
+        """A goal's metric now: ``test_loss``, ``train_loss``, ``*_accuracy`` or ``epoch``."""
+        if metric == "epoch":
+            return float(self.epoch)
+        part, kind = metric.split("_")
+        with self.lock:
+            X, y = (self.X_test, self.y_test) if part == "test" else (self.X_train, self.y_train)
+            if len(X) == 0:
+                return math.nan
+            loss, accuracy = evaluate(self.model, self.inputs(X), y, str(self.settings.loss))
+        if kind == "loss":
+            return loss
+        return math.nan if accuracy is None else accuracy
+
+    def goal_reached(self, goal: Goal) -> bool:
+        """Whether the network meets ``goal`` now."""
+        return goal.reached(self.measure(goal.metric))
 
     def losses(self) -> tuple[float, float]:
         """The current (training, test) loss."""
@@ -215,6 +306,11 @@ class PlaygroundSession:
             return np.clip(out[:, 0], -1.0, 1.0)
         logit = out[:, 1] - out[:, 0] if out.shape[1] == 2 else out[:, 0]
         return np.tanh(0.5 * logit)  # = 2σ(z) − 1
+
+    def class_probabilities(self, points: npt.ArrayLike) -> FloatArray:
+        """Shape (n, k): the softmax probabilities of each class at ``points`` (``blobs``)."""
+        with self.lock:
+            return predict_proba(self.model, self.inputs(points))
 
     # ------------------------------------------------------------------ weights
     def weight(self, layer: int, neuron: int, index: int | None) -> Value:
@@ -276,36 +372,8 @@ class PlaygroundSession:
         input_names = (
             names if layer == 0 else [f"h{layer}.{i + 1}" for i in range(len(layer_inputs))]
         )
-        mini_inputs = [
-            Value(x.data, label=n) for x, n in zip(layer_inputs, input_names, strict=True)
-        ]
-        mini_weights = [Value(w.data, label=f"w{i + 1}") for i, w in enumerate(unit.w)]
-        mini_bias = Value(unit.b.data, label="b")
-        mini_sum = dot(mini_weights, mini_inputs, mini_bias)
-        mini_sum.label = "w·x + b"
-        mini_out = unit.activation.on_value(mini_sum)
-        real_sum = target if unit.activation.name == "linear" else target.children[0]
-        if mini_out is not mini_sum:
-            mini_out.label = f"{unit.activation.name}(w·x + b)"
-        grads = {
-            **{m: x.grad for m, x in zip(mini_inputs, layer_inputs, strict=True)},
-            **{m: w.grad for m, w in zip(mini_weights, unit.w, strict=True)},
-            mini_bias: unit.b.grad,
-            mini_sum: real_sum.grad,
-            mini_out: target.grad,
-        }
-        return NeuronInspection(
-            layer,
-            neuron,
-            (float(point[0]), float(point[1])),
-            float(label),
-            loss.data,
-            mini_out,
-            mini_inputs,
-            mini_weights,
-            mini_bias,
-            mini_sum,
-            grads,
+        return _mini_neuron(
+            unit, layer_inputs, input_names, target, (layer, neuron, point, label, loss.data)
         )
 
     # ------------------------------------------------------------------ take it with you
@@ -332,10 +400,20 @@ class PlaygroundSession:
         """The static Playground figure of the current state."""
         return playground_figure(self.training_run(), title=self.as_call())
 
-    def save_model(self, path: str) -> str:
-        """Save the trained network with :func:`micrograd_edu.io.save`; returns the path."""
+    def save_model(self, path: str | Path, folder: str | Path | None = None) -> str:
+        """Save the trained network with :func:`micrograd_edu.io.save` (atomically).
+
+        A relative ``path`` is taken in ``folder`` (default: the current
+        folder); returns the absolute path written.
+        """
+        target = Path(folder or Path.cwd()).expanduser() / Path(path).expanduser()
         with self.lock:
-            return str(io.save(self.model, path))
+            return str(io.save(self.model, target.resolve()))
+
+    def python_code(self) -> str:
+        """The trained network as a plain Python function (``math`` only), as source text."""
+        with self.lock:
+            return python_function(self.model, self.settings.features)
 
     def torch_code(self, path: str = "model.json") -> str:
         """Python code that loads the saved network into PyTorch."""
@@ -344,3 +422,47 @@ class PlaygroundSession:
             f"model = io.load({path!r})\n"
             "sequential = io.to_torch(model)  # a torch.nn.Sequential with the same weights"
         )
+
+
+def _mini_neuron(
+    unit: Any,
+    layer_inputs: list[Value],
+    input_names: list[str],
+    target: Value,
+    where: tuple[int, int, tuple[float, float], float, float],
+) -> NeuronInspection:
+    """A fresh small graph of ``unit``'s computation, with the real network's gradients.
+
+    ``where`` is (layer, neuron, point, label, loss); ``target`` is the neuron's
+    output Value in the backpropagated network.
+    """
+    layer, neuron, point, label, loss = where
+    mini_inputs = [Value(x.data, label=n) for x, n in zip(layer_inputs, input_names, strict=True)]
+    mini_weights = [Value(w.data, label=f"w{i + 1}") for i, w in enumerate(unit.w)]
+    mini_bias = Value(unit.b.data, label="b")
+    mini_sum = dot(mini_weights, mini_inputs, mini_bias)
+    mini_sum.label = "w·x + b"
+    mini_out = unit.activation.on_value(mini_sum)
+    real_sum = target if unit.activation.name == "linear" else target.children[0]
+    if mini_out is not mini_sum:
+        mini_out.label = f"{unit.activation.name}(w·x + b)"
+    grads = {
+        **{m: x.grad for m, x in zip(mini_inputs, layer_inputs, strict=True)},
+        **{m: w.grad for m, w in zip(mini_weights, unit.w, strict=True)},
+        mini_bias: unit.b.grad,
+        mini_sum: real_sum.grad,
+        mini_out: target.grad,
+    }
+    return NeuronInspection(
+        layer,
+        neuron,
+        (float(point[0]), float(point[1])),
+        float(label),
+        loss,
+        mini_out,
+        mini_inputs,
+        mini_weights,
+        mini_bias,
+        mini_sum,
+        grads,
+    )

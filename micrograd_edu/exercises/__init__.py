@@ -1,0 +1,69 @@
+"""Self-checks for the course notebooks' exercises, which name the mistake they find.
+
+Each ``check_*`` function takes the student's answer (usually a function),
+runs it on the notebook's case and
+
+* prints a short "✓ ..." line when it is right;
+* raises :class:`~micrograd_edu.mistakes.WrongAnswerError` when it is wrong,
+  naming the classic mistake it recognises (``= instead of +=``, ``divided by
+  h, not 2h``, ...; see :data:`~micrograd_edu.mistakes.CATALOGUE`), with the
+  input that showed it, expected and obtained values and a hint that does not
+  hand over the solution;
+* raises ``NotImplementedError`` naming the exercise when the answer is
+  still the ``raise NotImplementedError`` stub of the student notebook.
+
+Every check is a *probe* (the student's code run on a case, giving plain
+data) and a *judge* (the expected answer and the catalogued mistakes,
+simulated on the same case); the grader runs the same two apart, on hidden
+cases (:mod:`~micrograd_edu.exercises.grading`). Each notebook's checks live
+in their own module (``nb01`` ... ``nb08``), imported on first use: importing
+this package, and the checks of notebooks 1 and 2, need no NumPy. Importing
+it in Jupyter shows wrong answers without a traceback through the checker.
+
+>>> from micrograd_edu import exercises
+>>> exercises.check_expression(lambda x: 2 * x**3 - 5 * x + 1)
+✓ f(x) = 2x³ − 5x + 1 has the right values and df/dx = 6x² − 5.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ..mistakes import WrongAnswerError, install_feedback
+from .grading import PROBE_MARKER, course_exercises, grading_cases, judge, probe_cell
+from .registry import CHECKS
+
+_HELPERS = {
+    "loss_curves": "nb04",
+    "CURVE_CAUSES": "nb04",
+    "LOSS_TARGET": "nb04",
+    "tiny_engine_gradients": "nb02",
+}
+
+__all__ = [
+    "PROBE_MARKER",
+    "WrongAnswerError",
+    "course_exercises",
+    "grading_cases",
+    "judge",
+    "probe_cell",
+    *sorted(CHECKS),
+    *sorted(_HELPERS),
+]
+
+install_feedback()
+
+
+def __getattr__(name: str) -> Any:
+    """The checks (and a few helpers), each imported from its notebook's module on first use."""
+    module = CHECKS[name].module if name in CHECKS else _HELPERS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

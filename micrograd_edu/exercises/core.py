@@ -1,0 +1,260 @@
+"""What every exercise is made of: a case, a probe, a judge; and running them together.
+
+* The **case** is the exercise's input as plain JSON data: the notebook's own
+  (:attr:`Exercise.notebook_case`) or a hidden variant drawn from a seed when
+  grading (:attr:`Exercise.hidden_case`). Top-level keys that start with
+  ``_`` are the grader's secrets: they never reach the student's kernel.
+* The **probe** runs the student's objects on the case, in the student's
+  process, and returns plain data (:func:`plain`): numbers, lists and dicts
+  of numbers, short strings. Calls to the student's code go through the
+  ``guard`` it is given, which switches the library's own version off
+  (:mod:`~micrograd_edu.exercises.switch`).
+* The **judge** gets the case and the probe's data, computes the expected
+  answer and the catalogued mistakes' answers itself, and either returns the
+  "✓" message or raises :class:`~micrograd_edu.mistakes.WrongAnswerError`
+  (usually through :func:`~micrograd_edu.exercises.compare.diagnose`).
+
+In a notebook, :func:`run_check` runs probe and judge one after the other for
+immediate feedback; the grader runs the probe in the student's kernel and the
+judge in its own process (:mod:`~micrograd_edu.exercises.grading`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import random
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from ..mistakes import WrongAnswerError
+from .registry import ENTRIES
+from .switch import SwitchedOffError, resolve, switched_off
+
+__all__ = [
+    "Exercise",
+    "Guard",
+    "describe_value",
+    "load",
+    "plain",
+    "public",
+    "require_value",
+    "run_check",
+    "run_probe",
+]
+
+MAX_ITEMS = 10_000
+"""Longest list (or dict) a probe passes on; a longer one is described by its length."""
+MAX_TEXT = 200
+"""Longest string a probe passes on."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: its cases, its probe and its judge (see the module's docstring).
+
+    ``what`` names what the student writes ("backward"), for the message of a
+    switched-off call; ``switch`` lists the library's versions switched off
+    while the student's code runs, as ``(owner, attribute)`` with owner
+    ``"module"`` or ``"module:Class"``.
+    """
+
+    number: str
+    what: str
+    notebook_case: Callable[[], Any]
+    hidden_case: Callable[[random.Random], Any]
+    probe: Callable[..., Any]
+    judge: Callable[[Any, Any], str]
+    switch: tuple[tuple[str, str], ...] = ()
+
+
+def load(number: str) -> Exercise:
+    """The exercise ``number`` (imports only its notebook's module). KeyError if unknown.
+
+    >>> load("2.4").what, load("2.4").switch[0]
+    ('backward', ('micrograd_edu.engine:Value', 'backward'))
+    """
+    entry = ENTRIES[number]
+    module = importlib.import_module(f"{__package__}.{entry.module}")
+    exercise: Exercise = module.EXERCISES[number]
+    return exercise
+
+
+class Guard:
+    """``with guard():`` around each call of the student's code: the library's version is off.
+
+    If the student's code called a switched-off version (even one whose error
+    it caught), the block ends with :class:`SwitchedOffError`.
+    """
+
+    def __init__(self, exercise: Exercise, namespace: MutableMapping[str, Any] | None) -> None:
+        self.exercise = exercise
+        self.namespace = namespace
+        self.targets = resolve(exercise.switch)
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        ex = self.exercise
+        with switched_off(ex.number, ex.what, self.targets, self.namespace) as calls:
+            try:
+                yield
+            except BaseException:
+                if calls:
+                    raise SwitchedOffError(ex.number, ex.what, calls[0]) from None
+                raise
+        if calls:
+            raise SwitchedOffError(ex.number, ex.what, calls[0])
+
+
+def run_probe(
+    exercise: Exercise,
+    case: Any,
+    objects: tuple[Any, ...],
+    namespace: MutableMapping[str, Any] | None = None,
+) -> Any:
+    """The probe's data for ``objects`` on ``case``, as JSON would carry it.
+
+    Exceptions of the student's code (and :class:`SwitchedOffError`) propagate.
+    """
+    data = exercise.probe(case, Guard(exercise, namespace), *objects)
+    return json.loads(json.dumps(plain(data), allow_nan=False))
+
+
+def _namespace(objects: tuple[Any, ...]) -> MutableMapping[str, Any] | None:
+    """The student's globals: those of the first function among ``objects``."""
+    for obj in objects:
+        space = getattr(obj, "__globals__", None)
+        if isinstance(space, dict):
+            return space
+    return None
+
+
+def run_check(number: str, *objects: Any) -> None:
+    """The notebook's check: probe and judge on the notebook's case; prints "✓ ..." if right."""
+    exercise = load(number)
+    case = exercise.notebook_case()
+    data = run_probe(exercise, case, objects, _namespace(objects))
+    print(f"✓ {exercise.judge(case, data)}")
+
+
+def public(case: Any) -> Any:
+    """``case`` without its secrets (top-level keys starting with ``_``)."""
+    if isinstance(case, dict):
+        return {k: v for k, v in case.items() if not str(k).startswith("_")}
+    return case
+
+
+# ---------------------------------------------------------------- plain data
+def plain(x: object, depth: int = 0) -> Any:
+    """``x`` as plain JSON data: numbers, strings (cut), lists, dicts; anything else described.
+
+    Non-finite floats become the strings "NaN", "Infinity", "-Infinity";
+    a Value becomes ``{"Value": data}``; arrays and tensors their lists.
+
+    >>> plain((1, 2.5, float("nan"), None, "x" * 3, {"a": [True]}))
+    [1, 2.5, 'NaN', None, 'xxx', {'a': [True]}]
+    >>> import numpy as np
+    >>> plain(np.array([2.0])), plain(np.int64(3)), plain(np.zeros((2, 1)))
+    ([2.0], 3, [[0.0], [0.0]])
+    """
+    if x is None or isinstance(x, bool):
+        return x
+    if isinstance(x, int):
+        return x if abs(x) < 2**63 else float(x)
+    if isinstance(x, float):
+        if math.isfinite(x):
+            return x
+        return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
+    if isinstance(x, str):
+        return x[:MAX_TEXT]
+    if depth > 20:
+        return {"type": "deep"}
+    return _plain_container(x, depth)
+
+
+def _plain_container(x: object, depth: int) -> Any:
+    from ..engine import Value
+
+    if isinstance(x, Value):
+        return {"Value": plain(x.data)}
+    if isinstance(x, (list, tuple)):
+        if len(x) > MAX_ITEMS:
+            return {"type": type(x).__name__, "length": len(x)}
+        return [plain(v, depth + 1) for v in x]
+    if isinstance(x, Mapping):
+        if len(x) > MAX_ITEMS:
+            return {"type": "dict", "length": len(x)}
+        return {str(k)[:MAX_TEXT]: plain(v, depth + 1) for k, v in x.items()}
+    item = getattr(x, "item", None)
+    size = getattr(x, "size", None)
+    if callable(item) and getattr(x, "ndim", None) == 0:  # a NumPy or torch scalar
+        try:
+            return plain(item(), depth + 1)
+        except (TypeError, ValueError):
+            pass
+    tolist = getattr(x, "tolist", None)
+    if callable(tolist) and isinstance(size, int) and size <= MAX_ITEMS:
+        try:
+            return plain(tolist(), depth + 1)
+        except (TypeError, ValueError):
+            pass
+    return {"type": type(x).__name__[:MAX_TEXT]}
+
+
+# ---------------------------------------------------------------- Values as data
+def describe_value(x: object) -> dict[str, Any]:
+    """A probe's view of an answer that should be a Value: its kind, and its number if any.
+
+    >>> from micrograd_edu import Value
+    >>> describe_value(Value(2.0)), describe_value(2.0), describe_value([1, 2])
+    ({'kind': 'Value', 'data': 2.0}, {'kind': 'number', 'data': 2.0}, {'kind': 'list', 'length': 2})
+    """
+    from ..engine import Value
+
+    if isinstance(x, Value):
+        return {"kind": "Value", "data": x.data}
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return {"kind": "number", "data": float(x)}
+    if callable(getattr(x, "item", None)) and getattr(x, "ndim", None) == 0:
+        return {"kind": "number", "data": float(x.item())}  # type: ignore[attr-defined]
+    if isinstance(x, (list, tuple)):
+        return {"kind": "list", "length": len(x)}
+    return {"kind": "None" if x is None else type(x).__name__[:MAX_TEXT]}
+
+
+def require_value(number: str, what: str, described: object) -> float:
+    """The Value's number from :func:`describe_value` data; raises naming a float or a list.
+
+    >>> require_value("5.1", "mse", {"kind": "Value", "data": 0.5})
+    0.5
+    >>> require_value("5.1", "mse", {"kind": "number", "data": 0.5})
+    Traceback (most recent call last):
+    ...
+    micrograd_edu.mistakes.WrongAnswerError: ✗ Exercise 5.1: mse returned the plain number 0.5, \
+not a Value
+      mistake:  a float where a Value is needed — ...
+    """
+    fields: dict[str, Any] = described if isinstance(described, dict) else {}
+    kind, data = fields.get("kind"), fields.get("data")
+    if kind == "Value" and isinstance(data, (int, float)) and not isinstance(data, bool):
+        return float(data)
+    if kind == "Value" and isinstance(data, str):
+        return math.nan  # "NaN" or an infinity: a Value holding it
+    if kind == "list":
+        raise WrongAnswerError(
+            number,
+            f"{what} returned a list of {fields.get('length')} items, not one Value",
+            mistake="list-not-tuple",
+            hint="combine the items into a single Value (add them up, or average them)",
+        )
+    if kind == "number":
+        raise WrongAnswerError(
+            number,
+            f"{what} returned the plain number {data!r}, not a Value",
+            mistake="float-not-value",
+            hint="use the Values' operators and methods (+, *, .log(), ...), not .data or math",
+        )
+    raise WrongAnswerError(number, f"{what} must return a Value, got {str(kind)[:MAX_TEXT]}")

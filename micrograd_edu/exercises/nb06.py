@@ -1,0 +1,81 @@
+"""Notebook 6, the playground: 6.1 features that let one neuron separate the circle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..mistakes import WrongAnswerError, exercise
+from ..nn import MLP
+from .compare import show
+from .core import Exercise, Guard, run_check
+
+__all__ = ["EXERCISES", "check_circle_features"]
+
+MAX_FEATURES = 50
+"""More feature columns than this is not a feature map but a lookup table."""
+
+
+def _probe_features(case: dict[str, Any], guard: Guard, features: Any) -> Any:
+    from .. import datasets
+
+    X, _ = datasets.circle(n=case["n"], seed=case["seed"])
+    with guard():
+        return features(X)
+
+
+def _judge_features(case: dict[str, Any], data: Any) -> str:
+    from .. import datasets, optim
+    from ..train import evaluate, fit
+
+    X, y = datasets.circle(n=case["n"], seed=case["seed"])
+    try:
+        inputs = np.array(data, dtype=float)
+    except (TypeError, ValueError):
+        raise WrongAnswerError(
+            "6.1", f"features(X) must be an array of numbers, got {show(data)}"
+        ) from None
+    if inputs.ndim != 2 or inputs.shape[0] != len(X) or not 1 <= inputs.shape[1] <= MAX_FEATURES:
+        raise WrongAnswerError(
+            "6.1",
+            f"features(X) must have shape (n, k) with 1 ≤ k ≤ {MAX_FEATURES}",
+            expected=f"({len(X)}, k)",
+            got=str(inputs.shape),
+        )
+    if not np.isfinite(inputs).all():
+        raise WrongAnswerError("6.1", "features(X) has NaN or infinite values")
+    model = MLP(inputs.shape[1], [1], seed=0)
+    optimizer = optim.Adam(model.parameters(), lr=0.05)
+    fit(model, inputs, y, optimizer=optimizer, epochs=60, progress=False)
+    _, accuracy = evaluate(model, inputs, y, "bce")
+    if accuracy is None or accuracy < 0.95:
+        raise WrongAnswerError(
+            "6.1",
+            "one neuron on your features cannot separate the circle",
+            expected="≥ 95 % accuracy",
+            got=f"{accuracy or 0.0:.0%}",
+            hint="one neuron draws a straight line in its inputs; the circle's edge is where "
+            "x1² + x2² is constant",
+        )
+    return f"with your features one neuron separates the circle ({accuracy:.0%} accuracy)."
+
+
+FEATURES = Exercise(
+    number="6.1",
+    what="the features",
+    notebook_case=lambda: {"n": 200, "seed": 1},
+    hidden_case=lambda rng: {"n": 200, "seed": rng.randint(2, 10**6)},
+    probe=_probe_features,
+    judge=_judge_features,
+)
+
+
+@exercise("6.1")
+def check_circle_features(features: Callable[[np.ndarray], np.ndarray]) -> None:
+    """Exercise 6.1: features with which one neuron (no hidden layer) separates the circle."""
+    run_check("6.1", features)
+
+
+EXERCISES = {e.number: e for e in (FEATURES,)}

@@ -1,0 +1,260 @@
+"""Notebook 8, reinforcement learning: 8.1 discounted returns, 8.2 the policy-gradient loss,
+8.3 the policy gradient by backpropagation."""
+
+from __future__ import annotations
+
+import copy
+import math
+import random
+from collections.abc import Callable
+from typing import Any
+
+from ..engine import Value, sum_values
+from ..mistakes import WrongAnswerError, exercise
+from .compare import diagnose, show
+from .core import Exercise, Guard, describe_value, require_value, run_check
+from .graphs import gradient_suspects
+
+__all__ = [
+    "EXERCISES",
+    "check_discounted_returns",
+    "check_policy_gradient_loss",
+    "check_policy_gradient_step",
+]
+
+
+# ------------------------------------------------------------------ 8.1
+def _returns_variant(
+    episodes: list[list[float]], gamma: float, variant: str | None
+) -> list[list[float]]:
+    """Each episode's returns, or what a classic mistake gives instead."""
+    result = []
+    running = 0.0
+    for rewards in episodes:
+        if variant != "running-sum-not-reset":
+            running = 0.0
+        returns = []
+        for reward in reversed(rewards):
+            if variant == "gamma-on-current-reward":
+                running = gamma * (reward + running)
+            else:
+                running = reward + gamma * running
+            returns.append(running)
+        result.append(returns if variant == "returns-reversed" else returns[::-1])
+    return result
+
+
+def _probe_returns(case: dict[str, Any], guard: Guard, returns_of: Any) -> Any:
+    with guard():
+        return returns_of(copy.deepcopy(case["episodes"]), case["gamma"])
+
+
+def _judge_returns(case: dict[str, Any], data: Any) -> str:
+    episodes, gamma = case["episodes"], case["gamma"]
+    variants = ("returns-reversed", "gamma-on-current-reward", "running-sum-not-reset")
+    diagnose(
+        "8.1",
+        _returns_variant(episodes, gamma, None),
+        data,
+        {code: _returns_variant(episodes, gamma, code) for code in variants},
+        problem="the returns are wrong",
+        input=f"episodes {show(episodes)}, γ = {gamma}",
+        entry=lambda i: f"episode {i}",
+        hint="the last step's return is its reward; each earlier one adds γ × the next return",
+    )
+    return "discounted returns: Gₜ = rₜ + γ·Gₜ₊₁, backwards through each episode."
+
+
+def _hidden_returns(rng: random.Random) -> dict[str, Any]:
+    rewards = [-1.0, 0.0, 0.0, 0.5, 1.0, 2.0]
+    episodes = [
+        [rng.choice(rewards) for _ in range(rng.randint(2, 5))] for _ in range(rng.randint(3, 4))
+    ]
+    for episode in episodes:
+        episode[-1] = episode[-1] or 1.0  # a last reward: reversing the returns shows
+    return {"episodes": episodes, "gamma": round(rng.uniform(0.5, 0.95), 2)}
+
+
+RETURNS = Exercise(
+    number="8.1",
+    what="the discounted returns",
+    notebook_case=lambda: {
+        "episodes": [[0.0, 0.0, 1.0], [1.0, -1.0], [0.5, 0.0, 0.0, 2.0]],
+        "gamma": 0.9,
+    },
+    hidden_case=_hidden_returns,
+    probe=_probe_returns,
+    judge=_judge_returns,
+    switch=(("micrograd_edu.rl", "discounted_returns"),),
+)
+
+
+@exercise("8.1")
+def check_discounted_returns(
+    returns_of: Callable[[list[list[float]], float], list[list[float]]],
+) -> None:
+    """Exercise 8.1: ``returns_of(episodes, gamma)``: Gₜ = rₜ + γGₜ₊₁ for every episode."""
+    run_check("8.1", returns_of)
+
+
+# ------------------------------------------------------------------ 8.2
+def _log_probs(case: dict[str, Any]) -> list[Value]:
+    return [Value(math.log(p), label=f"log π{i}") for i, p in enumerate(case["probs"])]
+
+
+def _probe_pg_loss(case: dict[str, Any], guard: Guard, pg_loss: Any) -> dict[str, Any]:
+    log_probs = _log_probs(case)
+    with guard():
+        out = pg_loss(log_probs, list(case["advantages"]))
+    described = describe_value(out)
+    if isinstance(out, Value):
+        out.backward()
+    return {"out": described, "grads": [lp.grad for lp in log_probs]}
+
+
+def _judge_pg_loss(case: dict[str, Any], data: Any) -> str:
+    advantages = case["advantages"]
+    n = len(advantages)
+    shown = f"π = {show(case['probs'])}, advantages {show(advantages)}"
+    data = data if isinstance(data, dict) else {}
+    value = require_value("8.2", "pg_loss", data.get("out"))
+    log_probs = _log_probs(case)
+    loss = -sum_values([lp * a for lp, a in zip(log_probs, advantages, strict=True)]) / n
+    diagnose(
+        "8.2",
+        loss.data,
+        value,
+        {"sign-error": -loss.data, "sum-not-mean": loss.data * n},
+        problem="the loss is wrong",
+        problems={
+            "sign-error": "the loss has the wrong sign: minimising it would make the good "
+            "actions less likely",
+            "sum-not-mean": f"the loss is {n} times too large",
+        },
+        input=shown,
+        hint="weight each log-probability by its advantage, average, and mind the sign",
+    )
+    grads = data.get("grads")
+    if isinstance(grads, list) and grads and all(g == 0.0 for g in grads):
+        raise WrongAnswerError(
+            "8.2",
+            "no gradient reaches the log-probabilities: the loss does not depend on the Values",
+            mistake="float-not-value",
+            input=shown,
+        )
+    suspects = gradient_suspects(loss, log_probs, n=n)
+    diagnose(
+        "8.2",
+        suspects.pop("expected"),
+        grads,
+        suspects,
+        problem="dL/d(log π) is wrong",
+        input=shown,
+        entry=lambda i: f"dL/d(log π{i})",
+    )
+    return "the policy-gradient loss: minimising it raises the probability of good actions."
+
+
+def _hidden_pg_loss(rng: random.Random) -> dict[str, Any]:
+    n = rng.randint(3, 5)
+    return {
+        "probs": [round(rng.uniform(0.1, 0.95), 2) for _ in range(n)],
+        "advantages": [round(rng.uniform(0.3, 2.0) * rng.choice((-1, 1)), 2) for _ in range(n)],
+    }
+
+
+PG_LOSS = Exercise(
+    number="8.2",
+    what="the policy-gradient loss",
+    notebook_case=lambda: {"probs": [0.5, 0.2, 0.9], "advantages": [1.0, -0.5, 2.0]},
+    hidden_case=_hidden_pg_loss,
+    probe=_probe_pg_loss,
+    judge=_judge_pg_loss,
+)
+
+
+@exercise("8.2")
+def check_policy_gradient_loss(pg_loss: Callable[[list[Value], list[float]], Value]) -> None:
+    """Exercise 8.2: L = −mean(log π(aₜ|sₜ) · Âₜ) — its sign makes the good actions more likely."""
+    run_check("8.2", pg_loss)
+
+
+# ------------------------------------------------------------------ 8.3
+def _policy(case: dict[str, Any]) -> Any:
+    from ..rl import Policy
+
+    return Policy(3, 2, hidden=(3,), seed=case["policy_seed"])
+
+
+def _probe_gradient(case: dict[str, Any], guard: Guard, gradient_of: Any) -> Any:
+    policy = _policy(case)
+    for p in policy.parameters():
+        p.grad = 0.0
+    with guard():
+        return gradient_of(
+            policy, copy.deepcopy(case["states"]), list(case["actions"]), list(case["advantages"])
+        )
+
+
+def _judge_gradient(case: dict[str, Any], data: Any) -> str:
+    from ..rl import policy_loss
+
+    policy = _policy(case)
+    params = policy.parameters()
+    loss = policy_loss(policy, case["states"], case["actions"], case["advantages"])
+    suspects = gradient_suspects(loss, params, accumulated=True)
+    diagnose(
+        "8.3",
+        suspects.pop("expected"),
+        data,
+        suspects,
+        problem="the policy gradient is wrong",
+        problems={"sign-error": "the gradient has the wrong sign"},
+        input=f"{len(case['states'])} states, actions {case['actions']}, "
+        f"advantages {show(case['advantages'])}",
+        entry=lambda i: f"dL/dθ{i}",
+        hint="build the loss with rl.policy_loss, zero the grads, backward, read p.grad",
+    )
+    return "backpropagation and the engine agree on the policy gradient."
+
+
+def _policy_case(rng: random.Random, seed: int) -> dict[str, Any]:
+    n = rng.randint(3, 4)
+    return {
+        "policy_seed": seed,
+        "states": [[round(rng.uniform(-1, 1), 2) for _ in range(3)] for _ in range(n)],
+        "actions": [rng.randint(0, 1) for _ in range(n)],
+        "advantages": [round(rng.uniform(0.2, 1.5) * rng.choice((-1, 1)), 2) for _ in range(n)],
+    }
+
+
+POLICY_GRADIENT = Exercise(
+    number="8.3",
+    what="the policy gradient",
+    notebook_case=lambda: {
+        "policy_seed": 5,
+        "states": [[0.2, -1.0, 0.5], [1.0, 0.3, -0.2], [-0.4, 0.8, 0.1]],
+        "actions": [0, 1, 1],
+        "advantages": [1.2, -0.7, 0.3],
+    },
+    hidden_case=lambda rng: _policy_case(rng, rng.randint(0, 999)),
+    probe=_probe_gradient,
+    judge=_judge_gradient,
+)
+
+
+@exercise("8.3")
+def check_policy_gradient_step(
+    gradient_of: Callable[[Any, list[Any], list[int], list[float]], list[float]],
+) -> None:
+    """Exercise 8.3: the policy gradient by backpropagation equals the engine's.
+
+    ``gradient_of(policy, states, actions, advantages)`` returns dL/dθ for every
+    parameter θ of ``policy.parameters()``, by building the loss and calling
+    ``backward()``; the judge computes the same gradient itself and simulates
+    the catalogue's gradient mistakes (a sign error, a missing ``zero_grad``, ...).
+    """
+    run_check("8.3", gradient_of)
+
+
+EXERCISES = {e.number: e for e in (RETURNS, PG_LOSS, POLICY_GRADIENT)}
