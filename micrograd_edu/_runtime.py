@@ -20,7 +20,6 @@ import operator
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
 
 __all__ = [
     "MATH",
@@ -62,10 +61,6 @@ class ScalarMath:
     >>> MATH.step(-2.0), MATH.pow(0.0, -1.0), MATH.pow(-8.0, 0.5)
     (0.0, inf, nan)
     """
-
-    def __getattr__(self, name: str) -> Any:
-        """Any other function of :mod:`math` (``math.sin``): a new op needs no entry here."""
-        return getattr(math, name)
 
     exp = staticmethod(math.exp)
     log = staticmethod(math.log)  # the engine checks a > 0 before
@@ -123,6 +118,10 @@ class ScalarMath:
         total: float = sum(map(operator.mul, weights, inputs))
         return total
 
+
+for _name in dir(math):  # every other function of `math` (math.sin): a new op needs no entry
+    if not _name.startswith("_") and not hasattr(ScalarMath, _name):
+        setattr(ScalarMath, _name, staticmethod(getattr(math, _name)))
 
 MATH = ScalarMath()
 """The elementary functions for floats, as the Value methods use them."""

@@ -9,6 +9,7 @@ Each kernel runs the engine's own rule with :data:`ARRAYS` as its ``math``.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
@@ -32,10 +33,6 @@ class ArrayMath:
     array([0.5, 1. , 0. ])
     """
 
-    def __getattr__(self, name: str) -> Any:
-        """Any other NumPy function (``np.sin``): a new op needs no entry here."""
-        return getattr(np, name)
-
     exp = staticmethod(np.exp)
     log = staticmethod(np.log)
     sqrt = staticmethod(np.sqrt)
@@ -57,6 +54,10 @@ class ArrayMath:
         result: FloatArray = np.heaviside(a, 0.0)
         return result
 
+
+for _name in dir(math):  # NumPy's twin of every other function of `math` (np.sin)
+    if not _name.startswith("_") and not hasattr(ArrayMath, _name) and hasattr(np, _name):
+        setattr(ArrayMath, _name, staticmethod(getattr(np, _name)))
 
 ARRAYS = ArrayMath()
 """The elementary functions for NumPy arrays, as the batched replay uses them."""
