@@ -124,6 +124,14 @@ def _rule(ins: Instruction) -> Rule:
     if check is None:
         return rule
 
+    if len(constants or ins.args) == 2:  # / and ** (no star-arguments: a replay's hot loop)
+
+        def checked2(math: Any, a: Any, b: Any) -> tuple[Any, tuple[Any, ...]]:
+            check((a, b), constants)
+            return rule(math, a, b)
+
+        return checked2
+
     def checked(math: Any, *x: Any) -> tuple[Any, tuple[Any, ...]]:
         check(x, constants)
         return rule(math, *x)
