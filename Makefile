@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 TORCH  := torch==2.13.0
 
-.PHONY: demo pictures student lab playground test quicktest lint docs docs-strict pytest bench size clean git-filter
+.PHONY: demo pictures student course release site lab playground test quicktest lint docs docs-strict pytest bench size clean git-filter
 
 # Notebooks run on the kernel installed in .venv, never on one found elsewhere.
 export JUPYTER_PREFER_ENV_PATH := 1
@@ -80,7 +80,8 @@ docs: $(VENV)/.docs-installed
 docs-strict: $(VENV)/.test-installed
 	$(PY) -m mkdocs build --strict
 
-pytest: $(VENV)/.test-installed git-filter
+# The course site is built first: tests/test_site.py runs it in Chromium.
+pytest: $(VENV)/.test-installed git-filter site
 	$(HEADLESS) $(PY) -m pytest
 
 test: lint pytest
@@ -104,6 +105,32 @@ lab: $(VENV)/.lab-installed git-filter
 student: | $(PY)
 	$(PY) notebooks/make_student.py --out notebooks/student
 
+# The student notebooks the package ships (micrograd_edu/course/, committed; a test
+# checks that they match notebooks/). Run it after editing a course notebook.
+course: | $(PY)
+	$(PY) notebooks/make_student.py --out micrograd_edu/course
+
+# For teachers: what students get (the notebooks without solutions) in $(RELEASE).
+# The solutions stay in notebooks/: never publish that folder.
+RELEASE ?= release
+release: $(VENV)/.demo-installed
+	$(VENV)/bin/micrograd-edu release $(RELEASE)
+
+# The zero-install course site (JupyterLite + Pyodide, no server needed) in build/site/;
+# its own build environment is .venv-site. Serve it with any static web server.
+SITE_VENV := .venv-site
+$(SITE_VENV)/.installed: tools/build_site.py
+	$(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_VENV)/bin/python -m pip --disable-pip-version-check -q install \
+		$$($(PYTHON) tools/build_site.py --print-requirements)
+	touch $@
+
+# PYODIDE_DIST=<an unpacked full Pyodide 314.0.6 distribution> puts NumPy and matplotlib
+# in the site too (where that release can be downloaded); without it they come from the CDN.
+site: $(SITE_VENV)/.installed
+	$(SITE_VENV)/bin/python tools/build_site.py --out build/site \
+		$(if $(PYODIDE_DIST),--pyodide-dist $(PYODIDE_DIST))
+
 # Benchmarks against micrograd and PyTorch, measured in one run; prints a table of ratios.
 bench: $(VENV)/.bench-installed
 	$(PY) -m benchmarks
@@ -113,4 +140,4 @@ size:
 	$(PYTHON) -m benchmarks.size
 
 clean:
-	rm -rf $(VENV) build out *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SITE_VENV) build out *.egg-info .pytest_cache .mypy_cache .ruff_cache

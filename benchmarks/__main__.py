@@ -25,7 +25,7 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from . import playground, rl, size, tape, training, workloads
+from . import install, playground, rl, size, tape, training, workloads
 from .timing import median_times
 from .workloads import Engine
 
@@ -144,9 +144,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--playground", action="store_true", help="only the live Playground's table"
     )
+    parser.add_argument(
+        "--install", action="store_true", help="only the wheel's and the course site's rows"
+    )
     args = parser.parse_args(argv)
     print("\n".join(size.measure().lines()))
     repeats = 3 if args.quick else 5
+    if args.install:
+        _print_targets(install.install_rows(), args.markdown)
+        return 0
     if args.playground:
         _print_playground(args.quick, args.markdown)
         return 0
@@ -231,7 +237,6 @@ def _print_playground(quick: bool, markdown: bool) -> None:
     rows = tape.tape_rows(quick)
     print("[+] live Playground ...", file=sys.stderr)
     rates = playground.playground_rates(quick)
-    header = ["target", "measured", "target", "met"]
     rows += [
         [rate.label, f"{rate.per_second:.1f} /s", f"≥ {rate.target:g} /s", "✔" if rate.met else "✘"]
         for rate in rates
@@ -240,6 +245,13 @@ def _print_playground(quick: bool, markdown: bool) -> None:
     rows += playground.classroom_rows(quick)
     print("[+] reinforcement learning ...", file=sys.stderr)
     rows += rl.rl_rows()
+    print("[+] the wheel and the course site ...", file=sys.stderr)
+    rows += install.install_rows()
+    _print_targets(rows, markdown)
+
+
+def _print_targets(rows: list[list[str]], markdown: bool) -> None:
+    header = ["target", "measured", "target", "met"]
     if markdown:
         print("| " + " | ".join(header) + " |")
         print("|---|---:|---:|:---:|")

@@ -1,4 +1,6 @@
-"""The engine's op table as a page: ``python -m micrograd_edu.optable`` writes docs/ops.md.
+"""The engine's op table as a page (``python -m micrograd_edu.optable`` writes docs/ops.md),
+and how each op is written (:data:`OP_LABELS`, shared by the tape's listing and the
+graph drawings of :mod:`visualize`). Standard library only.
 
 Every row comes from the op's rule (:data:`micrograd_edu.engine.OPS`): its
 docstring says its value and its local derivatives, so each formula has one
@@ -10,11 +12,13 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from . import engine
 
-__all__ = ["markdown", "rows"]
+__all__ = ["OP_LABELS", "OpLabel", "draw_label", "markdown", "rows"]
 
 CALLS = {
     "+": "a + b, a + 3, 3 + a",
@@ -29,6 +33,54 @@ CALLS = {
     "dot": "dot(w, x, b)",
 }
 """How each op is written in Python (the others are methods: ``a.tanh()``)."""
+
+
+class OpLabel(NamedTuple):
+    """How an op is written: in a program listing (ASCII) and in a drawing."""
+
+    text: str
+    drawn: str
+    infix: bool
+    """Written between its operands (``a * b``), not before them (``tanh a``)."""
+
+
+OP_LABELS: dict[str, OpLabel] = {
+    "+": OpLabel("+", "+", infix=True),
+    "-": OpLabel("-", "−", infix=True),
+    "*": OpLabel("*", "×", infix=True),
+    "/": OpLabel("/", "÷", infix=True),
+    "**": OpLabel("**", "**", infix=True),
+    "neg": OpLabel("-", "−", infix=False),
+    "sum": OpLabel("sum", "Σ", infix=False),
+    "dot": OpLabel("dot", "w·x+b", infix=False),
+}
+"""Op name → its labels; an op not listed is written by its name (``tanh``)."""
+
+
+def _number(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def draw_label(op: str, constants: Sequence[float | None]) -> str:
+    """The label of an op's box in a graph drawing: its symbol, with its number if any.
+
+    ``constants`` is the node's (None where a Value operand stands).
+
+    >>> draw_label("*", (None, 2.0)), draw_label("-", (1.0, None)), draw_label("tanh", ())
+    ('× 2', '1 −', 'tanh')
+    """
+    code = "**" if op.startswith("**") else op
+    label = OP_LABELS.get(code)
+    if label is None:
+        return op
+    if label.infix and len(constants) == 2:
+        a, b = constants
+        if b is not None:
+            return f"{label.drawn} {_number(b)}" if code != "**" else op
+        if a is not None:
+            return f"{_number(a)} {label.drawn}"
+    return label.drawn
+
 
 _SPLIT = re.compile(r"\.\s+(?=d/d)")
 

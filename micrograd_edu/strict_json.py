@@ -20,10 +20,10 @@ that they all follow the same two rules:
 from __future__ import annotations
 
 import json
+import numbers
+import sys
 from collections.abc import Mapping
 from typing import Any
-
-import numpy as np
 
 __all__ = ["dumps", "plain"]
 
@@ -36,6 +36,7 @@ def dumps(
     ``name`` is how error messages call ``data`` (``"history"``, ``"the model"``).
     ``indent`` and ``ensure_ascii`` are ``json.dumps``'s.
 
+    >>> import numpy as np
     >>> dumps({"w": np.float32(0.5), "n": np.int64(3), "ok": np.bool_(True)})
     '{"w": 0.5, "n": 3, "ok": true}'
     >>> dumps({"loss": [0.5, float("nan")]}, name="history")
@@ -110,17 +111,28 @@ def _plain(data: Any) -> Any:
     return _scalar(data)
 
 
+def _numpy_bool(data: Any) -> bool:
+    """Whether ``data`` is a NumPy bool; NumPy is never imported here (the engine
+    lessons run without it): where nothing imported it, no value can be one."""
+    np = sys.modules.get("numpy")
+    return np is not None and isinstance(data, np.bool_)
+
+
 def _scalar(data: Any) -> Any:
-    """A NumPy (or other subclassed) scalar or array as Python data."""
+    """A NumPy (or other subclassed) scalar or array as Python data.
+
+    NumPy's integers and floats are ``numbers.Integral`` and ``numbers.Real``.
+    """
     if isinstance(data, str):
         return str(data)
-    if isinstance(data, (bool, np.bool_)):
+    if isinstance(data, bool) or _numpy_bool(data):
         return bool(data)
-    if isinstance(data, (int, np.integer)):
+    if isinstance(data, numbers.Integral):
         return int(data)
-    if isinstance(data, (float, np.floating)):
+    if isinstance(data, numbers.Real):
         return _plain(float(data))
-    if isinstance(data, np.ndarray):
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(data, np.ndarray):
         return _plain(data.tolist())
     raise _UnwritableError(data)
 
@@ -129,6 +141,6 @@ def _key(key: Any) -> str:
     """A dict key as JSON text: a string, or an integer written as a string."""
     if isinstance(key, str):
         return str(key)
-    if isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_)):
+    if isinstance(key, numbers.Integral) and not (isinstance(key, bool) or _numpy_bool(key)):
         return str(int(key))
     raise _UnwritableError(key, key=True)

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:  # NumPy is imported by real_array only: the engine lessons run without it
+    import numpy as np
+    import numpy.typing as npt
+
+    FloatArray = npt.NDArray[np.float64]
 
 __all__ = ["integer", "interval", "real", "real_array", "within"]
-
-FloatArray = npt.NDArray[np.float64]
 
 
 def integer(
@@ -103,6 +104,8 @@ def real_array(name: str, values: Any) -> FloatArray:
     only a ``ComplexWarning``) and fail on text with a message that does not
     name the argument.
     """
+    import numpy as np
+
     array = np.asarray(values)
     if array.dtype.kind == "c":
         raise TypeError(f"{name} must hold real numbers, got complex numbers (dtype {array.dtype})")

@@ -1,16 +1,9 @@
 """Write the student versions of the course notebooks.
 
-In the source notebooks each exercise's solution sits between two marker lines::
-
-    ### BEGIN SOLUTION
-    ...
-    ### END SOLUTION
-
-The student version replaces every such block with a stub, indented like the
-block, and clears every output::
-
-    # YOUR CODE HERE
-    raise NotImplementedError("write your code here, in place of this line")
+The logic lives in :mod:`micrograd_edu.student` (so that an installed package
+can do it too: ``micrograd-edu release DIR``); this script is its command line
+inside the repository, runnable with a bare ``python3`` (only the standard
+library and this checkout are needed).
 
 It also writes the course's list of the notebook's exercises into the
 notebook's metadata, ``metadata["micrograd_edu"] = {"notebook": stem,
@@ -19,7 +12,8 @@ notebook's metadata, ``metadata["micrograd_edu"] = {"notebook": stem,
 renamed exercise as missing, never as absent.
 
 Usage: ``python notebooks/make_student.py [--out notebooks/student] [NOTEBOOK ...]``
-(by default every ``notebooks/*.ipynb``). Only the standard library is needed.
+(by default every ``notebooks/*.ipynb``). ``make course`` writes the copies the
+package ships (``--out micrograd_edu/course``).
 """
 
 from __future__ import annotations
@@ -27,62 +21,38 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
-import re
 import sys
-import tempfile
 from pathlib import Path
 
-STUB_MESSAGE = "write your code here, in place of this line"
-BEGIN = "### BEGIN SOLUTION"
-END = "### END SOLUTION"
-STUB = ("# YOUR CODE HERE", f"raise NotImplementedError({STUB_MESSAGE!r})")
 HERE = Path(__file__).resolve().parent
 REGISTRY = HERE.parent / "micrograd_edu" / "exercises" / "registry.py"
+if str(HERE.parent) not in sys.path:  # run from a checkout where the package is not installed
+    sys.path.insert(0, str(HERE.parent))
 
+from micrograd_edu.files import write_atomically  # noqa: E402
+from micrograd_edu.student import (  # noqa: E402
+    BEGIN,
+    END,
+    STUB,
+    STUB_MESSAGE,
+    MarkerError,
+    notebook_text,
+    strip_solutions,
+    student_notebook,
+)
 
-class MarkerError(ValueError):
-    """The solution markers of a cell are unbalanced."""
-
-
-def strip_solutions(source: str, where: str = "cell") -> str:
-    """Replace each marked solution block in ``source`` with the stub."""
-    lines = source.split("\n")
-    out: list[str] = []
-    inside = False
-    for number, line in enumerate(lines, start=1):
-        marker = line.strip()
-        if marker == BEGIN:
-            if inside:
-                raise MarkerError(f"{where}, line {number}: {BEGIN!r} inside another solution")
-            inside = True
-            indent = re.match(r"\s*", line).group(0)  # type: ignore[union-attr]
-            out += [indent + STUB[0], indent + STUB[1]]
-        elif marker == END:
-            if not inside:
-                raise MarkerError(f"{where}, line {number}: {END!r} without {BEGIN!r}")
-            inside = False
-        elif not inside:
-            out.append(line)
-    if inside:
-        raise MarkerError(f"{where}: {BEGIN!r} is never closed by {END!r}")
-    return "\n".join(out)
-
-
-def student_notebook(notebook: dict) -> tuple[dict, int]:
-    """The student version of a notebook (as JSON) and its number of exercises."""
-    exercises = 0
-    for index, cell in enumerate(notebook["cells"]):
-        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-        if cell["cell_type"] == "code":
-            stripped = strip_solutions(source, where=f"cell {index}")
-            exercises += source.count(BEGIN)
-            cell["source"] = stripped
-            cell["outputs"] = []
-            cell["execution_count"] = None
-        else:
-            cell["source"] = source
-    return notebook, exercises
+__all__ = [
+    "BEGIN",
+    "END",
+    "STUB",
+    "STUB_MESSAGE",
+    "MarkerError",
+    "course_exercises",
+    "strip_solutions",
+    "student_notebook",
+    "with_course_metadata",
+    "write_atomically",
+]
 
 
 def course_exercises() -> dict[str, list[str]]:
@@ -110,19 +80,6 @@ def with_course_metadata(notebook: dict, stem: str, course: dict[str, list[str]]
     return notebook
 
 
-def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="source notebooks (default: all)")
@@ -141,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         except MarkerError as error:
             parser.exit(2, f"{source}: {error}\n")
         target = args.out / source.name
-        write_atomically(target, json.dumps(student, indent=1, ensure_ascii=False) + "\n")
+        write_atomically(target, notebook_text(student).encode("utf-8"))
         print(f"{target}  ({exercises} exercise{'s' if exercises != 1 else ''})")
     return 0
 

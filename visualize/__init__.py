@@ -1,8 +1,19 @@
 """Pictures for micrograd_edu: computation graphs, the backward pass, networks and training.
 
-Graphs use Graphviz (a system ``dot`` or the pip package ``graphviz-pure``),
-plots use matplotlib; both come with ``pip install 'micrograd_edu[viz]'``.
+Graphs use Graphviz (a system ``dot``, the pip package ``graphviz-pure``, or,
+in the browser, Graphviz compiled to WebAssembly), plots use matplotlib; both
+come with ``pip install 'micrograd_edu[viz]'``.
+
+The graph functions import neither NumPy nor matplotlib. Where those are
+missing (the browser course's first notebooks), ``from visualize import
+draw_graph`` still works, and the plotting names are imported when first used,
+with an ``ImportError`` naming the missing package.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from .backward import (
     BackwardPlayer,
@@ -11,17 +22,41 @@ from .backward import (
     save_backward_html,
 )
 from .graph import ComputationGraph, GraphTooLargeError, draw_graph
-from .playground import playground, playground_figure, train_playground
-from .plots import (
-    draw_network,
-    plot_activation,
-    plot_decision_boundary,
-    plot_history,
-    plot_neuron_outputs,
-    plot_regression,
-    save_figure,
-)
 from .renderer import GraphvizNotFoundError, RenderError, find_renderer, render
+
+
+def _top(module: str | None) -> str:
+    return (module or "").split(".")[0]
+
+
+try:
+    from .playground import playground, playground_figure, train_playground
+    from .plots import (
+        draw_network,
+        plot_activation,
+        plot_decision_boundary,
+        plot_history,
+        plot_neuron_outputs,
+        plot_regression,
+        save_figure,
+    )
+except ModuleNotFoundError as error:  # NumPy or matplotlib missing: see __getattr__
+    if _top(error.name) not in ("numpy", "matplotlib", "tqdm"):
+        raise
+
+_LAZY = {
+    "playground": "playground",
+    "playground_figure": "playground",
+    "train_playground": "playground",
+    "draw_network": "plots",
+    "plot_activation": "plots",
+    "plot_decision_boundary": "plots",
+    "plot_history": "plots",
+    "plot_neuron_outputs": "plots",
+    "plot_regression": "plots",
+    "save_figure": "plots",
+}
+"""Names whose modules need NumPy and matplotlib, and the module of each."""
 
 __all__ = [
     "BackwardPlayer",
@@ -46,3 +81,20 @@ __all__ = [
     "save_figure",
     "train_playground",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """A plotting name that could not be imported with the package: try again now."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'visualize' has no attribute {name!r}")
+    try:
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
+    except ModuleNotFoundError as error:
+        raise ImportError(
+            f"visualize.{name} needs {_top(error.name)}: pip install 'micrograd_edu[viz]' "
+            "(in the browser course, run `import numpy, matplotlib` first: they load "
+            "from the Pyodide CDN, which needs a network)"
+        ) from error
+    globals()[name] = value
+    return value

@@ -11,6 +11,13 @@ Preference order:
 
 The ``MICROGRAD_EDU_DOT`` environment variable, if set, names the executable
 to use and skips the search.
+
+In the browser (Pyodide, ``sys.platform == "emscripten"``, as in the course
+site built by ``make site``) there are no subprocesses: the DOT text goes to
+Graphviz compiled to WebAssembly (npm ``@viz-js/viz``, SVG only), loaded from
+the site's ``static/viz/viz.js`` (or the URL in ``MICROGRAD_EDU_VIZ_URL``). It
+loads on first use where the browser can wait for it synchronously (JSPI:
+Chromium); elsewhere run ``await visualize.renderer.load_viz()`` once first.
 """
 
 from __future__ import annotations
@@ -21,8 +28,9 @@ import subprocess
 import sys
 import sysconfig
 from pathlib import Path
+from typing import Any
 
-__all__ = ["GraphvizNotFoundError", "RenderError", "find_renderer", "render"]
+__all__ = ["GraphvizNotFoundError", "RenderError", "find_renderer", "load_viz", "render"]
 
 PURE_NAME = "graphviz-pure"
 PURE_FORMATS = frozenset({"svg", "png"})
@@ -66,13 +74,84 @@ def find_renderer() -> Path | None:
     return Path(on_path) if on_path else None
 
 
+VIZ_URL_VARIABLE = "MICROGRAD_EDU_VIZ_URL"
+VIZ_PATH = "static/viz/viz.js"
+"""Where the course site keeps ``@viz-js/viz``, relative to the site's root."""
+
+BROWSER_HELP = (
+    "Graphviz for the browser is not loaded yet and this browser cannot wait for it "
+    "synchronously: run `import visualize; await visualize.renderer.load_viz()` "
+    "in a cell first"
+)
+
+_viz: Any = None
+"""The ``@viz-js/viz`` instance once loaded (browser only)."""
+
+
+def viz_url() -> str:
+    """The URL of ``viz.js``: ``MICROGRAD_EDU_VIZ_URL``, else the course site's copy.
+
+    The kernel runs in a web worker whose script lives under the site's
+    ``extensions/`` folder; the site's root is the part of its URL before that,
+    so the site works from any sub-path (GitHub Pages).
+    """
+    override = os.environ.get(VIZ_URL_VARIABLE)
+    if override:
+        return override
+    import js  # Pyodide's bridge to JavaScript
+
+    here = str(js.location.href)
+    root = here.split("/extensions/", 1)[0] + "/" if "/extensions/" in here else here
+    return str(js.URL.new(VIZ_PATH, root).href)
+
+
+async def load_viz() -> Any:
+    """Load Graphviz-in-WebAssembly (browser only); later renders are synchronous."""
+    global _viz
+    if _viz is None:
+        from pyodide.code import run_js
+
+        module = await run_js(f"import({viz_url()!r})")
+        _viz = await module.instance()
+    return _viz
+
+
+def _browser_viz() -> Any:
+    if _viz is not None:
+        return _viz
+    from pyodide.ffi import can_run_sync, run_sync
+
+    if not can_run_sync():
+        raise GraphvizNotFoundError(BROWSER_HELP)
+    return run_sync(load_viz())
+
+
+def _render_in_browser(source: str, format: str) -> bytes:
+    """DOT to SVG with ``@viz-js/viz`` in the page's (or worker's) WebAssembly."""
+    if format != "svg":
+        raise RenderError(f"in the browser graphs are drawn as SVG only, not {format!r}")
+    from js import Object
+    from pyodide.ffi import JsException, to_js
+
+    viz = _browser_viz()
+    options = to_js({"format": "svg"}, dict_converter=Object.fromEntries)
+    try:
+        svg = viz.renderString(source, options)
+    except JsException as error:
+        raise RenderError(f"Graphviz (WebAssembly) failed: {error}") from None
+    return str(svg).encode("utf-8")
+
+
 def render(source: str, format: str = "svg", timeout: float = 60.0) -> bytes:
     """Lay out and draw DOT ``source``; returns the SVG or PNG bytes.
 
     Raises :class:`GraphvizNotFoundError` with install commands when no
     renderer exists, and :class:`RenderError` when rendering fails or takes
-    longer than ``timeout`` seconds.
+    longer than ``timeout`` seconds. In the browser (Pyodide) the
+    WebAssembly Graphviz draws SVG only.
     """
+    if sys.platform == "emscripten":
+        return _render_in_browser(source, format)
     executable = find_renderer()
     if executable is None:
         raise GraphvizNotFoundError(INSTALL_HELP)

@@ -37,9 +37,9 @@ that a stable softmax subtracts), records the branch and the constant of the
 
 from __future__ import annotations
 
+from ..optable import OP_LABELS
 from .batch import ARRAYS, ArrayMath
 from .capture import Instruction, Layout, capture
-from .listing import OP_LABELS
 from .tape import Tape
 
 __all__ = ["ARRAYS", "OP_LABELS", "ArrayMath", "Instruction", "Layout", "Tape", "capture"]

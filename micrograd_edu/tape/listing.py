@@ -1,63 +1,21 @@
-"""How ops are written: the op-label table, and a tape printed as a small program.
+"""A tape printed as a small program, one operation per line.
 
-:data:`OP_LABELS` is the one table of op symbols: the tape's listing writes an
-op with its text symbol (``%3 * 2``), the graph drawings of :mod:`visualize`
-with its drawn one (``× 2``).
+The op symbols come from the one op-label table,
+:data:`micrograd_edu.optable.OP_LABELS`: the listing writes an op with its text
+symbol (``%3 * 2``), the graph drawings of :mod:`visualize` with its drawn one (``× 2``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+
+from ..optable import OP_LABELS, OpLabel, draw_label
 
 __all__ = ["OP_LABELS", "OpLabel", "count", "draw_label", "expression", "slot_range"]
 
 
-class OpLabel(NamedTuple):
-    """How an op is written: in a program listing (ASCII) and in a drawing."""
-
-    text: str
-    drawn: str
-    infix: bool
-    """Written between its operands (``a * b``), not before them (``tanh a``)."""
-
-
-OP_LABELS: dict[str, OpLabel] = {
-    "+": OpLabel("+", "+", infix=True),
-    "-": OpLabel("-", "−", infix=True),
-    "*": OpLabel("*", "×", infix=True),
-    "/": OpLabel("/", "÷", infix=True),
-    "**": OpLabel("**", "**", infix=True),
-    "neg": OpLabel("-", "−", infix=False),
-    "sum": OpLabel("sum", "Σ", infix=False),
-    "dot": OpLabel("dot", "w·x+b", infix=False),
-}
-"""Op name → its labels; an op not listed is written by its name (``tanh``)."""
-
-
 def _number(x: float) -> str:
     return f"{x:.4g}"
-
-
-def draw_label(op: str, constants: Sequence[float | None]) -> str:
-    """The label of an op's box in a graph drawing: its symbol, with its number if any.
-
-    ``constants`` is the node's (None where a Value operand stands).
-
-    >>> draw_label("*", (None, 2.0)), draw_label("-", (1.0, None)), draw_label("tanh", ())
-    ('× 2', '1 −', 'tanh')
-    """
-    code = "**" if op.startswith("**") else op
-    label = OP_LABELS.get(code)
-    if label is None:
-        return op
-    if label.infix and len(constants) == 2:
-        a, b = constants
-        if b is not None:
-            return f"{label.drawn} {_number(b)}" if code != "**" else op
-        if a is not None:
-            return f"{_number(a)} {label.drawn}"
-    return label.drawn
 
 
 def expression(op: str, operands: Sequence[str | float]) -> str:

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .session import NeuronInspection, PlaygroundSession
+
+if TYPE_CHECKING:
+    from .task import Goal
 
 __all__ = ["NeuronInspection", "PlaygroundSession", "live_playground", "served_playground"]
 
@@ -21,13 +24,15 @@ FOLDER_VARIABLE = "MICROGRAD_PLAYGROUND_FOLDER"
 """Set by ``python -m visualize.live``: the folder it was started in (where files are saved)."""
 CPU_SHARE_VARIABLE = "MICROGRAD_PLAYGROUND_CPU_SHARE"
 """Set by ``python -m visualize.live --cpu-share``: Play's share of one core."""
+MESSAGE_LIMIT = 300
+"""A bad link's message is cut to this many characters."""
 
 
 def live_playground(
     *,
     data: tuple[Any, Any] | None = None,
     hide: Iterable[str] = (),
-    goal: str | None = None,
+    goal: str | Goal | None = None,
     **settings: Any,
 ) -> Any:
     """The live Playground with these settings (the keywords of :func:`visualize.playground`).
@@ -79,9 +84,10 @@ def served_playground(query: str | None = None) -> Any:
     }
     try:
         task = parse_query(query)
-        goal = task.goal.text() if task.goal else None
-        return live_playground(hide=task.hide, goal=goal, **task.settings, **options)
+        return live_playground(hide=task.hide, goal=task.goal, **task.settings, **options)
     except (ValueError, TypeError) as error:
         app = live_playground(**options)
-        app.show_message(f"The link's settings were not used: {error}")
+        text = str(error)  # a link can be long: the message line stays short
+        text = text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
+        app.show_message(f"The link's settings were not used: {text}")
         return app

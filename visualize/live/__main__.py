@@ -103,6 +103,10 @@ def voila_command(
         f"--template={TEMPLATE}",
         "--strip_sources=True",
         "--show_tracebacks=False",
+        # ?template=lab (the stock page, with its CDN links) or a template path in a link
+        # would change the page: the page is this app's only.
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
         "--Voila.port_retries=0",
     ]
 

@@ -35,11 +35,12 @@ from micrograd_edu.train import TrainingDivergedError
 from ..playground import MAX_HIDDEN_LAYERS, MAX_NEURONS
 from .controls import SettingsControls, point_classes
 from .drawing import RADIUS, loss_svg, network_svg, plane_svg
+from .insight_panel import InsightPanel
 from .inspector import Inspector
 from .panels import data_panel, export_panel, network_panel, output_panel
 from .session import PlaygroundSession
-from .task import Goal, check_hide, parse_goal, query_string
-from .userdata import parse_csv
+from .task import Goal, check_hide, number_text, parse_goal, query_string, shown
+from .userdata import read_csv
 from .views import SvgView, UrlState, button
 
 __all__ = ["CPU_SHARE", "REDRAWS_PER_SECOND", "LivePlayground", "SvgView"]
@@ -48,6 +49,17 @@ CPU_SHARE = 0.5
 """Play's default share of one core: it rests as long as it worked (a class shares a machine)."""
 REDRAWS_PER_SECOND = 30.0
 """Play's default cap on redraws per second."""
+MAX_REST = 10.0
+"""Play's longest rest between two epochs, in seconds (whatever ``cpu_share``)."""
+
+
+def goal_unreachable(goal: Goal | None, problem: str) -> bool:
+    """Whether ``goal`` is about an accuracy on a regression problem (it has none).
+
+    >>> goal_unreachable(parse_goal("test_accuracy>0.9"), "regression")
+    True
+    """
+    return goal is not None and goal.metric.endswith("accuracy") and problem == "regression"
 
 
 class LivePlayground:
@@ -89,6 +101,7 @@ class LivePlayground:
         self.hide = check_hide(hide)
         self.goal = parse_goal(goal) if isinstance(goal, str) else goal
         self.goal_epoch: int | None = None
+        self._task_data = session.user_data  # a goal counts on this data (None: a data set's)
         self.folder = Path(folder) if folder is not None else None
         self.cpu_share, self.redraws_per_second = cpu_share, redraws_per_second
         self._quiet = 0
@@ -98,6 +111,7 @@ class LivePlayground:
         self._last_draw = 0.0
         self.controls = SettingsControls(session.settings)
         self.inspector = Inspector(session, self._guarded, self.quiet, self.refresh)
+        self.insight = InsightPanel(session, self._guarded, self.refresh, self._change)
         self.url = UrlState(active=url)
         self._build()
         self._connect()
@@ -142,6 +156,7 @@ class LivePlayground:
                     layout=widgets.Layout(flex_flow="row wrap"),
                 ),
                 self.inspector.widget,
+                self.insight.widget,
                 self.export_panel,
                 self.url,
             ]
@@ -158,7 +173,7 @@ class LivePlayground:
         c.remove_layer.on_click(on(lambda _: self._set_hidden(self.session.settings.hidden[:-1])))
         self.export_button.on_click(on(lambda _: self._show_export(self.session.as_call())))
         self.python_button.on_click(on(lambda _: self._show_export(self.session.python_code())))
-        self.share_button.on_click(on(lambda _: self._show_export(self.share_link())))
+        self.share_button.on_click(on(lambda _: self._share()))
         self.save_button.on_click(on(lambda _: self._save()))
         c.problem.observe(on(self._problem_changed), "value")
         for name, control, convert in c.fields:
@@ -177,6 +192,7 @@ class LivePlayground:
             "points": [self.click_mode, self.point_class, self.clear_button],
             "upload": [self.upload],
             "inspector": [self.inspector.widget],
+            "insight": [self.insight.widget],
             "export": [self.export_panel],
         }
         for name in self.hide:
@@ -234,6 +250,7 @@ class LivePlayground:
         if self.session.update(**changes):
             self.goal_epoch = None
             self.inspector.forget()
+            self.insight.forget()
         self._show_settings()
         self.refresh()
 
@@ -248,16 +265,23 @@ class LivePlayground:
         self.url.query = self.query()
 
     def _lr_typed(self, change: dict[str, Any]) -> None:
+        """A rate typed (applied on Enter or blur); a bad one is refused and the box shows
+        the rate kept again."""
         text = str(change["new"]).strip()
-        kept = f"kept {self.session.settings.lr:g}"
+        kept = f"kept {number_text(self.session.settings.lr)}"
         try:
-            rate = float(text)
+            try:
+                rate = float(text)
+            except ValueError:
+                raise ValueError(f"learning rate: {shown(text)} is not a number; {kept}") from None
+            try:
+                self._change(lr=rate)
+            except ValueError as error:
+                raise ValueError(f"{error}; {kept}") from None
         except ValueError:
-            raise ValueError(f"learning rate: {text!r} is not a number; {kept}") from None
-        try:
-            self._change(lr=rate)
-        except ValueError as error:
-            raise ValueError(f"{error}; {kept}") from None
+            with self.quiet():
+                self.controls.lr.value = number_text(self.session.settings.lr)
+            raise
 
     def _problem_changed(self, change: dict[str, Any]) -> None:
         first = {"classification": "circle", "regression": "plane"}[change["new"]]
@@ -307,7 +331,9 @@ class LivePlayground:
         if not files:
             return
         upload = files[0]
-        data = parse_csv(bytes(upload["content"]).decode("utf-8-sig"))
+        with self.quiet():  # emptied, so that the same file uploaded again is read again
+            self.upload.value = ()
+        data = read_csv(bytes(upload["content"]))
         self.pause()
         self.session.use_data(data)
         self.goal_epoch = None
@@ -354,8 +380,9 @@ class LivePlayground:
                 self.session.train_epoch()
                 if time.monotonic() - self._last_draw >= 1.0 / self.redraws_per_second:
                     self.refresh()
-                if rest_per_work:
-                    self._wake.wait((time.perf_counter() - start) * rest_per_work)
+                if rest_per_work:  # at most MAX_REST: a tiny share must not overflow the wait
+                    rest = (time.perf_counter() - start) * rest_per_work
+                    self._wake.wait(min(rest, MAX_REST))
         except TrainingDivergedError as error:
             self.show_message(f"Paused: {error}")
         except Exception as error:
@@ -387,17 +414,38 @@ class LivePlayground:
         self.plane_view.svg = plane_svg(session, selected=self.inspector.selected_point)
         self.network_view.svg = network_svg(session, selected=self.inspector.selected_neuron)
         self.loss_view.svg = loss_svg(session.train_curve, session.test_curve)
+        self.insight.refresh()
         self._check_goal()
         self._last_draw = time.monotonic()
+
+    def on_task_data(self) -> bool:
+        """Whether the data is the task's: not uploaded, no point added or cleared by hand
+        (a goal reached on easier data of one's own would not count)."""
+        return self.session.user_data is self._task_data and not self.session.points_edited
+
+    def _goal_note(self, counts: bool) -> str:
+        """Why the goal cannot be reached now, if it cannot ("" if it can)."""
+        if goal_unreachable(self.goal, self.session.settings.problem):
+            return " (an accuracy has no meaning for a regression: this goal cannot be reached)"
+        if not counts:
+            return (
+                " (it counts on the task's data only, not on your own points: "
+                "Regenerate, or choose a data set, to get it back)"
+            )
+        return ""
 
     def _check_goal(self) -> None:
         goal = self.goal
         if goal is None:
             return
-        if self.goal_epoch is None and self.session.epoch and self.session.goal_reached(goal):
+        counts = self.on_task_data()
+        pending = self.goal_epoch is None and counts and self.session.epoch
+        if pending and self.session.goal_reached(goal):
             self.goal_epoch = self.session.epoch
         if self.goal_epoch is None:
-            self.goal_label.value = f"🎯 Challenge: reach {html.escape(goal.describe())}"
+            self.goal_label.value = (
+                f"🎯 Challenge: reach {html.escape(goal.describe())}{self._goal_note(counts)}"
+            )
         else:
             self.goal_label.value = (
                 f"<b>✔ Challenge reached at epoch {self.goal_epoch:,}: "
@@ -440,11 +488,44 @@ class LivePlayground:
         base = (self.url.active and self.url.base) or "http://127.0.0.1:8866/"
         return f"{base}?{self.query()}"
 
+    def _share(self) -> None:
+        """Show the link; say so when it cannot hold the data on the plane (your own)."""
+        self._show_export(self.share_link())
+        if self.session.user_data is not None or self.session.points_edited:
+            self.show_message(
+                "The link holds the settings, not your own points: it opens the data set "
+                f"{self.session.settings.dataset!r}",
+                error=False,
+            )
+
     def _show_export(self, text: str) -> None:
         self.export_text.value = text
 
+    def save_target(self, name: str) -> Path:
+        """Where "Save model" writes ``name``: a ``.json`` file inside the start folder.
+
+        The page's box cannot reach outside that folder (``..``, an absolute path, ``~``)
+        nor overwrite a notebook or a script by a slip of the keyboard; from Python,
+        :meth:`PlaygroundSession.save_model` writes anywhere.
+        """
+        folder = Path(self.folder or Path.cwd()).expanduser().resolve()
+        text = name.strip()
+        if not text.endswith(".json") or text.endswith("/.json") or text == ".json":
+            raise ValueError(f"Save to: a file name ending in .json, got {shown(text)}")
+        target = (folder / Path(text).expanduser()).resolve()
+        if not target.is_relative_to(folder):
+            raise ValueError(
+                f"Save to: {shown(text)} is outside the folder {folder}; give a name inside it"
+            )
+        return target
+
     def _save(self) -> None:
-        path = self.session.save_model(self.save_path.value, self.folder)
+        target = self.save_target(self.save_path.value)
+        try:
+            path = self.session.save_model(target)
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            raise ValueError(f"could not save to {target}: {reason}") from None
         self.export_text.value = f"# saved to {path}\n{self.session.torch_code(path)}"
         self.show_message(f"Saved to {path}", error=False)
 

@@ -17,6 +17,7 @@ from micrograd_edu import datasets
 from micrograd_edu.nn import ACTIVATIONS
 
 from ..playground import LOSSES, PlaygroundSettings
+from .task import number_text
 from .views import button
 
 __all__ = [
@@ -80,7 +81,7 @@ class SettingsControls:
             options=list(ACTIVATIONS), value=s.activation, description="Activation"
         )
         self.lr = widgets.Combobox(
-            value=f"{s.lr:g}",
+            value=number_text(s.lr),
             options=LEARNING_RATES,
             description="Learning rate",
             continuous_update=False,  # applied on Enter or when the box loses focus
@@ -124,7 +125,7 @@ class SettingsControls:
         self.ratio.value = _percent(s.train_ratio)
         self.batch.value = s.batch_size
         self.activation.value = s.activation
-        self.lr.value = f"{s.lr:g}"
+        self.lr.value = number_text(s.lr)
         self.regularization.value = s.regularization
         self.reg_rate.value = _nearest(s.reg_rate)
         for name, toggle in self.features.items():
@@ -137,7 +138,8 @@ class SettingsControls:
         """The widgets each name of ``hide=`` hides."""
         return {
             "problem": [self.problem],
-            "dataset": [self.dataset],
+            # the problem type picks a data set: a fixed data set fixes the problem too
+            "dataset": [self.dataset, self.problem],
             "loss": [self.loss],
             "noise": [self.noise],
             "train_ratio": [self.ratio],

@@ -73,22 +73,25 @@ def plane_svg(
     Three classes (``blobs``): each pixel mixes the class colours by the
     softmax probabilities.
     """
-    if session.settings.classes > 2:
-        probabilities = session.class_probabilities(grid(resolution))
-        image = classes_data_uri(probabilities.reshape(resolution, resolution, -1))
-    else:
-        image = png_data_uri(session.output_score(grid(resolution)).reshape(resolution, resolution))
+    with session.lock:  # one consistent state: Play trains and clicks add points meanwhile
+        if session.settings.classes > 2:
+            probabilities = session.class_probabilities(grid(resolution))
+            image = classes_data_uri(probabilities.reshape(resolution, resolution, -1))
+        else:
+            scores = session.output_score(grid(resolution))
+            image = png_data_uri(scores.reshape(resolution, resolution))
+        regression = session.settings.problem == "regression"
+        data = (
+            (session.X_train, session.y_train, False),
+            (session.X_test, session.y_test, True),
+        )
     parts = [
         f'<svg class="mg-plane" xmlns="http://www.w3.org/2000/svg" width="{size}" '
         f'height="{size}" viewBox="0 0 {size} {size}">',
         f'<image data-plane="1" x="0" y="0" width="{size}" height="{size}" '
         f'preserveAspectRatio="none" style="image-rendering: pixelated" href="{image}"/>',
     ]
-    regression = session.settings.problem == "regression"
-    for X, y, hollow in (
-        (session.X_train, session.y_train, False),
-        (session.X_test, session.y_test, True),
-    ):
+    for X, y, hollow in data:
         for (px, py), label in zip(_to_pixels(X, size), y, strict=True):
             color = _value_color(label) if regression else CLASS_COLORS[int(label)]
             fill = "white" if hollow else color

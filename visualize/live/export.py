@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from micrograd_edu import datasets
 from micrograd_edu.nn import MLP
 
-__all__ = ["FEATURE_CODE", "python_function"]
+__all__ = ["FEATURE_CODE", "OUTPUTS", "python_function"]
 
 FEATURE_CODE = {
     "x1": "x1",
@@ -45,10 +45,22 @@ def _weighted_sum(weights: Sequence[float], names: Sequence[str], bias: float) -
     return " + ".join([*terms, repr(bias)])
 
 
-def python_function(model: MLP, features: Sequence[str], name: str = "predict") -> str:
+OUTPUTS = {
+    "bce": "a logit z: P(class 1) = 1 / (1 + math.exp(-z)); class 1 if z > 0",
+    "hinge": "a score: class 1 if it is > 0, class 0 otherwise",
+    "cross_entropy": "one logit per class: the class of the largest; softmax for probabilities",
+    "mse": "the predicted value",
+}
+"""What the function returns, per loss (written into its docstring)."""
+
+
+def python_function(
+    model: MLP, features: Sequence[str], name: str = "predict", loss: str | None = None
+) -> str:
     """Source of ``def name(x1, x2)`` returning the network's output(s) for the point.
 
-    One output: a float; several: a list. Only ``math`` is imported.
+    One output: a float; several: a list. Only ``math`` is imported. With
+    ``loss`` (a key of :data:`OUTPUTS`), the docstring says what the output means.
 
     >>> model = MLP(2, [1], seed=0)
     >>> namespace = {}
@@ -60,10 +72,9 @@ def python_function(model: MLP, features: Sequence[str], name: str = "predict") 
     if unknown or len(features) != model.nin:
         raise ValueError(f"features {list(features)} do not fit a network of {model.nin} inputs")
     activation = _ACTIVATION_CODE[model.hidden_activation]
-    lines = [
-        f"def {name}(x1, x2):",
-        f'    """The trained network ({model.nin} inputs, layers {model.nouts}) at (x1, x2)."""',
-    ]
+    summary = f"The trained network ({model.nin} inputs, layers {model.nouts}) at (x1, x2)."
+    meaning = f"\n\n    Returns {OUTPUTS[loss]}.\n    " if loss in OUTPUTS else ""
+    lines = [f"def {name}(x1, x2):", f'    """{summary}{meaning}"""']
     names = []
     for k, feature in enumerate(features):
         names.append(f"f{k + 1}")

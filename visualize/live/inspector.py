@@ -130,7 +130,9 @@ class Inspector:
     def _label_at(self, point: tuple[float, float]) -> float:
         """The target of a point: a data point's own label, else the 'new point' class."""
         session = self.session
-        for X, y in ((session.X_train, session.y_train), (session.X_test, session.y_test)):
+        with session.lock:  # Play and clicks change the points meanwhile
+            data = ((session.X_train, session.y_train), (session.X_test, session.y_test))
+        for X, y in data:
             if len(X):
                 distance = ((X - point) ** 2).sum(axis=1)
                 nearest = int(distance.argmin())

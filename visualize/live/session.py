@@ -168,6 +168,9 @@ class PlaygroundSession:
             self._make_data()
             self.reset()
 
+    points_edited: bool
+    """Whether points were added or cleared by hand since the data was last made."""
+
     @property
     def data_name(self) -> str:
         """The data set's name, or ``"your data"``."""
@@ -207,6 +210,7 @@ class PlaygroundSession:
                 X_test = (X_test - [0.5, 0.25]) * MOONS_SCALE
         self.X_train, self.y_train = X_train, y_train.astype(np.float64)
         self.X_test, self.y_test = X_test, y_test.astype(np.float64)
+        self.points_edited = False
 
     # ------------------------------------------------------------------ data
     def add_point(self, x1: float, x2: float, label: float) -> None:
@@ -223,6 +227,7 @@ class PlaygroundSession:
                 raise ValueError(f"the value of a point must be in [-1, 1], got {label!r}")
             self.X_train = np.concatenate([self.X_train, point])
             self.y_train = np.append(self.y_train, float(label))
+            self.points_edited = True
 
     def clear_points(self) -> None:
         """Remove every point from training and test data (then add your own)."""
@@ -231,6 +236,7 @@ class PlaygroundSession:
             self.y_train = np.empty(0)
             self.X_test = np.empty((0, 2))
             self.y_test = np.empty(0)
+            self.points_edited = True
 
     def inputs(self, points: npt.ArrayLike) -> FloatArray:
         """The network's inputs (the chosen features) for 2-D points."""
@@ -413,7 +419,7 @@ class PlaygroundSession:
     def python_code(self) -> str:
         """The trained network as a plain Python function (``math`` only), as source text."""
         with self.lock:
-            return python_function(self.model, self.settings.features)
+            return python_function(self.model, self.settings.features, loss=self.settings.loss)
 
     def torch_code(self, path: str = "model.json") -> str:
         """Python code that loads the saved network into PyTorch."""

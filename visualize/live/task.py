@@ -29,7 +29,16 @@ __all__ = ["CONTROLS", "METRICS", "Goal", "Task", "parse_goal", "parse_query", "
 SETTINGS = tuple(PlaygroundSettings.__dataclass_fields__)
 """The URL keys of the settings: ``live_playground(...)``'s keywords."""
 
-CONTROLS = (*SETTINGS, "problem", "regenerate", "points", "upload", "inspector", "export")
+CONTROLS = (
+    *SETTINGS,
+    "problem",
+    "regenerate",
+    "points",
+    "upload",
+    "inspector",
+    "insight",
+    "export",
+)
 """What ``hide=`` can hide: each setting's control and the app's other panels."""
 
 METRICS = ("test_loss", "train_loss", "test_accuracy", "train_accuracy", "epoch")
@@ -54,7 +63,7 @@ class Goal:
     target: float
 
     def describe(self) -> str:
-        return f"{self.metric.replace('_', ' ')} {self.comparison} {self.target:g}"
+        return f"{self.metric.replace('_', ' ')} {self.comparison} {number_text(self.target)}"
 
     def reached(self, measured: float) -> bool:
         """Whether ``measured`` (the metric's current value) meets the goal (NaN never does)."""
@@ -62,7 +71,7 @@ class Goal:
 
     def text(self) -> str:
         """The goal as written in a link: ``test_loss<0.1``."""
-        return f"{self.metric}{self.comparison}{self.target:g}"
+        return f"{self.metric}{self.comparison}{number_text(self.target)}"
 
 
 def parse_goal(text: str) -> Goal:
@@ -74,17 +83,42 @@ def parse_goal(text: str) -> Goal:
     match = re.fullmatch(r"\s*([a-z_]+)\s*(<=|>=|<|>)\s*([-+0-9.eE]+)\s*", text)
     if match is None:
         raise ValueError(
-            f"goal {text!r} is not of the form metric<number (e.g. test_loss<0.1); "
+            f"goal {shown(text)} is not of the form metric<number (e.g. test_loss<0.1); "
             f"metrics: {', '.join(METRICS)}"
         )
     metric, comparison, number = match.groups()
     if metric not in METRICS:
-        raise ValueError(f"goal: unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
+        raise ValueError(
+            f"goal: unknown metric {shown(metric)}; choose one of {', '.join(METRICS)}"
+        )
     try:
         target = float(number)
     except ValueError:
         raise ValueError(f"goal: {number!r} is not a number") from None
+    if not math.isfinite(target):
+        raise ValueError(f"goal: {number!r} is not a finite number")
     return Goal(metric, comparison, target)
+
+
+def number_text(value: float) -> str:
+    """``value`` written so that ``float`` reads it back exactly: ``0.1``, ``1e-05``, ``2``.
+
+    >>> number_text(0.0123456789), number_text(2.0), number_text(1e-05)
+    ('0.0123456789', '2', '1e-05')
+    """
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def shown(text: str, limit: int = 60) -> str:
+    """``text`` as quoted in a message: ``repr``, cut to ``limit`` characters (a link can be
+    very long; the message line stays one line).
+
+    >>> shown("x" * 100, limit=10)
+    "'xxxxxxxx…"
+    """
+    quoted = repr(text)
+    return quoted if len(quoted) <= limit else quoted[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -99,9 +133,11 @@ class Task:
 def check_hide(names: Iterable[str]) -> tuple[str, ...]:
     """The names, checked against :data:`CONTROLS` (``ValueError`` names the unknown ones)."""
     hide = tuple(dict.fromkeys(name.strip() for name in names if name.strip()))
-    unknown = [name for name in hide if name not in CONTROLS]
+    unknown = [shown(name) for name in hide if name not in CONTROLS]
     if unknown:
-        raise ValueError(f"hide: unknown control(s) {unknown}; choose from {', '.join(CONTROLS)}")
+        raise ValueError(
+            f"hide: unknown control(s) [{', '.join(unknown)}]; choose from {', '.join(CONTROLS)}"
+        )
     return hide
 
 
@@ -113,12 +149,14 @@ def _setting(name: str, text: str) -> Any:
         try:
             return tuple(int(part) for part in parts)
         except ValueError:
-            raise ValueError(f"hidden must be numbers of neurons like 4,2, got {text!r}") from None
+            raise ValueError(
+                f"hidden must be numbers of neurons like 4,2, got {shown(text)}"
+            ) from None
     if name in _INTEGERS or name in _FLOATS:
         try:
             return int(text) if name in _INTEGERS else float(text)
         except ValueError:
-            raise ValueError(f"{name} must be a number, got {text!r}") from None
+            raise ValueError(f"{name} must be a number, got {shown(text)}") from None
     return None if name == "loss" and text in ("", "default") else text
 
 
@@ -144,11 +182,11 @@ def parse_query(query: str) -> Task:
         elif key in SETTINGS:
             settings[key] = _setting(key, value)
         else:
-            unknown.append(key)
+            unknown.append(shown(key))
     if unknown:
         raise ValueError(
-            f"unknown key(s) {unknown} in the link; the settings are {', '.join(SETTINGS)}, "
-            "plus hide and goal"
+            f"unknown key(s) [{', '.join(unknown)}] in the link; "
+            f"the settings are {', '.join(SETTINGS)}, plus hide and goal"
         )
     return Task(settings, check_hide(hide), goal)
 
@@ -156,7 +194,7 @@ def parse_query(query: str) -> Task:
 def _text(value: Any) -> str:
     if isinstance(value, tuple):
         return ",".join(str(part) for part in value)
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return number_text(value) if isinstance(value, float) else str(value)
 
 
 def query_string(
@@ -175,4 +213,6 @@ def query_string(
         pairs.append(("hide", ",".join(hide)))
     if goal is not None:
         pairs.append(("goal", goal.text()))
-    return urllib.parse.urlencode(pairs, safe=",*^()<>=")
+    # "<" and ">" (a goal's) stay percent-encoded: chat apps, e-mail and Markdown end a
+    # link at a bare "<" or ">", so a pasted Share link would lose its goal.
+    return urllib.parse.urlencode(pairs, safe=",*^()=")

@@ -4,7 +4,14 @@ Points must lie in the Playground's plane [−6, 6]²: they are refused, not
 rescaled, because the features (x1², sin(x1), …) mean something else on a
 rescaled plane; the message says by how much to divide. Labels 0/1 (or
 −1/+1, the TensorFlow Playground's) make a classification problem; any other
-numbers a regression.
+numbers a regression, with values in [−1, 1] (the Playground's colour scale and
+its regression sets'; larger values are refused with the factor to divide by).
+
+A file is read as UTF-8 (with or without a byte-order mark), UTF-16 (with one)
+or, failing those, Windows-1252 (Excel's "CSV" on Windows); a file whose first
+line holds ``;`` uses ``;`` between columns and may write decimals with a comma
+(Excel in much of Europe). Files over :data:`MAX_BYTES` are refused before
+being read: 2,000 points need far less.
 """
 
 from __future__ import annotations
@@ -17,11 +24,13 @@ import numpy.typing as npt
 
 from micrograd_edu import datasets
 
-__all__ = ["UserData", "check_data", "parse_csv"]
+__all__ = ["MAX_BYTES", "UserData", "check_data", "parse_csv", "read_csv"]
 
 FloatArray = npt.NDArray[np.float64]
 MIN_POINTS = 4
 MAX_POINTS = 2000
+MAX_BYTES = 1_000_000
+"""The largest CSV file read (2,000 rows of three numbers take about 60 kB)."""
 
 
 class UserData:
@@ -71,31 +80,86 @@ def check_data(X: object, y: object) -> UserData:
         if len(labels) < 2:
             raise ValueError(f"data: a classification needs both classes, got only {labels}")
         return UserData(points, (targets > 0).astype(np.float64), "classification")
+    top = float(np.abs(targets).max())
+    if top > 1.0 and np.all(targets == np.round(targets)) and len(labels) <= 10:
+        raise ValueError(
+            f"data: labels {sorted(int(label) for label in labels)}: a classification takes "
+            "two classes (0/1 or -1/+1), a regression values in [-1, 1]"
+        )
+    if top > 1.0:
+        raise ValueError(
+            f"data: the values (a regression: labels other than 0/1 or -1/+1) go up to "
+            f"{top:g} in size, outside the Playground's [-1, 1]: divide them by "
+            f"{top:g} (or more) first"
+        )
     return UserData(points, targets, "regression")
+
+
+def read_csv(content: bytes) -> UserData:
+    """An uploaded file's bytes as checked data (see the module's docstring for the formats).
+
+    >>> read_csv("x1;x2;label\\n1,5;2;1\\n-1;-2;0\\n2;1;1\\n-2;-1;0\\n".encode("utf-16")).X[0]
+    array([1.5, 2. ])
+    """
+    if len(content) > MAX_BYTES:
+        raise ValueError(
+            f"CSV: the file has {len(content):,} bytes, more than {MAX_BYTES:,}: "
+            f"the Playground takes at most {MAX_POINTS:,} points"
+        )
+    try:
+        if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = content.decode("utf-16")
+        else:
+            text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ValueError("CSV: the file is not text (a broken UTF-16 file)") from None
+        text = content.decode("cp1252", errors="replace")
+    return parse_csv(text)
 
 
 def parse_csv(text: str) -> UserData:
     """CSV text with rows ``x1, x2, label`` (a header line is allowed) as checked data.
 
+    Reading stops, with an error, past :data:`MAX_POINTS` rows.
+
     >>> parse_csv("x1,x2,label\\n1,2,1\\n-1,-2,0\\n2,1,1\\n-2,-1,0\\n")
     <your data: 4 points, classification>
     """
-    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
-    if rows and not _is_number(rows[0][0]):
-        rows = rows[1:]  # the header
-    numbers = []
-    for line, row in enumerate(rows, start=1):
-        if len(row) != 3:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    semicolons = ";" in first
+    reader = csv.reader(io.StringIO(text), delimiter=";" if semicolons else ",")
+    numbers: list[list[float]] = []
+    header_seen = False
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        if semicolons:
+            row = [cell.replace(",", ".") for cell in row]  # decimal commas
+        if not header_seen:
+            header_seen = True
+            if not _is_number(row[0]):
+                continue  # the header
+        numbers.append(_numbers(row, len(numbers) + 1))
+        if len(numbers) > MAX_POINTS:
             raise ValueError(
-                f"CSV row {line}: expected 3 columns (x1, x2, label or value), got {len(row)}"
+                f"CSV: more than {MAX_POINTS:,} rows; the Playground takes at most "
+                f"{MAX_POINTS:,} points"
             )
-        if not all(_is_number(cell) for cell in row):
-            raise ValueError(f"CSV row {line}: {', '.join(row)} are not all numbers")
-        numbers.append([float(cell) for cell in row])
     if not numbers:
         raise ValueError("CSV: no rows of x1, x2, label found")
     table = np.array(numbers)
     return check_data(table[:, :2], table[:, 2])
+
+
+def _numbers(row: list[str], line: int) -> list[float]:
+    if len(row) != 3:
+        raise ValueError(
+            f"CSV row {line}: expected 3 columns (x1, x2, label or value), got {len(row)}"
+        )
+    if not all(_is_number(cell) for cell in row):
+        raise ValueError(f"CSV row {line}: {', '.join(row)} are not all numbers")
+    return [float(cell) for cell in row]
 
 
 def _is_number(text: str) -> bool:
