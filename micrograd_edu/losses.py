@@ -20,10 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any, Literal
 
 from .engine import Value, ValueLike, real_number, sum_values
 
@@ -220,16 +217,24 @@ def mean(
 # The same losses on arrays: one row per sample, with their gradients in the
 # network's outputs z (what a batched tape needs to start its backward pass).
 # ----------------------------------------------------------------------
-FloatArray = npt.NDArray[np.float64]
+if TYPE_CHECKING:  # NumPy is imported by the array functions only: Values need none
+    import numpy as np
+    import numpy.typing as npt
+
+    FloatArray = npt.NDArray[np.float64]
+
 Kind = Literal["binary", "multiclass", "regression"]
 
 
 def sigmoid_array(z: FloatArray) -> FloatArray:
     """σ(z) elementwise, without overflow (the engine's sigmoid, on arrays).
 
+    >>> import numpy as np
     >>> sigmoid_array(np.array([0.0, 1000.0, -1000.0]))
     array([0.5, 1. , 0. ])
     """
+    import numpy as np
+
     e = np.exp(-np.abs(z))
     result: FloatArray = np.where(z >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
     return result
@@ -238,16 +243,21 @@ def sigmoid_array(z: FloatArray) -> FloatArray:
 def softmax_array(z: FloatArray) -> FloatArray:
     """Softmax of each row of ``z`` (shape (n, k), or (k,) for one row).
 
+    >>> import numpy as np
     >>> softmax_array(np.array([[0.0, 0.0], [1000.0, 0.0]]))
     array([[0.5, 0.5],
            [1. , 0. ]])
     """
+    import numpy as np
+
     shifted = np.exp(z - z.max(axis=-1, keepdims=True))
     result: FloatArray = shifted / shifted.sum(axis=-1, keepdims=True)
     return result
 
 
 def _bce_array(z: FloatArray, y: FloatArray) -> FloatArray:
+    import numpy as np
+
     return np.logaddexp(0.0, z) - y * z  # softplus(z) − y·z
 
 
@@ -256,10 +266,14 @@ def _bce_gradient(z: FloatArray, y: FloatArray) -> FloatArray:
 
 
 def _hinge_array(z: FloatArray, y: FloatArray) -> FloatArray:
+    import numpy as np
+
     return np.maximum(0.0, 1.0 - (2.0 * y - 1.0) * z)  # labels 0/1 → targets −1/+1
 
 
 def _hinge_gradient(z: FloatArray, y: FloatArray) -> FloatArray:
+    import numpy as np
+
     sign = 2.0 * y - 1.0  # d/dz max(0, 1 − s·z) = −s where the margin is violated, else 0
     gradient: FloatArray = -sign * np.heaviside(1.0 - sign * z, 0.0)
     return gradient
@@ -274,6 +288,8 @@ def _mse_gradient(z: FloatArray, y: FloatArray) -> FloatArray:
 
 
 def _cross_entropy_array(z: FloatArray, y: FloatArray) -> FloatArray:
+    import numpy as np
+
     m = z.max(axis=1, keepdims=True)
     log_total = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
     per_sample: FloatArray = log_total - z[np.arange(len(z)), y.astype(np.int64)]
@@ -281,6 +297,8 @@ def _cross_entropy_array(z: FloatArray, y: FloatArray) -> FloatArray:
 
 
 def _cross_entropy_gradient(z: FloatArray, y: FloatArray) -> FloatArray:
+    import numpy as np
+
     gradient = softmax_array(z)
     gradient[np.arange(len(z)), y.astype(np.int64)] -= 1.0  # d/dzᵢ = pᵢ − [i = target]
     return gradient
@@ -296,6 +314,7 @@ class Loss:
     y)`` its derivative in the network's outputs z, for training with a tape
     (None if unknown).
 
+    >>> import numpy as np
     >>> record = LOSSES["mse"]
     >>> record.per_sample(Value(3.0), 1.0).data, record.on_array(np.array([3.0]), np.array([1.0]))
     (4.0, array([4.]))
