@@ -105,7 +105,13 @@ def _lab(argv: list[str]) -> int:
         description="Copy the missing course notebooks into a folder and open it in JupyterLab.",
     )
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER)
-    parser.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="passed on to jupyter lab")
+    parser.add_argument(
+        "jupyter_args",
+        nargs=argparse.REMAINDER,
+        help="passed on to jupyter lab, e.g. --no-browser --port 8890",
+    )
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = [str(DEFAULT_FOLDER), *argv]  # `lab --no-browser`: options for JupyterLab only
     args = parser.parse_args(argv)
     if _notebooks([str(args.folder)]) != 0:
         return 1

@@ -307,3 +307,21 @@ def test_release_of_a_student_copy_warns_that_it_holds_no_solution(
     )
     assert cli.main(["release", str(tmp_path / "out2"), "--source", str(ROOT / "notebooks")]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_lab_passes_jupyterlab_options_with_or_without_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from micrograd_edu import lab
+
+    calls: list[tuple[str, list[str]]] = []
+    monkeypatch.setattr(lab, "run_lab", lambda folder, args: calls.append((str(folder), args)) or 0)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["lab", "--no-browser", "--port", "8890"]) == 0
+    assert cli.main(["lab", "my course", "--no-browser"]) == 0
+    assert calls == [
+        (str(cli.DEFAULT_FOLDER), ["--no-browser", "--port", "8890"]),
+        ("my course", ["--no-browser"]),
+    ]
+    assert len(list((tmp_path / cli.DEFAULT_FOLDER).glob("*.ipynb"))) == 8
+    assert len(list((tmp_path / "my course").glob("*.ipynb"))) == 8
