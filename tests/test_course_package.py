@@ -325,3 +325,16 @@ def test_lab_passes_jupyterlab_options_with_or_without_a_folder(
     ]
     assert len(list((tmp_path / cli.DEFAULT_FOLDER).glob("*.ipynb"))) == 8
     assert len(list((tmp_path / "my course").glob("*.ipynb"))) == 8
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "-1"])
+def test_playground_refuses_a_port_no_browser_opens(
+    port: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("graphviz")  # the live extra's imports: visualize.live needs them
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["playground", "--port", port])
+    assert stopped.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert f"error: --port must be a TCP port, 1 to 65535, got {port}" in err
