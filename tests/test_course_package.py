@@ -338,3 +338,37 @@ def test_playground_refuses_a_port_no_browser_opens(
     out, err = capsys.readouterr()
     assert out == ""
     assert f"error: --port must be a TCP port, 1 to 65535, got {port}" in err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGTERM from the test")
+def test_lab_passes_sigterm_on_to_jupyterlab(tmp_path: Path) -> None:
+    """`kill` (or a process manager) stopping `micrograd-edu lab` stops JupyterLab too."""
+    import os
+    import signal
+    import time
+
+    pid_file = tmp_path / "child.pid"
+    script = (
+        "import subprocess, sys\n"
+        "from micrograd_edu.lab import wait_for\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "print('exit', wait_for(child), flush=True)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        for _ in range(100):
+            if pid_file.is_file() and pid_file.read_text():
+                break
+            time.sleep(0.1)
+        time.sleep(0.5)  # the parent is in wait_for by then
+        parent.send_signal(signal.SIGTERM)
+        out, _ = parent.communicate(timeout=30)
+    finally:
+        parent.kill()
+    assert out == f"exit {-signal.SIGTERM}\n"
+    child = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)
