@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 TORCH  := torch==2.13.0
 
-.PHONY: demo pictures student course release site lab playground test quicktest lint docs docs-strict pytest bench clean git-filter
+.PHONY: demo pictures student course release site lab playground test quicktest lint docs docs-strict pytest bench clean git-filter autograder
 
 # Notebooks run on the kernel installed in .venv, never on one found elsewhere.
 export JUPYTER_PREFER_ENV_PATH := 1
@@ -134,6 +134,21 @@ site: $(SITE_VENV)/.installed
 # Benchmarks against micrograd and PyTorch, measured in one run; prints a table of ratios.
 bench: $(VENV)/.bench-installed
 	$(PY) -m benchmarks
+
+# Gradescope's autograder zip: setup.sh (installs the wheel), run_autograder (grades
+# ROOT/submission into ROOT/results/results.json), the wheel. NOTEBOOK=02_backpropagation
+# names the assignment's course notebook; WITH_TORCH=1 installs PyTorch (notebook 07).
+AUTOGRADER_DIR ?= build/autograder
+AUTOGRADER_ZIP ?= dist/autograder.zip
+autograder: | $(PY)
+	rm -rf $(AUTOGRADER_DIR) && mkdir -p $(AUTOGRADER_DIR) $(dir $(AUTOGRADER_ZIP))
+	$(PY) -m pip --disable-pip-version-check -q wheel --no-deps -w $(AUTOGRADER_DIR) .
+	cp autograder/setup.sh autograder/run_autograder $(AUTOGRADER_DIR)/
+	$(if $(NOTEBOOK),echo "$(NOTEBOOK)" > $(AUTOGRADER_DIR)/notebook.txt)
+	$(if $(WITH_TORCH),touch $(AUTOGRADER_DIR)/with-torch)
+	rm -f $(AUTOGRADER_ZIP)
+	cd $(AUTOGRADER_DIR) && $(abspath $(PY)) -m zipfile -c $(abspath $(AUTOGRADER_ZIP)) *
+	@echo "$(AUTOGRADER_ZIP): upload it as the assignment's autograder on Gradescope."
 
 clean:
 	rm -rf $(VENV) $(SITE_VENV) build out *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -9,6 +9,9 @@ A second table gives the targets: the tape's (:mod:`benchmarks.tape`), the live
 Playground's epochs and redraws per second and the reinforcement-learning ones
 (:mod:`benchmarks.playground`, :mod:`benchmarks.rl`).
 
+The grader's targets (:mod:`benchmarks.grading`) close the second table of a full
+run; ``--grading`` prints them alone.
+
 Options: ``--quick`` (fewer repeats, no full training of micrograd), ``--markdown``,
 ``--playground`` (only the table of targets: the tape, the live Playground's rates
 and the reinforcement-learning training targets).
@@ -25,7 +28,7 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from . import install, playground, rl, tape, training, workloads
+from . import grading, install, playground, rl, tape, training, workloads
 from .timing import median_times
 from .workloads import Engine
 
@@ -144,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--playground", action="store_true", help="only the live Playground's table"
     )
+    parser.add_argument("--grading", action="store_true", help="only the grader's targets")
     parser.add_argument(
         "--install", action="store_true", help="only the wheel's and the course site's rows"
     )
@@ -154,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.playground:
         _print_playground(args.quick, args.markdown)
+        return 0
+    if args.grading:
+        _print_targets(grading.grading_rows(args.quick), args.markdown)
         return 0
 
     engines = {
@@ -227,11 +234,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     _print_table(rows, args.markdown)
     print()
-    _print_playground(args.quick, args.markdown)
+    _print_playground(args.quick, args.markdown, with_grading=True)
     return 0
 
 
-def _print_playground(quick: bool, markdown: bool) -> None:
+def _print_playground(quick: bool, markdown: bool, with_grading: bool = False) -> None:
     print("[+] the tape ...", file=sys.stderr)
     rows = tape.tape_rows(quick)
     print("[+] live Playground ...", file=sys.stderr)
@@ -246,6 +253,9 @@ def _print_playground(quick: bool, markdown: bool) -> None:
     rows += rl.rl_rows()
     print("[+] the wheel and the course site ...", file=sys.stderr)
     rows += install.install_rows()
+    if with_grading:
+        print("[+] grading a class ...", file=sys.stderr)
+        rows += grading.grading_rows(quick)
     _print_targets(rows, markdown)
 
 

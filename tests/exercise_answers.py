@@ -203,6 +203,16 @@ RIGHT: dict[str, dict[str, Any]] = {
     "8.1": {"returns_of": lambda eps, g: [returns(r, g) for r in eps]},
     "8.2": {"pg_loss": pg_loss},
     "8.3": {"gradient_of": policy_gradient},
+    "9.1": {
+        "guesses": {
+            "A": "step-before-backward",
+            "B": "exploding-lr",
+            "C": "update-sign",
+            "D": "missing-zero-grad",
+            "E": "missing-target",
+            "F": "sum-not-mean",
+        }
+    },
 }
 """The right answer of every exercise, by the names the notebook gives them."""
 

@@ -32,9 +32,9 @@ def test_no_solution_text_in_the_packaged_notebooks() -> None:
         assert student.STUB_MESSAGE in text, f"{path.name} has no exercise stub"
 
 
-def test_course_notebooks_lists_the_eight_in_order() -> None:
+def test_course_notebooks_lists_the_nine_in_order() -> None:
     assert [path.name[:2] for path in student.course_notebooks()] == [
-        "01", "02", "03", "04", "05", "06", "07", "08",
+        "01", "02", "03", "04", "05", "06", "07", "08", "09",
     ]  # fmt: skip
 
 
@@ -45,7 +45,7 @@ def test_notebooks_command_writes_copies_and_never_overwrites(
     assert cli.main(["notebooks", str(folder)]) == 0
     first = folder / "01_derivatives_and_value.ipynb"
     assert first.read_bytes() == (COURSE / first.name).read_bytes()
-    assert len(list(folder.glob("*.ipynb"))) == 8
+    assert len(list(folder.glob("*.ipynb"))) == 9
     first.write_text("my work", encoding="utf-8")
     (folder / "02_backpropagation.ipynb").unlink()
     capsys.readouterr()
@@ -232,7 +232,7 @@ def test_lab_without_jupyterlab_copies_the_notebooks_and_says_what_to_install(
         lambda name, *args: None if name == "jupyterlab" else real_find_spec(name, *args),
     )
     assert cli.main(["lab", str(tmp_path / "course")]) == 1
-    assert len(list((tmp_path / "course").glob("*.ipynb"))) == 8
+    assert len(list((tmp_path / "course").glob("*.ipynb"))) == 9
     assert (
         "micrograd-edu lab: JupyterLab is not installed here: pip install 'micrograd_edu[lab]'"
         in capsys.readouterr().err

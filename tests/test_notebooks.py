@@ -59,8 +59,18 @@ def _errors(cell: Any) -> list[Any]:
     return [output for output in cell.get("outputs", []) if output["output_type"] == "error"]
 
 
-def test_there_are_eight_numbered_notebooks() -> None:
-    assert [path.name[:2] for path in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06", "07", "08"]
+def test_there_are_nine_numbered_notebooks() -> None:
+    assert [path.name[:2] for path in NOTEBOOKS] == [
+        "01",
+        "02",
+        "03",
+        "04",
+        "05",
+        "06",
+        "07",
+        "08",
+        "09",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

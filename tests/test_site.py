@@ -46,6 +46,7 @@ NEEDS_NUMPY = [
     "05_regression",
     "06_playground",
     "08_reinforcement_learning",
+    "09_training_mistakes",
 ]
 
 # Saves a notebook into the browser's storage, opens it, runs every cell and
@@ -168,7 +169,7 @@ def test_first_page_says_what_the_site_is_and_what_needs_a_network(
         text = site.page.inner_text("body")
         assert "nothing to install" in text
         items = site.page.locator("#notebooks li").all_inner_texts()
-        assert len(items) == 8
+        assert len(items) == 9
         assert items[0].endswith("runs entirely in your browser, no network needed")
         assert items[1].endswith("runs entirely in your browser, no network needed")
         assert items[2].endswith("loads NumPy and matplotlib from the Pyodide CDN: needs a network")

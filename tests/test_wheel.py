@@ -107,7 +107,7 @@ def test_demo_runs_from_the_installed_wheel(venv: Path) -> None:
 def test_notebooks_command_and_notebook_1_from_the_installed_wheel(venv: Path) -> None:
     cli = venv / "venv" / "bin" / "micrograd-edu"
     printed = _run([cli, "notebooks", "course"], cwd=venv)
-    assert printed.count("wrote course") == 8
+    assert printed.count("wrote course") == 9
     notebook = json.loads((venv / "course" / NOTEBOOKS[0].name).read_text(encoding="utf-8"))
     cells = [
         "".join(cell["source"])

@@ -92,6 +92,7 @@ NOTEBOOK_NEEDS = {
     "06": "numpy",
     "07": "local",
     "08": "numpy, cartpole",
+    "09": "numpy",
 }
 """What each notebook needs in the browser: nothing (offline), the CDN, or a local install."""
 

@@ -35,6 +35,7 @@ from . import (
     save_figure,
 )
 from .backward import backward_steps
+from .explain import save_explain_svg
 from .renderer import GraphvizNotFoundError, RenderError
 from .rl import plot_gridworld_policy, plot_returns
 
@@ -55,6 +56,19 @@ def lecture_neuron() -> Value:
     o = n.tanh()
     o.label = "o"
     return o
+
+
+def reused_node_example() -> tuple[Value, Value]:
+    """f = (a·b)·(a + b): ``a`` reaches f by two paths, whose products add up in a.grad."""
+    a, b = Value(-2.0, label="a"), Value(3.0, label="b")
+    d = a * b
+    d.label = "d"
+    e = a + b
+    e.label = "e"
+    f = d * e
+    f.label = "f"
+    f.backward()
+    return f, a
 
 
 def write_demo(out: Path) -> list[Path]:
@@ -83,6 +97,7 @@ def write_readme_examples(out: Path) -> list[Path]:
     neuron = lecture_neuron()
     frames = backward_steps(neuron)
     written.append(Path(frames[3].render(outfile=out / "backward_step.svg")))
+    written.append(save_explain_svg(*reused_node_example(), out / "explain_grad.svg"))
     X, y = datasets.moons(n=100, noise=0.1, seed=0)
     model = MLP(2, [16, 16, 1], seed=0)
     optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)

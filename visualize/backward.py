@@ -6,9 +6,10 @@ reverse topological order and applies the chain rule to its children::
 
     child.grad += local_grad × node.grad
 
-The current node is red and its edges carry their local derivatives. The
-gradients are computed here, on the side: the Values' own ``grad`` fields are
-left as they are.
+The current node is red and its edges carry their local derivatives. Hovering
+a node shows where its numbers come from: its value's formula, and the chain
+rule's terms that have reached its gradient so far. The gradients are
+computed here, on the side: the Values' own ``grad`` fields are left as they are.
 """
 
 from __future__ import annotations
@@ -53,9 +54,15 @@ def _frame(
     caption: str,
     max_nodes: int,
     params: tuple[Value, ...],
+    passed: set[Value],
 ) -> ComputationGraph:
     graph = draw_graph(
-        root, grads=dict(grads), max_nodes=max_nodes, highlight=[current], params=params
+        root,
+        grads=dict(grads),
+        max_nodes=max_nodes,
+        highlight=[current],
+        params=params,
+        passed=set(passed),
     )
     graph.caption = caption
     graph.current = current
@@ -110,9 +117,11 @@ def backward_steps(
         f"Forward pass done: {name} = {_number(root.data)}. {arrival}",
         max_nodes,
         parameters,
+        set(),
     )
     first.current = None
     steps = [first]
+    passed: set[Value] = set()
     for node in reversed(nodes):
         if not node.children:
             continue
@@ -121,11 +130,12 @@ def backward_steps(
         for child, local in zip(node.children, node.local_grads, strict=True):
             grads[child] = grads.get(child, 0.0) + local * grad
             updates.append(f"{_name(child, index[child])} += {_number(local)} × {_number(grad)}")
+        passed.add(node)
         caption = (
             f"{_name(node, index[node])} ({_op_label(node)}, grad {_number(grad)}) passes its "
             "gradient on: " + "; ".join(updates)
         )
-        steps.append(_frame(root, grads, node, caption, max_nodes, parameters))
+        steps.append(_frame(root, grads, node, caption, max_nodes, parameters, passed))
     return steps
 
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ import graphviz
 
 from micrograd_edu import Value
 from micrograd_edu.files import write_atomically
+from micrograd_edu.formulas import grad_formula, node_names, parent_edges, value_formula
 
 from .renderer import render
 
@@ -178,6 +180,116 @@ def _op_label(node: Value) -> str:
     return op
 
 
+def _tooltip(text: str) -> str:
+    """A Graphviz tooltip: shown on hover (an SVG ``<a xlink:title>``); ``\\n`` breaks lines."""
+    text = _LONE_SURROGATE.sub("\ufffd", text).replace("\\", "\\\\")
+    return text.replace("\n", "\\n")
+
+
+@dataclass(frozen=True)
+class _Style:
+    """What one drawing shows, shared by the helpers of :func:`draw_graph`."""
+
+    root: Value
+    ids: dict[Value, str]
+    grads: Mapping[Value, float]
+    unknown_grad: str
+    show_grad: bool
+    show_local_grads: bool
+    highlighted: set[Value]
+    parameters: set[Value]
+    tooltips: dict[Value, str]
+    names: dict[Value, str]
+    edge_colors: Mapping[tuple[Value, int], str]
+    outline: Mapping[Value, str]
+
+
+def _tooltips(
+    root: Value,
+    nodes: list[Value],
+    names: dict[Value, str],
+    grads: Mapping[Value, float],
+    passed: Collection[Value] | None,
+) -> dict[Value, str]:
+    """Each node's hover text: its value's formula, then its gradient's chain rule."""
+    edges = parent_edges(root)
+    texts = {}
+    for node in nodes:
+        lines = [value_formula(node, names)]
+        if node in grads:
+            lines.append(grad_formula(node, root, names, grads, passed, edges))
+        texts[node] = "\n".join(lines)
+    return texts
+
+
+def _draw_node(graph: ComputationGraph, node: Value, style: _Style) -> None:
+    fields = [f"data {_number(node.data)}"]
+    if style.show_grad:
+        grad = style.grads.get(node)
+        fields.append(style.unknown_grad if grad is None else f"grad {_number(grad)}")
+    if node.label:
+        fields.insert(0, node.label)
+    marked = node in style.highlighted
+    fill = (
+        HIGHLIGHT_COLOR
+        if marked
+        else PARAMETER_COLOR
+        if node in style.parameters
+        else INPUT_COLOR
+        if not node.children
+        else COMPUTED_COLOR
+    )
+    attributes = {}
+    if node in style.tooltips:
+        attributes["tooltip"] = _tooltip(style.tooltips[node])
+    bold = node is style.root or marked or node in style.outline
+    graph.node(
+        style.ids[node],
+        label="{ " + " | ".join(_escape(field) for field in fields) + " }",
+        shape="record",
+        style="filled,bold" if bold else "filled",
+        fillcolor=fill,
+        penwidth="2.5" if bold else "1",
+        color=style.outline.get(node, "black"),
+        **attributes,
+    )
+
+
+def _draw_op(graph: ComputationGraph, node: Value, style: _Style) -> None:
+    marked = node in style.highlighted
+    op_id = f"{style.ids[node]}_op"
+    graph.node(
+        op_id,
+        label=_escape(_op_label(node)),
+        shape="circle",
+        width="0.3",
+        fixedsize="false",
+        margin="0.02",
+        fontsize="10",
+        color="#dc2626" if marked else "#475569",
+    )
+    into = [style.edge_colors.get((node, i)) for i in range(len(node.children))]
+    colors = list(dict.fromkeys(":".join(c for c in into if c).split(":")))
+    if colors != [""]:  # an edge into the op is on a coloured path: so is the op's output
+        graph.edge(op_id, style.ids[node], color=":".join(colors), penwidth="2.5")
+    else:
+        graph.edge(op_id, style.ids[node])
+    names = style.names
+    for i, (child, local) in enumerate(zip(node.children, node.local_grads, strict=True)):
+        color = style.edge_colors.get((node, i))
+        show = style.show_local_grads or marked or color is not None
+        attributes = {"label": f"×{_number(local)}" if show else ""}
+        if names:
+            attributes["tooltip"] = _tooltip(
+                f"local derivative d{names[node]}/d{names[child]} = {_number(local)}"
+            )
+        if color is not None:
+            attributes["penwidth"] = "2.5"
+            attributes["fontcolor"] = color
+        attributes["color"] = color or ("#dc2626" if marked else "#475569")
+        graph.edge(style.ids[child], op_id, **attributes)
+
+
 def draw_graph(
     root: Value,
     rankdir: str = "LR",
@@ -187,6 +299,10 @@ def draw_graph(
     params: Iterable[Value] = (),
     show_local_grads: bool = False,
     grads: Mapping[Value, float] | None = None,
+    tooltips: bool = True,
+    passed: Collection[Value] | None = None,
+    edge_colors: Mapping[tuple[Value, int], str] | None = None,
+    outline: Mapping[Value, str] | None = None,
 ) -> ComputationGraph:
     """Draw ``root`` and every Value it was computed from.
 
@@ -210,6 +326,20 @@ def draw_graph(
     grads:
         Gradients to show instead of ``Value.grad`` (missing ones read "?"):
         :func:`~visualize.backward.backward_steps` uses it to show a pass in progress.
+    tooltips:
+        Hovering a node shows where its numbers come from: its value's formula
+        with the numbers filled in (``z = w × x = 0.5 × 2 = 1``) and, once
+        its gradient is known, the chain rule that gave it (one term per
+        parent, summed). Hovering an edge shows its local derivative.
+    passed:
+        With ``grads``: the nodes that have passed their gradient on so far
+        (the gradient tooltips count only their contributions).
+    edge_colors:
+        Edges to draw thick, in a colour, with their local derivative:
+        ``(node, i)`` is the edge from ``node.children[i]`` into ``node``
+        (:mod:`visualize.explain` draws the paths of a gradient with it).
+    outline:
+        Nodes to draw with a thick border of the given colour.
     """
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
@@ -224,10 +354,21 @@ def draw_graph(
     if grads is None:
         backward_ran = root.grad != 0.0
         grads = {node: node.grad for node in nodes} if backward_ran else {}
-    highlighted = set(highlight)
-    parameters = set(params)
-    ids = {node: f"v{i}" for i, node in enumerate(nodes)}
-
+    names = node_names(root) if tooltips else {}
+    style = _Style(
+        root=root,
+        ids={node: f"v{i}" for i, node in enumerate(nodes)},
+        grads=grads,
+        unknown_grad=unknown_grad,
+        show_grad=show_grad,
+        show_local_grads=show_local_grads,
+        highlighted=set(highlight),
+        parameters=set(params),
+        tooltips=_tooltips(root, nodes, names, grads, passed) if tooltips else {},
+        names=names,
+        edge_colors=edge_colors or {},
+        outline=outline or {},
+    )
     graph = ComputationGraph(
         name="computation_graph",
         format="svg",
@@ -236,48 +377,7 @@ def draw_graph(
         edge_attr={"fontname": "Helvetica", "fontsize": "9", "color": "#475569"},
     )
     for node in nodes:
-        fields = [f"data {_number(node.data)}"]
-        if show_grad:
-            grad = grads.get(node)
-            fields.append(unknown_grad if grad is None else f"grad {_number(grad)}")
-        if node.label:
-            fields.insert(0, node.label)
-        fill = (
-            HIGHLIGHT_COLOR
-            if node in highlighted
-            else PARAMETER_COLOR
-            if node in parameters
-            else INPUT_COLOR
-            if not node.children
-            else COMPUTED_COLOR
-        )
-        graph.node(
-            ids[node],
-            label="{ " + " | ".join(_escape(field) for field in fields) + " }",
-            shape="record",
-            style="filled,bold" if node is root or node in highlighted else "filled",
-            fillcolor=fill,
-            penwidth="2.5" if node is root or node in highlighted else "1",
-        )
+        _draw_node(graph, node, style)
         if node.children:
-            op_id = f"{ids[node]}_op"
-            graph.node(
-                op_id,
-                label=_escape(_op_label(node)),
-                shape="circle",
-                width="0.3",
-                fixedsize="false",
-                margin="0.02",
-                fontsize="10",
-                color="#dc2626" if node in highlighted else "#475569",
-            )
-            graph.edge(op_id, ids[node])
-            for child, local in zip(node.children, node.local_grads, strict=True):
-                label = f"×{_number(local)}" if show_local_grads or node in highlighted else ""
-                graph.edge(
-                    ids[child],
-                    op_id,
-                    label=label,
-                    color="#dc2626" if node in highlighted else "#475569",
-                )
+            _draw_op(graph, node, style)
     return graph

@@ -44,6 +44,7 @@ _NB = {
     "nb06": "06_playground",
     "nb07": "07_check_against_pytorch",
     "nb08": "08_reinforcement_learning",
+    "nb09": "09_training_mistakes",
 }
 
 _TABLE: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
@@ -67,6 +68,7 @@ _TABLE: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("8.1", "nb08", "check_discounted_returns", ("returns_of",)),
     ("8.2", "nb08", "check_policy_gradient_loss", ("pg_loss",)),
     ("8.3", "nb08", "check_policy_gradient_step", ("gradient_of",)),
+    ("9.1", "nb09", "check_mystery_runs", ("guesses",)),
 )
 
 ENTRIES: dict[str, Entry] = {

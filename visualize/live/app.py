@@ -35,6 +35,7 @@ from micrograd_edu.train import TrainingDivergedError
 from ..playground import MAX_HIDDEN_LAYERS, MAX_NEURONS
 from .controls import SettingsControls, point_classes
 from .drawing import RADIUS, loss_svg, network_svg, plane_svg
+from .insight_panel import InsightPanel
 from .inspector import Inspector
 from .panels import data_panel, export_panel, network_panel, output_panel
 from .session import PlaygroundSession
@@ -110,6 +111,7 @@ class LivePlayground:
         self._last_draw = 0.0
         self.controls = SettingsControls(session.settings)
         self.inspector = Inspector(session, self._guarded, self.quiet, self.refresh)
+        self.insight = InsightPanel(session, self._guarded, self.refresh, self._change)
         self.url = UrlState(active=url)
         self._build()
         self._connect()
@@ -154,6 +156,7 @@ class LivePlayground:
                     layout=widgets.Layout(flex_flow="row wrap"),
                 ),
                 self.inspector.widget,
+                self.insight.widget,
                 self.export_panel,
                 self.url,
             ]
@@ -189,6 +192,7 @@ class LivePlayground:
             "points": [self.click_mode, self.point_class, self.clear_button],
             "upload": [self.upload],
             "inspector": [self.inspector.widget],
+            "insight": [self.insight.widget],
             "export": [self.export_panel],
         }
         for name in self.hide:
@@ -246,6 +250,7 @@ class LivePlayground:
         if self.session.update(**changes):
             self.goal_epoch = None
             self.inspector.forget()
+            self.insight.forget()
         self._show_settings()
         self.refresh()
 
@@ -409,6 +414,7 @@ class LivePlayground:
         self.plane_view.svg = plane_svg(session, selected=self.inspector.selected_point)
         self.network_view.svg = network_svg(session, selected=self.inspector.selected_neuron)
         self.loss_view.svg = loss_svg(session.train_curve, session.test_curve)
+        self.insight.refresh()
         self._check_goal()
         self._last_draw = time.monotonic()
 

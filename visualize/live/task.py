@@ -29,7 +29,16 @@ __all__ = ["CONTROLS", "METRICS", "Goal", "Task", "parse_goal", "parse_query", "
 SETTINGS = tuple(PlaygroundSettings.__dataclass_fields__)
 """The URL keys of the settings: ``live_playground(...)``'s keywords."""
 
-CONTROLS = (*SETTINGS, "problem", "regenerate", "points", "upload", "inspector", "export")
+CONTROLS = (
+    *SETTINGS,
+    "problem",
+    "regenerate",
+    "points",
+    "upload",
+    "inspector",
+    "insight",
+    "export",
+)
 """What ``hide=`` can hide: each setting's control and the app's other panels."""
 
 METRICS = ("test_loss", "train_loss", "test_accuracy", "train_accuracy", "epoch")

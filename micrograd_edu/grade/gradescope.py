@@ -1,0 +1,77 @@
+"""Gradescope's autograder layout: ``ROOT/submission/`` in, ``ROOT/results/results.json`` out.
+
+One test per exercise: ``name`` "Exercise 2.4 (02_backpropagation)", ``score`` 1 or 0,
+``max_score`` 1, ``output`` the feedback a student reads in the notebook (the named mistake,
+its explanation, the input, expected and obtained values, the hint),
+``visibility`` "visible". The top-level ``score`` is the sum.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .. import strict_json
+from ..mistakes import CATALOGUE
+from .records import ExerciseGrade, NotebookGrade
+from .report import write_atomically
+
+__all__ = ["results_json", "submissions", "write_results"]
+
+
+def submissions(root: Path) -> list[Path]:
+    """The notebooks handed in: every ``.ipynb`` under ``ROOT/submission`` (sorted)."""
+    folder = root / "submission"
+    found = [p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts]
+    return sorted(found)
+
+
+def _output(grade: ExerciseGrade) -> str:
+    if grade.result == "passed":
+        return "Passed."
+    if grade.result == "wrong" and grade.feedback:  # the block: mistake, input, hint
+        return grade.feedback
+    if grade.result == "wrong" and grade.mistake in CATALOGUE:
+        mistake = CATALOGUE[grade.mistake]
+        return f"Wrong — {mistake.name}: {mistake.explanation}\n{grade.message}".strip()
+    text = {
+        "wrong": "Wrong.",
+        "not done": "Not done yet.",
+        "missing": "Missing: the exercise's cell is not in the notebook (deleted or renamed).",
+        "crashed": "The notebook did not run to the end, so this exercise was not graded.",
+    }.get(grade.result, grade.result)
+    return f"{text}\n{grade.message}".strip()
+
+
+def results_json(records: list[NotebookGrade]) -> dict[str, Any]:
+    """Gradescope's ``results.json`` for the graded notebooks of one submission."""
+    tests: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for record in records:
+        if record.status != "ran":
+            notes.append(f"{record.path}: {record.status} — {record.detail}")
+        for grade in record.exercises:
+            tests.append(
+                {
+                    "name": f"Exercise {grade.exercise} ({record.notebook})",
+                    "score": 1.0 if grade.result == "passed" else 0.0,
+                    "max_score": 1.0,
+                    "output": _output(grade),
+                    "visibility": "visible",
+                }
+            )
+    if not records:
+        notes.append("No notebook (.ipynb) was found in the submission.")
+    result: dict[str, Any] = {"score": sum(t["score"] for t in tests), "tests": tests}
+    if notes:
+        result["output"] = "\n".join(notes)
+    return result
+
+
+def write_results(root: Path, records: list[NotebookGrade]) -> Path:
+    """Write ``ROOT/results/results.json`` (atomically) and return its path."""
+    path = root / "results" / "results.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = strict_json.dumps(results_json(records), name="results.json", indent=1)
+    write_atomically(path, text + "\n")
+    return path

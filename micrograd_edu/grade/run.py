@@ -1,0 +1,375 @@
+"""Run one notebook in its sandbox: the worker process, and the parent's strict reading of it.
+
+The parent (:func:`run_notebook`) starts ``python -m micrograd_edu.grade.run`` in a new
+session, sends it the job on its stdin and reads exactly one line back on its stdout, within
+the wall-clock limit. The worker moves its own stdout to a private descriptor at once,
+starts the kernel itself (stdin, stdout and stderr to ``/dev/null``, every other descriptor
+closed, limits and user from :mod:`.sandbox`), runs the notebook's code cells (minus those
+tagged ``skip-grading``) then the probe cell, keeping no output but the probe cell's stdout
+(capped), kills every process the notebook started, and reports the probe's line.
+
+The worker never judges: the parent does, on the probe's data. A worker that dies, writes
+garbage, writes more than one line or a line without its nonce is "crashed".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import secrets
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import mounts
+from . import sandbox as sb
+
+__all__ = ["SKIP_TAG", "WorkerResult", "run_notebook"]
+
+SKIP_TAG = "skip-grading"
+SECRET_VARIABLE = "MICROGRAD_EDU_GRADE_SECRET"
+MESSAGE_LIMIT = 4 << 20
+STARTUP_GRACE = 15.0
+
+
+@dataclass(frozen=True)
+class WorkerResult:
+    """What the worker reported: ``status`` (ran, hung, crashed), a detail, the probe's line."""
+
+    status: str
+    detail: str = ""
+    probe_line: str | None = None
+    layers: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+
+# ---------------------------------------------------------------------- the parent's side
+def run_notebook(
+    folder: Path,
+    probe: str,
+    marker: str,
+    limits: sb.Limits,
+    network: bool = True,
+    uid: int | None = None,
+    hide: tuple[Path, ...] = (),
+) -> WorkerResult:
+    """Run ``folder/submission.ipynb`` then ``probe`` in a worker; never raises for its faults."""
+    nonce = secrets.token_hex(16)
+    job = {
+        "folder": str(folder),
+        "probe": probe,
+        "marker": marker,
+        "nonce": nonce,
+        "parent": os.getpid(),
+        "network": network,
+        "uid": uid,
+        "hide": [os.fsdecode(path) for path in hide],
+        "limits": {
+            "wall_seconds": limits.wall_seconds,
+            "memory_bytes": limits.memory_bytes,
+            "file_bytes": limits.file_bytes,
+            "processes": limits.processes,
+            "output_bytes": limits.output_bytes,
+        },
+    }
+    env = {k: v for k, v in os.environ.items() if k != SECRET_VARIABLE}
+    with open(folder.parent / "worker.log", "wb") as log, sb.WORKERS_LOCK:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "micrograd_edu.grade.run"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            start_new_session=True,
+            cwd=folder.parent,
+            env=env,
+        )
+        sb.LIVE_WORKERS.add(worker.pid)
+    try:
+        assert worker.stdin is not None and worker.stdout is not None
+        worker.stdin.write(json.dumps(job).encode())
+        worker.stdin.close()
+        data = _read_capped(worker.stdout, time.monotonic() + limits.wall_seconds + STARTUP_GRACE)
+        code = _wait(worker, 5.0)
+    finally:
+        _stop(worker)
+        sb.clean_after_worker(worker.pid)
+    return _parse(data, code, nonce, folder.parent / "worker.log")
+
+
+def _read_capped(stream: Any, deadline: float) -> bytes | None:
+    """Read until end of file, the deadline or the cap; None when the deadline passed."""
+    chunks: list[bytes] = []
+    size = 0
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            if not selector.select(timeout=left):
+                continue
+            chunk = os.read(stream.fileno(), 65536)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > MESSAGE_LIMIT:
+                return b"".join(chunks)
+            chunks.append(chunk)
+
+
+def _wait(worker: subprocess.Popen[bytes], seconds: float) -> int | None:
+    try:
+        return worker.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is None:
+        with contextlib.suppress(OSError):
+            os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+    if worker.stdout is not None:
+        worker.stdout.close()
+
+
+def _parse(data: bytes | None, code: int | None, nonce: str, log: Path) -> WorkerResult:
+    if data is None:
+        return WorkerResult("hung", "stopped at the wall-clock limit (the worker did not finish)")
+    lines = data.splitlines()
+    if code != 0 or len(lines) != 1 or len(data) >= MESSAGE_LIMIT:
+        return WorkerResult("crashed", _why(code, len(lines), log))
+    try:
+        message = json.loads(lines[0])
+        ok = isinstance(message, dict) and message.get("nonce") == nonce
+        status = message["status"] if ok else ""
+        line = message.get("probe_line") if ok else None
+    except (ValueError, KeyError, TypeError):
+        ok, status, line = False, "", None
+    if not ok or status not in ("ran", "hung", "crashed") or not isinstance(line, str | None):
+        return WorkerResult("crashed", "the grading worker answered out of turn or garbled")
+    return WorkerResult(
+        status,
+        str(message.get("detail", "")),
+        line,
+        tuple(str(layer) for layer in message.get("layers", [])),
+        float(message.get("seconds", 0.0)),
+    )
+
+
+def _why(code: int | None, lines: int, log: Path) -> str:
+    if code is None or code < 0 or code > 0:
+        tail = log.read_bytes()[-300:].decode("utf-8", "replace").strip().splitlines()
+        last = tail[-1] if tail else ""
+        return f"the grading worker died (exit status {code}) {last}".strip()
+    return f"the grading worker wrote {lines} lines instead of 1"
+
+
+# ---------------------------------------------------------------------- the worker's side
+def _notebook_cells(path: Path) -> list[str]:
+    """The code cells to run: every code cell not tagged ``skip-grading``."""
+    notebook = json.loads(path.read_bytes())
+    sources = []
+    for cell in notebook["cells"]:
+        if cell.get("cell_type") != "code":
+            continue
+        if SKIP_TAG in (cell.get("metadata", {}).get("tags") or []):
+            continue
+        source = cell.get("source", "")
+        sources.append(source if isinstance(source, str) else "".join(source))
+    return sources
+
+
+def _start_kernel(box: sb.Sandbox, deadline: float) -> tuple[subprocess.Popen[bytes], Any]:
+    from jupyter_client.blocking.client import BlockingKernelClient
+    from jupyter_client.connect import write_connection_file
+
+    connection = box.folder / ".home" / "runtime" / "kernel.json"
+    write_connection_file(str(connection), ip="127.0.0.1", key=secrets.token_hex(16).encode())
+    if box.uid is not None:
+        os.chown(connection, box.uid, box.uid)
+    kernel = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            str(connection),
+            "--HistoryManager.enabled=False",
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        close_fds=True,
+        cwd=box.folder,
+        env=sb.kernel_env(box.folder),
+        preexec_fn=box.preexec(),
+    )
+    client = BlockingKernelClient(connection_file=str(connection))
+    client.load_connection_file()
+    client.start_channels(hb=False)  # liveness is the kernel process's, not a heartbeat's
+    _wait_ready(client, kernel, deadline)
+    return kernel, client
+
+
+def _wait_ready(client: Any, kernel: subprocess.Popen[bytes], deadline: float) -> None:
+    """Until the kernel answers kernel_info and IOPub delivers (ZMQ's late subscriber)."""
+    while True:
+        if kernel.poll() is not None:
+            raise RuntimeError(f"the kernel died at its start (exit status {kernel.poll()})")
+        if time.monotonic() > deadline:
+            raise TimeoutError("the kernel did not start within the wall-clock limit")
+        client.kernel_info()
+        try:
+            reply = client.get_shell_msg(timeout=1.0)
+        except queue.Empty:
+            continue
+        if reply["msg_type"] != "kernel_info_reply":
+            continue
+        try:
+            client.get_iopub_msg(timeout=0.2)
+        except queue.Empty:
+            continue
+        break
+    while True:
+        try:
+            client.get_iopub_msg(timeout=0.05)
+        except queue.Empty:
+            return
+
+
+def _execute(
+    client: Any, kernel: subprocess.Popen[bytes], code: str, deadline: float, keep: int
+) -> tuple[str, str]:
+    """Run one cell; return (state, stdout kept) with state "ok", "hung" or "died"."""
+    msg_id = client.execute(code, store_history=False, allow_stdin=False)
+    kept: list[str] = []
+    size = 0
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return "hung", ""
+        try:
+            message = client.get_iopub_msg(timeout=min(left, 0.5))
+        except queue.Empty:
+            if kernel.poll() is not None:
+                return "died", ""
+            continue
+        if message.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        content = message["content"]
+        kind = message["msg_type"]
+        if kind == "stream" and keep and content.get("name") == "stdout":
+            text = content.get("text", "")[: keep - size]
+            kept.append(text)
+            size += len(text)
+        elif kind == "status" and content.get("execution_state") == "idle":
+            return "ok", "".join(kept)
+
+
+def _probe_line(text: str, marker: str) -> tuple[str | None, str]:
+    lines = [line for line in text.splitlines() if line.startswith(marker)]
+    if len(lines) != 1:
+        return None, f"the probe printed {len(lines)} result lines instead of 1"
+    return lines[0][len(marker) :], ""
+
+
+def _grade_in_kernel(job: dict[str, Any], box: sb.Sandbox) -> dict[str, Any]:
+    limits = box.limits
+    deadline = time.monotonic() + limits.wall_seconds
+    cells = _notebook_cells(box.folder / "submission.ipynb")
+    kernel, client = _start_kernel(box, deadline)
+    try:
+        for code in cells:
+            state, _ = _execute(client, kernel, code, deadline, 0)
+            if state != "ok":
+                break
+        else:
+            state, text = _execute(client, kernel, job["probe"], deadline, limits.output_bytes)
+            if state == "ok":
+                line, detail = _probe_line(text, job["marker"])
+                status = "ran" if line is not None else "crashed"
+                return {"status": status, "detail": detail, "probe_line": line}
+        if state == "hung":
+            return {"status": "hung", "detail": f"stopped after {limits.wall_seconds:g} s"}
+        return {"status": "crashed", "detail": f"the kernel died (exit status {kernel.poll()})"}
+    finally:
+        client.stop_channels()
+        box.kill_all(kernel.pid)
+
+
+def _expose() -> list[Path]:
+    """What the kernel needs to see: the Python installation, the venv, the packages."""
+    import importlib.util
+
+    paths = {Path(sys.base_prefix), Path(sys.prefix)}
+    for name in ("micrograd_edu", "visualize"):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin is not None:
+            paths.add(Path(spec.origin).parent)
+    return sorted({path.resolve() for path in paths})
+
+
+def _isolate_files(job: dict[str, Any], layers: list[str]) -> int | None:
+    """The mount namespace if possible; the user to run the kernel as, if it can run."""
+    expose = _expose()
+    reachable = all(mounts.others_can_reach(path) for path in expose)
+    try:
+        notes = mounts.isolate(expose, [Path(p) for p in job.get("hide", [])], Path(job["folder"]))
+        layers.append("mount namespace")
+        layers.extend(notes)
+        reachable = True
+    except OSError as error:
+        if os.geteuid() == 0 and sys.platform == "linux":
+            layers.append(f"no mount namespace: {error}")
+    uid = job.get("uid")
+    if uid is not None and not reachable:
+        layers.append("no other user: the Python installation is not readable by others")
+        return None
+    return int(uid) if uid is not None else None
+
+
+def worker(job: dict[str, Any], channel: int) -> None:
+    """The worker's whole job; writes one line (JSON) on ``channel``."""
+    start = time.monotonic()
+    sb.die_with_parent(int(job["parent"]))
+    layers: list[str] = []
+    if sb.make_subreaper():
+        layers.append("process tree")
+    if job.get("network") and sb.enter_network_namespace():
+        layers.append("network namespace")
+    box = sb.Sandbox(Path(job["folder"]), sb.Limits(**job["limits"]))
+    try:
+        uid = _isolate_files(job, layers)
+        box.prepare(uid)
+        result = _grade_in_kernel(job, box)
+    except Exception as error:  # the notebook is unreadable, the kernel never came up...
+        box.kill_all(None)
+        result = {"status": "crashed", "detail": f"{type(error).__name__}: {error}"[:300]}
+    result |= {
+        "nonce": job["nonce"],
+        "layers": box.layers + layers,
+        "seconds": time.monotonic() - start,
+    }
+    os.write(channel, (json.dumps(result) + "\n").encode())
+
+
+def main() -> int:
+    """Entry point of ``python -m micrograd_edu.grade.run`` (started by the grader only)."""
+    channel = os.dup(1)
+    os.dup2(2, 1)  # anything printed by libraries goes to the log, never to the channel
+    job = json.loads(sys.stdin.buffer.read(MESSAGE_LIMIT))
+    worker(job, channel)
+    os.close(channel)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""The grader's command line: validated options, any file name, escaped output, valid JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import grading_fake as fake
+import pytest
+
+from micrograd_edu.grade import cli
+from micrograd_edu.grade.records import NotebookGrade, identify, show_path
+from micrograd_edu.grade.report import escape, grades_csv, table
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--timeout", "nan", "a.ipynb"], "must be a finite number of seconds ≥ 1, not 'nan'"),
+        (["--timeout", "inf", "a.ipynb"], "must be a finite number of seconds ≥ 1, not 'inf'"),
+        (["--timeout", "0.5", "a.ipynb"], "must be a finite number of seconds ≥ 1, not '0.5'"),
+        (["--timeout", "soon", "a.ipynb"], "not a number of seconds: 'soon'"),
+        (["--jobs", "0", "a.ipynb"], "must be at least 1, not '0'"),
+        ([], "no notebooks given"),
+        (["--colour", "a.ipynb"], "unrecognized argument: '--colour'"),
+    ],
+)
+def test_bad_options_are_refused_with_a_clear_message(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        cli.main(args, course=fake)
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_escape_shows_control_characters() -> None:
+    assert escape("ok\r\n\x1b[31m\u2028\u202e\x7f") == "ok\\r\\n\\x1b[31m\\u2028\\u202e\\x7f"
+    assert escape("naïve ∂L/∂w") == "naïve ∂L/∂w"
+
+
+def test_identify_by_option_metadata_then_file_name() -> None:
+    stems = ["01_derivatives_and_value", "02_backpropagation"]
+    meta = json.dumps({"metadata": {"micrograd_edu": {"notebook": "01_derivatives_and_value"}}})
+    assert identify(meta.encode(), "x.ipynb", None, stems) == (
+        "01_derivatives_and_value",
+        "metadata",
+    )
+    assert identify(b"{}", "hw2_02-copy.ipynb", None, stems) == ("02_backpropagation", "file name")
+    assert identify(b"{}", "x.ipynb", "02_backpropagation", stems)[0] == "02_backpropagation"
+    assert identify(b"not json", "essay.ipynb", None, stems)[0] is None
+
+
+def test_the_grade_book_escapes_and_defuses_formulas() -> None:
+    record = NotebookGrade("a.ipynb", "0" * 64, '=HYPERLINK("x")\n', "90_fake", "ran")
+    rows = list(csv.reader(io.StringIO(grades_csv([record]))))
+    assert rows == [["student", "total", "max"], ['\'=HYPERLINK("x")\\n', "0", "0"]]
+
+
+def test_show_path_never_fails_on_bytes_that_are_not_utf8() -> None:
+    assert show_path(Path(os.fsdecode(b"caf\xe9.ipynb"))) == "caf\\xe9.ipynb"
+
+
+@pytest.mark.notebooks
+@pytest.mark.slow
+def test_any_file_name_is_graded_and_shown_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    names = ["-x.ipynb", "two words.ipynb", "new\nline  9.2 passed.ipynb", b"caf\xe9.ipynb"]
+    paths = []
+    for name in names:
+        path = Path(os.fsdecode(name) if isinstance(name, bytes) else name)
+        path.write_text(fake.notebook(*fake.RIGHT), encoding="utf-8")
+        paths.append(str(path))
+    raiser = tmp_path / "raiser.ipynb"
+    raiser.write_text(
+        fake.notebook("def double(x):\n    raise ValueError('\\x1b[2J\\n  9.2       passed')\n"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code = cli.main(
+        ["--out", str(out), "--jobs", "2", "--timeout", "60", *paths, "--", str(raiser)],
+        course=fake,
+    )
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "-x.ipynb  [" in text
+    assert "two words.ipynb  [" in text
+    assert "new\\nline  9.2 passed.ipynb  [" in text
+    assert "caf\\xe9.ipynb  [" in text
+    assert "\x1b" not in text
+    assert "  9.1       wrong     it raised ValueError: \\x1b[2J\\n  9.2       passed" in text
+    raw = (out / "results.jsonl").read_bytes()
+    raw.decode("ascii")  # ASCII, so valid UTF-8 whatever the names
+    records = {json.loads(line)["path"]: line.decode() for line in raw.splitlines()}
+    assert sorted(records) == sorted(
+        [
+            "-x.ipynb",
+            "two words.ipynb",
+            "new\nline  9.2 passed.ipynb",
+            "caf\\xe9.ipynb",
+            str(raiser),
+        ]
+    )
+    shown = table(NotebookGrade.from_json(records["new\nline  9.2 passed.ipynb"]))
+    assert shown.startswith("new\\nline  9.2 passed.ipynb  [")
+
+
+@pytest.mark.notebooks
+@pytest.mark.slow
+def test_a_file_that_is_not_a_course_notebook_fails_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    essay = tmp_path / "essay.ipynb"
+    essay.write_text('{"cells": []}')
+    missing = tmp_path / "nowhere.ipynb"
+    assert cli.main([str(essay), str(missing)], course=fake) == 0
+    text = capsys.readouterr().out
+    assert "essay.ipynb  [" in text
+    assert "FAILED — not a course notebook (no metadata, and the file name names none)" in text
+    assert "FAILED — cannot read it: No such file or directory" in text

@@ -1,0 +1,55 @@
+"""The fingerprints of training runs: loss, gradient norm, accuracy and boundary, side by side.
+
+One row per run (:class:`micrograd_edu.symptoms.Run`), so that a run with a
+mistake can be read beside the correct one, or a mystery run beside the others.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from micrograd_edu.symptoms import Run
+
+from .plots import plot_decision_boundary
+
+__all__ = ["plot_runs"]
+
+
+def plot_runs(runs: Mapping[str, Run], boundary: bool = True) -> Figure:
+    """A grid: one row per run (titled by its key), columns loss, ‖gradient‖, accuracy, boundary.
+
+    Loss and gradient norm are drawn on a log scale: the mistakes change them
+    by factors of ten and more. Raises ValueError for no runs.
+    """
+    if not runs:
+        raise ValueError("plot_runs: give at least one run")
+    columns = 4 if boundary else 3
+    fig, axes = plt.subplots(
+        len(runs), columns, figsize=(3.2 * columns, 2.4 * len(runs)), squeeze=False
+    )
+    for row, (name, run) in zip(axes, runs.items(), strict=True):
+        steps = range(1, len(run.loss) + 1)
+        row[0].plot(steps, run.loss, color="#2563eb")
+        row[0].set_yscale("log")
+        row[0].set_ylabel(name, fontsize=12, fontweight="bold")
+        row[1].plot(steps, run.grad_norm, color="#dc2626")
+        row[1].set_yscale("log")
+        row[2].plot(steps, run.accuracy, color="#16a34a")
+        row[2].set_ylim(0.0, 1.05)
+        row[2].axhline(0.5, color="#94a3b8", linewidth=0.8, linestyle="--")
+        if boundary:
+            with warnings.catch_warnings():  # a network that calls everything one class
+                warnings.filterwarnings("ignore", message="No contour levels were found")
+                plot_decision_boundary(
+                    run.model, run.X, run.y, ax=row[3], title=None, resolution=60
+                )
+    for ax, title in zip(axes[0], ("loss", "gradient norm", "accuracy", "boundary"), strict=False):
+        ax.set_title(title)
+    for ax in axes[-1][:3]:
+        ax.set_xlabel("step")
+    fig.tight_layout()
+    return fig
