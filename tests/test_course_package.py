@@ -323,8 +323,9 @@ def test_lab_passes_jupyterlab_options_with_or_without_a_folder(
         (str(cli.DEFAULT_FOLDER), ["--no-browser", "--port", "8890"]),
         ("my course", ["--no-browser"]),
     ]
-    assert len(list((tmp_path / cli.DEFAULT_FOLDER).glob("*.ipynb"))) == 8
-    assert len(list((tmp_path / "my course").glob("*.ipynb"))) == 8
+    shipped = len(student.course_notebooks())
+    assert len(list((tmp_path / cli.DEFAULT_FOLDER).glob("*.ipynb"))) == shipped
+    assert len(list((tmp_path / "my course").glob("*.ipynb"))) == shipped
 
 
 @pytest.mark.parametrize("port", ["99999", "0", "-1"])
