@@ -6,8 +6,10 @@ on a free 127.0.0.1 port with its own temporary Jupyter folders; opens
 notebooks 2 and 6, waits until the status bar shows the kernel idle, runs
 every cell from the Run menu and checks what the student sees: the
 computation graph's output node inside the output area, the backward
-player's counter moving on a click, notebook 6's figures as PNG images, no error, and no request leaving 127.0.0.1. Screenshots are kept in the
-test's temporary folder. The server and its kernels are stopped at the end.
+player's counter moving on a click, notebook 6's figures as PNG images, no
+error, and no request leaving 127.0.0.1. Notebook 2's server answers its
+first session request late, as on a loaded machine. Screenshots are kept in
+the test's temporary folder. The server and its kernels are stopped at the end.
 """
 
 from __future__ import annotations
@@ -137,6 +139,25 @@ def _wait_for_kernel(page: Any, name: str, shots: Path) -> None:
         _fail_with_screenshot(page, shots, name, f"no idle kernel within {KERNEL_START_S} s")
 
 
+def _answer_late(page: Any, pattern: str, seconds: float) -> None:
+    """Hold the first answer to ``pattern`` for ``seconds``, as a loaded server does.
+
+    Delaying ``/api/sessions`` leaves the notebook without a kernel for that
+    long while everything else is on screen: a Run All that does not wait for
+    the kernel lands in that window every time (its cells do not all run), not
+    only on a busy machine.
+    """
+    held: list[str] = []
+
+    def late(route: Any) -> None:
+        if not held:
+            held.append(route.request.url)
+            time.sleep(seconds)
+        route.continue_()
+
+    page.route(pattern, late)
+
+
 def _run_all(page: Any, url: str, name: str, timeout_s: float, shots: Path) -> None:
     """Open ``name`` in a fresh workspace, Run > Run All Cells, wait until every cell ran."""
     page.goto(f"{url}/lab/tree/{name}?reset")
@@ -199,6 +220,7 @@ def test_notebook_2_graphs_fit_and_the_player_steps(
 ) -> None:
     url, folder = lab_server
     page, requests = browser_page
+    _answer_late(page, "**/api/sessions*", seconds=5)
     _run_all(page, url, "02_backpropagation.ipynb", timeout_s=120, shots=tmp_path)
     graphs = page.locator(".jp-OutputArea-output .mg-graph")
     assert graphs.count() >= 3
