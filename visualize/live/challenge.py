@@ -22,6 +22,7 @@ __all__ = ["ChallengeCheck", "goal_unreachable"]
 def goal_unreachable(goal: Goal | None, problem: str) -> bool:
     """Whether ``goal`` is about an accuracy on a regression problem (it has none).
 
+    >>> from visualize.live.task import parse_goal
     >>> goal_unreachable(parse_goal("test_accuracy>0.9"), "regression")
     True
     """
