@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 TORCH  := torch==2.13.0
 
-.PHONY: demo pictures student course release site lab playground test quicktest lint docs docs-strict pytest bench clean git-filter autograder
+.PHONY: demo pictures student course release site lab playground test quicktest lint docs docs-strict pytest bench size clean git-filter autograder
 
 # Notebooks run on the kernel installed in .venv, never on one found elsewhere.
 export JUPYTER_PREFER_ENV_PATH := 1
@@ -134,6 +134,10 @@ site: $(SITE_VENV)/.installed
 # Benchmarks against micrograd and PyTorch, measured in one run; prints a table of ratios.
 bench: $(VENV)/.bench-installed
 	$(PY) -m benchmarks
+
+# engine.py's lines, modules over 500 lines, functions over 60 lines (benchmarks/size.py).
+size:
+	$(PYTHON) -m benchmarks.size
 
 # Gradescope's autograder zip: setup.sh (installs the wheel), run_autograder (grades
 # ROOT/submission into ROOT/results/results.json), the wheel. NOTEBOOK=02_backpropagation

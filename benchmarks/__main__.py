@@ -28,7 +28,7 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from . import grading, install, playground, rl, tape, training, workloads
+from . import grading, install, playground, rl, size, tape, training, workloads
 from .timing import median_times
 from .workloads import Engine
 
@@ -152,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         "--install", action="store_true", help="only the wheel's and the course site's rows"
     )
     args = parser.parse_args(argv)
+    print("\n".join(size.measure().lines()))
     repeats = 3 if args.quick else 5
     if args.install:
         _print_targets(install.install_rows(), args.markdown)

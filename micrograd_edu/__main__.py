@@ -14,6 +14,7 @@ Every mistake is one line on standard error, never a traceback. Exit codes:
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
@@ -79,23 +80,18 @@ def _in_range(
     low: float, high: float, *, include_low: bool = True, include_high: bool = True
 ) -> Callable[[str], float]:
     """An argparse type: a number in the interval, with the interval in the message."""
+    allowed = validation.interval(low, high, not include_low, not include_high)
 
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        try:
-            return validation.real(
-                "it",
-                value,
-                low=low,
-                high=high,
-                low_open=not include_low,
-                high_open=not include_high,
-            )
-        except ValueError as error:
-            raise argparse.ArgumentTypeError(_without_subject(error, text)) from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+        if not validation.within(value, low, high, not include_low, not include_high):
+            raise argparse.ArgumentTypeError(f"must be {allowed}, got {text!r}")
+        return value
 
     return parse
 
@@ -108,18 +104,14 @@ def _integer(minimum: int, maximum: int) -> Callable[[str], int]:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-        try:
-            return validation.integer("it", value, minimum=minimum, maximum=maximum)
-        except ValueError as error:
-            raise argparse.ArgumentTypeError(_without_subject(error, text)) from None
+        if value < minimum:
+            wanted = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
+        if value > maximum:
+            raise argparse.ArgumentTypeError(f"must be at most {maximum:,}, got {text!r}")
+        return value
 
     return parse
-
-
-def _without_subject(error: ValueError, text: str) -> str:
-    """validation's "it must be ..., got 2.0" as "must be ..., got '2.0'" (what was typed)."""
-    message = str(error).removeprefix("it ")
-    return message[: message.rindex(", got ")] + f", got {text!r}"
 
 
 def _output_folder(text: str) -> Path:
@@ -139,6 +131,7 @@ def _feature_names(text: str) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line: ``train`` and ``rl``, with the option groups they share."""
     parser = _Parser(prog="python -m micrograd_edu", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     train = commands.add_parser(
@@ -147,106 +140,119 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train an MLP on a generated 2-D data set, save it, and draw the result.",
         formatter_class=_HelpFormatter,
     )
-    names = [*datasets.CLASSIFICATION, *datasets.REGRESSION]
-    train.add_argument("--dataset", choices=names, default="moons", help="the data set")
-    train.add_argument("--n", type=_integer(2, MAX_POINTS), default=100, help="number of points")
-    train.add_argument("--noise", type=_in_range(0, 1), default=0.1, help="noise level")
-    train.add_argument(
-        "--classes",
-        type=_integer(2, datasets.MAX_CLASSES),
-        default=None,
-        help="classes, for the blobs data set only (default: 3)",
-    )
-    train.add_argument(
-        "--train-ratio",
-        type=_in_range(0, 1, include_low=False, include_high=False),
-        default=0.7,
-        help="share of the points used for training (the rest test)",
-    )
-    train.add_argument(
-        "--features",
-        type=_feature_names,
-        default="x1,x2",
-        help="comma-separated input features: " + ",".join(datasets.FEATURES),
-    )
-    train.add_argument(
-        "--hidden",
-        type=_widths,
-        default="16,16",
-        help="comma-separated hidden layer widths, e.g. 16,16 (empty: none)",
-    )
-    train.add_argument(
-        "--activation", choices=list(ACTIVATIONS), default="relu", help="hidden activation"
-    )
-    train.add_argument(
-        "--loss",
-        choices=list(OBJECTIVES),
-        default=None,
-        help="loss (default: bce for two classes, cross_entropy for more, mse for regression)",
-    )
-    train.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd", help="optimizer")
-    train.add_argument(
-        "--lr", type=_in_range(0, 10, include_low=False), default=0.1, help="learning rate"
-    )
-    train.add_argument("--momentum", type=_in_range(0, 0.999), default=0.9, help="SGD momentum")
-    train.add_argument(
-        "--batch-size",
-        type=_integer(1, MAX_POINTS),
-        default=None,
-        help="samples per step (default: all training points)",
-    )
-    train.add_argument(
-        "--epochs", type=_integer(1, MAX_EPOCHS), default=100, help="passes over the data"
-    )
-    train.add_argument("--l1", type=_in_range(0, 10), default=0.0, help="L1 penalty rate")
-    train.add_argument("--l2", type=_in_range(0, 10), default=1e-4, help="L2 penalty rate")
-    train.add_argument(
-        "--seed",
-        type=_integer(0, 2**63 - 1),
-        default=0,
-        help="seed for data, weights and batches (an integer >= 0)",
-    )
-    train.add_argument("--out", type=_output_folder, default=Path("out"), help="output folder")
-    train.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    train.add_argument("--no-pictures", action="store_true", help="write no pictures")
-
+    _data_options(train)
+    _model_options(train)
+    _run_options(train, "data, weights and batches")
     rl = commands.add_parser(
         "rl",
         help="learn the best action in each state (REINFORCE)",
         description="Train a policy network with REINFORCE, save it and draw what it learned.",
         formatter_class=_HelpFormatter,
     )
-    rl.add_argument(
+    _rl_options(rl)
+    _run_options(rl, "the policy and the episodes")
+    return parser
+
+
+def _run_options(parser: argparse.ArgumentParser, seeded: str) -> None:
+    """The options every command has: its seed, its output folder, what it shows."""
+    group = parser.add_argument_group("run")
+    group.add_argument(
+        "--seed",
+        type=_integer(0, 2**63 - 1),
+        default=0,
+        help=f"seed for {seeded} (an integer >= 0)",
+    )
+    group.add_argument("--out", type=_output_folder, default=Path("out"), help="output folder")
+    group.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    group.add_argument("--no-pictures", action="store_true", help="write no pictures")
+
+
+def _data_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("data")
+    names = [*datasets.CLASSIFICATION, *datasets.REGRESSION]
+    group.add_argument("--dataset", choices=names, default="moons", help="the data set")
+    group.add_argument("--n", type=_integer(2, MAX_POINTS), default=100, help="number of points")
+    group.add_argument("--noise", type=_in_range(0, 1), default=0.1, help="noise level")
+    group.add_argument(
+        "--classes",
+        type=_integer(2, datasets.MAX_CLASSES),
+        default=None,
+        help="classes, for the blobs data set only (default: 3)",
+    )
+    group.add_argument(
+        "--train-ratio",
+        type=_in_range(0, 1, include_low=False, include_high=False),
+        default=0.7,
+        help="share of the points used for training (the rest test)",
+    )
+    group.add_argument(
+        "--features",
+        type=_feature_names,
+        default="x1,x2",
+        help="comma-separated input features: " + ",".join(datasets.FEATURES),
+    )
+
+
+def _model_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("model and training")
+    group.add_argument(
+        "--hidden",
+        type=_widths,
+        default="16,16",
+        help="comma-separated hidden layer widths, e.g. 16,16 (empty: none)",
+    )
+    group.add_argument(
+        "--activation", choices=list(ACTIVATIONS), default="relu", help="hidden activation"
+    )
+    group.add_argument(
+        "--loss",
+        choices=list(OBJECTIVES),
+        default=None,
+        help="loss (default: bce for two classes, cross_entropy for more, mse for regression)",
+    )
+    group.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd", help="optimizer")
+    group.add_argument("--lr", type=_LEARNING_RATE, default=0.1, help="learning rate")
+    group.add_argument("--momentum", type=_in_range(0, 0.999), default=0.9, help="SGD momentum")
+    group.add_argument(
+        "--batch-size",
+        type=_integer(1, MAX_POINTS),
+        default=None,
+        help="samples per step (default: all training points)",
+    )
+    group.add_argument(
+        "--epochs", type=_integer(1, MAX_EPOCHS), default=100, help="passes over the data"
+    )
+    group.add_argument("--l1", type=_in_range(0, 10), default=0.0, help="L1 penalty rate")
+    group.add_argument("--l2", type=_in_range(0, 10), default=1e-4, help="L2 penalty rate")
+
+
+def _rl_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("environment and training")
+    group.add_argument(
         "--env", choices=["gridworld", "cartpole"], default="gridworld", help="the environment"
     )
-    rl.add_argument(
+    group.add_argument(
         "--episodes",
         type=_integer(1, 100_000),
         default=None,
         help="training episodes (default: 1000 for gridworld and cartpole)",
     )
-    rl.add_argument(
+    group.add_argument(
         "--lr",
-        type=_in_range(0, 10, include_low=False),
+        type=_LEARNING_RATE,
         default=None,
         help="Adam's learning rate (default: 0.1 gridworld, 0.01 cartpole)",
     )
-    rl.add_argument(
+    group.add_argument(
         "--gamma",
         type=_in_range(0, 1),
         default=None,
         help="discount of future rewards (default: 0.9 gridworld, 0.99 cartpole)",
     )
-    rl.add_argument(
-        "--seed",
-        type=_integer(0, 2**63 - 1),
-        default=0,
-        help="seed for the policy and the episodes (an integer >= 0)",
-    )
-    rl.add_argument("--out", type=_output_folder, default=Path("out"), help="output folder")
-    rl.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    rl.add_argument("--no-pictures", action="store_true", help="write no pictures")
-    return parser
+
+
+_LEARNING_RATE = _in_range(0, 10, include_low=False)
 
 
 def _default_loss(dataset: str) -> str:

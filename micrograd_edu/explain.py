@@ -37,6 +37,7 @@ __all__ = [
     "count_paths",
     "explain_grad",
     "node_names",
+    "operand_texts",
 ]
 
 MAX_PATHS = 64
@@ -48,8 +49,7 @@ _SYMBOLS = {
     "-": "−",
     "*": "×",
     "/": "÷",
-    "rsub": "−",
-    "rdiv": "÷",
+    "**": "**",
 }
 
 
@@ -150,19 +150,30 @@ def node_names(root: Value) -> dict[Value, str]:
     return names
 
 
+def operand_texts(node: Value, texts: list[str]) -> list[str]:
+    """Every operand of ``node`` in order: ``texts`` for its children, the numbers written out.
+
+    >>> from micrograd_edu import Value
+    >>> operand_texts(1 - Value(2.0), ["x"])
+    ['1', 'x']
+    """
+    if not node.constants:
+        return texts
+    children = iter(texts)
+    return [next(children) if c is None else _number(c) for c in node.constants]
+
+
 def _expression(node: Value, names: dict[Value, str]) -> str:
     """``node`` as its op applied to its children's names, or "" when it has no short form."""
     args = [names[child] for child in node.children]
-    numbers = [_number(c) for c in node.constants]
-    if node.op in _SYMBOLS and len(args) + len(numbers) == 2:
-        left, right = (args + numbers) if node.op not in ("rsub", "rdiv") else (numbers + args)
-        return f"({left} {_SYMBOLS[node.op]} {right})"
-    if node.op == "neg":
+    operands = operand_texts(node, args)
+    op = "**" if node.op.startswith("**") else node.op
+    if op in _SYMBOLS and len(operands) == 2:
+        return f"({operands[0]} {_SYMBOLS[op]} {operands[1]})"
+    if op == "neg":
         return f"(−{args[0]})"
-    if node.op.startswith("**") and numbers:
-        return f"({args[0]} ** {numbers[0]})"
-    if len(args) == 1 and not node.op.startswith("*") and node.op not in ("sum", "dot", "pow"):
-        return f"{node.op}({args[0].strip('()')})"
+    if len(args) == 1 and op not in _SYMBOLS and op not in ("sum", "dot"):
+        return f"{op}({args[0].strip('()')})"
     return ""
 
 

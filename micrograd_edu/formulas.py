@@ -24,8 +24,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 
-from .engine import Value, dot_layout, op_code
-from .explain import _SYMBOLS, _number, node_names
+from .engine import Value, op_code
+from .explain import _SYMBOLS, _number, node_names, operand_texts
 
 __all__ = ["grad_formula", "node_names", "parent_edges", "value_formula"]
 
@@ -34,50 +34,36 @@ _FUNCTIONS = ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs")
 
 def _symbolic(node: Value, names: Mapping[Value, str]) -> tuple[str, str]:
     """``node``'s op written with its children's names, and with their numbers."""
-    args = [names[child] for child in node.children]
-    nums = [_number(child.data) for child in node.children]
-    consts = [_number(c) for c in node.constants]
+    named = operand_texts(node, [names[child] for child in node.children])
+    numbered = operand_texts(node, [_number(child.data) for child in node.children])
     op = op_code(node)
-    if op in _SYMBOLS:
+    if op in _SYMBOLS and len(named) == 2:
         symbol = _SYMBOLS[op]
-        if op in ("rsub", "rdiv"):
-            return f"{consts[0]} {symbol} {args[0]}", f"{consts[0]} {symbol} {nums[0]}"
-        right, right_num = (args[1], nums[1]) if len(args) == 2 else (consts[0], consts[0])
-        return f"{args[0]} {symbol} {right}", f"{nums[0]} {symbol} {right_num}"
+        return f"{named[0]} {symbol} {named[1]}", f"{numbered[0]} {symbol} {numbered[1]}"
     if op == "neg":
-        return f"−{args[0]}", f"−({nums[0]})"
-    if op == "**":
-        return f"{args[0]} ** {consts[0]}", f"{nums[0]} ** {consts[0]}"
-    if op == "pow":
-        if consts:
-            return f"{consts[0]} ** {args[0]}", f"{consts[0]} ** {nums[0]}"
-        return f"{args[0]} ** {args[1]}", f"{nums[0]} ** {nums[1]}"
+        return f"−{named[0]}", f"−({numbered[0]})"
     if op in _FUNCTIONS:
-        return f"{op}({args[0]})", f"{op}({nums[0]})"
+        return f"{op}({named[0]})", f"{op}({numbered[0]})"
     if op == "leaky_relu":
-        return f"leaky_relu({args[0]}, {consts[0]})", f"leaky_relu({nums[0]}, {consts[0]})"
+        return f"leaky_relu({named[0]}, {named[1]})", f"leaky_relu({numbered[0]}, {numbered[1]})"
     if op == "sum":
-        return " + ".join(args + consts), " + ".join(nums + consts)
+        return " + ".join(named), " + ".join(numbered)
     if op == "dot":
-        return _dot_terms(node, args, nums, consts)
+        return _dot_terms(node, named), _dot_terms(node, numbered)
     raise ValueError(f"no formula for the op {node.op!r}")
 
 
-def _dot_terms(node: Value, args: list[str], nums: list[str], consts: list[str]) -> tuple[str, str]:
-    """w·x + b written out: the pairs of weight and input, then the bias."""
-    k, m, has_bias = dot_layout(len(node.children), len(node.constants))
-    weights = list(range(k)) + list(range(2 * k, 2 * k + m))
-    inputs_named = args[k : 2 * k] + consts[1:]
-    inputs_num = nums[k : 2 * k] + consts[1:]
-    named = [f"{args[w]}·{x}" for w, x in zip(weights, inputs_named, strict=True)]
-    numbered = [f"{nums[w]}·{x}" for w, x in zip(weights, inputs_num, strict=True)]
-    if has_bias:
-        named.append(args[-1])
-        numbered.append(nums[-1])
-    if node.constants[0] or not (named or has_bias):
-        named.append(consts[0])
-        numbered.append(consts[0])
-    return " + ".join(named), " + ".join(numbered)
+def _dot_terms(node: Value, operands: list[str]) -> str:
+    """w·x + b written out (operands w₁…wₙ, x₁…xₙ, b): the pairs, then the bias.
+
+    A bias that is the number 0 is left out, unless nothing else is written.
+    """
+    n = len(operands) // 2
+    terms = [f"{w}·{x}" for w, x in zip(operands[:n], operands[n : 2 * n], strict=True)]
+    bias_is_zero = bool(node.constants) and node.constants[-1] == 0.0
+    if not bias_is_zero or not terms:
+        terms.append(operands[-1])
+    return " + ".join(terms)
 
 
 def value_formula(node: Value, names: Mapping[Value, str]) -> str:

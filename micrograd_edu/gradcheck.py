@@ -16,7 +16,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .engine import Value, _number_or_none
+from .engine import Value, real_number
 
 __all__ = ["GradcheckReport", "GradientRow", "gradcheck", "numerical_grad"]
 
@@ -27,7 +27,7 @@ Function = Callable[..., object]
 def _output_number(out: object) -> float:
     if isinstance(out, Value):
         return out.data
-    number = _number_or_none(out)
+    number = real_number(out)
     if number is None:
         raise TypeError(f"f must return a Value or a number, got {type(out).__name__}: {out!r}")
     return number
@@ -42,7 +42,7 @@ def _input_numbers(inputs: Sequence[object]) -> list[float]:
         raise ValueError("inputs is empty: give at least one point to differentiate at")
     numbers: list[float] = []
     for i, x in enumerate(inputs):
-        number = x.data if isinstance(x, Value) else _number_or_none(x)
+        number = x.data if isinstance(x, Value) else real_number(x)
         if number is None:
             raise TypeError(
                 f"inputs[{i}] must be a number or a Value, got {type(x).__name__}: {x!r}"

@@ -11,16 +11,22 @@ loss tells every weight which way to move to make the prediction less wrong.
   class; :func:`hinge` is micrograd's max-margin alternative.
 * k classes: k logits; :func:`softmax` turns them into probabilities and
   :func:`cross_entropy` is −log of the probability of the true class.
+
+:data:`LOSSES` holds each loss as one record (:class:`Loss`): on Values, on
+NumPy arrays (a whole batch), and its gradient on arrays.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
-from .engine import Value, ValueLike, _number_or_none, sum_values
+from .engine import Value, ValueLike, real_number, sum_values
 
 __all__ = [
+    "LOSSES",
+    "Loss",
     "binary_cross_entropy",
     "cross_entropy",
     "hinge",
@@ -29,7 +35,9 @@ __all__ = [
     "log_softmax",
     "mean",
     "mse",
+    "sigmoid_array",
     "softmax",
+    "softmax_array",
     "softplus",
 ]
 
@@ -43,7 +51,7 @@ def _as_value(x: object, what: str) -> Value:
 
 
 def _number(x: object, what: str) -> float:
-    number = x.data if isinstance(x, Value) else _number_or_none(x)
+    number = x.data if isinstance(x, Value) else real_number(x)
     if number is None:
         raise TypeError(f"{what} must be a number, got {type(x).__name__}: {x!r}")
     return number
@@ -203,3 +211,139 @@ def mean(
     return sum_values([loss(p, t) for p, t in zip(predictions, targets, strict=True)]) * (
         1.0 / len(predictions)
     )
+
+
+# ----------------------------------------------------------------------
+# The same losses on arrays: one row per sample, with their gradients in the
+# network's outputs z (what a batched tape needs to start its backward pass).
+# ----------------------------------------------------------------------
+if TYPE_CHECKING:  # NumPy is imported by the array functions only: Values need none
+    import numpy as np
+    import numpy.typing as npt
+
+    FloatArray = npt.NDArray[np.float64]
+
+Kind = Literal["binary", "multiclass", "regression"]
+
+
+def sigmoid_array(z: FloatArray) -> FloatArray:
+    """σ(z) elementwise, without overflow (the engine's sigmoid, on arrays).
+
+    >>> import numpy as np
+    >>> sigmoid_array(np.array([0.0, 1000.0, -1000.0]))
+    array([0.5, 1. , 0. ])
+    """
+    import numpy as np
+
+    e = np.exp(-np.abs(z))
+    result: FloatArray = np.where(z >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return result
+
+
+def softmax_array(z: FloatArray) -> FloatArray:
+    """Softmax of each row of ``z`` (shape (n, k), or (k,) for one row).
+
+    >>> import numpy as np
+    >>> softmax_array(np.array([[0.0, 0.0], [1000.0, 0.0]]))
+    array([[0.5, 0.5],
+           [1. , 0. ]])
+    """
+    import numpy as np
+
+    shifted = np.exp(z - z.max(axis=-1, keepdims=True))
+    result: FloatArray = shifted / shifted.sum(axis=-1, keepdims=True)
+    return result
+
+
+def _bce_array(z: FloatArray, y: FloatArray) -> FloatArray:
+    import numpy as np
+
+    return np.logaddexp(0.0, z) - y * z  # softplus(z) − y·z
+
+
+def _bce_gradient(z: FloatArray, y: FloatArray) -> FloatArray:
+    return sigmoid_array(z) - y  # d/dz [softplus(z) − y·z] = σ(z) − y
+
+
+def _hinge_array(z: FloatArray, y: FloatArray) -> FloatArray:
+    import numpy as np
+
+    return np.maximum(0.0, 1.0 - (2.0 * y - 1.0) * z)  # labels 0/1 → targets −1/+1
+
+
+def _hinge_gradient(z: FloatArray, y: FloatArray) -> FloatArray:
+    import numpy as np
+
+    sign = 2.0 * y - 1.0  # d/dz max(0, 1 − s·z) = −s where the margin is violated, else 0
+    gradient: FloatArray = -sign * np.heaviside(1.0 - sign * z, 0.0)
+    return gradient
+
+
+def _mse_array(z: FloatArray, y: FloatArray) -> FloatArray:
+    return (z - y) ** 2
+
+
+def _mse_gradient(z: FloatArray, y: FloatArray) -> FloatArray:
+    return 2.0 * (z - y)  # d/dz (z − y)²
+
+
+def _cross_entropy_array(z: FloatArray, y: FloatArray) -> FloatArray:
+    import numpy as np
+
+    m = z.max(axis=1, keepdims=True)
+    log_total = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
+    per_sample: FloatArray = log_total - z[np.arange(len(z)), y.astype(np.int64)]
+    return per_sample
+
+
+def _cross_entropy_gradient(z: FloatArray, y: FloatArray) -> FloatArray:
+    import numpy as np
+
+    gradient = softmax_array(z)
+    gradient[np.arange(len(z)), y.astype(np.int64)] -= 1.0  # d/dzᵢ = pᵢ − [i = target]
+    return gradient
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One loss, in one place: on Values, on arrays, and its gradient on arrays.
+
+    ``per_sample(output, label)`` builds the loss graph for one sample, given the
+    data set's label (0/1 class, class index or value); ``on_array(z, y)`` the
+    same loss for many samples with NumPy (fast evaluation); ``gradient_array(z,
+    y)`` its derivative in the network's outputs z, for training with a tape
+    (None if unknown).
+
+    >>> import numpy as np
+    >>> record = LOSSES["mse"]
+    >>> record.per_sample(Value(3.0), 1.0).data, record.on_array(np.array([3.0]), np.array([1.0]))
+    (4.0, array([4.]))
+    >>> record.gradient_array(np.array([3.0]), np.array([1.0]))
+    array([4.])
+    """
+
+    name: str
+    kind: Kind
+    per_sample: Callable[[Any, Any], Value]
+    on_array: Callable[[FloatArray, FloatArray], FloatArray]
+    gradient_array: Callable[[FloatArray, FloatArray], FloatArray] | None = None
+
+
+def _hinge_on_label(out: Value, label: float) -> Value:
+    return hinge(out, 2.0 * label - 1.0)  # hinge wants targets ±1: class 1 → +1, 0 → −1
+
+
+LOSSES: dict[str, Loss] = {
+    "bce": Loss("bce", "binary", binary_cross_entropy, _bce_array, _bce_gradient),
+    "hinge": Loss("hinge", "binary", _hinge_on_label, _hinge_array, _hinge_gradient),
+    "cross_entropy": Loss(
+        "cross_entropy",
+        "multiclass",
+        cross_entropy,
+        _cross_entropy_array,
+        _cross_entropy_gradient,
+    ),
+    "mse": Loss("mse", "regression", mse, _mse_array, _mse_gradient),
+}
+"""The losses :func:`~micrograd_edu.train.fit` knows by name; labels are 0/1
+(binary), 0..k−1 (multiclass), or values (regression)."""

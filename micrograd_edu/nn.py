@@ -18,15 +18,23 @@ has far less to do.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from . import validation
-from .engine import Value, ValueLike, _number_or_none, dot
+from . import losses, validation
+from .architecture import (
+    MAX_LAYERS,
+    MAX_PARAMETERS,
+    check_architecture,
+    count_parameters,
+    positive_int,
+)
+from .engine import Value, ValueLike, dot, real_number
+from .module import Module
 
 __all__ = [
     "ACTIVATIONS",
@@ -37,17 +45,12 @@ __all__ = [
     "Layer",
     "Module",
     "Neuron",
+    "check_architecture",
+    "classes",
+    "count_parameters",
+    "predict",
+    "predict_proba",
 ]
-
-MAX_PARAMETERS = 1_000_000
-"""The most parameters a network may have: each one is a Python object of about
-100 bytes, and one forward pass builds a graph node per weight. Larger models
-belong in PyTorch (:func:`~micrograd_edu.io.to_torch`)."""
-
-MAX_LAYERS = 100
-"""The most layers an :class:`MLP` may have."""
-
-_TOO_LARGE = "each parameter is a Python object; use PyTorch for larger models"
 
 ActivationName = Literal["relu", "tanh", "sigmoid", "leaky_relu", "linear"]
 FloatArray = npt.NDArray[np.float64]
@@ -71,15 +74,10 @@ def _identity(v: Value) -> Value:
     return v
 
 
-def _sigmoid_array(z: FloatArray) -> FloatArray:
-    # 0.5 · (1 + tanh(z/2)) equals 1 / (1 + e^−z) and never overflows.
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
 ACTIVATIONS: dict[str, Activation] = {
     "relu": Activation("relu", Value.relu, lambda z: np.maximum(z, 0.0)),
     "tanh": Activation("tanh", Value.tanh, np.tanh),
-    "sigmoid": Activation("sigmoid", Value.sigmoid, _sigmoid_array),
+    "sigmoid": Activation("sigmoid", Value.sigmoid, losses.sigmoid_array),
     "leaky_relu": Activation(
         "leaky_relu", Value.leaky_relu, lambda z: np.where(z > 0, z, 0.01 * z)
     ),
@@ -100,10 +98,6 @@ def _rng(seed: int | None, rng: np.random.Generator | None) -> np.random.Generat
     if rng is not None and seed is not None:
         raise ValueError("give either seed or rng, not both")
     return rng if rng is not None else np.random.default_rng(seed)
-
-
-def _positive_int(name: str, n: object) -> int:
-    return validation.integer(name, n, maximum=MAX_PARAMETERS, why=_TOO_LARGE)
 
 
 def as_inputs(x: object, width: int) -> list[ValueLike]:
@@ -130,7 +124,7 @@ def as_inputs(x: object, width: int) -> list[ValueLike]:
         items: list[ValueLike] = x.astype(np.float64, copy=False).tolist()
     elif isinstance(x, (list, tuple)):
         items = list(x)
-    elif isinstance(x, Value) or _number_or_none(x) is not None:
+    elif isinstance(x, Value) or real_number(x) is not None:
         items = [x]  # type: ignore[list-item]
     else:
         raise TypeError(
@@ -139,99 +133,6 @@ def as_inputs(x: object, width: int) -> list[ValueLike]:
     if len(items) != width:
         raise ValueError(f"expected {width} inputs, got {len(items)}")
     return items
-
-
-class Module:
-    """The base class: a container of parameters, named as PyTorch names them.
-
-    >>> model = MLP(2, [3, 1], seed=0)
-    >>> model.num_parameters(), len(model.parameters())
-    (13, 13)
-    """
-
-    def named_parameters(self) -> Iterator[tuple[str, Value]]:
-        """Yield ``(name, parameter)`` pairs, e.g. ``("layers.0.neurons.3.w.1", value)``.
-
-        >>> [name for name, _ in Neuron(2, seed=0).named_parameters()]
-        ['w.0', 'w.1', 'b']
-        """
-        return iter(())
-
-    def parameters(self) -> list[Value]:
-        """Every parameter (weight or bias), in a fixed order: that of :meth:`named_parameters`.
-
-        >>> neuron = Neuron(2, seed=0)
-        >>> neuron.parameters() == [*neuron.w, neuron.b]
-        True
-        """
-        return [p for _, p in self.named_parameters()]
-
-    def zero_grad(self) -> None:
-        """Set every parameter's grad to 0 (before each backward pass: grads accumulate).
-
-        >>> neuron = Neuron(2, activation="linear", seed=0)
-        >>> neuron([1.0, 2.0]).backward()
-        >>> neuron.b.grad
-        1.0
-        >>> neuron.zero_grad()
-        >>> neuron.b.grad
-        0.0
-        """
-        for p in self.parameters():
-            p.grad = 0.0
-
-    def state_dict(self) -> dict[str, float]:
-        """The parameters' values by name: everything needed to restore the weights.
-
-        >>> neuron = Neuron(1, seed=0)
-        >>> neuron.w[0].data, neuron.b.data = 0.5, -1.0
-        >>> neuron.state_dict()
-        {'w.0': 0.5, 'b': -1.0}
-        """
-        return {name: p.data for name, p in self.named_parameters()}
-
-    def load_state_dict(self, state: Mapping[str, float]) -> None:
-        """Set every parameter from ``state`` (as returned by :meth:`state_dict`).
-
-        The names must match exactly; a missing or unexpected name
-        (``ValueError``), or a value that is not a real number (``TypeError``),
-        raises before anything is changed.
-
-        >>> neuron = Neuron(1, seed=0)
-        >>> neuron.load_state_dict({"w.0": 2.0, "b": 0.5})
-        >>> neuron.w[0].data, neuron.b.data
-        (2.0, 0.5)
-        >>> neuron.load_state_dict({"w.0": 2.0})
-        Traceback (most recent call last):
-        ValueError: state_dict does not fit this Neuron: missing ['b'], unexpected []
-        """
-        params = dict(self.named_parameters())
-        missing = [name for name in params if name not in state]
-        unexpected = [name for name in state if name not in params]
-        if missing or unexpected:
-            raise ValueError(
-                f"state_dict does not fit this {type(self).__name__}: "
-                f"missing {missing[:5]}{' ...' if len(missing) > 5 else ''}, "
-                f"unexpected {unexpected[:5]}{' ...' if len(unexpected) > 5 else ''}"
-            )
-        numbers = {}
-        for name, value in state.items():
-            number = _number_or_none(value)
-            if number is None:
-                raise TypeError(
-                    f"state_dict[{name!r}] must be a number, got {type(value).__name__}"
-                )
-            numbers[name] = number
-        for name, p in params.items():
-            p.data = numbers[name]
-
-    def num_parameters(self) -> int:
-        """How many parameters the module has.
-
-        >>> MLP(2, [16, 16, 1]).num_parameters()  # (2 + 1)·16 + (16 + 1)·16 + (16 + 1)·1
-        337
-        """
-        return sum(1 for _ in self.named_parameters())
 
 
 class Neuron(Module):
@@ -270,7 +171,7 @@ class Neuron(Module):
         seed: int | None = None,
         rng: np.random.Generator | None = None,
     ) -> None:
-        self.nin = _positive_int("nin", nin)
+        self.nin = positive_int("nin", nin)
         self.activation = _activation(activation or ("relu" if nonlin else "linear"))
         generator = _rng(seed, rng)
         bound = 1.0 / np.sqrt(self.nin)
@@ -336,8 +237,8 @@ class Layer(Module):
         rng: np.random.Generator | None = None,
         **neuron_kwargs: Any,
     ) -> None:
-        self.nin = _positive_int("nin", nin)
-        self.nout = _positive_int("nout", nout)
+        self.nin = positive_int("nin", nin)
+        self.nout = positive_int("nout", nout)
         check_architecture(self.nin, [self.nout])  # at most MAX_PARAMETERS
         generator = _rng(seed, rng)
         self.neurons = [Neuron(self.nin, rng=generator, **neuron_kwargs) for _ in range(self.nout)]
@@ -505,43 +406,48 @@ class MLP(Module):
         )
 
 
-def check_architecture(nin: object, nouts: object) -> tuple[int, list[int]]:
-    """Validate an MLP's ``nin`` and ``nouts`` *before* anything is allocated.
+def predict_proba(model: MLP, X: npt.ArrayLike) -> FloatArray:
+    """Class probabilities from :meth:`MLP.forward_array`: shape (n,) P(class 1) = σ(z)
+    for a one-output model, shape (n, k) softmax probabilities for a k-output model.
 
-    Returns them as ``(int, list[int])``. Raises ``ValueError`` for a width
-    that is not a positive integer, more than :data:`MAX_LAYERS` layers, or
-    more than :data:`MAX_PARAMETERS` parameters (counted, not built: a layer of
-    nout neurons with nin inputs has (nin + 1)·nout parameters).
-
-    >>> check_architecture(2, (16, 1))
-    (2, [16, 1])
-    >>> check_architecture(2, [2000, 1000])  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ValueError: MLP(2, [2000, 1000]) would have 2,007,000 parameters, more than the limit ...
+    >>> model = MLP(2, [1], seed=0)
+    >>> predict_proba(model, [[0.0, 0.0]]).shape
+    (1,)
     """
-    nin_checked = _positive_int("nin", nin)
-    if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
-        raise ValueError(f"nouts must be a non-empty list of layer widths, got {nouts!r}")
-    if len(nouts) > MAX_LAYERS:
-        raise ValueError(f"an MLP may have at most {MAX_LAYERS} layers, got {len(nouts)}")
-    widths = [_positive_int(f"nouts[{i}]", n) for i, n in enumerate(nouts)]
-    count = count_parameters(nin_checked, widths)
-    if count > MAX_PARAMETERS:
-        raise ValueError(
-            f"MLP({nin_checked}, {widths}) would have {count:,} parameters, more than the "
-            f"limit of {MAX_PARAMETERS:,} ({_TOO_LARGE})"
-        )
-    return nin_checked, widths
+    outputs = model.forward_array(X)
+    if outputs.shape[1] == 1:
+        return losses.sigmoid_array(outputs[:, 0])
+    return losses.softmax_array(outputs)
 
 
-def count_parameters(nin: int, nouts: Sequence[int]) -> int:
-    """How many parameters ``MLP(nin, nouts)`` has: Σ (inputs + 1) · neurons over its layers.
+def predict(
+    model: MLP, X: npt.ArrayLike, task: Literal["classification", "regression"] = "classification"
+) -> npt.NDArray[Any]:
+    """Predicted classes (shape (n,): output > 0 for one output, else the arg-max),
+    or with ``task="regression"`` the predicted values (shape (n,) or (n, k)).
 
-    >>> count_parameters(2, [16, 16, 1])
-    337
+    >>> model = MLP(2, [3], seed=0)
+    >>> predict(model, [[1.0, 2.0], [0.0, -1.0]]).shape
+    (2,)
     """
-    sizes = [nin, *nouts]
-    return sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts)))
+    outputs = model.forward_array(X)
+    if task == "classification":
+        return classes(outputs)
+    if task == "regression":
+        return outputs[:, 0] if outputs.shape[1] == 1 else outputs
+    raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
+
+
+def classes(outputs: FloatArray) -> npt.NDArray[np.int64]:
+    """The class of each row of network outputs: output > 0 for one output, else the arg-max.
+
+    >>> classes(np.array([[0.5], [-2.0]]))
+    array([1, 0])
+    """
+    found: npt.NDArray[np.int64] = (
+        (outputs[:, 0] > 0) if outputs.shape[1] == 1 else np.argmax(outputs, axis=1)
+    ).astype(np.int64)
+    return found
 
 
 def layer_weights(layer: Layer) -> tuple[FloatArray, FloatArray]:

@@ -22,7 +22,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from types import FrameType
 from typing import Any, Literal, NoReturn
@@ -31,11 +31,12 @@ import numpy as np
 import numpy.typing as npt
 from tqdm import tqdm
 
-from . import datasets, losses, validation
+from . import losses, validation
 from .engine import Value, gc_paused, sum_values
-from .nn import ACTIVATIONS, MLP
+from .history import History, TrainingDivergedError, TrainingRun
+from .nn import MLP, classes, predict, predict_proba
 from .optim import SGD, LinearLR, Optimizer, soft_threshold
-from .tape import ArrayMath, Tape, capture
+from .tape import Tape, capture
 
 __all__ = [
     "MAX_EPOCHS",
@@ -51,7 +52,7 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
-Kind = Literal["binary", "multiclass", "regression"]
+Kind = losses.Kind
 EngineName = Literal["auto", "graph", "tape"]
 L1Step = Literal["proximal", "subgradient"]
 
@@ -59,151 +60,11 @@ MAX_EPOCHS = 1_000_000
 """The most epochs :func:`fit` accepts (the history keeps one entry per epoch)."""
 
 
-def _bce_array(z: FloatArray, y: FloatArray) -> FloatArray:
-    return np.logaddexp(0.0, z) - y * z  # softplus(z) − y·z
+Objective = losses.Loss
+"""A loss with what it needs to know about its task (:class:`micrograd_edu.losses.Loss`)."""
 
-
-def _hinge_array(z: FloatArray, y: FloatArray) -> FloatArray:
-    return np.maximum(0.0, 1.0 - (2.0 * y - 1.0) * z)
-
-
-def _mse_array(z: FloatArray, y: FloatArray) -> FloatArray:
-    return (z - y) ** 2
-
-
-def _cross_entropy_array(z: FloatArray, y: FloatArray) -> FloatArray:
-    m = z.max(axis=1, keepdims=True)
-    log_total = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
-    losses_per_sample: FloatArray = log_total - z[np.arange(len(z)), y.astype(np.int64)]
-    return losses_per_sample
-
-
-# The derivative of each loss in its network output z, for a batch (used with the tape).
-def _bce_gradient(z: FloatArray, y: FloatArray) -> FloatArray:
-    gradient: FloatArray = ArrayMath.sigmoid(z) - y  # d/dz [softplus(z) − y·z] = σ(z) − y
-    return gradient
-
-
-def _hinge_gradient(z: FloatArray, y: FloatArray) -> FloatArray:
-    sign = 2.0 * y - 1.0  # d/dz max(0, 1 − s·z) = −s where the margin is violated, else 0
-    gradient: FloatArray = -sign * ArrayMath.step(1.0 - sign * z)
-    return gradient
-
-
-def _mse_gradient(z: FloatArray, y: FloatArray) -> FloatArray:
-    gradient: FloatArray = 2.0 * (z - y)  # d/dz (z − y)²
-    return gradient
-
-
-def _cross_entropy_gradient(z: FloatArray, y: FloatArray) -> FloatArray:
-    shifted = np.exp(z - z.max(axis=1, keepdims=True))
-    gradient: FloatArray = shifted / shifted.sum(axis=1, keepdims=True)  # softmax p
-    gradient[np.arange(len(z)), y.astype(np.int64)] -= 1.0  # d/dzᵢ = pᵢ − [i = target]
-    return gradient
-
-
-@dataclass(frozen=True)
-class Objective:
-    """A loss with what it needs to know about its task.
-
-    ``per_sample(output, label)`` builds the loss graph for one sample, given the
-    data set's label (0/1 class, class index or value); ``on_array`` computes
-    the same loss for many samples with NumPy, for fast evaluation;
-    ``gradient_array`` its derivative in the network's outputs, for training
-    with a tape (:func:`fit` with ``engine="tape"``; None if unknown).
-    """
-
-    name: str
-    kind: Kind
-    per_sample: Callable[[Any, Any], Value]
-    on_array: Callable[[FloatArray, FloatArray], FloatArray]
-    gradient_array: Callable[[FloatArray, FloatArray], FloatArray] | None = None
-
-
-OBJECTIVES: dict[str, Objective] = {
-    "bce": Objective("bce", "binary", losses.binary_cross_entropy, _bce_array, _bce_gradient),
-    # hinge wants targets ±1: class 1 → +1, class 0 → −1
-    "hinge": Objective(
-        "hinge",
-        "binary",
-        lambda out, label: losses.hinge(out, 2.0 * label - 1.0),
-        _hinge_array,
-        _hinge_gradient,
-    ),
-    "cross_entropy": Objective(
-        "cross_entropy",
-        "multiclass",
-        losses.cross_entropy,
-        _cross_entropy_array,
-        _cross_entropy_gradient,
-    ),
-    "mse": Objective("mse", "regression", losses.mse, _mse_array, _mse_gradient),
-}
-"""The losses :func:`fit` knows by name; labels are 0/1 (binary), 0..k−1, or values."""
-
-
-@dataclass
-class History:
-    """Per-epoch loss and accuracy on the training set and, if given, the validation set.
-
-    Accuracies are empty lists for regression. ``interrupted`` is True when
-    Ctrl-C stopped :func:`fit` early: its last entry then describes the
-    weights after the last completed step of the unfinished epoch.
-    """
-
-    train_loss: list[float] = field(default_factory=list)
-    train_accuracy: list[float] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    val_accuracy: list[float] = field(default_factory=list)
-    interrupted: bool = False
-
-    @property
-    def epochs(self) -> int:
-        return len(self.train_loss)
-
-    def as_dict(self) -> dict[str, list[float]]:
-        return {
-            "train_loss": self.train_loss,
-            "train_accuracy": self.train_accuracy,
-            "val_loss": self.val_loss,
-            "val_accuracy": self.val_accuracy,
-        }
-
-
-class TrainingDivergedError(FloatingPointError):
-    """The loss became infinite or NaN during :func:`fit`: training stopped.
-
-    The model's weights are restored to the last finite ones (those at the end
-    of the previous epoch). ``epoch`` is the epoch (from 1) in which it
-    happened and ``history`` holds the epochs completed before it.
-    """
-
-    def __init__(self, message: str, epoch: int, history: History) -> None:
-        super().__init__(message)
-        self.epoch = epoch
-        self.history = history
-
-
-@dataclass
-class TrainingRun:
-    """A trained model with its data and history, as the command line produces it.
-
-    ``X_train`` and ``X_test`` hold the raw 2-D points; the model reads
-    ``inputs(X)``, their Playground ``features``.
-    """
-
-    model: MLP
-    history: History
-    loss: str
-    features: tuple[str, ...]
-    X_train: FloatArray
-    y_train: npt.NDArray[Any]
-    X_test: FloatArray
-    y_test: npt.NDArray[Any]
-
-    def inputs(self, points: npt.ArrayLike) -> FloatArray:
-        """The model's inputs for 2-D points: their feature map."""
-        return datasets.features(points, self.features)
+OBJECTIVES = losses.LOSSES
+"""The losses :func:`fit` knows by name (:data:`micrograd_edu.losses.LOSSES`)."""
 
 
 def _objective(loss: str | Objective) -> Objective:
@@ -249,14 +110,7 @@ def _check_data(
 def _accuracy(objective: Objective, outputs: FloatArray, y: FloatArray) -> float | None:
     if objective.kind == "regression":
         return None
-    return float(np.mean(_classes(outputs) == y))
-
-
-def _classes(outputs: FloatArray) -> npt.NDArray[np.int64]:
-    classes: npt.NDArray[np.int64] = (
-        (outputs[:, 0] > 0) if outputs.shape[1] == 1 else np.argmax(outputs, axis=1)
-    ).astype(np.int64)
-    return classes
+    return float(np.mean(classes(outputs) == y))
 
 
 def evaluate(
@@ -639,27 +493,3 @@ def _postfix(history: History) -> dict[str, str]:
     if history.val_accuracy:
         shown["val_acc"] = f"{history.val_accuracy[-1]:.1%}"
     return shown
-
-
-def predict_proba(model: MLP, X: npt.ArrayLike) -> FloatArray:
-    """Class probabilities: shape (n,) P(class 1) = σ(z) for a one-output model,
-    shape (n, k) softmax probabilities for a k-output model."""
-    outputs = model.forward_array(X)
-    if outputs.shape[1] == 1:
-        return ACTIVATIONS["sigmoid"].on_array(outputs[:, 0])
-    shifted = np.exp(outputs - outputs.max(axis=1, keepdims=True))
-    probabilities: FloatArray = shifted / shifted.sum(axis=1, keepdims=True)
-    return probabilities
-
-
-def predict(
-    model: MLP, X: npt.ArrayLike, task: Literal["classification", "regression"] = "classification"
-) -> npt.NDArray[Any]:
-    """Predicted classes (shape (n,): output > 0 for one output, else the arg-max),
-    or with ``task="regression"`` the predicted values (shape (n,) or (n, k))."""
-    outputs = model.forward_array(X)
-    if task == "classification":
-        return _classes(outputs)
-    if task == "regression":
-        return outputs[:, 0] if outputs.shape[1] == 1 else outputs
-    raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # NumPy is imported by real_array only: the engine lessons ru
 
     FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["integer", "real", "real_array"]
+__all__ = ["integer", "interval", "real", "real_array", "within"]
 
 
 def integer(
@@ -64,16 +64,32 @@ def real(
     number = float(value)
     if not math.isfinite(number):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
-    too_low = low is not None and (number <= low if low_open else number < low)
-    too_high = high is not None and (number >= high if high_open else number > high)
-    if too_low or too_high:
+    if not within(number, low, high, low_open, high_open):
         raise ValueError(
-            f"{name} must be {_interval(low, high, low_open, high_open)}, got {value!r}"
+            f"{name} must be {interval(low, high, low_open, high_open)}, got {value!r}"
         )
     return number
 
 
-def _interval(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+def within(
+    number: float, low: float | None, high: float | None, low_open: bool, high_open: bool
+) -> bool:
+    """Whether ``number`` lies in the interval (None: no bound; open: the bound excluded).
+
+    >>> within(0.0, 0.0, 1.0, True, False), within(1.0, 0.0, 1.0, True, False)
+    (False, True)
+    """
+    too_low = low is not None and (number <= low if low_open else number < low)
+    too_high = high is not None and (number >= high if high_open else number > high)
+    return not (too_low or too_high)
+
+
+def interval(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+    """The interval in words: ``in (0, 10]``, ``>= 0``.
+
+    >>> interval(0, 10, True, False), interval(0, None, False, False)
+    ('in (0, 10]', '>= 0')
+    """
     if high is None:
         return f"{'>' if low_open else '>='} {low:g}"
     if low is None:

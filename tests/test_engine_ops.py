@@ -151,11 +151,11 @@ def test_dot_is_one_node_with_every_child() -> None:
     out = dot(w, x, b)
     assert out.op == "dot"
     assert out.data == 0.5 * 1.0 - 1.0 * 2.0 + 2.0 * -3.0 + 0.25
-    # The weights that meet Values and those Values first, then the weight that
-    # meets the number 2.0 (kept in constants after the number bias 0.0), then b.
-    assert out.children == (w[0], w[2], x[0], x[2], w[1], b)
-    assert out.local_grads == (1.0, -3.0, 0.5, 2.0, 2.0, 1.0)
-    assert out.constants == (0.0, 2.0)
+    # The operands are (w₁, w₂, w₃, x₁, x₂, x₃, b); the node keeps the Values in
+    # that order, with their slopes, and the number 2.0 in constants.
+    assert out.children == (w[0], w[1], w[2], x[0], x[2], b)
+    assert out.local_grads == (1.0, 2.0, -3.0, 0.5, 2.0, 1.0)
+    assert out.constants == (None, None, None, None, 2.0, None, None)
 
 
 @pytest.mark.parametrize(
@@ -199,26 +199,27 @@ def test_every_op_keeps_its_plain_number_operands_in_constants() -> None:
     a, b = Value(1.5), Value(-2.0)
     cases = {
         "a + b": (a + b, "+", ()),
-        "a + 3": (a + 3, "+", (3.0,)),
-        "3 + a": (3 + a, "+", (3.0,)),
-        "a - 0.5": (a - 0.5, "-", (0.5,)),
-        "1 - a": (1 - a, "rsub", (1.0,)),
-        "a * 4": (a * 4, "*", (4.0,)),
-        "a / 8": (a / 8, "/", (8.0,)),
-        "6 / a": (6 / a, "rdiv", (6.0,)),
-        "a ** 2": (a**2, "**2", (2.0,)),
-        "a ** 0.1234567891": (a**0.1234567891, "**0.123457", (0.1234567891,)),
-        "2 ** a": (2**a, "pow", (2.0,)),
-        "a ** abs(b)": (a ** abs(b), "pow", ()),
-        "leaky_relu": (a.leaky_relu(0.2), "leaky_relu", (0.2,)),
-        "sum_values": (sum_values([a, 1, b, 2.5]), "sum", (3.5,)),
-        "dot, numbers": (dot([a, b], [0.5, 0.25], 1.0), "dot", (1.0, 0.5, 0.25)),
+        "a + 3": (a + 3, "+", (None, 3.0)),
+        "3 + a": (3 + a, "+", (None, 3.0)),
+        "a - 0.5": (a - 0.5, "-", (None, 0.5)),
+        "1 - a": (1 - a, "-", (1.0, None)),
+        "a * 4": (a * 4, "*", (None, 4.0)),
+        "a / 8": (a / 8, "/", (None, 8.0)),
+        "6 / a": (6 / a, "/", (6.0, None)),
+        "a ** 2": (a**2, "**2", (None, 2.0)),
+        "a ** 0.1234567891": (a**0.1234567891, "**0.123457", (None, 0.1234567891)),
+        "2 ** a": (2**a, "**", (2.0, None)),
+        "a ** abs(b)": (a ** abs(b), "**", ()),
+        "leaky_relu": (a.leaky_relu(0.2), "leaky_relu", (None, 0.2)),
+        "sum_values": (sum_values([a, 1, b, 2.5]), "sum", (None, None, 3.5)),
+        "dot, numbers": (dot([a, b], [0.5, 0.25], 1.0), "dot", (None, None, 0.5, 0.25, 1.0)),
         "tanh": (a.tanh(), "tanh", ()),
     }
     for name, (node, op, constants) in cases.items():
         assert (node.op, node.constants) == (op, constants), name
+        assert len(node.local_grads) == len(node.children), name
     assert set(OPS) == {
-        "+", "-", "rsub", "*", "/", "rdiv", "neg", "**", "pow", "exp", "log", "sqrt",
+        "+", "-", "*", "/", "neg", "**", "exp", "log", "sqrt",
         "tanh", "sigmoid", "relu", "leaky_relu", "abs", "sum", "dot",
     }  # fmt: skip
     assert Value(3.0).constants == ()
@@ -228,13 +229,15 @@ def test_the_op_table_gives_the_methods_numbers() -> None:
     """The Value methods are the table's rules applied to floats: same value, same slopes."""
     a = Value(0.7)
     for op, node in {"tanh": a.tanh(), "sigmoid": a.sigmoid(), "exp": a.exp()}.items():
-        assert OPS[op](MATH, (0.7,), ()) == (node.data, node.local_grads)
+        assert OPS[op](MATH, 0.7) == (node.data, node.local_grads)
+    # A number operand: the rule sees both numbers, the node keeps the Value's slope.
+    assert OPS["/"](MATH, 6.0, 0.7) == ((6 / a).data, (1 / 0.7, (6 / a).local_grads[0]))
 
 
 def test_nodes_share_one_tuple_per_constant_but_keep_the_sign_of_zero() -> None:
     a = Value(1.5)
     assert (a * 0.5).constants is (a * 0.5).constants
-    assert math.copysign(1.0, (a * -0.0).constants[0]) == -1.0
-    assert math.copysign(1.0, (a * 0.0).constants[0]) == 1.0
-    assert math.isnan((a + math.nan).constants[0])
-    assert (a * 2).constants == (2.0,)
+    assert math.copysign(1.0, (a * -0.0).constants[1]) == -1.0
+    assert math.copysign(1.0, (a * 0.0).constants[1]) == 1.0
+    assert math.isnan((a + math.nan).constants[1])
+    assert (a * 2).constants == (None, 2.0)

@@ -257,7 +257,6 @@ def test_training_with_the_tape_gives_the_graph_engines_history(case: str) -> No
 
 
 def test_auto_uses_the_tape_for_a_plain_mlp_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    from micrograd_edu import train
 
     captured: list[object] = []
     real_capture = train.capture
@@ -286,7 +285,9 @@ def test_engine_errors() -> None:
     model = MLP(2, [4, 1], seed=0)
     with pytest.raises(ValueError, match="engine must be 'auto', 'graph' or 'tape', got 'gpu'"):
         fit(model, X, y, epochs=1, progress=False, engine="gpu")  # type: ignore[arg-type]
-    no_gradient = Objective("my_bce", "binary", losses.binary_cross_entropy, train._bce_array)
+    no_gradient = Objective(
+        "my_bce", "binary", losses.binary_cross_entropy, OBJECTIVES["bce"].on_array
+    )
     with pytest.raises(ValueError, match="engine='tape' needs the gradient of loss 'my_bce'"):
         fit(model, X, y, no_gradient, epochs=1, progress=False, engine="tape")
     history = fit(model, X, y, no_gradient, epochs=2, progress=False)  # auto: the graph

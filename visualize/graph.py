@@ -25,6 +25,7 @@ import graphviz
 from micrograd_edu import Value
 from micrograd_edu.files import write_atomically
 from micrograd_edu.formulas import grad_formula, node_names, parent_edges, value_formula
+from micrograd_edu.optable import draw_label
 
 from .renderer import render
 
@@ -169,15 +170,7 @@ def _number(x: float) -> str:
 
 def _op_label(node: Value) -> str:
     """The op's symbol, with the plain number it used when there was one (``× 2``)."""
-    symbols = {"*": "×", "/": "÷", "-": "−", "neg": "−", "dot": "w·x+b", "sum": "Σ"}
-    op = symbols.get(node.op, node.op)
-    if node.op in ("+", "-", "*", "/") and node.constants:
-        return f"{op} {_number(node.constants[0])}"
-    if node.op == "rsub":
-        return f"{_number(node.constants[0])} −"
-    if node.op == "rdiv":
-        return f"{_number(node.constants[0])} ÷"
-    return op
+    return draw_label(node.op, node.constants)
 
 
 def _tooltip(text: str) -> str:

@@ -58,13 +58,13 @@ _SYMBOLS = {"add": "+", "sub": "−", "mul": "·", "div": "/"}
 
 def _apply(op: str, x: Value, y: Value | float | None) -> Value:
     if op in ("add", "shift"):
-        return x + y  # type: ignore[operator]
+        return x + y
     if op == "sub":
-        return x - y  # type: ignore[operator]
+        return x - y
     if op in ("mul", "scale"):
-        return x * y  # type: ignore[operator]
+        return x * y
     if op == "div":
-        return x / y  # type: ignore[operator]
+        return x / y
     if op == "square":
         return x**2
     if op in ("tanh", "exp", "sigmoid"):
@@ -123,8 +123,9 @@ def _wrong_local(node: Value, mistake: str) -> tuple[float, ...] | None:
             return (1.0 / b, -x / b)
         if mistake == "division-missing-sign":
             return (1.0 / b, x / (b * b))
-    if op.startswith("**") and mistake == "power-missing-factor" and node.constants:
-        return (x ** (node.constants[0] - 1.0),)
+    k = node.constants[1] if len(node.constants) == 2 else None  # x ** k: (None, k)
+    if op.startswith("**") and mistake == "power-missing-factor" and k is not None:
+        return (x ** (k - 1.0),)
     return None
 
 

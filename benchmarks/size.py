@@ -1,0 +1,84 @@
+"""``python -m benchmarks.size``: the size targets of the code, measured with :mod:`ast`.
+
+engine.py's lines (target ≤ 400), the modules of ``micrograd_edu/`` and
+``visualize/`` over 500 lines, and the functions whose body is over 60 lines
+(from the first statement after the docstring to the last line).
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("micrograd_edu", "visualize")
+ENGINE_MAX, MODULE_MAX, FUNCTION_MAX = 400, 500, 60
+
+
+@dataclass(frozen=True)
+class Size:
+    """What exceeds the targets."""
+
+    engine_lines: int
+    long_modules: list[tuple[str, int]]
+    long_functions: list[tuple[str, int]]
+
+    def lines(self) -> list[str]:
+        """The report, one line per finding (the first line is the summary)."""
+        ok = self.engine_lines <= ENGINE_MAX and not self.long_modules and not self.long_functions
+        head = (
+            f"size: engine.py {self.engine_lines} lines (≤ {ENGINE_MAX}); "
+            f"{len(self.long_modules)} modules > {MODULE_MAX} lines; "
+            f"{len(self.long_functions)} functions > {FUNCTION_MAX} lines " + ("✔" if ok else "✘")
+        )
+        return [
+            head,
+            *[f"  module   {name}: {n} lines" for name, n in self.long_modules],
+            *[f"  function {name}: {n} lines" for name, n in self.long_functions],
+        ]
+
+
+def _functions(tree: ast.AST, prefix: str) -> list[tuple[str, int]]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if len(body) > 1 and ast.get_docstring(node) is not None:
+                body = body[1:]
+            length = (node.end_lineno or node.lineno) - body[0].lineno + 1
+            if length > FUNCTION_MAX:
+                found.append((f"{prefix}:{node.lineno} {node.name}", length))
+    return found
+
+
+def measure(root: Path = ROOT) -> Size:
+    """Measure the packages under ``root``.
+
+    >>> size = measure()
+    >>> size.engine_lines <= 400
+    True
+    """
+    long_modules: list[tuple[str, int]] = []
+    long_functions: list[tuple[str, int]] = []
+    for package in PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            name = path.relative_to(root).as_posix()
+            n = len(text.splitlines())
+            if n > MODULE_MAX:
+                long_modules.append((name, n))
+            long_functions += _functions(ast.parse(text), name)
+    engine = (root / "micrograd_edu" / "engine.py").read_text(encoding="utf-8")
+    return Size(len(engine.splitlines()), long_modules, long_functions)
+
+
+def main() -> int:
+    """Print the report; exit status 0 (the targets are reported, not enforced)."""
+    print("\n".join(measure().lines()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
