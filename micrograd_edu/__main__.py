@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from . import datasets, io, rl, validation
+from .architecture import check_architecture
 from .nn import ACTIVATIONS, MAX_LAYERS, MAX_PARAMETERS, MLP
 from .optim import SGD, Adam, Optimizer
 from .train import MAX_EPOCHS, OBJECTIVES, TrainingDivergedError, TrainingRun, evaluate, fit
@@ -261,11 +262,23 @@ def _default_loss(dataset: str) -> str:
     return "cross_entropy" if dataset == "blobs" else "bce"
 
 
-def run_training(args: argparse.Namespace) -> TrainingRun:
-    """Generate the data, train, and return everything about the run."""
-    loss = args.loss or _default_loss(args.dataset)
+def check_options(args: argparse.Namespace) -> None:
+    """Refuse an inconsistent combination of options before anything is written.
+
+    Raises ``ValueError`` for ``--classes`` without ``blobs`` and for a network over
+    :data:`~micrograd_edu.nn.MAX_PARAMETERS` (counted, not built).
+    """
     if args.classes is not None and args.dataset != "blobs":
         raise ValueError(f"--classes applies to the blobs data set only, not {args.dataset!r}")
+    loss = args.loss or _default_loss(args.dataset)
+    n_out = (args.classes or 3) if OBJECTIVES[loss].kind == "multiclass" else 1
+    check_architecture(len(args.features), [*args.hidden, n_out])
+
+
+def run_training(args: argparse.Namespace) -> TrainingRun:
+    """Generate the data, train, and return everything about the run."""
+    check_options(args)
+    loss = args.loss or _default_loss(args.dataset)
     options = {"classes": args.classes or 3} if args.dataset == "blobs" else {}
     X, y = datasets.load(args.dataset, n=args.n, noise=args.noise, seed=args.seed, **options)
     X_train, X_test, y_train, y_test = datasets.train_test_split(
@@ -332,6 +345,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.command == "rl":
         return _main_rl(args, fail)
+    try:
+        check_options(args)
+    except ValueError as error:
+        fail(2, str(error))
     try:
         io.prepare_output_folder(args.out, OUTPUT_FILES)
     except OSError as error:

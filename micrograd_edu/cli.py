@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import runpy
 import sys
 from collections.abc import Callable, Sequence
@@ -104,7 +105,13 @@ def _lab(argv: list[str]) -> int:
         description="Copy the missing course notebooks into a folder and open it in JupyterLab.",
     )
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER)
-    parser.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="passed on to jupyter lab")
+    parser.add_argument(
+        "jupyter_args",
+        nargs=argparse.REMAINDER,
+        help="passed on to jupyter lab, e.g. --no-browser --port 8890",
+    )
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = [str(DEFAULT_FOLDER), *argv]  # `lab --no-browser`: options for JupyterLab only
     args = parser.parse_args(argv)
     if _notebooks([str(args.folder)]) != 0:
         return 1
@@ -135,10 +142,27 @@ def _release(argv: list[str]) -> int:
         return 1
     for path, exercises in released:
         print(f"{path}  ({exercises} exercise{'s' if exercises != 1 else ''}, no solutions)")
+    if not any(exercises for _, exercises in released):
+        print(
+            f"micrograd-edu release: warning: {args.source} holds no solution at all: "
+            "is it already a student copy? (--source is the folder with the solutions)",
+            file=sys.stderr,
+        )
     print(
         f"Hand out {args.folder}; the solutions stay in {args.source}: never publish that folder."
     )
     return 0
+
+
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return number
 
 
 def _demo(argv: list[str]) -> int:
@@ -148,18 +172,22 @@ def _demo(argv: list[str]) -> int:
         "moons and (with the viz extra) the pictures, all written to --out.",
     )
     parser.add_argument("--out", type=Path, default=Path("out"), help="output folder")
-    parser.add_argument("--epochs", type=int, default=100, help="training epochs")
+    parser.add_argument("--epochs", type=_positive, default=100, help="training epochs")
     args = parser.parse_args(argv)
+    if args.out.exists() and not args.out.is_dir():
+        parser.error(f"--out: cannot write into {str(args.out)!r}: it is a file, not a folder")
+    missing = [
+        name for name in ("matplotlib", "graphviz") if importlib.util.find_spec(name) is None
+    ]
     from . import demo
 
     demo.main()
     training = [*DEMO_TRAINING, "--epochs", str(args.epochs), "--out", str(args.out)]
+    if missing:  # said once, below, rather than by the training run too
+        training.append("--no-pictures")
     code = _run_module("micrograd_edu", "micrograd-edu train", ["train", *training])
     if code != 0:
         return code
-    missing = [
-        name for name in ("matplotlib", "graphviz") if importlib.util.find_spec(name) is None
-    ]
     if missing:
         print(
             f"pictures skipped: {' and '.join(missing)} not installed "
@@ -174,18 +202,23 @@ def _demo(argv: list[str]) -> int:
     return code
 
 
-def _delegate(module: str, name: str) -> Callable[[list[str]], int]:
-    def run(argv: list[str]) -> int:
-        return _run_module(module, f"micrograd-edu {name}", argv)
-
-    return run
-
-
 def _delegate_train(name: str) -> Callable[[list[str]], int]:
     def run(argv: list[str]) -> int:
         return _run_module("micrograd_edu", "micrograd-edu", [name, *argv])
 
     return run
+
+
+def _grade(argv: list[str]) -> int:
+    if not hasattr(os, "killpg"):  # Windows: the grader stops each notebook's process group
+        print(
+            "micrograd-edu grade: grading runs each notebook in a process group it can stop, "
+            "which needs Linux or macOS: on Windows run it in WSL "
+            "(your notebooks run in JupyterLab on Windows itself)",
+            file=sys.stderr,
+        )
+        return 1
+    return _run_module("micrograd_edu.grade", "micrograd-edu grade", argv)
 
 
 def _playground(argv: list[str]) -> int:
@@ -200,7 +233,7 @@ COMMANDS: dict[str, tuple[Callable[[list[str]], int], str]] = {
     "train": (_delegate_train("train"), "train an MLP on a data set (python -m micrograd_edu)"),
     "rl": (_delegate_train("rl"), "reinforcement learning (python -m micrograd_edu rl)"),
     "demo": (_demo, "the engine, a trained network and (viz extra) its pictures"),
-    "grade": (_delegate("micrograd_edu.grade", "grade"), "grade submitted notebooks"),
+    "grade": (_grade, "grade submitted notebooks (Linux, macOS, WSL)"),
     "release": (_release, "teachers: write the student notebooks (no solutions) to a folder"),
 }
 

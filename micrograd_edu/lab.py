@@ -11,7 +11,8 @@ figures show:
 * JupyterLab's settings in this environment turn off the "news" pop-up.
 
 JupyterLab comes with ``pip install 'micrograd_edu[lab]'``. Standard library
-only here; works on Linux, macOS and Windows (no signals, no process groups).
+only here; works on Linux, macOS and Windows (no process groups; SIGTERM, which
+Windows has too, is passed on to JupyterLab).
 
 >>> sorted(lab_environment({"MPLBACKEND": "Agg", "HOME": "/home/ada"}).items())
 [('HOME', '/home/ada'), ('JUPYTER_PREFER_ENV_PATH', '1')]
@@ -22,14 +23,23 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .files import write_atomically
 
-__all__ = ["SETTINGS", "LabNotInstalledError", "lab_environment", "run_lab", "write_lab_settings"]
+__all__ = [
+    "SETTINGS",
+    "LabNotInstalledError",
+    "lab_environment",
+    "run_lab",
+    "wait_for",
+    "write_lab_settings",
+]
 
 SETTINGS = {
     # No toast asking "Would you like to get notified about official Jupyter news?",
@@ -76,8 +86,29 @@ def run_lab(folder: str | os.PathLike[str], jupyter_args: Sequence[str] = ()) ->
     write_lab_settings()
     command = [sys.executable, "-m", "jupyter", "lab", str(Path(folder)), *jupyter_args]
     process = subprocess.Popen(command, env=lab_environment(os.environ))
-    while True:
-        try:
-            return process.wait()
-        except KeyboardInterrupt:
-            continue
+    return wait_for(process)
+
+
+def wait_for(process: subprocess.Popen[bytes]) -> int:
+    """Wait for JupyterLab to stop; returns its exit code.
+
+    Ctrl-C reaches JupyterLab too (the terminal sends it to both), which asks
+    whether to stop: this process keeps waiting. A request to stop this
+    process (SIGTERM, as a process manager or ``kill`` sends) is passed on to
+    JupyterLab, which would otherwise be left running without it.
+    """
+
+    def stop(signum: int, frame: object) -> None:
+        process.terminate()
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, stop) if main_thread else None
+    try:
+        while True:
+            try:
+                return process.wait()
+            except KeyboardInterrupt:
+                continue
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)

@@ -237,3 +237,139 @@ def test_lab_without_jupyterlab_copies_the_notebooks_and_says_what_to_install(
         "micrograd-edu lab: JupyterLab is not installed here: pip install 'micrograd_edu[lab]'"
         in capsys.readouterr().err
     )
+
+
+def test_grade_on_a_system_without_process_groups_says_to_use_wsl(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    monkeypatch.delattr(os, "killpg")  # as on Windows
+    assert cli.main(["grade", str(tmp_path / "a.ipynb")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("micrograd-edu grade: grading runs each notebook in a process group")
+    assert "on Windows run it in WSL" in err
+
+
+def test_demo_refuses_bad_options_before_it_prints_anything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for args, message in [
+        (["--epochs", "-1"], "argument --epochs: must be a positive integer, got '-1'"),
+        (["--epochs", "many"], "argument --epochs: must be a positive integer, got 'many'"),
+    ]:
+        with pytest.raises(SystemExit) as stopped:
+            cli.main(["demo", *args])
+        assert stopped.value.code == 2
+        out, err = capsys.readouterr()
+        assert out == "" and f"micrograd-edu demo: error: {message}" in err
+    file = tmp_path / "out"
+    file.write_text("mine", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        cli.main(["demo", "--out", str(file)])
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert f"--out: cannot write into {str(file)!r}: it is a file, not a folder" in err
+    assert file.read_text(encoding="utf-8") == "mine"
+
+
+def test_demo_without_viz_says_once_that_pictures_are_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: (
+            None if name in ("matplotlib", "graphviz") else real_find_spec(name, *args)
+        ),
+    )
+    out_dir = tmp_path / "out"
+    assert cli.main(["demo", "--epochs", "1", "--out", str(out_dir)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("pictures skipped") == 1
+    skipped = "pictures skipped: matplotlib and graphviz not installed"
+    assert f"{skipped} (pip install 'micrograd_edu[viz]')" in out
+    assert sorted(path.name for path in out_dir.iterdir()) == ["history.json", "model.json"]
+
+
+def test_release_of_a_student_copy_warns_that_it_holds_no_solution(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    student.write_notebooks(tmp_path / "copy")
+    assert cli.main(["release", str(tmp_path / "out"), "--source", str(tmp_path / "copy")]) == 0
+    err = capsys.readouterr().err
+    assert err == (
+        f"micrograd-edu release: warning: {tmp_path / 'copy'} holds no solution at all: "
+        "is it already a student copy? (--source is the folder with the solutions)\n"
+    )
+    assert cli.main(["release", str(tmp_path / "out2"), "--source", str(ROOT / "notebooks")]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_lab_passes_jupyterlab_options_with_or_without_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from micrograd_edu import lab
+
+    calls: list[tuple[str, list[str]]] = []
+    monkeypatch.setattr(lab, "run_lab", lambda folder, args: calls.append((str(folder), args)) or 0)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["lab", "--no-browser", "--port", "8890"]) == 0
+    assert cli.main(["lab", "my course", "--no-browser"]) == 0
+    assert calls == [
+        (str(cli.DEFAULT_FOLDER), ["--no-browser", "--port", "8890"]),
+        ("my course", ["--no-browser"]),
+    ]
+    shipped = len(student.course_notebooks())
+    assert len(list((tmp_path / cli.DEFAULT_FOLDER).glob("*.ipynb"))) == shipped
+    assert len(list((tmp_path / "my course").glob("*.ipynb"))) == shipped
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "-1"])
+def test_playground_refuses_a_port_no_browser_opens(
+    port: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("graphviz")  # the live extra's imports: visualize.live needs them
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["playground", "--port", port])
+    assert stopped.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert f"error: --port must be a TCP port, 1 to 65535, got {port}" in err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGTERM from the test")
+def test_lab_passes_sigterm_on_to_jupyterlab(tmp_path: Path) -> None:
+    """`kill` (or a process manager) stopping `micrograd-edu lab` stops JupyterLab too."""
+    import os
+    import signal
+    import time
+
+    pid_file = tmp_path / "child.pid"
+    script = (
+        "import subprocess, sys\n"
+        "from micrograd_edu.lab import wait_for\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "print('exit', wait_for(child), flush=True)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        for _ in range(100):
+            if pid_file.is_file() and pid_file.read_text():
+                break
+            time.sleep(0.1)
+        time.sleep(0.5)  # the parent is in wait_for by then
+        parent.send_signal(signal.SIGTERM)
+        out, _ = parent.communicate(timeout=30)
+    finally:
+        parent.kill()
+    assert out == f"exit {-signal.SIGTERM}\n"
+    child = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)

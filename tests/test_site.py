@@ -262,3 +262,46 @@ def test_notebooks_that_need_numpy(stem: str) -> None:
     pytest.skip(
         f"{stem} needs NumPy and matplotlib from the Pyodide CDN ({numpy}), out of reach here"
     )
+
+
+# Opens a notebook of the site (the student's copy) as its link on the first page does, runs
+# every cell, and returns the code cells as RUN_NOTEBOOK does.
+RUN_OPENED = """async () => {
+  const app = window.jupyterapp;
+  await app.restored;
+  let panel = app.shell.currentWidget;
+  while (!(panel && panel.context)) {
+    await new Promise(resolve => setTimeout(resolve, 200));
+    panel = app.shell.currentWidget;
+  }
+  await panel.context.ready;
+  await panel.sessionContext.ready;
+  await app.commands.execute('notebook:run-all-cells');
+  return panel.content.widgets
+    .filter(cell => cell.model.type === 'code')
+    .map(cell => ({source: cell.model.sharedModel.getSource(),
+                   count: cell.model.executionCount ?? null,
+                   outputs: cell.model.outputs.toJSON()}));
+}"""
+
+
+def test_a_notebook_that_needs_numpy_opened_offline_says_why_it_stops(
+    base_url: str, browser: Any
+) -> None:
+    """Not a bare ``No module named 'matplotlib'``: the first code cell names the CDN."""
+    with offline_page(browser) as site:
+        site.page.goto(base_url)
+        site.page.click("a[href='lab/index.html?path=04_mlp_classification.ipynb']")
+        site.page.wait_for_function("() => window.jupyterapp !== undefined")
+        cells: list[dict[str, Any]] = site.page.evaluate(RUN_OPENED)
+        assert cells[0]["source"].startswith("# In the browser, NumPy and matplotlib come from")
+        (error,) = _errors(cells)
+        assert "ImportError" in error
+        assert error.endswith(
+            "could not be loaded from the Pyodide CDN (https://cdn.jsdelivr.net/pyodide/"
+            "v314.0.6/full/): in the browser this notebook needs a network. Connect, then run "
+            'this cell again; or run the notebook on your computer: pip install "micrograd_edu'
+            '[course]", then micrograd-edu lab'
+        ), error
+        assert [cell["count"] is not None for cell in cells[:2]] == [True, False]  # it stopped
+        assert site.outside and all(url.startswith(CDN) for url in site.outside), site.outside

@@ -9,7 +9,10 @@ everything not in the site must point at the CDN of the same Pyodide version.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -105,3 +108,46 @@ def test_what_each_notebook_needs_in_the_browser() -> None:
                    "numpy, cartpole"]  # fmt: skip
     vendored = [build_site.needs(f"{n:02d}", vendored=True) for n in range(1, 9)]
     assert vendored == ["offline"] * 6 + ["local", "cartpole"]
+
+
+def _run_cell_without_numpy(source: str) -> subprocess.CompletedProcess[str]:
+    """Run ``source`` in a Python where ``import numpy`` fails, as in an offline browser."""
+    blocker = (
+        "import sys\n"
+        "class Offline:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('numpy', 'matplotlib'):\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}')\n"
+        "sys.meta_path.insert(0, Offline())\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", blocker + source], capture_output=True, text=True, check=False
+    )
+
+
+def test_a_notebook_opened_offline_says_it_needs_the_cdn(tmp_path: Path) -> None:
+    written = {path.name[:2]: path for path in build_site.site_notebooks(tmp_path, False)}
+    cells = {
+        code: json.loads(path.read_text(encoding="utf-8"))["cells"]
+        for code, path in written.items()
+    }
+    assert sorted(cells) == sorted(build_site.NOTEBOOK_NEEDS)
+    cdn = [code for code in cells if "numpy" in build_site.needs(code, vendored=False)]
+    assert {"03", "04", "05", "06", "08"} <= set(cdn)
+    for code in cdn:
+        assert [cell["cell_type"] for cell in cells[code][:3]] == ["markdown"] * 2 + ["code"]
+        assert cells[code][2]["id"] == "browser-cdn-check"
+    for code in ("01", "02", "07"):
+        assert all(cell.get("id") != "browser-cdn-check" for cell in cells[code])
+    result = _run_cell_without_numpy(cells["04"][2]["source"])
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last == "ImportError: " + build_site.OFFLINE_MESSAGE.format(cdn=build_site.CDN)
+    assert "could not be loaded from the Pyodide CDN (https://cdn.jsdelivr.net/pyodide/v" in last
+    if importlib.util.find_spec("matplotlib") is not None:  # online: the cell says nothing
+        online = subprocess.run(
+            [sys.executable, "-c", cells["04"][2]["source"]], capture_output=True, text=True
+        )
+        assert (online.returncode, online.stdout, online.stderr) == (0, "", "")
+    vendored = build_site.site_notebooks(tmp_path / "vendored", True)
+    assert all("browser-cdn-check" not in path.read_text("utf-8") for path in vendored)

@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -119,3 +120,34 @@ def test_notebooks_command_and_notebook_1_from_the_installed_wheel(venv: Path) -
     out = _run([venv / "venv" / "bin" / "python", script], cwd=venv)
     assert "h = 0.0001  slope ≈ 14.000300" in out
     assert "grad = 14.0, predicted f(3.01) ≈ 20.1400, actual 20.1403" in out
+
+
+def test_the_sdist_holds_no_solution(tmp_path: Path) -> None:
+    """``python -m build`` in the repository also makes an sdist: it must not carry the tests,
+    which hold solution lines (the exercises are checked with them), nor ``notebooks/``."""
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert "tests/test_exercises_grading.py" in tracked and "MANIFEST.in" in tracked
+    source = tmp_path / "checkout"
+    for name in tracked:
+        if (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            (source / name).write_bytes((ROOT / name).read_bytes())
+    build = "from setuptools import build_meta; print(build_meta.build_sdist(r'{}'))"
+    _run([sys.executable, "-c", build.format(tmp_path / "dist")], cwd=source)
+    (sdist,) = (tmp_path / "dist").glob("micrograd_edu-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = [member.name.split("/", 1)[1] for member in archive if member.isfile()]
+        texts = {name: archive.extractfile(f"{archive.getnames()[0]}/{name}") for name in names}
+        contents = {
+            name: file.read().decode("utf-8", "replace") for name, file in texts.items() if file
+        }
+    assert "micrograd_edu/course/01_derivatives_and_value.ipynb" in names
+    assert not [name for name in names if name.startswith(("tests/", "notebooks/", "build/"))]
+    solutions = set().union(*(_solution_lines(path) for path in NOTEBOOKS))
+    for name, text in contents.items():
+        if not name.endswith("PKG-INFO"):  # the README explains the markers
+            assert student.BEGIN not in text and student.END not in text, name
+        if name.endswith(".ipynb"):
+            assert not [line for line in solutions if line in text], name

@@ -260,8 +260,39 @@ def _note_cell(code: str, vendored: bool) -> dict[str, Any] | None:
     return {"cell_type": "markdown", "metadata": {}, "source": "\n\n".join(lines)}
 
 
+OFFLINE_MESSAGE = (
+    "NumPy and matplotlib could not be loaded from the Pyodide CDN ({cdn}): in the browser "
+    "this notebook needs a network. Connect, then run this cell again; or run the notebook on "
+    'your computer: pip install "micrograd_edu[course]", then micrograd-edu lab'
+)
+"""What a student reads when a notebook that needs the CDN is opened offline."""
+
+
+def _cdn_check_cell() -> dict[str, Any]:
+    """A code cell that turns an unreachable CDN into an error saying so.
+
+    Offline, Pyodide's import of NumPy fails with a bare ``No module named
+    'numpy'``; this cell, run first, names the cause and what to do instead.
+    """
+    message = OFFLINE_MESSAGE.format(cdn=CDN)
+    source = (
+        "# In the browser, NumPy and matplotlib come from the Pyodide CDN (a network is needed).\n"
+        "try:\n"
+        "    import matplotlib\n"
+        "    import numpy\n"
+        "except ImportError:\n"
+        f"    raise ImportError({message!r}) from None"
+    )
+    return {"cell_type": "code", "metadata": {}, "source": source, "outputs": [],
+            "execution_count": None, "id": "browser-cdn-check"}  # fmt: skip
+
+
 def site_notebooks(folder: Path, vendored: bool) -> list[Path]:
-    """The student notebooks (from the package's ``course/``), with a note on what they need."""
+    """The student notebooks (from the package's ``course/``), with a note on what they need.
+
+    A notebook that loads NumPy from the CDN also gets, after the note, a code
+    cell that stops with :data:`OFFLINE_MESSAGE` when the CDN is out of reach.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for source in sorted((ROOT / "micrograd_edu" / "course").glob("[0-9]*.ipynb")):
@@ -269,6 +300,8 @@ def site_notebooks(folder: Path, vendored: bool) -> list[Path]:
         note = _note_cell(source.name[:2], vendored)
         if note is not None:
             notebook["cells"].insert(1, {**note, "id": "browser-note"})
+        if "numpy" in needs(source.name[:2], vendored):
+            notebook["cells"].insert(2, _cdn_check_cell())
         target = folder / source.name
         target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", "utf-8")
         written.append(target)

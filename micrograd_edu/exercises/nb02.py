@@ -16,6 +16,7 @@ from .compare import diagnose, show
 from .core import Exercise, Guard, run_check
 from .graphs import Spec, build, expression, gradient_suspects, random_graph
 from .op_table import OP_TABLE, check_op_table, tiny_engine_gradients
+from .switch import DERIVATIVE_ROUTES
 
 __all__ = [
     "EXERCISES",
@@ -134,7 +135,7 @@ DIVISION = Exercise(
     hidden_case=_hidden_pairs,
     probe=_probe_division,
     judge=_judge_division,
-    switch=((_VALUE, "__truediv__"), (_VALUE, "__rtruediv__")),
+    switch=((_VALUE, "__truediv__"), (_VALUE, "__rtruediv__"), *DERIVATIVE_ROUTES),
 )
 
 
@@ -300,7 +301,7 @@ BACKWARD = Exercise(
     hidden_case=_hidden_backward,
     probe=_probe_backward,
     judge=_judge_backward,
-    switch=((_VALUE, "backward"), (_VALUE, "_backward")),
+    switch=DERIVATIVE_ROUTES,
 )
 
 

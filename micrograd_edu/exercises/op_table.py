@@ -19,6 +19,7 @@ from ..mistakes import WrongAnswerError, exercise
 from .compare import diagnose, show
 from .core import Exercise, Guard, run_check
 from .graphs import build, gradient_suspects
+from .switch import DERIVATIVE_ROUTES
 
 __all__ = ["OP_TABLE", "check_op_table", "tiny_engine_gradients"]
 
@@ -142,9 +143,13 @@ OP_TABLE = Exercise(
     hidden_case=_hidden_ops,
     probe=_probe_ops,
     judge=_judge_ops,
-    switch=tuple(
-        (_VALUE, attribute)
-        for attribute in ("exp", "log", "tanh", "sigmoid", "__truediv__", "__rtruediv__", "__pow__")
+    switch=(
+        *(
+            (_VALUE, attribute)
+            for attribute in ("exp", "log", "tanh", "sigmoid", "__truediv__", "__rtruediv__")
+        ),
+        (_VALUE, "__pow__"),
+        *DERIVATIVE_ROUTES,
     ),
 )
 

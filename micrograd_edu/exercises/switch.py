@@ -26,14 +26,26 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
+from types import FunctionType
 from typing import Any
 
 from ..mistakes import WrongAnswerError
 
-__all__ = ["SwitchedOffError", "Target", "resolve", "switched_off"]
+__all__ = ["DERIVATIVE_ROUTES", "SwitchedOffError", "Target", "resolve", "switched_off"]
 
 Target = tuple[Any, str, str]
 """(owner: a class or module, attribute name, the name shown to the student)."""
+
+DERIVATIVE_ROUTES: tuple[tuple[str, str], ...] = (
+    ("micrograd_edu.engine:Value", "backward"),
+    ("micrograd_edu.engine:Value", "_backward"),
+    ("micrograd_edu.explain", "explain_grad"),
+    ("micrograd_edu.gradcheck", "numerical_grad"),
+)
+"""Every route by which the library computes a derivative, as an exercise's ``switch``
+entries: switched off wherever the student is to find one (x · y⁻¹ then backward,
+explain_grad's path sums, central differences all gave the right numbers without the
+calculus or the chain rule)."""
 
 
 class SwitchedOffError(WrongAnswerError):
@@ -74,6 +86,23 @@ def _stand_in(number: str, what: str, shown: str, calls: list[str]) -> Any:
     return switched_off_here
 
 
+def _trap_code(function: Any, stand_in: Any) -> list[tuple[Any, Any, str]]:
+    """Make ``function`` itself call ``stand_in`` (its ``__code__`` swapped), so that a
+    reference saved before the block (``def backward(root, _b=Value.backward)``) is
+    switched off too. Returns what to restore; nothing for what is not a plain function
+    or has a closure (its code cannot be swapped)."""
+    if not isinstance(function, FunctionType) or function.__code__.co_freevars:
+        return []
+    key = f"__micrograd_edu_switched_off_{id(function)}__"
+    source = f"def _switched_off(*args, **kwargs):\n    return {key}(*args, **kwargs)\n"
+    namespace: dict[str, Any] = {}
+    exec(compile(source, function.__code__.co_filename, "exec"), namespace)
+    code = function.__code__
+    function.__globals__[key] = stand_in
+    function.__code__ = namespace["_switched_off"].__code__
+    return [(function, code, key)]
+
+
 @contextmanager
 def switched_off(
     number: str,
@@ -89,6 +118,7 @@ def switched_off(
     calls: list[str] = []
     saved: list[tuple[Any, str, Any, bool]] = []
     renamed: list[tuple[str, Any]] = []
+    trapped: list[tuple[Any, Any, str]] = []
     try:
         for owner, attribute, shown in targets:
             own = attribute in vars(owner)
@@ -96,12 +126,16 @@ def switched_off(
             stand_in = _stand_in(number, what, shown, calls)
             saved.append((owner, attribute, vars(owner).get(attribute), own))
             setattr(owner, attribute, stand_in)
+            trapped.extend(_trap_code(original, stand_in))
             for name, value in list((namespace or {}).items()):
                 if value is original and namespace is not None:
                     renamed.append((name, value))
                     namespace[name] = stand_in
         yield calls
     finally:
+        for function, code, key in reversed(trapped):
+            function.__code__ = code
+            function.__globals__.pop(key, None)
         for owner, attribute, original, own in reversed(saved):
             if own:
                 setattr(owner, attribute, original)

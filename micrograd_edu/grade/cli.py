@@ -18,7 +18,7 @@ from pathlib import Path
 from .. import strict_json
 from . import gradescope, report
 from . import sandbox as sb
-from .records import Course, NotebookGrade, Options, grade_submission, show_path
+from .records import Course, NotebookGrade, Options, grade_submission, read_submission, show_path
 from .run import SECRET_VARIABLE
 
 __all__ = ["main"]
@@ -118,7 +118,7 @@ class Results:
         import hashlib
 
         try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            digest = hashlib.sha256(read_submission(path)).hexdigest()
         except OSError:
             return None
         return self.records.get((show_path(path), digest))
@@ -222,7 +222,11 @@ def _hidden(args: argparse.Namespace, paths: list[Path]) -> tuple[Path, ...]:
 
 
 def write_outputs(folder: Path, records: Iterable[NotebookGrade]) -> None:
-    """``grades.csv``, ``report.md`` and ``report.html`` from every record kept."""
+    """``grades.csv``, ``report.md`` and ``report.html`` from every record kept.
+
+    The caller reads the records again from ``results.jsonl``: another grader writing into
+    the same folder at the same time has its records in the outputs too.
+    """
     latest = {record.path: record for record in records}
     kept = list(latest.values())
     report.write_atomically(folder / "grades.csv", report.grades_csv(kept))
@@ -259,12 +263,12 @@ def main(argv: list[str] | None = None, course: Course | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: the notebooks graded so far are kept", file=sys.stderr)
         if out is not None and not args.gradescope:
-            write_outputs(out, results.records.values())
+            write_outputs(out, Results(out).records.values())
         return 130
     if args.gradescope:
         gradescope.write_results(args.root, graded)
     elif out is not None:
-        write_outputs(out, results.records.values())
+        write_outputs(out, Results(out).records.values())
     if args.json:
         print(strict_json.dumps([asdict(r) for r in graded], name="records", indent=1))
     return 0

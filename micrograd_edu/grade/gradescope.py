@@ -3,7 +3,10 @@
 One test per exercise: ``name`` "Exercise 2.4 (02_backpropagation)", ``score`` 1 or 0,
 ``max_score`` 1, ``output`` the feedback a student reads in the notebook (the named mistake,
 its explanation, the input, expected and obtained values, the hint),
-``visibility`` "visible". The top-level ``score`` is the sum.
+``visibility`` "visible". The top-level ``score`` is the sum. A course notebook handed in
+twice counts once: the first copy (in path order) counts, never the best of several (each
+copy draws other hidden inputs, so copies would be tries). A notebook whose code reaches
+into the grader gets one more test, worth 0 and ``"hidden"`` (only the teacher sees it).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 from .. import strict_json
 from ..mistakes import CATALOGUE
 from .records import ExerciseGrade, NotebookGrade
-from .report import write_atomically
+from .report import escape, write_atomically
 
 __all__ = ["results_json", "submissions", "write_results"]
 
@@ -43,26 +46,39 @@ def _output(grade: ExerciseGrade) -> str:
     return f"{text}\n{grade.message}".strip()
 
 
+def _flagged(record: NotebookGrade) -> dict[str, Any]:
+    """A test only the teacher sees (Gradescope's "hidden"): the notebook reaches into it."""
+    return {
+        "name": f"For the teacher: read {escape(record.path)}",
+        "score": 0.0,
+        "max_score": 0.0,
+        "output": "Its code reaches into the grader: " + ", ".join(map(escape, record.flags)),
+        "visibility": "hidden",
+    }
+
+
 def results_json(records: list[NotebookGrade]) -> dict[str, Any]:
     """Gradescope's ``results.json`` for the graded notebooks of one submission."""
-    tests: list[dict[str, Any]] = []
+    tests: dict[str, dict[str, Any]] = {}
     notes: list[str] = []
     for record in records:
         if record.status != "ran":
-            notes.append(f"{record.path}: {record.status} — {record.detail}")
+            notes.append(f"{escape(record.path)}: {record.status} — {escape(record.detail)}")
         for grade in record.exercises:
-            tests.append(
-                {
-                    "name": f"Exercise {grade.exercise} ({record.notebook})",
-                    "score": 1.0 if grade.result == "passed" else 0.0,
-                    "max_score": 1.0,
-                    "output": _output(grade),
-                    "visibility": "visible",
-                }
-            )
+            test: dict[str, Any] = {
+                "name": f"Exercise {grade.exercise} ({record.notebook})",
+                "score": 1.0 if grade.result == "passed" else 0.0,
+                "max_score": 1.0,
+                "output": _output(grade),
+                "visibility": "visible",
+            }
+            if tests.setdefault(test["name"], test) is not test:  # a second copy: not counted
+                note = f"{escape(record.path)}: another copy of {record.notebook}, not counted"
+                notes += [note] if note not in notes else []
     if not records:
         notes.append("No notebook (.ipynb) was found in the submission.")
-    result: dict[str, Any] = {"score": sum(t["score"] for t in tests), "tests": tests}
+    kept = list(tests.values()) + [_flagged(record) for record in records if record.flags]
+    result: dict[str, Any] = {"score": sum(t["score"] for t in kept), "tests": kept}
     if notes:
         result["output"] = "\n".join(notes)
     return result

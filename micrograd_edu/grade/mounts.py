@@ -119,4 +119,43 @@ def isolate(expose: list[Path], hide: list[Path], keep: Path) -> list[str]:
     for path in expose:
         mounter.mount(str(path), path, None, MS_BIND | MS_REC)
         mounter.read_only(path)
+    return notes + _private_scratch(mounter, expose, keep)
+
+
+SCRATCH = (Path("/dev/shm"), Path("/run/lock"), Path("/var/tmp"), Path("/tmp"))
+SCRATCH_SIZE = "64m"
+BOX_SIZE = "512m"
+
+
+def _private_scratch(mounter: _Mounter, expose: list[Path], keep: Path) -> list[str]:
+    """Fresh, small scratch folders (/dev/shm, /run/lock, /var/tmp, /tmp) and a bounded box.
+
+    What a notebook writes there is its own and ends with the namespace: nothing is left
+    for the next notebook run as the same user, and no notebook fills the grader's disk.
+    ``keep`` (the sandbox, often under /tmp) is carried over onto the fresh /tmp, then
+    becomes a tmpfs of its own (``BOX_SIZE``) holding a copy of the submission.
+    """
+    submission = (keep / "submission.ipynb").read_bytes()
+    base, notes, fresh = keep.parent, list[str](), list[Path]()
+    for folder in SCRATCH:
+        aside_in = [done for done in fresh if not _inside(base, done)]
+        carried = _inside(base, folder)
+        if not folder.is_dir() or any(_inside(path, folder) for path in expose):
+            notes.append(f"scratch folder shared (it holds the Python installation): {folder}")
+            continue
+        if carried and not aside_in:
+            notes.append(f"scratch folder shared (it holds the sandbox): {folder}")
+            continue
+        if carried:  # bind the sandbox's folder aside, cover, then move it back in place
+            aside = aside_in[0] / ".box"
+            aside.mkdir()
+            mounter.mount(str(base), aside, None, MS_BIND)
+        options = f"size={SCRATCH_SIZE},mode=1777"
+        mounter.mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, options)
+        fresh.append(folder)
+        if carried:
+            base.mkdir(parents=True, exist_ok=True)
+            mounter.mount(str(aside), base, None, MS_MOVE)
+    mounter.mount("tmpfs", keep, "tmpfs", MS_NOSUID | MS_NODEV, f"size={BOX_SIZE},mode=700")
+    (keep / "submission.ipynb").write_bytes(submission)
     return notes

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -29,7 +30,9 @@ __all__ = [
     "derive_seed",
     "grade_submission",
     "identify",
+    "read_submission",
     "show_path",
+    "touches_the_grader",
 ]
 
 SUBMISSION_LIMIT = 50 << 20
@@ -76,6 +79,7 @@ class NotebookGrade:
     exercises: list[ExerciseGrade] = field(default_factory=list)
     layers: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    flags: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> int:
@@ -148,6 +152,42 @@ def identify(
     return None, "not a course notebook (no metadata, and the file name names none)"
 
 
+# What an intro notebook has no reason to touch; a probe can be patched only through them.
+# Each pattern starts with a literal, so that a search of a 50 MB notebook stays fast.
+_INTERNALS = r"(?:switch|probing|core|grading|registry)\b"
+TOUCHES = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"exercises\s*\.\s*" + _INTERNALS,
+        r"exercises\s+import\s+\(?\s*(?:\w+(?:\s+as\s+\w+)?\s*,\s*){0,9}" + _INTERNALS,
+        r"switched_off|probe_all|probe_one|run_probe|PROBE_MARKER|_micrograd_edu_probe",
+        r"sys\s*\.\s*(?:modules|std(?:out|err)\s*=)|sys\s*\.\s*set(?:trace|profile)\b",
+        r"__(?:code|dict|globals|closure|defaults|import)__",
+        r"builtins\b|ctypes\b|importlib\b|/proc/",
+        r"gc\s*\.\s*get_refer|exec\s*\(|eval\s*\(|vars\s*\(",
+    )
+)
+
+
+def touches_the_grader(content: bytes) -> list[str]:
+    """What in the submission's code cells reaches into the grader (sorted, each once).
+
+    Code in the kernel can patch the probe (say, switch the "write it yourself" guard off):
+    no verdict can tell, so such a notebook is flagged for a human to read, never failed.
+
+    >>> touches_the_grader(b'{"cells": [{"cell_type": "code", "source": "import ctypes"}]}')
+    ['ctypes']
+    """
+    try:
+        cells = json.loads(content).get("cells", [])
+        sources = [cell.get("source", "") for cell in cells if cell.get("cell_type") == "code"]
+        text = "\n".join(s if isinstance(s, str) else "".join(map(str, s)) for s in sources)
+    except (ValueError, AttributeError, TypeError, RecursionError):
+        return []
+    found = {m.group(0) for pattern in TOUCHES for m in pattern.finditer(text)}
+    return sorted({" ".join(match.split()) for match in found})
+
+
 def student_of(path: Path, how: str) -> str:
     """The student: the folder holding the submission, the file's stem, or nbgrader's.
 
@@ -214,7 +254,7 @@ def grade_submission(path: Path, options: Options, course: Course) -> NotebookGr
         show_path(path), "", student_of(path, options.student_from), "", "failed"
     )
     try:
-        content = _read(path)
+        content = read_submission(path)
     except OSError as error:
         record.detail = f"cannot read it: {error.strerror or error}"
         return record
@@ -235,6 +275,7 @@ def grade_submission(path: Path, options: Options, course: Course) -> NotebookGr
         judged = [ExerciseGrade(n, "crashed", message=result.detail) for n in cases]
     by_number = {grade.exercise: grade for grade in [*judged, *broken]}
     record.exercises = [by_number[number] for number in stems[stem]]
+    record.flags = touches_the_grader(content)
     return record
 
 
@@ -253,8 +294,21 @@ def _draw(
     return cases, broken
 
 
-def _read(path: Path) -> bytes:
-    with open(path, "rb") as handle:
+def read_submission(path: Path) -> bytes:
+    """The submission's bytes; a symbolic link, or a file that is not a regular one, refused.
+
+    A link would make the grader, which reads as the teacher, grade whatever it points to
+    (the course's solutions, a neighbour's notebook); a FIFO would block it.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+    except OSError:
+        if os.path.islink(path):
+            raise OSError("it is a symbolic link (grade the file itself)") from None
+        raise
+    with open(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError("it is not a regular file")
         content = handle.read(SUBMISSION_LIMIT + 1)
     if len(content) > SUBMISSION_LIMIT:
         raise OSError(f"larger than {SUBMISSION_LIMIT >> 20} MB")

@@ -10,6 +10,7 @@ import csv
 import html
 import io
 import os
+import re
 import tempfile
 import unicodedata
 from collections import Counter
@@ -52,6 +53,9 @@ def table(record: NotebookGrade) -> str:
         if grade.mistake_name:
             reason = f"{grade.mistake_name}: {grade.message}"
         lines.append(f"  {grade.exercise:<9} {grade.result:<9} {escape(reason)}".rstrip())
+    if record.flags:
+        touched = ", ".join(escape(flag) for flag in record.flags)
+        lines.append(f"  read it: its code reaches into the grader ({touched})")
     return "\n".join(lines)
 
 
@@ -132,13 +136,29 @@ def class_report(records: list[NotebookGrade], markdown: bool = True) -> str:
             else:
                 lines.append(f"- wrong, no named mistake × {count}")
         lines.append("")
+    flagged = [r for r in records if r.flags]
+    if flagged:
+        lines += ["## Submissions to read: their code reaches into the grader", ""]
+        lines += [f"- {_code(r.path)}: {_code(', '.join(r.flags))}" for r in flagged]
+        lines.append("")
     failed = [r for r in records if r.status != "ran"]
     if failed:
         lines += ["## Submissions that did not run to the end", ""]
-        lines += [f"- `{escape(r.path)}`: {r.status} — {escape(r.detail)}" for r in failed]
+        lines += [f"- {_code(r.path)}: {r.status} — {_code(r.detail)}" for r in failed]
         lines.append("")
     text = "\n".join(lines)
     return text if markdown else _html(text)
+
+
+def _code(text: str) -> str:
+    """``text`` escaped as a Markdown code span that no backtick in it can close.
+
+    >>> _code("a`b <img src=x>")
+    '`` a`b <img src=x> ``'
+    """
+    text = escape(text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}" if "`" in text else f"`{text}`"
 
 
 def _layers_lines(records: list[NotebookGrade]) -> list[str]:

@@ -37,6 +37,12 @@ SKIP_TAG = "skip-grading"
 SECRET_VARIABLE = "MICROGRAD_EDU_GRADE_SECRET"
 MESSAGE_LIMIT = 4 << 20
 STARTUP_GRACE = 15.0
+KERNEL_MESSAGE_LIMIT = 16 << 20
+"""Bytes of one message from the kernel: a bigger one never reaches the worker's memory
+(ZeroMQ drops it with the connection; the notebook then runs into its wall-clock limit)."""
+SUBSCRIBED = (b"kernel.", b"stream.stdout")
+"""The kernel's messages the worker receives: its status, and what it prints (the probe's
+line); pictures, results and errors are filtered out by the kernel's publisher."""
 
 
 @dataclass(frozen=True)
@@ -188,6 +194,7 @@ def _notebook_cells(path: Path) -> list[str]:
 
 
 def _start_kernel(box: sb.Sandbox, deadline: float) -> tuple[subprocess.Popen[bytes], Any]:
+    import zmq
     from jupyter_client.blocking.client import BlockingKernelClient
     from jupyter_client.connect import write_connection_file
 
@@ -213,8 +220,13 @@ def _start_kernel(box: sb.Sandbox, deadline: float) -> tuple[subprocess.Popen[by
         preexec_fn=box.preexec(),
     )
     client = BlockingKernelClient(connection_file=str(connection))
+    client.context.setsockopt(zmq.MAXMSGSIZE, KERNEL_MESSAGE_LIMIT)  # a bigger one: dropped
     client.load_connection_file()
     client.start_channels(hb=False)  # liveness is the kernel process's, not a heartbeat's
+    iopub = client.iopub_channel.socket  # only status and stdout: pictures never come
+    iopub.setsockopt(zmq.UNSUBSCRIBE, b"")
+    for topic in SUBSCRIBED:
+        iopub.setsockopt(zmq.SUBSCRIBE, topic)
     _wait_ready(client, kernel, deadline)
     return kernel, client
 

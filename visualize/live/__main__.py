@@ -179,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 0 < args.cpu_share <= 1 or args.cull_after < 1 or args.max_kernels < 1:
         parser.error("--cpu-share must be in (0, 1], --cull-after and --max-kernels ≥ 1")
+    if not 0 < args.port < 65536:  # else a URL no browser opens is printed, and the server waits
+        parser.error(f"--port must be a TCP port, 1 to 65535, got {args.port}")
     if shutil.which("voila") is None and not _has_module("voila"):
         print(
             "python -m visualize.live: error: Voilà is not installed "
