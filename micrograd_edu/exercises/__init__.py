@@ -16,9 +16,10 @@ Every check is a *probe* (the student's code run on a case, giving plain
 data) and a *judge* (the expected answer and the catalogued mistakes,
 simulated on the same case); the grader runs the same two apart, on hidden
 cases (:mod:`~micrograd_edu.exercises.grading`). Each notebook's checks live
-in their own module (``nb01`` ... ``nb08``), imported on first use: importing
-this package, and the checks of notebooks 1 and 2, need no NumPy. Importing
-it in Jupyter shows wrong answers without a traceback through the checker.
+in their own module (``nb01`` ... ``nb09``; exercise 2.5, the op table, in
+``op_table``), imported on first use: importing this package, and the checks
+of notebooks 1 and 2, need no NumPy. Importing it in Jupyter shows wrong
+answers without a traceback through the checker.
 
 >>> from micrograd_edu import exercises
 >>> exercises.check_expression(lambda x: 2 * x**3 - 5 * x + 1)
@@ -38,7 +39,7 @@ _HELPERS = {
     "loss_curves": "nb04",
     "CURVE_CAUSES": "nb04",
     "LOSS_TARGET": "nb04",
-    "tiny_engine_gradients": "nb02",
+    "tiny_engine_gradients": "op_table",
 }
 
 __all__ = [

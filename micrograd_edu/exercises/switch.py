@@ -31,10 +31,21 @@ from typing import Any
 
 from ..mistakes import WrongAnswerError
 
-__all__ = ["SwitchedOffError", "Target", "resolve", "switched_off"]
+__all__ = ["DERIVATIVE_ROUTES", "SwitchedOffError", "Target", "resolve", "switched_off"]
 
 Target = tuple[Any, str, str]
 """(owner: a class or module, attribute name, the name shown to the student)."""
+
+DERIVATIVE_ROUTES: tuple[tuple[str, str], ...] = (
+    ("micrograd_edu.engine:Value", "backward"),
+    ("micrograd_edu.engine:Value", "_backward"),
+    ("micrograd_edu.explain", "explain_grad"),
+    ("micrograd_edu.gradcheck", "numerical_grad"),
+)
+"""Every route by which the library computes a derivative, as an exercise's ``switch``
+entries: switched off wherever the student is to find one (x · y⁻¹ then backward,
+explain_grad's path sums, central differences all gave the right numbers without the
+calculus or the chain rule)."""
 
 
 class SwitchedOffError(WrongAnswerError):

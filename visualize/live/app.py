@@ -4,7 +4,13 @@ Runs in JupyterLab, Notebook 7 and VS Code notebooks, and as a web page with
 Voilà (``make playground``). Each panel is built by a small function; the
 settings' widgets live in :mod:`~visualize.live.controls`, the neuron
 inspector in :mod:`~visualize.live.inspector`, the two small front-end pieces
-(a clickable SVG, the page's URL) in :mod:`~visualize.live.views`.
+(a clickable SVG, the page's URL) in :mod:`~visualize.live.views`. The app's
+behaviour comes in parts: what the widgets do when changed
+(:mod:`~visualize.live.callbacks`), Play, Pause and Step
+(:mod:`~visualize.live.playloop`), the challenge's goal
+(:mod:`~visualize.live.challenge`) and the share link and "Save model"
+(:mod:`~visualize.live.sharing`); this module builds and wires the panels,
+guards the callbacks and redraws.
 
 Training runs in a background thread, paced so that Play never takes more
 than ``cpu_share`` of a core (a pause between epochs) and redraws at most
@@ -30,39 +36,30 @@ from typing import Any
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from micrograd_edu.train import TrainingDivergedError
-
-from ..playground import MAX_HIDDEN_LAYERS, MAX_NEURONS
+from .callbacks import WidgetCallbacks
+from .challenge import ChallengeCheck, goal_unreachable
 from .controls import SettingsControls, point_classes
-from .drawing import RADIUS, loss_svg, network_svg, plane_svg
+from .drawing import loss_svg, network_svg, plane_svg
 from .insight_panel import InsightPanel
 from .inspector import Inspector
 from .panels import data_panel, export_panel, network_panel, output_panel
+from .playloop import CPU_SHARE, MAX_REST, REDRAWS_PER_SECOND, PlayLoop
 from .session import PlaygroundSession
-from .task import Goal, check_hide, number_text, parse_goal, query_string, shown
-from .userdata import read_csv
+from .sharing import Sharing
+from .task import Goal, check_hide, parse_goal
 from .views import SvgView, UrlState, button
 
-__all__ = ["CPU_SHARE", "REDRAWS_PER_SECOND", "LivePlayground", "SvgView"]
-
-CPU_SHARE = 0.5
-"""Play's default share of one core: it rests as long as it worked (a class shares a machine)."""
-REDRAWS_PER_SECOND = 30.0
-"""Play's default cap on redraws per second."""
-MAX_REST = 10.0
-"""Play's longest rest between two epochs, in seconds (whatever ``cpu_share``)."""
-
-
-def goal_unreachable(goal: Goal | None, problem: str) -> bool:
-    """Whether ``goal`` is about an accuracy on a regression problem (it has none).
-
-    >>> goal_unreachable(parse_goal("test_accuracy>0.9"), "regression")
-    True
-    """
-    return goal is not None and goal.metric.endswith("accuracy") and problem == "regression"
+__all__ = [
+    "CPU_SHARE",
+    "MAX_REST",
+    "REDRAWS_PER_SECOND",
+    "LivePlayground",
+    "SvgView",
+    "goal_unreachable",
+]
 
 
-class LivePlayground:
+class LivePlayground(WidgetCallbacks, PlayLoop, ChallengeCheck, Sharing):
     """The app. Display it in a notebook; ``session`` holds its state.
 
     ``hide`` names controls the student does not see (see
@@ -232,175 +229,6 @@ class LivePlayground:
             f'<span style="color: {color}">{html.escape(text)}</span>' if text else ""
         )
 
-    # ------------------------------------------------------------------ settings
-    def _setting(
-        self, name: str, convert: Callable[[Any], Any]
-    ) -> Callable[[dict[str, Any]], None]:
-        def changed(change: dict[str, Any]) -> None:
-            if name == "dataset" and change["new"] == self.session.data_name:
-                return  # "your data" chosen again: nothing to change
-            self._change(**{name: convert(change["new"])})
-
-        return changed
-
-    def _change(self, **changes: Any) -> None:
-        """Apply settings (all or nothing); every change but the learning rate restarts."""
-        if not changes or set(changes) != {"lr"}:
-            self.pause()
-        if self.session.update(**changes):
-            self.goal_epoch = None
-            self.inspector.forget()
-            self.insight.forget()
-        self._show_settings()
-        self.refresh()
-
-    def _show_settings(self) -> None:
-        """Every control, the layer rows, the URL and the point menu from the session."""
-        s = self.session.settings
-        with self.quiet():
-            self.controls.show(s, self.session.data_name)
-            self.point_class.options = point_classes(s)
-            self.inspector.new_point_label = float(self.point_class.value)
-        self._rebuild_layer_rows()
-        self.url.query = self.query()
-
-    def _lr_typed(self, change: dict[str, Any]) -> None:
-        """A rate typed (applied on Enter or blur); a bad one is refused and the box shows
-        the rate kept again."""
-        text = str(change["new"]).strip()
-        kept = f"kept {number_text(self.session.settings.lr)}"
-        try:
-            try:
-                rate = float(text)
-            except ValueError:
-                raise ValueError(f"learning rate: {shown(text)} is not a number; {kept}") from None
-            try:
-                self._change(lr=rate)
-            except ValueError as error:
-                raise ValueError(f"{error}; {kept}") from None
-        except ValueError:
-            with self.quiet():
-                self.controls.lr.value = number_text(self.session.settings.lr)
-            raise
-
-    def _problem_changed(self, change: dict[str, Any]) -> None:
-        first = {"classification": "circle", "regression": "plane"}[change["new"]]
-        self._change(dataset=first, loss=None)
-
-    def _features_changed(self, change: dict[str, Any]) -> None:
-        chosen = self.controls.chosen_features()
-        if not chosen:
-            with self.quiet():
-                change["owner"].value = True
-            raise ValueError("keep at least one input feature")
-        self._change(features=chosen)
-
-    def _set_hidden(self, hidden: tuple[int, ...] | list[int]) -> None:
-        if len(hidden) > MAX_HIDDEN_LAYERS:
-            raise ValueError(f"the Playground has at most {MAX_HIDDEN_LAYERS} hidden layers")
-        self._change(hidden=tuple(hidden))
-
-    def _rebuild_layer_rows(self) -> None:
-        rows = []
-        for k, width in enumerate(self.session.settings.hidden):
-            minus, plus = button("−"), button("+")
-            minus.on_click(self._guarded(lambda _, k=k: self._resize(k, -1)))
-            plus.on_click(self._guarded(lambda _, k=k: self._resize(k, +1)))
-            rows.append(
-                widgets.HBox([widgets.Label(f"layer {k + 1}: {width} neurons"), minus, plus])
-            )
-        self.controls.layer_rows.children = rows
-
-    def _resize(self, layer: int, delta: int) -> None:
-        hidden = list(self.session.settings.hidden)
-        hidden[layer] = min(max(hidden[layer] + delta, 1), MAX_NEURONS)
-        self._set_hidden(hidden)
-
-    def _regenerate(self) -> None:
-        """New data for the same network (the TensorFlow Playground's "regenerate")."""
-        self.session.regenerate()
-        self._show_settings()
-        self.refresh()
-
-    def _clear(self) -> None:
-        self.session.clear_points()
-        self.refresh()
-
-    def _uploaded(self, change: dict[str, Any]) -> None:
-        files = change["new"]
-        if not files:
-            return
-        upload = files[0]
-        with self.quiet():  # emptied, so that the same file uploaded again is read again
-            self.upload.value = ()
-        data = read_csv(bytes(upload["content"]))
-        self.pause()
-        self.session.use_data(data)
-        self.goal_epoch = None
-        self.inspector.forget()
-        self._show_settings()
-        self.refresh()
-        self.show_message(
-            f"{upload['name']}: {len(data.X)} points ({data.problem}) loaded", error=False
-        )
-
-    # ------------------------------------------------------------------ training
-    def toggle_play(self) -> None:
-        if self._playing.is_set():
-            self.pause()
-        else:
-            self.play()
-
-    def play(self) -> None:
-        """Train in a background thread until paused (or until training diverges)."""
-        if self._playing.is_set():
-            return
-        self._playing.set()
-        self._wake.clear()
-        self.play_button.description = "❚❚ Pause"
-        self._thread = threading.Thread(target=self._run, name="playground-training", daemon=True)
-        self._thread.start()
-
-    def pause(self) -> None:
-        """Stop training after the current epoch."""
-        self._playing.clear()
-        self._wake.set()
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join()
-        self._thread = None
-        self.play_button.description = "▶ Play"
-
-    def _run(self) -> None:
-        """Epochs until paused; after each, rest so that work is ``cpu_share`` of the time."""
-        rest_per_work = (1.0 - self.cpu_share) / self.cpu_share
-        try:
-            while self._playing.is_set():
-                start = time.perf_counter()
-                self.session.train_epoch()
-                if time.monotonic() - self._last_draw >= 1.0 / self.redraws_per_second:
-                    self.refresh()
-                if rest_per_work:  # at most MAX_REST: a tiny share must not overflow the wait
-                    rest = (time.perf_counter() - start) * rest_per_work
-                    self._wake.wait(min(rest, MAX_REST))
-        except TrainingDivergedError as error:
-            self.show_message(f"Paused: {error}")
-        except Exception as error:
-            self.show_message(f"{type(error).__name__}: {error}")
-        finally:
-            self._playing.clear()
-            self.play_button.description = "▶ Play"
-            self.refresh()
-
-    def step(self) -> None:
-        """Train one epoch and redraw."""
-        self.pause()
-        try:
-            self.session.train_epoch()
-        except TrainingDivergedError as error:
-            self.show_message(f"Paused: {error}")
-        self.refresh()
-
     # ------------------------------------------------------------------ drawing
     def refresh(self) -> None:
         """Redraw the plane, the network, the loss curves and the numbers; check the goal."""
@@ -417,117 +245,6 @@ class LivePlayground:
         self.insight.refresh()
         self._check_goal()
         self._last_draw = time.monotonic()
-
-    def on_task_data(self) -> bool:
-        """Whether the data is the task's: not uploaded, no point added or cleared by hand
-        (a goal reached on easier data of one's own would not count)."""
-        return self.session.user_data is self._task_data and not self.session.points_edited
-
-    def _goal_note(self, counts: bool) -> str:
-        """Why the goal cannot be reached now, if it cannot ("" if it can)."""
-        if goal_unreachable(self.goal, self.session.settings.problem):
-            return " (an accuracy has no meaning for a regression: this goal cannot be reached)"
-        if not counts:
-            return (
-                " (it counts on the task's data only, not on your own points: "
-                "Regenerate, or choose a data set, to get it back)"
-            )
-        return ""
-
-    def _check_goal(self) -> None:
-        goal = self.goal
-        if goal is None:
-            return
-        counts = self.on_task_data()
-        pending = self.goal_epoch is None and counts and self.session.epoch
-        if pending and self.session.goal_reached(goal):
-            self.goal_epoch = self.session.epoch
-        if self.goal_epoch is None:
-            self.goal_label.value = (
-                f"🎯 Challenge: reach {html.escape(goal.describe())}{self._goal_note(counts)}"
-            )
-        else:
-            self.goal_label.value = (
-                f"<b>✔ Challenge reached at epoch {self.goal_epoch:,}: "
-                f"{html.escape(goal.describe())}</b>"
-            )
-
-    # ------------------------------------------------------------------ clicks
-    def _plane_clicked(self, change: dict[str, Any]) -> None:
-        click = change["new"]
-        if "x" not in click:
-            return
-        x1 = -RADIUS + 2 * RADIUS * float(click["x"])
-        x2 = RADIUS - 2 * RADIUS * float(click["y"])
-        if self.click_mode.value == "add a point":
-            if "points" in self.hide:
-                return  # the task's data is fixed
-            self.session.add_point(x1, x2, self.point_class.value)
-        else:
-            self.inspector.inspect((x1, x2))
-        self.refresh()
-
-    def _network_clicked(self, change: dict[str, Any]) -> None:
-        neuron = change["new"].get("neuron")
-        if neuron:
-            self.inspector.choose_neuron(str(neuron))
-
-    def _point_class_chosen(self, change: dict[str, Any]) -> None:
-        self.inspector.new_point_label = float(change["new"])
-
-    # ------------------------------------------------------------------ take it with you
-    def query(self) -> str:
-        """The settings, hidden controls and goal as a URL query (no ``?``)."""
-        return query_string(self.session.settings, self.hide, self.goal)
-
-    def share_link(self) -> str:
-        """The page's address with every setting: open it to get this exact task.
-
-        In a notebook (not the served page) the address is ``make playground``'s.
-        """
-        base = (self.url.active and self.url.base) or "http://127.0.0.1:8866/"
-        return f"{base}?{self.query()}"
-
-    def _share(self) -> None:
-        """Show the link; say so when it cannot hold the data on the plane (your own)."""
-        self._show_export(self.share_link())
-        if self.session.user_data is not None or self.session.points_edited:
-            self.show_message(
-                "The link holds the settings, not your own points: it opens the data set "
-                f"{self.session.settings.dataset!r}",
-                error=False,
-            )
-
-    def _show_export(self, text: str) -> None:
-        self.export_text.value = text
-
-    def save_target(self, name: str) -> Path:
-        """Where "Save model" writes ``name``: a ``.json`` file inside the start folder.
-
-        The page's box cannot reach outside that folder (``..``, an absolute path, ``~``)
-        nor overwrite a notebook or a script by a slip of the keyboard; from Python,
-        :meth:`PlaygroundSession.save_model` writes anywhere.
-        """
-        folder = Path(self.folder or Path.cwd()).expanduser().resolve()
-        text = name.strip()
-        if not text.endswith(".json") or text.endswith("/.json") or text == ".json":
-            raise ValueError(f"Save to: a file name ending in .json, got {shown(text)}")
-        target = (folder / Path(text).expanduser()).resolve()
-        if not target.is_relative_to(folder):
-            raise ValueError(
-                f"Save to: {shown(text)} is outside the folder {folder}; give a name inside it"
-            )
-        return target
-
-    def _save(self) -> None:
-        target = self.save_target(self.save_path.value)
-        try:
-            path = self.session.save_model(target)
-        except OSError as error:
-            reason = error.strerror or type(error).__name__
-            raise ValueError(f"could not save to {target}: {reason}") from None
-        self.export_text.value = f"# saved to {path}\n{self.session.torch_code(path)}"
-        self.show_message(f"Saved to {path}", error=False)
 
     # ------------------------------------------------------------------ display
     def figure(self) -> Any:

@@ -1,0 +1,198 @@
+"""What each of the live Playground's widgets does when the student changes it.
+
+:class:`WidgetCallbacks` is the part of :class:`~visualize.live.app.LivePlayground`
+that turns a widget's change into the session's: a setting (all or nothing;
+every change but the learning rate restarts training), the hidden layers'
+rows, new data (Regenerate, Clear points, an uploaded CSV) and clicks on the
+plane (add or inspect a point) and on the network (inspect a neuron). The
+app wraps each one in its error guard: a refused change raises ``ValueError``
+naming the problem, shown on the message line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+
+from ..playground import MAX_HIDDEN_LAYERS, MAX_NEURONS
+from .controls import SettingsControls, point_classes
+from .drawing import RADIUS
+from .insight_panel import InsightPanel
+from .inspector import Inspector
+from .session import PlaygroundSession
+from .task import number_text, shown
+from .userdata import read_csv
+from .views import UrlState, button
+
+__all__ = ["WidgetCallbacks"]
+
+
+class WidgetCallbacks:
+    """The widgets' callbacks (a mixin of ``LivePlayground``), connected by the app."""
+
+    session: PlaygroundSession
+    hide: tuple[str, ...]
+    goal_epoch: int | None
+    controls: SettingsControls
+    inspector: Inspector
+    insight: InsightPanel
+    url: UrlState
+    point_class: widgets.Dropdown
+    click_mode: widgets.ToggleButtons
+    upload: widgets.FileUpload
+
+    if TYPE_CHECKING:  # the app's, used here
+
+        def refresh(self) -> None:
+            raise NotImplementedError
+
+        def pause(self) -> None:
+            raise NotImplementedError
+
+        def show_message(self, text: str, error: bool = True) -> None:
+            raise NotImplementedError
+
+        def quiet(self) -> AbstractContextManager[None]:
+            raise NotImplementedError
+
+        def query(self) -> str:
+            raise NotImplementedError
+
+        def _guarded(self, callback: Callable[..., Any]) -> Callable[..., Any]:
+            raise NotImplementedError
+
+    def _setting(
+        self, name: str, convert: Callable[[Any], Any]
+    ) -> Callable[[dict[str, Any]], None]:
+        def changed(change: dict[str, Any]) -> None:
+            if name == "dataset" and change["new"] == self.session.data_name:
+                return  # "your data" chosen again: nothing to change
+            self._change(**{name: convert(change["new"])})
+
+        return changed
+
+    def _change(self, **changes: Any) -> None:
+        """Apply settings (all or nothing); every change but the learning rate restarts."""
+        if not changes or set(changes) != {"lr"}:
+            self.pause()
+        if self.session.update(**changes):
+            self.goal_epoch = None
+            self.inspector.forget()
+            self.insight.forget()
+        self._show_settings()
+        self.refresh()
+
+    def _show_settings(self) -> None:
+        """Every control, the layer rows, the URL and the point menu from the session."""
+        s = self.session.settings
+        with self.quiet():
+            self.controls.show(s, self.session.data_name)
+            self.point_class.options = point_classes(s)
+            self.inspector.new_point_label = float(self.point_class.value)
+        self._rebuild_layer_rows()
+        self.url.query = self.query()
+
+    def _lr_typed(self, change: dict[str, Any]) -> None:
+        """A rate typed (applied on Enter or blur); a bad one is refused and the box shows
+        the rate kept again."""
+        text = str(change["new"]).strip()
+        kept = f"kept {number_text(self.session.settings.lr)}"
+        try:
+            try:
+                rate = float(text)
+            except ValueError:
+                raise ValueError(f"learning rate: {shown(text)} is not a number; {kept}") from None
+            try:
+                self._change(lr=rate)
+            except ValueError as error:
+                raise ValueError(f"{error}; {kept}") from None
+        except ValueError:
+            with self.quiet():
+                self.controls.lr.value = number_text(self.session.settings.lr)
+            raise
+
+    def _problem_changed(self, change: dict[str, Any]) -> None:
+        first = {"classification": "circle", "regression": "plane"}[change["new"]]
+        self._change(dataset=first, loss=None)
+
+    def _features_changed(self, change: dict[str, Any]) -> None:
+        chosen = self.controls.chosen_features()
+        if not chosen:
+            with self.quiet():
+                change["owner"].value = True
+            raise ValueError("keep at least one input feature")
+        self._change(features=chosen)
+
+    def _set_hidden(self, hidden: tuple[int, ...] | list[int]) -> None:
+        if len(hidden) > MAX_HIDDEN_LAYERS:
+            raise ValueError(f"the Playground has at most {MAX_HIDDEN_LAYERS} hidden layers")
+        self._change(hidden=tuple(hidden))
+
+    def _rebuild_layer_rows(self) -> None:
+        rows = []
+        for k, width in enumerate(self.session.settings.hidden):
+            minus, plus = button("−"), button("+")
+            minus.on_click(self._guarded(lambda _, k=k: self._resize(k, -1)))
+            plus.on_click(self._guarded(lambda _, k=k: self._resize(k, +1)))
+            rows.append(
+                widgets.HBox([widgets.Label(f"layer {k + 1}: {width} neurons"), minus, plus])
+            )
+        self.controls.layer_rows.children = rows
+
+    def _resize(self, layer: int, delta: int) -> None:
+        hidden = list(self.session.settings.hidden)
+        hidden[layer] = min(max(hidden[layer] + delta, 1), MAX_NEURONS)
+        self._set_hidden(hidden)
+
+    def _regenerate(self) -> None:
+        """New data for the same network (the TensorFlow Playground's "regenerate")."""
+        self.session.regenerate()
+        self._show_settings()
+        self.refresh()
+
+    def _clear(self) -> None:
+        self.session.clear_points()
+        self.refresh()
+
+    def _uploaded(self, change: dict[str, Any]) -> None:
+        files = change["new"]
+        if not files:
+            return
+        upload = files[0]
+        with self.quiet():  # emptied, so that the same file uploaded again is read again
+            self.upload.value = ()
+        data = read_csv(bytes(upload["content"]))
+        self.pause()
+        self.session.use_data(data)
+        self.goal_epoch = None
+        self.inspector.forget()
+        self._show_settings()
+        self.refresh()
+        self.show_message(
+            f"{upload['name']}: {len(data.X)} points ({data.problem}) loaded", error=False
+        )
+
+    def _plane_clicked(self, change: dict[str, Any]) -> None:
+        click = change["new"]
+        if "x" not in click:
+            return
+        x1 = -RADIUS + 2 * RADIUS * float(click["x"])
+        x2 = RADIUS - 2 * RADIUS * float(click["y"])
+        if self.click_mode.value == "add a point":
+            if "points" in self.hide:
+                return  # the task's data is fixed
+            self.session.add_point(x1, x2, self.point_class.value)
+        else:
+            self.inspector.inspect((x1, x2))
+        self.refresh()
+
+    def _network_clicked(self, change: dict[str, Any]) -> None:
+        neuron = change["new"].get("neuron")
+        if neuron:
+            self.inspector.choose_neuron(str(neuron))
+
+    def _point_class_chosen(self, change: dict[str, Any]) -> None:
+        self.inspector.new_point_label = float(change["new"])

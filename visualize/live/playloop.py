@@ -1,0 +1,113 @@
+"""Play, Pause and Step of the live Playground: training paced in a background thread.
+
+:class:`PlayLoop` is the part of :class:`~visualize.live.app.LivePlayground`
+that trains. Play runs epochs in a daemon thread, resting after each one so
+that the work is at most ``cpu_share`` of a core (a class shares a machine),
+and redraws at most ``redraws_per_second`` times a second. A diverging run
+pauses with its reason on the message line; Pause stops after the current
+epoch and waits for the thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING
+
+import ipywidgets as widgets
+
+from micrograd_edu.train import TrainingDivergedError
+
+from .session import PlaygroundSession
+
+__all__ = ["CPU_SHARE", "MAX_REST", "REDRAWS_PER_SECOND", "PlayLoop"]
+
+CPU_SHARE = 0.5
+"""Play's default share of one core: it rests as long as it worked (a class shares a machine)."""
+REDRAWS_PER_SECOND = 30.0
+"""Play's default cap on redraws per second."""
+MAX_REST = 10.0
+"""Play's longest rest between two epochs, in seconds (whatever ``cpu_share``)."""
+
+
+class PlayLoop:
+    """Play, Pause and Step: the training part of the app (a mixin of ``LivePlayground``).
+
+    The app sets the attributes below; ``_playing`` is set while Play runs,
+    ``_wake`` cuts a rest short on Pause, ``_last_draw`` is the
+    :func:`time.monotonic` time of the last redraw.
+    """
+
+    session: PlaygroundSession
+    cpu_share: float
+    redraws_per_second: float
+    play_button: widgets.Button
+    _playing: threading.Event
+    _wake: threading.Event
+    _thread: threading.Thread | None
+    _last_draw: float
+
+    if TYPE_CHECKING:  # the app's, used here
+
+        def refresh(self) -> None:
+            raise NotImplementedError
+
+        def show_message(self, text: str, error: bool = True) -> None:
+            raise NotImplementedError
+
+    def toggle_play(self) -> None:
+        """Play when paused, pause when playing (the Play button)."""
+        if self._playing.is_set():
+            self.pause()
+        else:
+            self.play()
+
+    def play(self) -> None:
+        """Train in a background thread until paused (or until training diverges)."""
+        if self._playing.is_set():
+            return
+        self._playing.set()
+        self._wake.clear()
+        self.play_button.description = "❚❚ Pause"
+        self._thread = threading.Thread(target=self._run, name="playground-training", daemon=True)
+        self._thread.start()
+
+    def pause(self) -> None:
+        """Stop training after the current epoch."""
+        self._playing.clear()
+        self._wake.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+        self._thread = None
+        self.play_button.description = "▶ Play"
+
+    def _run(self) -> None:
+        """Epochs until paused; after each, rest so that work is ``cpu_share`` of the time."""
+        rest_per_work = (1.0 - self.cpu_share) / self.cpu_share
+        try:
+            while self._playing.is_set():
+                start = time.perf_counter()
+                self.session.train_epoch()
+                if time.monotonic() - self._last_draw >= 1.0 / self.redraws_per_second:
+                    self.refresh()
+                if rest_per_work:  # at most MAX_REST: a tiny share must not overflow the wait
+                    rest = (time.perf_counter() - start) * rest_per_work
+                    self._wake.wait(min(rest, MAX_REST))
+        except TrainingDivergedError as error:
+            self.show_message(f"Paused: {error}")
+        except Exception as error:
+            self.show_message(f"{type(error).__name__}: {error}")
+        finally:
+            self._playing.clear()
+            self.play_button.description = "▶ Play"
+            self.refresh()
+
+    def step(self) -> None:
+        """Train one epoch and redraw."""
+        self.pause()
+        try:
+            self.session.train_epoch()
+        except TrainingDivergedError as error:
+            self.show_message(f"Paused: {error}")
+        self.refresh()
