@@ -191,8 +191,16 @@ def _saved_notebook(page: Any, path: Path) -> dict[str, Any]:
     deadline = time.monotonic() + 30
     while path.stat().st_mtime_ns == before and time.monotonic() < deadline:
         time.sleep(0.2)
-    notebook: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return notebook
+    # Jupyter's "atomic" saving is safe against crashes, not against readers: it writes
+    # the file in place (after a backup copy), so a large notebook can be read half-written.
+    while True:
+        try:
+            notebook: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            return notebook
+        except json.JSONDecodeError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def _assert_no_errors(notebook: dict[str, Any]) -> None:
