@@ -62,7 +62,7 @@ class Node:
 
     @op.setter
     def op(self, op: str) -> None:
-        self._kind = node_kind(op, self._kind[1])
+        self._kind = (op, self._kind[1])  # set by hand: a pair of its own
 
     @property
     def constants(self) -> Template:
@@ -72,7 +72,7 @@ class Node:
 
     @constants.setter
     def constants(self, constants: Template) -> None:
-        self._kind = node_kind(self._kind[0], constants)
+        self._kind = (self._kind[0], constants)
 
 
 LEAF = node_kind("", ())
