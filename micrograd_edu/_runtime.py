@@ -5,6 +5,8 @@
   (the tape has the NumPy twin, :class:`micrograd_edu.tape.ArrayMath`);
 * :func:`shared_constants` -- one tuple per distinct constants template, so that
   100,000 nodes ``x * 0.5`` keep one ``(None, 0.5)``;
+* :func:`node_kind` -- a node's op and constants as one shared pair, so that a
+  node keeps one slot for both (:attr:`micrograd_edu.engine.Value.op`);
 * :func:`gc_paused` -- CPython's cyclic garbage collector paused while large
   graphs (which never hold cycles) are built and walked.
 
@@ -23,10 +25,13 @@ from contextlib import contextmanager
 
 __all__ = [
     "MATH",
+    "Kind",
     "ScalarMath",
     "gc_paused",
     "left_constant",
+    "node_kind",
     "real_number",
+    "remember_kind",
     "right_constant",
     "shared_constants",
 ]
@@ -185,6 +190,48 @@ def _remember(table: dict[float, Template], number: float, template: Template) -
             table.clear()
         table[number] = template
     return template
+
+
+Kind = tuple[str, Template]
+"""A node's ``(op, constants)``: one slot of a Value holds both."""
+
+_KINDS: dict[Kind, Kind] = {}
+
+
+def node_kind(op: str, constants: Template) -> Kind:
+    """``(op, constants)``, one shared tuple per distinct pair (not per node).
+
+    The table is emptied when it is full; constants that are not shared
+    (0.0, -0.0, NaN) give a pair of their own.
+
+    >>> node_kind("*", (None, 0.5)) is node_kind("*", (None, 0.5))
+    True
+    """
+    kind = (op, constants)
+    shared = _KINDS.get(kind)
+    if shared is not None:
+        return shared
+    if all(map(_shareable, constants)):
+        if len(_KINDS) >= _MAX_SHARED:
+            _KINDS.clear()
+        _KINDS[kind] = kind
+    return kind
+
+
+def remember_kind(table: dict[float, Kind], number: float, op: str, constants: Template) -> Kind:
+    """The kind of a node of ``op`` with one ``number`` operand, remembered in ``table``
+    (one op's table, by number, so that the next such node costs one lookup).
+
+    >>> table: dict[float, Kind] = {}
+    >>> remember_kind(table, 2.0, "*", (None, 2.0)), table
+    (('*', (None, 2.0)), {2.0: ('*', (None, 2.0))})
+    """
+    kind = node_kind(op, constants)
+    if _shareable(number):
+        if len(table) >= _MAX_SHARED:
+            table.clear()
+        table[number] = kind
+    return kind
 
 
 _gc_lock = threading.Lock()

@@ -241,3 +241,32 @@ def test_nodes_share_one_tuple_per_constant_but_keep_the_sign_of_zero() -> None:
     assert math.copysign(1.0, (a * 0.0).constants[1]) == 1.0
     assert math.isnan((a + math.nan).constants[1])
     assert (a * 2).constants == (None, 2.0)
+
+
+def test_every_op_path_keeps_its_own_op_and_constants() -> None:
+    """Op and constants share one slot per node (an (op, constants) pair shared per kind):
+    every way of making a node keeps both, zero's sign included, whatever came before."""
+    a = Value(1.5)
+    for c in (0.0, -0.0, 2.0, -0.0, 0.0, 2.0):
+        power = "**2" if c == 2.0 else "**0"
+        nodes = {  # fast, checked, reflected, renamed (**), apply (leaky_relu)
+            ("*", (None, c)): a * c,
+            ("/", (None, c + 4.0)): a / (c + 4.0),
+            ("/", (c, None)): c / a,
+            ("-", (c, None)): c - a,
+            (power, (None, c)): a**c,
+            ("leaky_relu", (None, c)): a.leaky_relu(c),
+        }
+        for (op, constants), node in nodes.items():
+            assert (node.op, repr(node.constants)) == (op, repr(constants))
+    assert ((a * a).op, (a * a).constants, (a**a).op, (a**a).constants) == ("*", (), "**", ())
+    assert (a.tanh().op, a.log().constants, Value(2.0).op) == ("tanh", (), "")
+
+
+def test_op_and_constants_can_be_set_one_without_the_other() -> None:
+    node = Value(2.0) * 3.0
+    node.op = "mystery"
+    assert (node.op, node.constants) == ("mystery", (None, 3.0))
+    node.constants = (None, 4.0)
+    assert (node.op, node.constants) == ("mystery", (None, 4.0))
+    assert ((Value(2.0) * 3.0).op, (Value(2.0) * 3.0).constants) == ("*", (None, 3.0))
