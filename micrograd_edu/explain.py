@@ -31,11 +31,13 @@ from dataclasses import dataclass
 from .engine import Value
 
 __all__ = [
+    "INFIX_SYMBOLS",
     "GradExplanation",
     "GradPath",
     "TooManyPathsError",
     "count_paths",
     "explain_grad",
+    "format_number",
     "node_names",
     "operand_texts",
 ]
@@ -44,13 +46,14 @@ MAX_PATHS = 64
 """The default limit of :func:`explain_grad`: more paths than this are not a derivation
 anyone reads."""
 
-_SYMBOLS = {
+INFIX_SYMBOLS = {
     "+": "+",
     "-": "−",
     "*": "×",
     "/": "÷",
     "**": "**",
 }
+"""The symbol an infix op is written with in a derivation (``a × b``, ``a − b``)."""
 
 
 class TooManyPathsError(ValueError):
@@ -108,13 +111,15 @@ class GradExplanation:
         routes = [" → ".join(self.names[node] for node in path.nodes) for path in self.paths]
         width = max(map(len, routes))
         for i, (path, route) in enumerate(zip(self.paths, routes, strict=True), start=1):
-            factors = " × ".join(_number(g) for g in path.local_grads) or "1"
-            lines.append(f"  path {i}: {route:<{width}}    {factors} = {_number(path.product)}")
-        terms = " + ".join(_number(path.product) for path in self.paths).replace("+ -", "− ")
+            factors = " × ".join(format_number(g) for g in path.local_grads) or "1"
+            lines.append(
+                f"  path {i}: {route:<{width}}    {factors} = {format_number(path.product)}"
+            )
+        terms = " + ".join(format_number(path.product) for path in self.paths).replace("+ -", "− ")
         if count > 1:
-            lines.append(f"  {d} = {terms} = {_number(self.gradient)}")
+            lines.append(f"  {d} = {terms} = {format_number(self.gradient)}")
         else:
-            lines.append(f"  {d} = {_number(self.gradient)}")
+            lines.append(f"  {d} = {format_number(self.gradient)}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -125,7 +130,12 @@ class GradExplanation:
         printer.text(self.derivation())  # type: ignore[attr-defined]
 
 
-def _number(x: float) -> str:
+def format_number(x: float) -> str:
+    """A number as derivations and tooltips show it: four significant digits.
+
+    >>> format_number(0.30000000000000004), format_number(-1.4999999999999996)
+    ('0.3', '-1.5')
+    """
     return f"{x:.4g}"
 
 
@@ -160,7 +170,7 @@ def operand_texts(node: Value, texts: list[str]) -> list[str]:
     if not node.constants:
         return texts
     children = iter(texts)
-    return [next(children) if c is None else _number(c) for c in node.constants]
+    return [next(children) if c is None else format_number(c) for c in node.constants]
 
 
 def _expression(node: Value, names: dict[Value, str]) -> str:
@@ -168,11 +178,11 @@ def _expression(node: Value, names: dict[Value, str]) -> str:
     args = [names[child] for child in node.children]
     operands = operand_texts(node, args)
     op = "**" if node.op.startswith("**") else node.op
-    if op in _SYMBOLS and len(operands) == 2:
-        return f"({operands[0]} {_SYMBOLS[op]} {operands[1]})"
+    if op in INFIX_SYMBOLS and len(operands) == 2:
+        return f"({operands[0]} {INFIX_SYMBOLS[op]} {operands[1]})"
     if op == "neg":
         return f"(−{args[0]})"
-    if len(args) == 1 and op not in _SYMBOLS and op not in ("sum", "dot"):
+    if len(args) == 1 and op not in INFIX_SYMBOLS and op not in ("sum", "dot"):
         return f"{op}({args[0].strip('()')})"
     return ""
 

@@ -25,7 +25,7 @@ import re
 from collections.abc import Collection, Mapping
 
 from .engine import Value, op_code
-from .explain import _SYMBOLS, _number, node_names, operand_texts
+from .explain import INFIX_SYMBOLS, format_number, node_names, operand_texts
 
 __all__ = ["grad_formula", "node_names", "parent_edges", "value_formula"]
 
@@ -35,10 +35,10 @@ _FUNCTIONS = ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs")
 def _symbolic(node: Value, names: Mapping[Value, str]) -> tuple[str, str]:
     """``node``'s op written with its children's names, and with their numbers."""
     named = operand_texts(node, [names[child] for child in node.children])
-    numbered = operand_texts(node, [_number(child.data) for child in node.children])
+    numbered = operand_texts(node, [format_number(child.data) for child in node.children])
     op = op_code(node)
-    if op in _SYMBOLS and len(named) == 2:
-        symbol = _SYMBOLS[op]
+    if op in INFIX_SYMBOLS and len(named) == 2:
+        symbol = INFIX_SYMBOLS[op]
         return f"{named[0]} {symbol} {named[1]}", f"{numbered[0]} {symbol} {numbered[1]}"
     if op == "neg":
         return f"−{named[0]}", f"−({numbered[0]})"
@@ -80,10 +80,10 @@ def value_formula(node: Value, names: Mapping[Value, str]) -> str:
     """
     name = names[node]
     if not node.children:
-        return f"{name} = {_number(node.data)}"
+        return f"{name} = {format_number(node.data)}"
     named, numbered = _symbolic(node, names)
     head = "" if name in (named, f"({named})") else f"{name} = "
-    return f"{head}{named} = {numbered} = {_number(node.data)}"
+    return f"{head}{named} = {numbered} = {format_number(node.data)}"
 
 
 def parent_edges(root: Value) -> dict[Value, list[tuple[Value, float]]]:
@@ -143,7 +143,7 @@ def grad_formula(
         if seed == 1.0:
             return f"{_d(top, top)} = 1 (the seed: where the backward pass starts)"
         return (
-            f"{_d(top, name)} = {_number(seed)} (backpropagated from the loss L "
+            f"{_d(top, name)} = {format_number(seed)} (backpropagated from the loss L "
             "through the rest of the network)"
         )
     terms = [
@@ -154,6 +154,8 @@ def grad_formula(
     if not terms:
         return f"{_d(top, name)} = 0 so far (no parent has passed its gradient on yet)"
     named = " + ".join(f"{_d(top, names[p])} · {_d(names[p], name)}" for p, _ in terms)
-    numbered = " + ".join(f"{_number(lookup[p])} · {_number(local)}" for p, local in terms)
+    numbered = " + ".join(
+        f"{format_number(lookup[p])} · {format_number(local)}" for p, local in terms
+    )
     total = sum(lookup[p] * local for p, local in terms)
-    return f"{_d(top, name)} = {named} = {numbered} = {_number(total)}"
+    return f"{_d(top, name)} = {named} = {numbered} = {format_number(total)}"

@@ -36,6 +36,7 @@ from .graph import (
 from .renderer import render
 
 __all__ = [
+    "PLAYER_TEMPLATE",
     "BackwardPlayer",
     "backward_player",
     "backward_steps",
@@ -139,7 +140,7 @@ def backward_steps(
     return steps
 
 
-_PLAYER_TEMPLATE = """\
+PLAYER_TEMPLATE = """\
 <div class="mg-player" id="{uid}" style="font-family: Helvetica, Arial, sans-serif">
   <div style="margin: 0.3em 0">
     <button type="button" data-action="first">&#x25C0;&#x25C0; First</button>
@@ -227,7 +228,7 @@ class BackwardPlayer:
         for i, frame in enumerate(self.frames):
             svg = fit_to_width(render(frame.source, "svg").decode("utf-8"))
             svgs.append(f'<div class="mg-frame" data-index="{i}">{svg}</div>')
-        return _PLAYER_TEMPLATE.format(
+        return PLAYER_TEMPLATE.format(
             uid=uid,
             uid_json=script_json(uid),
             frames="\n  ".join(svgs),

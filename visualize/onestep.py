@@ -30,7 +30,7 @@ from micrograd_edu.files import write_atomically
 from micrograd_edu.health import ParameterUpdate, StepTrace
 from micrograd_edu.nn import MLP
 
-from .backward import _PLAYER_TEMPLATE, script_json
+from .backward import PLAYER_TEMPLATE, script_json
 
 __all__ = ["STAGES", "StepPlayer", "save_step_html", "step_captions", "step_player", "step_svg"]
 
@@ -174,7 +174,7 @@ class StepPlayer:
             f'<div class="mg-frame" data-index="{i}" data-stage="{stage}">{svg}</div>'
             for i, (stage, svg) in enumerate(zip(STAGES, self.svgs, strict=True))
         ]
-        return _PLAYER_TEMPLATE.format(
+        return PLAYER_TEMPLATE.format(
             uid=uid,
             uid_json=script_json(uid),
             frames="\n  ".join(frames),
