@@ -9,13 +9,12 @@ from __future__ import annotations
 import csv
 import html
 import io
-import os
 import re
-import tempfile
 import unicodedata
 from collections import Counter
 from pathlib import Path
 
+from .. import files
 from ..mistakes import CATALOGUE
 from .records import RESULTS, NotebookGrade
 
@@ -60,17 +59,8 @@ def table(record: NotebookGrade) -> str:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename."""
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """Write ``text`` (UTF-8) to ``path`` atomically (``files.write_atomically``)."""
+    files.write_atomically(path, text.encode("utf-8"))
 
 
 def _order(numbers: set[str]) -> list[str]:
