@@ -114,7 +114,13 @@ def test_nothing_planted_in_the_scratch_folders_outlives_the_notebook(
     assert _results(record) == {"9.1": "passed", "9.2": "passed"}
     if "mount namespace" not in record.layers:
         pytest.skip("no mount namespace here (not root on Linux): /tmp is shared")
-    assert [path for path in PLANTED if path.exists()] == []
+    # A scratch folder that holds the Python installation or the sandbox cannot be covered
+    # (e.g. a checkout under /tmp): the grader says so in the record's layers.
+    shared = {layer.rsplit(": ", 1)[1] for layer in record.layers if "folder shared" in layer}
+    fresh = [path for path in PLANTED if str(path.parent) not in shared]
+    if not fresh:
+        pytest.skip(f"every scratch folder is shared here: {sorted(shared)}")
+    assert [path for path in fresh if path.exists()] == []
 
 
 def test_a_notebook_cannot_fill_the_disk_from_its_folder(
