@@ -37,6 +37,7 @@ from .switch import SwitchedOffError, resolve, switched_off
 __all__ = [
     "Exercise",
     "Guard",
+    "answer_and_backpropagate",
     "describe_value",
     "load",
     "plain",
@@ -223,6 +224,27 @@ def describe_value(x: object) -> dict[str, Any]:
     if isinstance(x, (list, tuple)):
         return {"kind": "list", "length": len(x)}
     return {"kind": "None" if x is None else type(x).__name__[:MAX_TEXT]}
+
+
+def answer_and_backpropagate(guard: Guard, answer: Any, *args: Any) -> dict[str, Any]:
+    """Call the student's ``answer(*args)`` under ``guard``, describe what it returned
+    (:func:`describe_value`) and, when that is a Value, backpropagate from it, so that
+    the gradients of the case's leaves can be read.
+
+    >>> from contextlib import nullcontext
+    >>> from micrograd_edu import Value
+    >>> x = Value(3.0)
+    >>> answer_and_backpropagate(nullcontext, lambda v: v * v, x), x.grad
+    ({'kind': 'Value', 'data': 9.0}, 6.0)
+    """
+    from ..engine import Value
+
+    with guard():
+        out = answer(*args)
+    described = describe_value(out)
+    if isinstance(out, Value):
+        out.backward()
+    return described
 
 
 def require_value(number: str, what: str, described: object) -> float:

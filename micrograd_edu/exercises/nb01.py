@@ -13,7 +13,13 @@ from typing import Any
 from ..engine import Value
 from ..mistakes import WrongAnswerError, exercise
 from .compare import diagnose, is_number
-from .core import Exercise, Guard, describe_value, require_value, run_check
+from .core import (
+    Exercise,
+    Guard,
+    answer_and_backpropagate,
+    require_value,
+    run_check,
+)
 from .graphs import gradient_suspects
 
 __all__ = ["EXERCISES", "check_expression", "check_numerical_slope"]
@@ -157,11 +163,7 @@ def _probe_expression(case: dict[str, Any], guard: Guard, build: Any) -> list[An
     results = []
     for x in case["xs"]:
         v = Value(x, label="x")
-        with guard():
-            out = build(v)
-        described = describe_value(out)
-        if isinstance(out, Value):
-            out.backward()
+        described = answer_and_backpropagate(guard, build, v)
         results.append({"out": described, "grad": v.grad})
     return results
 

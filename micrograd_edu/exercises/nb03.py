@@ -12,7 +12,13 @@ import numpy as np
 from ..engine import Value
 from ..mistakes import WrongAnswerError, exercise
 from .compare import diagnose, show
-from .core import Exercise, Guard, describe_value, require_value, run_check
+from .core import (
+    Exercise,
+    Guard,
+    answer_and_backpropagate,
+    require_value,
+    run_check,
+)
 from .graphs import gradient_suspects
 
 __all__ = ["EXERCISES", "check_collapse_linear_layers", "check_neuron_forward"]
@@ -26,11 +32,7 @@ def _neuron_values(case: dict[str, Any]) -> tuple[list[Value], Value]:
 
 def _probe_neuron(case: dict[str, Any], guard: Guard, neuron_forward: Any) -> dict[str, Any]:
     w, b = _neuron_values(case)
-    with guard():
-        out = neuron_forward(w, list(case["x"]), b)
-    described = describe_value(out)
-    if isinstance(out, Value):
-        out.backward()
+    described = answer_and_backpropagate(guard, neuron_forward, w, list(case["x"]), b)
     return {"out": described, "grads": [wi.grad for wi in w], "grad_b": b.grad}
 
 

@@ -16,7 +16,13 @@ from ..engine import Value
 from ..mistakes import WrongAnswerError, exercise
 from ..nn import MLP
 from .compare import diagnose, show
-from .core import Exercise, Guard, describe_value, require_value, run_check
+from .core import (
+    Exercise,
+    Guard,
+    answer_and_backpropagate,
+    require_value,
+    run_check,
+)
 from .curves import CURVE_CAUSES, CURVE_SIGNS, synthetic_curves
 from .graphs import gradient_suspects
 
@@ -47,11 +53,7 @@ def _probe_bce(case: dict[str, Any], guard: Guard, bce: Any) -> list[Any]:
     results = []
     for p_value, y in case["pairs"]:
         p = Value(p_value, label="p")
-        with guard():
-            out = bce(p, y)
-        described = describe_value(out)
-        if isinstance(out, Value):
-            out.backward()
+        described = answer_and_backpropagate(guard, bce, p, y)
         results.append({"out": described, "grad": p.grad})
     return results
 

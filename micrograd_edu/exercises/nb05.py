@@ -9,7 +9,13 @@ from typing import Any
 from ..engine import Value
 from ..mistakes import WrongAnswerError, exercise
 from .compare import diagnose, show
-from .core import Exercise, Guard, describe_value, require_value, run_check
+from .core import (
+    Exercise,
+    Guard,
+    answer_and_backpropagate,
+    require_value,
+    run_check,
+)
 from .graphs import gradient_suspects
 
 __all__ = ["EXERCISES", "check_mean_squared_error"]
@@ -17,11 +23,7 @@ __all__ = ["EXERCISES", "check_mean_squared_error"]
 
 def _probe_mse(case: dict[str, Any], guard: Guard, mean_squared_error: Any) -> dict[str, Any]:
     preds = [Value(p, label=f"ŷ{i}") for i, p in enumerate(case["preds"])]
-    with guard():
-        out = mean_squared_error(preds, list(case["targets"]))
-    described = describe_value(out)
-    if isinstance(out, Value):
-        out.backward()
+    described = answer_and_backpropagate(guard, mean_squared_error, preds, list(case["targets"]))
     return {"out": described, "grads": [p.grad for p in preds]}
 
 

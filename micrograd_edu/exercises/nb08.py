@@ -12,7 +12,13 @@ from typing import Any
 from ..engine import Value, sum_values
 from ..mistakes import WrongAnswerError, exercise
 from .compare import diagnose, show
-from .core import Exercise, Guard, describe_value, require_value, run_check
+from .core import (
+    Exercise,
+    Guard,
+    answer_and_backpropagate,
+    require_value,
+    run_check,
+)
 from .graphs import gradient_suspects
 
 __all__ = [
@@ -104,11 +110,7 @@ def _log_probs(case: dict[str, Any]) -> list[Value]:
 
 def _probe_pg_loss(case: dict[str, Any], guard: Guard, pg_loss: Any) -> dict[str, Any]:
     log_probs = _log_probs(case)
-    with guard():
-        out = pg_loss(log_probs, list(case["advantages"]))
-    described = describe_value(out)
-    if isinstance(out, Value):
-        out.backward()
+    described = answer_and_backpropagate(guard, pg_loss, log_probs, list(case["advantages"]))
     return {"out": described, "grads": [lp.grad for lp in log_probs]}
 
 
