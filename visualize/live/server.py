@@ -33,6 +33,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import sys
+import uuid
 from typing import Any
 
 from jupyter_core.utils import ensure_async
@@ -109,21 +110,24 @@ class PlaygroundVoila(Voila):  # type: ignore[misc]
     def _capped(self, start: Any) -> Any:
         """``start`` (the kernel manager's ``start_kernel``) refusing to go past the cap.
 
-        The check and the count of kernels starting change together, with no ``await``
-        between them: concurrent page loads cannot all pass it.
+        The check and the set of kernels starting change together, with no ``await``
+        between them: concurrent page loads cannot all pass it. A starting kernel is
+        counted by its id (given here), once, whether or not the kernel manager lists it
+        yet: counting "listed + starting" counted it twice and refused pages below the cap.
         """
-        starting = 0
+        starting: set[str] = set()
 
         async def start_kernel(*args: Any, **kwargs: Any) -> Any:
-            nonlocal starting
-            count = len(self.kernel_manager.list_kernel_ids()) + starting
+            count = len(set(self.kernel_manager.list_kernel_ids()) | starting)
             if count >= self.max_kernels:
                 raise KernelCapReachedError(count)
-            starting += 1
+            kernel_id = kwargs.get("kernel_id") or str(uuid.uuid4())
+            kwargs["kernel_id"] = kernel_id
+            starting.add(kernel_id)
             try:
                 return await ensure_async(start(*args, **kwargs))
             finally:
-                starting -= 1
+                starting.discard(kernel_id)
 
         return start_kernel
 
