@@ -50,21 +50,21 @@ $(VENV)/.bench-installed: pyproject.toml | $(PY)
 # on moons (model, decision boundary, loss curves), then the graph, the
 # step-by-step backward pass and a Playground figure, all written to out/.
 demo: $(VENV)/.demo-installed
-	$(HEADLESS) $(PY) -m micrograd_edu.demo
+	$(HEADLESS) $(PY) -m micrograd_edu.cli.demo
 	$(HEADLESS) $(PY) -m micrograd_edu train --dataset moons --hidden 16,16 --activation relu \
 		--loss hinge --epochs 100 --lr 0.1 --seed 0 --out out/
-	$(HEADLESS) $(PY) -m visualize --out out/
+	$(HEADLESS) $(PY) -m micrograd_edu.visualize --out out/
 	@echo "Pictures and model are in out/: open out/backward.html in a browser."
 
 # The live Playground as a web page on http://127.0.0.1:8866/ (Voilà; Ctrl-C stops it).
 playground: $(VENV)/.lab-installed
-	$(PY) -m visualize.live
+	$(PY) -m micrograd_edu.visualize.live
 
 # The README's example pictures (docs/images/), regenerated from code; the
 # screenshot of the live Playground needs Chromium (apt-get install chromium).
 pictures: $(VENV)/.test-installed
-	$(HEADLESS) $(PY) -m visualize --readme --out docs/images/
-	$(PY) -m visualize.live.screenshot docs/images/live_playground.png
+	$(HEADLESS) $(PY) -m micrograd_edu.visualize --readme --out docs/images/
+	$(PY) -m micrograd_edu.visualize.live.screenshot docs/images/live_playground.png
 
 lint: $(VENV)/.test-installed docs-strict
 	$(PY) -m ruff check .
@@ -80,7 +80,7 @@ docs: $(VENV)/.docs-installed
 docs-strict: $(VENV)/.test-installed
 	$(PY) -m mkdocs build --strict
 
-# The course site is built first: tests/test_site.py runs it in Chromium.
+# The course site is built first: tests/course/test_site.py runs it in Chromium.
 pytest: $(VENV)/.test-installed git-filter site
 	$(HEADLESS) $(PY) -m pytest
 

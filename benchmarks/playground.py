@@ -45,8 +45,8 @@ def _rate(action: Callable[[], object], seconds: float = 2.0, repeats: int = 3) 
 
 def playground_rates(quick: bool = False) -> list[Rate]:
     """Measure the four rates (the app is built once per setting, as a student opens it)."""
-    from visualize.live.app import LivePlayground
-    from visualize.live.session import PlaygroundSession
+    from micrograd_edu.visualize.live.app import LivePlayground
+    from micrograd_edu.visualize.live.session import PlaygroundSession
 
     seconds = 1.0 if quick else 2.0
     rates = []
@@ -74,8 +74,8 @@ def _redraw_rate_at(epochs: int, seconds: float) -> float:
     """Redraws per second of the default app whose loss curves hold ``epochs`` epochs."""
     import numpy as np
 
-    from visualize.live.app import LivePlayground
-    from visualize.live.session import PlaygroundSession
+    from micrograd_edu.visualize.live.app import LivePlayground
+    from micrograd_edu.visualize.live.session import PlaygroundSession
 
     app = LivePlayground(PlaygroundSession())
     losses = np.random.default_rng(0).uniform(0.1, 0.7, epochs)
@@ -88,8 +88,8 @@ def _redraw_rate_at(epochs: int, seconds: float) -> float:
 
 def _play_cpu_share(seconds: float) -> float:
     """The share of one core the default app's Play uses (process CPU time / wall time)."""
-    from visualize.live.app import LivePlayground
-    from visualize.live.session import PlaygroundSession
+    from micrograd_edu.visualize.live.app import LivePlayground
+    from micrograd_edu.visualize.live.session import PlaygroundSession
 
     app = LivePlayground(PlaygroundSession())
     cpu, wall = time.process_time(), time.perf_counter()
@@ -101,7 +101,9 @@ def _play_cpu_share(seconds: float) -> float:
     return (time.process_time() - cpu) / (time.perf_counter() - wall)
 
 
-KERNEL_CELL = "from visualize.live import live_playground\napp = live_playground()\napp.step()"
+KERNEL_CELL = (
+    "from micrograd_edu.visualize.live import live_playground\napp = live_playground()\napp.step()"
+)
 
 
 def _kernel_memory_mib() -> float:

@@ -8,7 +8,10 @@
 8.0
 """
 
+from ._support import moved
 from .engine import Value
 
 __all__ = ["Value", "__version__"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+
+moved.install()  # old import names (micrograd_edu.gradcheck, visualize) work for one release

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import validation
+from ._support import validation
 
 __all__ = [
     "MAX_LAYERS",

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from . import validation
+from ._support import validation
 
 __all__ = [
     "CLASSIFICATION",

@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from . import _methods
-from ._runtime import MATH, ScalarMath, Template, gc_paused, real_number, shared_constants
+from ._engine import builders as _methods
+from ._engine.runtime import MATH, ScalarMath, Template, gc_paused, real_number, shared_constants
 
 # fmt: off
 __all__ = ["DOMAIN", "MATH", "OPS", "OVERFLOW", "Number", "Rule", "ScalarMath", "Value",

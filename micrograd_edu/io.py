@@ -20,8 +20,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from . import strict_json
-from .files import prepare_output_folder, write_atomically
+from ._support import strict_json
+from ._support.files import prepare_output_folder, write_atomically
 from .nn import MLP, Layer, check_architecture, count_parameters
 
 __all__ = [
@@ -43,7 +43,7 @@ MAX_FILE_BYTES = 128 * 1024 * 1024
 
 
 def write_json(path: str | os.PathLike[str], data: Any, name: str = "data") -> Path:
-    """Write ``data`` to ``path`` as strict JSON (:func:`micrograd_edu.strict_json.dumps`,
+    """Write ``data`` to ``path`` as strict JSON (:func:`micrograd_edu._support.strict_json.dumps`,
     indented, NumPy scalars as numbers), atomically (:func:`write_atomically`).
 
     Raises ``ValueError`` (a NaN or infinity) or ``TypeError`` (a value JSON

@@ -25,7 +25,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from . import losses, validation
+from . import losses
+from ._support import validation
 from .architecture import (
     MAX_LAYERS,
     MAX_PARAMETERS,

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from . import validation
+from ._support import validation
 from .engine import Value
 
 __all__ = ["SGD", "Adam", "LinearLR", "Optimizer", "soft_threshold"]

@@ -31,7 +31,8 @@ import numpy as np
 import numpy.typing as npt
 from tqdm import tqdm
 
-from . import losses, validation
+from . import losses
+from ._support import validation
 from .engine import Value, gc_paused, sum_values
 from .history import History, TrainingDivergedError, TrainingRun
 from .nn import MLP, classes, predict, predict_proba

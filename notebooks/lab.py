@@ -7,7 +7,7 @@ existing ones are never overwritten (delete one to start it afresh).
 ``--solutions`` opens the course notebooks themselves, with the solutions, for
 teachers; the git filter of ``strip_outputs.py`` keeps their outputs out of git.
 
-How JupyterLab is started (environment, settings) is :mod:`micrograd_edu.lab`,
+How JupyterLab is started (environment, settings) is :mod:`micrograd_edu.cli.lab`,
 shared with ``micrograd-edu lab``. Extra arguments go to ``jupyter lab``
 (``python notebooks/lab.py -- --port 8890``).
 """
@@ -21,8 +21,8 @@ from pathlib import Path
 
 from make_student import student_notebook, write_atomically
 
-from micrograd_edu.lab import SETTINGS, lab_environment, run_lab, write_lab_settings
-from micrograd_edu.student import notebook_text
+from micrograd_edu.cli.lab import SETTINGS, lab_environment, run_lab, write_lab_settings
+from micrograd_edu.cli.student import notebook_text
 
 __all__ = ["SETTINGS", "lab_environment", "write_lab_settings", "write_student_copies"]
 

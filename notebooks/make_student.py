@@ -1,6 +1,6 @@
 """Write the student versions of the course notebooks.
 
-The logic lives in :mod:`micrograd_edu.student` (so that an installed package
+The logic lives in :mod:`micrograd_edu.cli.student` (so that an installed package
 can do it too: ``micrograd-edu release DIR``); this script is its command line
 inside the repository, runnable with a bare ``python3`` (only the standard
 library and this checkout are needed).
@@ -29,8 +29,8 @@ REGISTRY = HERE.parent / "micrograd_edu" / "exercises" / "registry.py"
 if str(HERE.parent) not in sys.path:  # run from a checkout where the package is not installed
     sys.path.insert(0, str(HERE.parent))
 
-from micrograd_edu.files import write_atomically  # noqa: E402
-from micrograd_edu.student import (  # noqa: E402
+from micrograd_edu._support.files import write_atomically  # noqa: E402
+from micrograd_edu.cli.student import (  # noqa: E402
     BEGIN,
     END,
     STUB,

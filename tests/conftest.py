@@ -103,7 +103,7 @@ def chromium() -> Iterator[Any]:
     Playwright sync session must end before another one (a test file that
     starts its own) can begin in the same thread.
     """
-    from visualize.live.screenshot import CHROMIUM_ARGS, find_chromium
+    from micrograd_edu.visualize.live.screenshot import CHROMIUM_ARGS, find_chromium
 
     path = find_chromium()
     if path is None:

@@ -16,7 +16,7 @@ sub-path (GitHub Pages): every URL in it is relative. What it holds:
 * every other package of the lock (NumPy, matplotlib...) pointing at the Pyodide
   CDN of the same version: a notebook that imports them needs a network;
 * Graphviz compiled to WebAssembly (npm ``@viz-js/viz``) in ``static/viz/``,
-  which :mod:`visualize.renderer` uses in the browser;
+  which :mod:`micrograd_edu.visualize.renderer` uses in the browser;
 * the student notebooks, each with a first cell that says what it needs, and
   a first page (``index.html``) that explains the site.
 
@@ -73,7 +73,7 @@ EXTRA_WHEELS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
 }
 """Wheels from PyPI added to the lock, so that ``import ipywidgets`` loads them."""
 
-PROJECT = ("micrograd-edu", ("micrograd_edu", "visualize"), ("graphviz",))
+PROJECT = ("micrograd-edu", ("micrograd_edu",), ("graphviz",))
 
 CORE_FILES = (
     "pyodide.asm.mjs",

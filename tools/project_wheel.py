@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("pyproject.toml", "README.md", "micrograd_edu", "visualize")
+SOURCES = ("pyproject.toml", "README.md", "micrograd_edu")
 
 
 def build_wheel(dist: Path, python: str = sys.executable) -> Path:

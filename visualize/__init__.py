@@ -5,7 +5,7 @@ in the browser, Graphviz compiled to WebAssembly), plots use matplotlib; both
 come with ``pip install 'micrograd_edu[viz]'``.
 
 The graph functions import neither NumPy nor matplotlib. Where those are
-missing (the browser course's first notebooks), ``from visualize import
+missing (the browser course's first notebooks), ``from micrograd_edu.visualize import
 draw_graph`` still works, and the plotting names are imported when first used,
 with an ``ImportError`` naming the missing package.
 """
@@ -13,7 +13,15 @@ with an ``ImportError`` naming the missing package.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
+
+if __name__ == "visualize":  # this folder imported by its old name (a clone's root on sys.path)
+    import micrograd_edu  # noqa: F401  (answers the old names: micrograd_edu._support.moved)
+
+    del sys.modules[__name__]
+    importlib.import_module(__name__)  # now micrograd_edu.visualize, with a MovedModuleWarning
+    __package__ = "micrograd_edu.visualize"  # the rest of this file: no second copy of a module
 
 from .backward import (
     BackwardPlayer,
@@ -87,12 +95,13 @@ def __getattr__(name: str) -> Any:
     """A plotting name that could not be imported with the package: try again now."""
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module 'visualize' has no attribute {name!r}")
+        raise AttributeError(f"module 'micrograd_edu.visualize' has no attribute {name!r}")
     try:
         value = getattr(importlib.import_module(f".{module}", __name__), name)
     except ModuleNotFoundError as error:
         raise ImportError(
-            f"visualize.{name} needs {_top(error.name)}: pip install 'micrograd_edu[viz]' "
+            f"micrograd_edu.visualize.{name} needs {_top(error.name)}: "
+            "pip install 'micrograd_edu[viz]' "
             "(in the browser course, run `import numpy, matplotlib` first: they load "
             "from the Pyodide CDN, which needs a network)"
         ) from error

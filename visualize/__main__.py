@@ -1,4 +1,4 @@
-"""``python -m visualize [--out DIR] [--readme]``: write the demo's pictures.
+"""``python -m micrograd_edu.visualize [--out DIR] [--readme]``: write the demo's pictures.
 
 * ``graph.svg`` -- the computation graph of the micrograd README expression, after backward()
 * ``backward.html`` -- the backward pass of the lecture's tanh neuron, step by step
@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from micrograd_edu import Value, datasets, optim, rl
-from micrograd_edu.demo import readme_expression
+from micrograd_edu.cli.demo import readme_expression
 from micrograd_edu.io import prepare_output_folder
 from micrograd_edu.nn import MLP
 from micrograd_edu.train import fit
@@ -134,7 +134,7 @@ def write_readme_examples(out: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m visualize", description=__doc__.splitlines()[0]
+        prog="python -m micrograd_edu.visualize", description=__doc__.splitlines()[0]
     )
     parser.add_argument(
         "--out", type=Path, default=Path("out"), help="output folder (default: out)"
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.readme:
             written += write_readme_examples(args.out)
     except (GraphvizNotFoundError, RenderError, OSError, ValueError) as error:
-        print(f"python -m visualize: error: {error}", file=sys.stderr)
+        print(f"python -m micrograd_edu.visualize: error: {error}", file=sys.stderr)
         return 1
     for path in written:
         print(f"picture: {path}")

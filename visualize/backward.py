@@ -21,8 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from micrograd_edu import Value, strict_json
-from micrograd_edu.files import write_atomically
+from micrograd_edu import Value
+from micrograd_edu._support import strict_json
+from micrograd_edu._support.files import write_atomically
 
 from .graph import (
     ComputationGraph,

@@ -24,8 +24,8 @@ import os
 from pathlib import Path
 
 from micrograd_edu import Value
+from micrograd_edu._support.files import write_atomically
 from micrograd_edu.explain import MAX_PATHS, GradExplanation, GradPath, explain_grad
-from micrograd_edu.files import write_atomically
 
 from .backward import MAX_PLAYER_NODES, BackwardPlayer
 from .graph import ComputationGraph, draw_graph
@@ -95,7 +95,7 @@ def explain_steps(
     Takes a root and a leaf (as :func:`~micrograd_edu.explain.explain_grad`)
     or an explanation already made. Raises
     :class:`~micrograd_edu.explain.TooManyPathsError` above ``max_paths`` and
-    :class:`~visualize.graph.GraphTooLargeError` above ``max_nodes``.
+    :class:`~micrograd_edu.visualize.graph.GraphTooLargeError` above ``max_nodes``.
     """
     explanation = _explanation(root, leaf, max_paths)
     paths = list(enumerate(explanation.paths))

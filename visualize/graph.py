@@ -23,9 +23,9 @@ from typing import Any
 import graphviz
 
 from micrograd_edu import Value
-from micrograd_edu.files import write_atomically
-from micrograd_edu.formulas import grad_formula, node_names, parent_edges, value_formula
-from micrograd_edu.optable import draw_label
+from micrograd_edu._support.files import write_atomically
+from micrograd_edu.explain.formulas import grad_formula, node_names, parent_edges, value_formula
+from micrograd_edu.explain.optable import draw_label
 
 from .renderer import render
 
@@ -45,11 +45,11 @@ class GraphTooLargeError(ValueError):
 
 
 class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
-    """A ``graphviz.Digraph`` that renders through :mod:`visualize.renderer`.
+    """A ``graphviz.Digraph`` that renders through :mod:`micrograd_edu.visualize.renderer`.
 
     It displays inline in Jupyter and renders to SVG/PNG with a system ``dot``
     or with ``graphviz-pure``, without any PATH set-up. The graphs of
-    :func:`~visualize.backward.backward_steps` also carry a ``caption`` (what
+    :func:`~micrograd_edu.visualize.backward.backward_steps` also carry a ``caption`` (what
     that step did) and the ``current`` node.
     """
 
@@ -318,7 +318,7 @@ def draw_graph(
         Label each edge into an op with the local derivative d(out)/d(input).
     grads:
         Gradients to show instead of ``Value.grad`` (missing ones read "?"):
-        :func:`~visualize.backward.backward_steps` uses it to show a pass in progress.
+        :func:`~micrograd_edu.visualize.backward.backward_steps` uses it to show a pass in progress.
     tooltips:
         Hovering a node shows where its numbers come from: its value's formula
         with the numbers filled in (``z = w × x = 0.5 × 2 = 1``) and, once
@@ -330,7 +330,7 @@ def draw_graph(
     edge_colors:
         Edges to draw thick, in a colour, with their local derivative:
         ``(node, i)`` is the edge from ``node.children[i]`` into ``node``
-        (:mod:`visualize.explain` draws the paths of a gradient with it).
+        (:mod:`micrograd_edu.visualize.explain` draws the paths of a gradient with it).
     outline:
         Nodes to draw with a thick border of the given colour.
     """

@@ -1,6 +1,6 @@
 """One training step, end to end, on the network drawing: forward → loss → backward → update.
 
-:func:`micrograd_edu.health.one_step` keeps every number of one SGD step;
+:func:`micrograd_edu.explain.health.one_step` keeps every number of one SGD step;
 here each stage is a picture of the network (an SVG), and :func:`step_player`
 plays them one click at a time, like the backward player. Hovering a neuron
 shows its computation for the batch's first point (``h = tanh(w·x + b) =
@@ -8,7 +8,7 @@ tanh(0.3) = 0.2913``); hovering a connection shows its weight, then its
 gradient, then its update ``w − lr·dL/dw = 0.5 − 0.1·0.3 = 0.47``.
 
 >>> import numpy as np
->>> from micrograd_edu.health import one_step
+>>> from micrograd_edu.explain.health import one_step
 >>> from micrograd_edu.nn import MLP
 >>> model = MLP(2, [2, 1], activation="tanh", seed=0)
 >>> trace = one_step(model, np.array([[1.0, 2.0]]), np.array([1.0]), "bce", lr=0.1)
@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from micrograd_edu.files import write_atomically
-from micrograd_edu.health import ParameterUpdate, StepTrace
+from micrograd_edu._support.files import write_atomically
+from micrograd_edu.explain.health import ParameterUpdate, StepTrace
 from micrograd_edu.nn import MLP
 
 from .backward import PLAYER_TEMPLATE, script_json
@@ -193,7 +193,7 @@ class StepPlayer:
 
 
 def step_player(model: MLP, trace: StepTrace) -> StepPlayer:
-    """The step of ``trace`` (made by :func:`~micrograd_edu.health.one_step` on ``model``)."""
+    """The step of ``trace`` (made by :func:`~.health.one_step` on ``model``)."""
     return StepPlayer(
         tuple(step_svg(model, trace, stage) for stage in STAGES), tuple(step_captions(trace))
     )

@@ -18,7 +18,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from micrograd_edu import datasets, optim, validation
+from micrograd_edu import datasets, optim
+from micrograd_edu._support import validation
 from micrograd_edu.nn import ACTIVATIONS, MLP, ActivationName, layer_weights
 from micrograd_edu.train import TrainingRun, evaluate, fit
 

@@ -80,7 +80,7 @@ VIZ_PATH = "static/viz/viz.js"
 
 BROWSER_HELP = (
     "Graphviz for the browser is not loaded yet and this browser cannot wait for it "
-    "synchronously: run `import visualize; await visualize.renderer.load_viz()` "
+    "synchronously: run `import micrograd_edu.visualize; await visualize.renderer.load_viz()` "
     "in a cell first"
 )
 

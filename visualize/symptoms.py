@@ -1,6 +1,6 @@
 """The fingerprints of training runs: loss, gradient norm, accuracy and boundary, side by side.
 
-One row per run (:class:`micrograd_edu.symptoms.Run`), so that a run with a
+One row per run (:class:`micrograd_edu.exercises.symptoms.Run`), so that a run with a
 mistake can be read beside the correct one, or a mystery run beside the others.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from micrograd_edu.symptoms import Run
+from micrograd_edu.exercises.symptoms import Run
 
 from .plots import plot_decision_boundary
 

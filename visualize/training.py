@@ -1,7 +1,7 @@
 """The pictures of a training run, for ``python -m micrograd_edu train`` (an entry point).
 
 micrograd_edu finds this function through the ``micrograd_edu.pictures``
-entry point, so the library never imports ``visualize`` itself.
+entry point, so the library never imports ``micrograd_edu.visualize`` itself.
 """
 
 from __future__ import annotations

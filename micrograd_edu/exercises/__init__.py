@@ -4,9 +4,9 @@ Each ``check_*`` function takes the student's answer (usually a function),
 runs it on the notebook's case and
 
 * prints a short "✓ ..." line when it is right;
-* raises :class:`~micrograd_edu.mistakes.WrongAnswerError` when it is wrong,
+* raises :class:`~micrograd_edu.exercises.mistakes.WrongAnswerError` when it is wrong,
   naming the classic mistake it recognises (``= instead of +=``, ``divided by
-  h, not 2h``, ...; see :data:`~micrograd_edu.mistakes.CATALOGUE`), with the
+  h, not 2h``, ...; see :data:`~micrograd_edu.exercises.mistakes.CATALOGUE`), with the
   input that showed it, expected and obtained values and a hint that does not
   hand over the solution;
 * raises ``NotImplementedError`` naming the exercise when the answer is
@@ -31,8 +31,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from ..mistakes import WrongAnswerError, install_feedback
 from .grading import PROBE_MARKER, course_exercises, grading_cases, judge, probe_cell
+from .mistakes import WrongAnswerError, install_feedback
 from .registry import CHECKS
 
 _HELPERS = {

@@ -6,7 +6,7 @@ each catalogued mistake would give on the same case (the *suspects*), and
 calls :func:`diagnose`, which
 
 * returns quietly when the answer is the expected one;
-* raises :class:`~micrograd_edu.mistakes.WrongAnswerError` naming the first
+* raises :class:`~micrograd_edu.exercises.mistakes.WrongAnswerError` naming the first
   suspect the whole answer matches;
 * otherwise finds the first wrong entry and names a suspect that gives that
   entry (and differs there from the expected value);
@@ -19,7 +19,7 @@ a huge string) is reported as such, never crashes the check.
 >>> diagnose("9.9", 2.0, -2.0, {"sign-error": -2.0}, problem="the slope is wrong")
 Traceback (most recent call last):
 ...
-micrograd_edu.mistakes.WrongAnswerError: ✗ Exercise 9.9: the slope is wrong
+micrograd_edu.exercises.mistakes.WrongAnswerError: ✗ Exercise 9.9: the slope is wrong
   mistake:  sign error — the answer has the right size but the opposite sign
   expected: 2
   got:      -2
@@ -31,7 +31,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..mistakes import WrongAnswerError
+from .mistakes import WrongAnswerError
 
 __all__ = ["close", "diagnose", "form_problem", "is_number", "show"]
 

@@ -11,7 +11,7 @@
   (:mod:`~micrograd_edu.exercises.switch`).
 * The **judge** gets the case and the probe's data, computes the expected
   answer and the catalogued mistakes' answers itself, and either returns the
-  "✓" message or raises :class:`~micrograd_edu.mistakes.WrongAnswerError`
+  "✓" message or raises :class:`~micrograd_edu.exercises.mistakes.WrongAnswerError`
   (usually through :func:`~micrograd_edu.exercises.compare.diagnose`).
 
 In a notebook, :func:`run_check` runs probe and judge one after the other for
@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from ..mistakes import WrongAnswerError
+from .mistakes import WrongAnswerError
 from .registry import ENTRIES
 from .switch import SwitchedOffError, resolve, switched_off
 
@@ -255,8 +255,8 @@ def require_value(number: str, what: str, described: object) -> float:
     >>> require_value("5.1", "mse", {"kind": "number", "data": 0.5})
     Traceback (most recent call last):
     ...
-    micrograd_edu.mistakes.WrongAnswerError: ✗ Exercise 5.1: mse returned the plain number 0.5, \
-not a Value
+    micrograd_edu.exercises.mistakes.WrongAnswerError: ✗ Exercise 5.1: mse returned the plain \
+number 0.5, not a Value
       mistake:  a float where a Value is needed — ...
     """
     fields: dict[str, Any] = described if isinstance(described, dict) else {}

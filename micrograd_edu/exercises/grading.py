@@ -12,7 +12,7 @@ student's kernel. For each notebook it
    ``{number: {"data": ...} | {"error": "..."} | {"missing": true}}``;
 3. calls :func:`judge` in its own process on each exercise's record, which
    computes the expected answer and the catalogued mistakes itself and
-   returns an :class:`~micrograd_edu.mistakes.Outcome`.
+   returns an :class:`~micrograd_edu.exercises.mistakes.Outcome`.
 
 The list of exercises is the course's (:func:`course_exercises`), not what
 the submission happens to contain.
@@ -31,8 +31,8 @@ import json
 import random
 from typing import Any
 
-from ..mistakes import Outcome, WrongAnswerError
 from .core import load, public
+from .mistakes import Outcome, WrongAnswerError
 from .registry import ENTRIES, course_exercises
 
 __all__ = [

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from ..engine import Value
-from ..mistakes import WrongAnswerError, exercise
 from .compare import diagnose, is_number
 from .core import (
     Exercise,
@@ -21,6 +20,7 @@ from .core import (
     run_check,
 )
 from .graphs import gradient_suspects
+from .mistakes import WrongAnswerError, exercise
 
 __all__ = ["EXERCISES", "check_expression", "check_numerical_slope"]
 
@@ -137,7 +137,7 @@ SLOPE = Exercise(
     hidden_case=_hidden_slope_case,
     probe=_probe_slope,
     judge=_judge_slope,
-    switch=(("micrograd_edu.gradcheck", "numerical_grad"),),
+    switch=(("micrograd_edu.explain.gradcheck", "numerical_grad"),),
 )
 
 

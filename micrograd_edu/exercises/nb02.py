@@ -11,10 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ..engine import Value
-from ..mistakes import WrongAnswerError, exercise
 from .compare import diagnose, show
 from .core import Exercise, Guard, run_check
 from .graphs import Spec, build, expression, gradient_suspects, random_graph
+from .mistakes import WrongAnswerError, exercise
 from .op_table import OP_TABLE, check_op_table, tiny_engine_gradients
 from .switch import DERIVATIVE_ROUTES
 

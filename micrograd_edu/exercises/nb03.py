@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 
 from ..engine import Value
-from ..mistakes import WrongAnswerError, exercise
 from .compare import diagnose, show
 from .core import (
     Exercise,
@@ -20,6 +19,7 @@ from .core import (
     run_check,
 )
 from .graphs import gradient_suspects
+from .mistakes import WrongAnswerError, exercise
 
 __all__ = ["EXERCISES", "check_collapse_linear_layers", "check_neuron_forward"]
 

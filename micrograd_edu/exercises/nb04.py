@@ -13,7 +13,6 @@ import numpy as np
 
 from .. import losses
 from ..engine import Value
-from ..mistakes import WrongAnswerError, exercise
 from ..nn import MLP
 from .compare import diagnose, show
 from .core import (
@@ -25,6 +24,7 @@ from .core import (
 )
 from .curves import CURVE_CAUSES, CURVE_SIGNS, synthetic_curves
 from .graphs import gradient_suspects
+from .mistakes import WrongAnswerError, exercise
 
 __all__ = [
     "CURVE_CAUSES",

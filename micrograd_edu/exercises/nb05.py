@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from ..engine import Value
-from ..mistakes import WrongAnswerError, exercise
 from .compare import diagnose, show
 from .core import (
     Exercise,
@@ -17,6 +16,7 @@ from .core import (
     run_check,
 )
 from .graphs import gradient_suspects
+from .mistakes import WrongAnswerError, exercise
 
 __all__ = ["EXERCISES", "check_mean_squared_error"]
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from ..mistakes import WrongAnswerError, exercise
 from ..nn import MLP
 from .compare import show
 from .core import Exercise, Guard, run_check
+from .mistakes import WrongAnswerError, exercise
 
 __all__ = ["EXERCISES", "check_circle_features"]
 

@@ -10,11 +10,11 @@ import numpy as np
 
 from .. import losses
 from ..engine import Value
-from ..mistakes import WrongAnswerError, exercise
 from ..nn import MLP
 from .compare import diagnose, show
 from .core import Exercise, Guard, run_check
 from .graphs import gradient_suspects
+from .mistakes import WrongAnswerError, exercise
 
 __all__ = ["EXERCISES", "check_batch_seed", "check_torch_loss"]
 

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from ..engine import Value, sum_values
-from ..mistakes import WrongAnswerError, exercise
 from .compare import diagnose, show
 from .core import (
     Exercise,
@@ -20,6 +19,7 @@ from .core import (
     run_check,
 )
 from .graphs import gradient_suspects
+from .mistakes import WrongAnswerError, exercise
 
 __all__ = [
     "EXERCISES",
@@ -183,7 +183,7 @@ def check_policy_gradient_loss(pg_loss: Callable[[list[Value], list[float]], Val
 
 # ------------------------------------------------------------------ 8.3
 def _policy(case: dict[str, Any]) -> Any:
-    from ..rl import Policy
+    from ..rl.policy import Policy
 
     return Policy(3, 2, hidden=(3,), seed=case["policy_seed"])
 
@@ -199,7 +199,7 @@ def _probe_gradient(case: dict[str, Any], guard: Guard, gradient_of: Any) -> Any
 
 
 def _judge_gradient(case: dict[str, Any], data: Any) -> str:
-    from ..rl import policy_loss
+    from ..rl.policy import policy_loss
 
     policy = _policy(case)
     params = policy.parameters()

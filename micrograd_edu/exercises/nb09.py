@@ -1,13 +1,13 @@
 """Notebook 9, training mistakes recognised from their symptoms: 9.1 the mystery runs.
 
-The runs, their symptoms, the probe and the judge are in :mod:`micrograd_edu.symptoms`.
+The runs, their symptoms, the probe and the judge are in :mod:`micrograd_edu.exercises.symptoms`.
 """
 
 from __future__ import annotations
 
-from ..mistakes import exercise
-from ..symptoms import judge_guesses, mystery_case, probe_guesses
 from .core import Exercise, run_check
+from .mistakes import exercise
+from .symptoms import judge_guesses, mystery_case, probe_guesses
 
 __all__ = ["EXERCISES", "check_mystery_runs"]
 
@@ -28,7 +28,7 @@ def check_mystery_runs(guesses: dict[str, str]) -> None:
 
     ``guesses`` maps each letter to a mistake's code or name (``"update-sign"``
     or ``"+= instead of −= in the update"``). Prints "✓ ..." naming each
-    mistake back; a wrong guess raises :class:`~micrograd_edu.mistakes.WrongAnswerError`
+    mistake back; a wrong guess raises :class:`~micrograd_edu.exercises.mistakes.WrongAnswerError`
     with the symptom the guessed mistake would have shown.
     """
     run_check("9.1", guesses)

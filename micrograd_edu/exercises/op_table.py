@@ -15,10 +15,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ..engine import Value
-from ..mistakes import WrongAnswerError, exercise
 from .compare import diagnose, show
 from .core import Exercise, Guard, run_check
 from .graphs import build, gradient_suspects
+from .mistakes import WrongAnswerError, exercise
 from .switch import DERIVATIVE_ROUTES
 
 __all__ = ["OP_TABLE", "check_op_table", "tiny_engine_gradients"]

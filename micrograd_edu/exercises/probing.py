@@ -20,9 +20,9 @@ from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from typing import Any
 
-from ..mistakes import WrongAnswerError
 from .core import load, run_probe
 from .grading import NOT_DONE, PROBE_MARKER, SWITCHED_OFF
+from .mistakes import WrongAnswerError
 from .registry import ENTRIES
 from .switch import SwitchedOffError
 

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from types import FunctionType
 from typing import Any
 
-from ..mistakes import WrongAnswerError
+from .mistakes import WrongAnswerError
 
 __all__ = ["DERIVATIVE_ROUTES", "SwitchedOffError", "Target", "resolve", "switched_off"]
 
@@ -40,7 +40,7 @@ DERIVATIVE_ROUTES: tuple[tuple[str, str], ...] = (
     ("micrograd_edu.engine:Value", "backward"),
     ("micrograd_edu.engine:Value", "_backward"),
     ("micrograd_edu.explain", "explain_grad"),
-    ("micrograd_edu.gradcheck", "numerical_grad"),
+    ("micrograd_edu.explain.gradcheck", "numerical_grad"),
 )
 """Every route by which the library computes a derivative, as an exercise's ``switch``
 entries: switched off wherever the student is to find one (x · y⁻¹ then backward,

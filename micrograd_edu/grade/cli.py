@@ -15,7 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from .. import strict_json
+from .._support import strict_json
 from . import gradescope, report
 from . import sandbox as sb
 from .records import Course, NotebookGrade, Options, grade_submission, read_submission, show_path

@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .. import strict_json
-from ..mistakes import CATALOGUE
+from .._support import strict_json
+from ..exercises.mistakes import CATALOGUE
 from .records import ExerciseGrade, NotebookGrade
 from .report import escape, write_atomically
 

@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .. import strict_json
-from ..mistakes import CATALOGUE
+from .._support import strict_json
+from ..exercises.mistakes import CATALOGUE
 from . import run as runner
 from . import sandbox as sb
 

@@ -14,8 +14,8 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from .. import files
-from ..mistakes import CATALOGUE
+from .._support import files
+from ..exercises.mistakes import CATALOGUE
 from .records import RESULTS, NotebookGrade
 
 __all__ = ["class_report", "escape", "grades_csv", "table", "write_atomically"]

@@ -322,7 +322,7 @@ def _expose() -> list[Path]:
     import importlib.util
 
     paths = {Path(sys.base_prefix), Path(sys.prefix)}
-    for name in ("micrograd_edu", "visualize"):
+    for name in ("micrograd_edu", "micrograd_edu.visualize"):
         spec = importlib.util.find_spec(name)
         if spec is not None and spec.origin is not None:
             paths.add(Path(spec.origin).parent)

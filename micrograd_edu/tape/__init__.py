@@ -37,7 +37,7 @@ that a stable softmax subtracts), records the branch and the constant of the
 
 from __future__ import annotations
 
-from ..optable import OP_LABELS
+from ..explain.optable import OP_LABELS
 from .batch import ARRAYS, ArrayMath
 from .capture import Instruction, Layout, capture
 from .tape import Tape

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import validation
+from .._support import validation
 from ..engine import OPS, Value, gc_paused, op_code
 
 if TYPE_CHECKING:

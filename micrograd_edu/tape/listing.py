@@ -1,15 +1,16 @@
 """A tape printed as a small program, one operation per line.
 
 The op symbols come from the one op-label table,
-:data:`micrograd_edu.optable.OP_LABELS`: the listing writes an op with its text
-symbol (``%3 * 2``), the graph drawings of :mod:`visualize` with its drawn one (``× 2``).
+:data:`micrograd_edu.explain.optable.OP_LABELS`: the listing writes an op with its text
+symbol (``%3 * 2``), the graph drawings of :mod:`micrograd_edu.visualize` with its drawn
+one (``× 2``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..optable import OP_LABELS, OpLabel, draw_label
+from ..explain.optable import OP_LABELS, OpLabel, draw_label
 
 __all__ = ["OP_LABELS", "OpLabel", "count", "draw_label", "expression", "slot_range"]
 

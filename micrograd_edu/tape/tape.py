@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .. import validation
+from .._support import validation
 from ..engine import Value
 from .batch import BatchProgram, BatchRun
 from .capture import Instruction, Layout

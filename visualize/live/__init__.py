@@ -1,10 +1,10 @@
 """The live TensorFlow Playground on the scalar engine, with a neuron inspector.
 
 :func:`live_playground` returns the app (ipywidgets, for JupyterLab, Notebook 7,
-VS Code and Voilà); :class:`~visualize.live.session.PlaygroundSession` is its
-model, usable without any widget. ``python -m visualize.live`` (``make
+VS Code and Voilà); :class:`~micrograd_edu.visualize.live.session.PlaygroundSession` is its
+model, usable without any widget. ``python -m micrograd_edu.visualize.live`` (``make
 playground``) serves it as a web page on 127.0.0.1, whose URL query holds the
-settings (:mod:`visualize.live.task`).
+settings (:mod:`micrograd_edu.visualize.live.task`).
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ if TYPE_CHECKING:
 __all__ = ["NeuronInspection", "PlaygroundSession", "live_playground", "served_playground"]
 
 FOLDER_VARIABLE = "MICROGRAD_PLAYGROUND_FOLDER"
-"""Set by ``python -m visualize.live``: the folder it was started in (where files are saved)."""
+"""Set by ``python -m micrograd_edu.visualize.live``: the folder it was started in (files go
+there)."""
 CPU_SHARE_VARIABLE = "MICROGRAD_PLAYGROUND_CPU_SHARE"
-"""Set by ``python -m visualize.live --cpu-share``: Play's share of one core."""
+"""Set by ``python -m micrograd_edu.visualize.live --cpu-share``: Play's share of one core."""
 MESSAGE_LIMIT = 300
 """A bad link's message is cut to this many characters."""
 
@@ -35,22 +36,22 @@ def live_playground(
     goal: str | Goal | None = None,
     **settings: Any,
 ) -> Any:
-    """The live Playground with these settings (the keywords of :func:`visualize.playground`).
+    """The live Playground with these settings (:func:`~micrograd_edu.visualize.playground`'s).
 
     Settings: ``dataset``, ``features``, ``hidden``, ``activation``, ``lr``,
     ``regularization`` (``None`` = ``"none"``), ``reg_rate``, ``noise``,
     ``train_ratio``, ``batch_size``, ``seed``, and also ``loss`` and ``n``
     (points; 500 as in the Playground). Bad settings raise ``ValueError`` with
-    the same messages as :func:`~visualize.playground`.
+    the same messages as :func:`~micrograd_edu.visualize.playground`.
 
     A teacher's task: ``hide=("features",)`` hides controls (names in
-    :data:`~visualize.live.task.CONTROLS`), ``goal="test_loss<0.1"`` announces
+    :data:`~micrograd_edu.visualize.live.task.CONTROLS`), ``goal="test_loss<0.1"`` announces
     when the student reaches it. ``data=(X, y)`` trains on your own points
     (``X`` of shape (n, 2) in [−6, 6]², ``y`` labels 0/1 or values).
     App options (``cpu_share``, ``redraws_per_second``, ``folder``, ``url``)
-    go to :class:`~visualize.live.app.LivePlayground`.
+    go to :class:`~micrograd_edu.visualize.live.app.LivePlayground`.
 
-    Returns a :class:`~visualize.live.app.LivePlayground`, which displays as
+    Returns a :class:`~micrograd_edu.visualize.live.app.LivePlayground`, which displays as
     the app where widgets can show and as the static Playground figure where
     they cannot (nbconvert, GitHub). Without ipywidgets and anywidget installed
     it returns that static figure (a matplotlib ``Figure``) instead.

@@ -1,8 +1,8 @@
-"""``python -m visualize.live [--port N]``: the live Playground as a web page on 127.0.0.1.
+"""``python -m micrograd_edu.visualize.live [--port N]``: the live Playground as a web page.
 
-What ``make playground`` runs. Voilà (:mod:`visualize.live.server`: local Host
+What ``make playground`` runs. Voilà (:mod:`micrograd_edu.visualize.live.server`: local Host
 headers only, a kernel cap, idle kernels culled) serves a one-cell notebook
-that shows :func:`~visualize.live.served_playground`: the settings come from
+that shows :func:`~micrograd_edu.visualize.live.served_playground`: the settings come from
 the page's URL query. The page needs no Jupyter knowledge, makes no request
 outside this machine (a small Voilà template drops the stock page's links to
 a web font CDN), shows no code and no tracebacks. "Save model" writes into the
@@ -43,7 +43,7 @@ TEMPLATE_INDEX = """\
   {{ super.super() }}
 {%- endblock notebook_css -%}
 """
-APP_CELL = "from visualize.live import served_playground\n\nserved_playground()"
+APP_CELL = "from micrograd_edu.visualize.live import served_playground\n\nserved_playground()"
 CULL_SECONDS = 60
 """A kernel without an open page is shut down after this many seconds."""
 MAX_KERNELS = 20
@@ -91,7 +91,7 @@ def voila_command(
     return [
         sys.executable,
         "-m",
-        "visualize.live.server",
+        "micrograd_edu.visualize.live.server",
         str(notebook),
         f"--MappingKernelManager.cull_idle_timeout={cull_seconds}",
         f"--MappingKernelManager.cull_interval={max(1, min(10, cull_seconds // 2))}",
@@ -150,7 +150,7 @@ def wait_until_up(url: str, server: subprocess.Popen[Any], timeout: float) -> bo
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m visualize.live", description=__doc__.splitlines()[0]
+        prog="python -m micrograd_edu.visualize.live", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default: 8866)")
     parser.add_argument(
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--port must be a TCP port, 1 to 65535, got {args.port}")
     if shutil.which("voila") is None and not _has_module("voila"):
         print(
-            "python -m visualize.live: error: Voilà is not installed "
+            "python -m micrograd_edu.visualize.live: error: Voilà is not installed "
             "(pip install 'micrograd_edu[live]', or run make playground)",
             file=sys.stderr,
         )
@@ -208,7 +208,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if process.returncode:
             last = (errors or "").strip().splitlines()[-1:] or ["no message"]
-            print(f"python -m visualize.live: error: Voilà stopped: {last[0]}", file=sys.stderr)
+            print(
+                f"python -m micrograd_edu.visualize.live: error: Voilà stopped: {last[0]}",
+                file=sys.stderr,
+            )
         return process.returncode
 
 

@@ -2,14 +2,14 @@
 
 Runs in JupyterLab, Notebook 7 and VS Code notebooks, and as a web page with
 Voilà (``make playground``). Each panel is built by a small function; the
-settings' widgets live in :mod:`~visualize.live.controls`, the neuron
-inspector in :mod:`~visualize.live.inspector`, the two small front-end pieces
-(a clickable SVG, the page's URL) in :mod:`~visualize.live.views`. The app's
+settings' widgets live in :mod:`~micrograd_edu.visualize.live.controls`, the neuron
+inspector in :mod:`~micrograd_edu.visualize.live.inspector`, the two small front-end pieces
+(a clickable SVG, the page's URL) in :mod:`~micrograd_edu.visualize.live.views`. The app's
 behaviour comes in parts: what the widgets do when changed
-(:mod:`~visualize.live.callbacks`), Play, Pause and Step
-(:mod:`~visualize.live.playloop`), the challenge's goal
-(:mod:`~visualize.live.challenge`) and the share link and "Save model"
-(:mod:`~visualize.live.sharing`); this module builds and wires the panels,
+(:mod:`~micrograd_edu.visualize.live.callbacks`), Play, Pause and Step
+(:mod:`~micrograd_edu.visualize.live.playloop`), the challenge's goal
+(:mod:`~micrograd_edu.visualize.live.challenge`) and the share link and "Save model"
+(:mod:`~micrograd_edu.visualize.live.sharing`); this module builds and wires the panels,
 guards the callbacks and redraws.
 
 Training runs in a background thread, paced so that Play never takes more
@@ -63,7 +63,7 @@ class LivePlayground(WidgetCallbacks, PlayLoop, ChallengeCheck, Sharing):
     """The app. Display it in a notebook; ``session`` holds its state.
 
     ``hide`` names controls the student does not see (see
-    :data:`~visualize.live.task.CONTROLS`); ``goal`` (e.g. ``"test_loss<0.1"``)
+    :data:`~micrograd_edu.visualize.live.task.CONTROLS`); ``goal`` (e.g. ``"test_loss<0.1"``)
     is a challenge announced when reached; ``folder`` is where "Save model"
     writes relative paths (default: the current folder); ``url=True`` keeps
     the page's URL query equal to the settings (the served page).

@@ -1,6 +1,6 @@
 """What each of the live Playground's widgets does when the student changes it.
 
-:class:`WidgetCallbacks` is the part of :class:`~visualize.live.app.LivePlayground`
+:class:`WidgetCallbacks` is the part of :class:`~micrograd_edu.visualize.live.app.LivePlayground`
 that turns a widget's change into the session's: a setting (all or nothing;
 every change but the learning rate restarts training), the hidden layers'
 rows, new data (Regenerate, Clear points, an uploaded CSV) and clicks on the

@@ -1,6 +1,6 @@
 """The live Playground's challenge: a goal announced when reached, on the task's data only.
 
-:class:`ChallengeCheck` is the part of :class:`~visualize.live.app.LivePlayground`
+:class:`ChallengeCheck` is the part of :class:`~micrograd_edu.visualize.live.app.LivePlayground`
 that checks the goal after each redraw and writes the line above the panels:
 "reach ...", with the reason when it cannot be reached now, or the epoch at
 which it was reached.
@@ -22,7 +22,7 @@ __all__ = ["ChallengeCheck", "goal_unreachable"]
 def goal_unreachable(goal: Goal | None, problem: str) -> bool:
     """Whether ``goal`` is about an accuracy on a regression problem (it has none).
 
-    >>> from visualize.live.task import parse_goal
+    >>> from micrograd_edu.visualize.live.task import parse_goal
     >>> goal_unreachable(parse_goal("test_accuracy>0.9"), "regression")
     True
     """

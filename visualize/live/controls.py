@@ -1,9 +1,9 @@
 """The settings' widgets: built from the registries, read into settings, filled from settings.
 
-Each setting of :class:`~visualize.playground.PlaygroundSettings` has one
+Each setting of :class:`~micrograd_edu.visualize.playground.PlaygroundSettings` has one
 control here; its options come from where the library defines them (the
 activations of :mod:`micrograd_edu.nn`, the data sets and features of
-:mod:`micrograd_edu.datasets`, the losses of :mod:`visualize.playground`).
+:mod:`micrograd_edu.datasets`, the losses of :mod:`micrograd_edu.visualize.playground`).
 """
 
 from __future__ import annotations

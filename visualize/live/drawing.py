@@ -2,7 +2,7 @@
 
 Heat maps are small PNG images (NumPy values through the Playground colour
 map), everything else is SVG markup: points, weight lines, loss curves. Clickable
-parts carry ``data-*`` attributes that :class:`~visualize.live.app.SvgView`
+parts carry ``data-*`` attributes that :class:`~micrograd_edu.visualize.live.app.SvgView`
 reports back to Python: ``data-plane`` (the input plane, coordinates in
 [−6, 6]²) and ``data-neuron="layer,index"``.
 """

@@ -1,15 +1,15 @@
 """Training health, the layer view and one step, for a live Playground session.
 
-The numbers come from :mod:`micrograd_edu.health` and
-:mod:`micrograd_edu.layerview`; here they are taken from a
-:class:`~visualize.live.session.PlaygroundSession` (its network, its training
+The numbers come from :mod:`micrograd_edu.explain.health` and
+:mod:`micrograd_edu.explain.layerview`; here they are taken from a
+:class:`~micrograd_edu.visualize.live.session.PlaygroundSession` (its network, its training
 points and settings) and drawn with matplotlib. Nothing here changes the
 session except :func:`session_one_step` (which takes one SGD step).
 
 :data:`VANISHING_GRADIENTS` is a preset where the numbers matter: a deep
 sigmoid network whose first layers stop learning.
 
->>> from visualize.live.session import PlaygroundSession
+>>> from micrograd_edu.visualize.live.session import PlaygroundSession
 >>> session = PlaygroundSession(**VANISHING_GRADIENTS)
 >>> first, *_, last = session_health(session)
 >>> first.grad_norm < 1e-3 * last.grad_norm  # the first layer hardly gets a gradient
@@ -26,8 +26,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from micrograd_edu import datasets
-from micrograd_edu.health import LayerHealth, StepTrace, layer_health, one_step
-from micrograd_edu.layerview import LayerView, layer_views
+from micrograd_edu.explain.health import LayerHealth, StepTrace, layer_health, one_step
+from micrograd_edu.explain.layerview import LayerView, layer_views
 
 from .session import PlaygroundSession
 

@@ -5,7 +5,7 @@
   :data:`HEALTH_SECONDS`); the **vanishing gradients** button loads the
   preset where they matter.
 * **Layer view** (a button): the input plane's grid as each hidden layer
-  bends it (:func:`~visualize.live.insight.plot_layer_views`).
+  bends it (:func:`~micrograd_edu.visualize.live.insight.plot_layer_views`).
 * **One step** (a button, then a click per stage): one mini-batch through
   forward → loss → backward → update on the network drawing; hover a
   connection for its weight, its gradient, then ``w − lr·dL/dw``. The
@@ -25,7 +25,7 @@ from typing import Any
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from micrograd_edu.health import LayerHealth, StepTrace
+from micrograd_edu.explain.health import LayerHealth, StepTrace
 
 from ..onestep import STAGES, step_captions, step_svg
 from .insight import (

@@ -1,7 +1,7 @@
 """The app's panels, each built by one small function from the app's widgets.
 
 A new panel is one more function here and one line in
-:meth:`~visualize.live.app.LivePlayground._build`.
+:meth:`~micrograd_edu.visualize.live.app.LivePlayground._build`.
 """
 
 from __future__ import annotations

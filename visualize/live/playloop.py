@@ -1,6 +1,6 @@
 """Play, Pause and Step of the live Playground: training paced in a background thread.
 
-:class:`PlayLoop` is the part of :class:`~visualize.live.app.LivePlayground`
+:class:`PlayLoop` is the part of :class:`~micrograd_edu.visualize.live.app.LivePlayground`
 that trains. Play runs epochs in a daemon thread, resting after each one so
 that the work is at most ``cpu_share`` of a core (a class shares a machine),
 and redraws at most ``redraws_per_second`` times a second. A diverging run

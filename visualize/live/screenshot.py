@@ -2,7 +2,7 @@
 
 :func:`serve` starts the Voilà page on a free 127.0.0.1 port with its own
 temporary Jupyter folders and stops it (and its kernel) on exit; the browser
-test uses it too. ``python -m visualize.live.screenshot PATH`` (part of
+test uses it too. ``python -m micrograd_edu.visualize.live.screenshot PATH`` (part of
 ``make pictures``) trains for a moment, opens the neuron inspector on a point
 and saves a PNG of the page, using Debian's Chromium through Playwright.
 """
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"picture: {take_screenshot(target)}")
     except (RuntimeError, ImportError, OSError) as error:
-        print(f"python -m visualize.live.screenshot: error: {error}", file=sys.stderr)
+        print(f"python -m micrograd_edu.visualize.live.screenshot: error: {error}", file=sys.stderr)
         return 1
     return 0
 

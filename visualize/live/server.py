@@ -1,7 +1,7 @@
 """Voilà for a classroom: local Host headers only, a cap on live kernels, idle kernels culled.
 
-``python -m visualize.live.server NOTEBOOK [voila options]`` is Voilà with these
-changes (see :func:`~visualize.live.__main__.voila_command` for the options):
+``python -m micrograd_edu.visualize.live.server NOTEBOOK [voila options]`` is Voilà with these
+changes (see :func:`~micrograd_edu.visualize.live.__main__.voila_command` for the options):
 
 - **Host header**: Voilà serves any ``Host:`` (it sets ``allow_remote_access``);
   here only ``127.0.0.1``, ``::1`` and ``localhost`` are served, others get 403

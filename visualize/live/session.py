@@ -1,7 +1,7 @@
 """The live Playground's model: settings, data, network, training and the neuron inspector.
 
 Everything the app does, without any widget, so that it is testable (and
-benchmarkable) in plain Python. The widgets in :mod:`visualize.live.app` only
+benchmarkable) in plain Python. The widgets in :mod:`micrograd_edu.visualize.live.app` only
 call these methods and draw what they return. Training and inspection share a
 lock: the app trains in a background thread while the user clicks.
 """
@@ -98,7 +98,7 @@ class PlaygroundSession:
     """A Playground run: settings, data (with the user's points), network, epochs, losses.
 
     ``data=(X, y)`` trains on your own points instead of a data set (see
-    :func:`~visualize.live.userdata.check_data`).
+    :func:`~micrograd_edu.visualize.live.userdata.check_data`).
 
     >>> session = PlaygroundSession(dataset="xor", hidden=(4,), n=100)
     >>> session.train_epoch()

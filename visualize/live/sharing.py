@@ -1,6 +1,6 @@
 """Take the live Playground's work away: the share link, the URL query and "Save model".
 
-:class:`Sharing` is the part of :class:`~visualize.live.app.LivePlayground`
+:class:`Sharing` is the part of :class:`~micrograd_edu.visualize.live.app.LivePlayground`
 behind the export panel's Share and Save buttons: the settings as a URL
 query (kept in the served page's address), the link that reopens this exact
 task, and the model saved as JSON inside the start folder, never outside it.

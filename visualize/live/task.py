@@ -2,7 +2,7 @@
 
 As in the TensorFlow Playground (its state lives in the URL, any control is
 hidden by ``<name>_hide=true``), the page's query holds every setting under
-the name of :func:`~visualize.live.live_playground`'s keyword, plus
+the name of :func:`~micrograd_edu.visualize.live.live_playground`'s keyword, plus
 
 - ``hide=features,lr`` (or ``features_hide=true``): controls the student does not see;
 - ``goal=test_loss<0.1``: a challenge the page checks after every epoch.

@@ -1,0 +1,1 @@
+"""The engine's speed, private: the fast node builders and the float runtime of ``engine.py``."""

@@ -1,0 +1,1 @@
+"""Support the package shares, private: atomic files, strict JSON, checks of user input."""

@@ -1,0 +1,1 @@
+"""The test suite, by subject: one folder per part of the package."""

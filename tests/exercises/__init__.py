@@ -1,0 +1,1 @@
+"""The notebooks' checks: each exercise's corpus of answers and the verdicts they get."""

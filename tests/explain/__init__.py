@@ -1,0 +1,1 @@
+"""Explaining every number: gradient paths, formulas, gradcheck, training health."""

@@ -1,0 +1,1 @@
+"""The class grader: sandbox, records, reports, Gradescope, and attacks on them."""

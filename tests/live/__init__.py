@@ -1,0 +1,1 @@
+"""The live Playground: the app, its server, and attacks on them."""

@@ -1,0 +1,1 @@
+"""Networks and training: nn, losses, optim, datasets, fit, model files."""

@@ -1,0 +1,1 @@
+"""The package as shipped: the wheel, the docs and their examples, sizes."""

@@ -1,0 +1,1 @@
+"""Reinforcement learning: policies, returns, REINFORCE, environments."""

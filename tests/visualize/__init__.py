@@ -1,0 +1,1 @@
+"""Pictures: graphs, the backward player, plots."""
