@@ -19,19 +19,32 @@ backward yourself: `Value.backward` is switched off here
   mistake:  the library's own version called — ...
 >>> v = Value(2.0); v.backward(); v.grad  # restored
 1.0
+
+While the block runs, a copy of a switched-off function is refused too (its code object
+reused through ``types.FunctionType``, or its source compiled again): see :mod:`.copies`.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
-from types import FunctionType
-from typing import Any
+from types import CodeType, FunctionType
+from typing import Any, TypeGuard
 
+from .copies import Watch, module_file, source_functions
 from .mistakes import WrongAnswerError
 
-__all__ = ["DERIVATIVE_ROUTES", "SwitchedOffError", "Target", "resolve", "switched_off"]
+__all__ = [
+    "DERIVATIVE_ROUTES",
+    "NOT_IMPORTED",
+    "SwitchedOffError",
+    "Target",
+    "resolve",
+    "route_codes",
+    "switched_off",
+]
 
 Target = tuple[Any, str, str]
 """(owner: a class or module, attribute name, the name shown to the student)."""
@@ -40,42 +53,109 @@ DERIVATIVE_ROUTES: tuple[tuple[str, str], ...] = (
     ("micrograd_edu.engine:Value", "backward"),
     ("micrograd_edu.engine:Value", "_backward"),
     ("micrograd_edu.explain", "explain_grad"),
+    ("micrograd_edu.explain.paths", "_list_paths"),
     ("micrograd_edu.explain.gradcheck", "numerical_grad"),
+    ("micrograd_edu.exercises.graphs", "simulated_grads"),
+    ("micrograd_edu.tape.tape:Tape", "backward"),
+    ("micrograd_edu.tape.scalar:ScalarProgram", "backward"),
+    ("micrograd_edu.tape.batch:BatchProgram", "backward"),
+    ("micrograd_edu.visualize.backward", "backward_steps"),
+    ("torch._tensor:Tensor", "backward"),
+    ("torch.autograd", "backward"),
+    ("torch.autograd", "grad"),
 )
 """Every route by which the library computes a derivative, as an exercise's ``switch``
 entries: switched off wherever the student is to find one (x · y⁻¹ then backward,
-explain_grad's path sums, central differences all gave the right numbers without the
-calculus or the chain rule)."""
+explain_grad's path sums, central differences, the tape's backward, the backward player's
+steps, the checks' own simulation all gave the right numbers without the calculus or the
+chain rule), and PyTorch's autograd, which the course installs. A module not imported when
+the check starts is not imported for it (the tape needs NumPy, ``visualize`` is not the
+core's to import, PyTorch is heavy): its functions are refused when they run (:mod:`.copies`)."""
+
+NOT_IMPORTED = ("micrograd_edu.tape", "micrograd_edu.visualize")
+"""Modules of the package that :func:`resolve` does not import when they are not imported yet."""
 
 
 class SwitchedOffError(WrongAnswerError):
     """The library's version of what the exercise asks the student to write was called."""
 
-    def __init__(self, number: str, what: str, shown: str) -> None:
+    def __init__(self, number: str, what: str, shown: str, copy: bool = False) -> None:
         self.shown = shown
+        how = " (its code is refused however it is reached, copies included)" if copy else ""
         super().__init__(
             number,
-            f"exercise {number} asks you to write {what} yourself: `{shown}` is switched off here",
+            f"exercise {number} asks you to write {what} yourself: "
+            f"`{shown}` is switched off here{how}",
             mistake="library-call",
         )
 
 
 def resolve(paths: Sequence[tuple[str, str]]) -> list[Target]:
-    """Targets from ``(owner path, attribute)`` pairs such as ``("micrograd_edu.engine.Value",
-    "backward")``; owners that do not exist (or lack the attribute) are skipped."""
+    """Targets from ``(owner path, attribute)`` pairs such as ``("micrograd_edu.engine:Value",
+    "backward")``; owners that do not exist (or lack the attribute) are skipped, and so are
+    modules not imported yet that are not the package's own or are in :data:`NOT_IMPORTED`
+    (:func:`route_codes` still refuses their code)."""
     targets: list[Target] = []
     for owner_path, attribute in paths:
         module_name, _, rest = owner_path.partition(":")
-        try:
-            owner: Any = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        for part in rest.split(".") if rest else []:
+        owner = _module(module_name)
+        for part in rest.split(".") if rest and owner is not None else []:
             owner = getattr(owner, part, None)
         if owner is not None and hasattr(owner, attribute):
-            shown_owner = rest or module_name.rsplit(".", 1)[-1]
-            targets.append((owner, attribute, f"{shown_owner}.{attribute}"))
+            targets.append((owner, attribute, _shown(owner_path, attribute)))
     return targets
+
+
+def _module(name: str) -> Any:
+    if name in sys.modules:
+        return sys.modules[name]
+    ours = name.split(".")[0] == "micrograd_edu"
+    if not ours or any(name == n or name.startswith(f"{n}.") for n in NOT_IMPORTED):
+        return None
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def _shown(owner_path: str, attribute: str) -> str:
+    module_name, _, rest = owner_path.partition(":")
+    return f"{rest or module_name.rsplit('.', 1)[-1]}.{attribute}"
+
+
+def _plain(function: Any) -> TypeGuard[FunctionType]:
+    """A function whose code is its own (a closure made by a builder shares its code)."""
+    return isinstance(function, FunctionType) and not function.__code__.co_freevars
+
+
+def route_codes(
+    paths: Sequence[tuple[str, str]], targets: Sequence[Target] = ()
+) -> list[tuple[CodeType, str]]:
+    """The code of every switched-off function, with the name shown: the function's own
+    code where it is a plain function, else the code compiled from its owner's source (for
+    an op, its rule: ``Value.__truediv__``'s ``a / b, (1/b, -a/b²)``), also for a module not
+    imported (its file is compiled, not run). Call it before :func:`switched_off` swaps them."""
+    codes: list[tuple[CodeType, str]] = []
+    for owner, attribute, shown in targets:
+        function = getattr(owner, attribute, None)
+        if _plain(function):
+            codes.append((function.__code__, shown))
+        elif isinstance(owner, type):
+            codes += _from_source(owner.__module__, f"{owner.__qualname__}.{attribute}", shown)
+    resolved = {shown for _, _, shown in targets}
+    for owner_path, attribute in paths:
+        shown = _shown(owner_path, attribute)
+        if shown not in resolved:
+            module_name, _, rest = owner_path.partition(":")
+            qualname = f"{rest}.{attribute}" if rest else attribute
+            codes += _from_source(module_name, qualname, shown)
+    return codes
+
+
+def _from_source(module_name: str, qualname: str, shown: str) -> list[tuple[CodeType, str]]:
+    path = module_file(module_name)
+    code = source_functions(path).get(qualname) if path is not None else None
+    return [(code, shown)] if code is not None else []
 
 
 def _stand_in(number: str, what: str, shown: str, calls: list[str]) -> Any:
@@ -109,16 +189,25 @@ def switched_off(
     what: str,
     targets: Sequence[Target],
     namespace: MutableMapping[str, Any] | None = None,
+    routes: Sequence[tuple[str, str]] = (),
 ) -> Iterator[list[str]]:
     """Inside the block each target raises :class:`SwitchedOffError`; yields the calls made.
 
     ``what`` is what the exercise asks for ("backward"); ``namespace`` (the
     student's globals) has its names bound to a target's original replaced too.
+    The code of every target and of every route in ``routes`` (``(owner path,
+    attribute)``, imported or not) is refused wherever it starts running, a copy of it
+    too (:class:`~micrograd_edu.exercises.copies.Watch`).
     """
     calls: list[str] = []
     saved: list[tuple[Any, str, Any, bool]] = []
     renamed: list[tuple[str, Any]] = []
     trapped: list[tuple[Any, Any, str]] = []
+    watch = Watch(
+        route_codes(routes, targets),
+        calls,
+        lambda shown: SwitchedOffError(number, what, shown, copy=True),
+    )
     try:
         for owner, attribute, shown in targets:
             own = attribute in vars(owner)
@@ -131,7 +220,8 @@ def switched_off(
                 if value is original and namespace is not None:
                     renamed.append((name, value))
                     namespace[name] = stand_in
-        yield calls
+        with watch:
+            yield calls
     finally:
         for function, code, key in reversed(trapped):
             function.__code__ = code

@@ -7,11 +7,14 @@ Everything here runs in the grader's process. The kernel only ever gets the prob
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
 import stat
 import tempfile
+import tokenize
+import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -67,7 +70,9 @@ class NotebookGrade:
     """One submission's record, as written to ``results.jsonl``.
 
     ``status``: ran, hung, crashed (the kernel or the worker died, or garbled its answer),
-    failed (the grader could not start it: unreadable, not a course notebook).
+    failed (the grader could not start it: unreadable, a link on its path, not a course
+    notebook). ``layers``: the sandbox's layers that ran; ``weaknesses``: those that could
+    not, and what was left visible.
     """
 
     path: str
@@ -80,6 +85,7 @@ class NotebookGrade:
     layers: list[str] = field(default_factory=list)
     seconds: float = 0.0
     flags: list[str] = field(default_factory=list)
+    weaknesses: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> int:
@@ -153,20 +159,38 @@ def identify(
 
 
 # What an intro notebook has no reason to touch; a probe can be patched only through them.
-# Each pattern starts with a literal, so that a search of a 50 MB notebook stays fast.
-_INTERNALS = r"(?:switch|probing|core|grading|registry)\b"
+# Each pattern starts with a literal (or a look-behind, then a literal), and what follows it
+# is bounded or stops at the next character of another kind: the search of a 50 MB notebook
+# stays linear. The text searched is NFKC-normalised first, as Python reads identifiers
+# ("ｅｘｅｃ" is exec).
+_INTERNALS = r"(?:switch|copies|probing|core|grading|registry|graphs|compare|op_table|nb\d\d)\b"
 TOUCHES = tuple(
     re.compile(pattern)
     for pattern in (
         r"exercises\s*\.\s*" + _INTERNALS,
         r"exercises\s+import\s+\(?\s*(?:\w+(?:\s+as\s+\w+)?\s*,\s*){0,9}" + _INTERNALS,
         r"switched_off|probe_all|probe_one|run_probe|PROBE_MARKER|_micrograd_edu_probe",
-        r"sys\s*\.\s*(?:modules|std(?:out|err)\s*=)|sys\s*\.\s*set(?:trace|profile)\b",
-        r"__(?:code|dict|globals|closure|defaults|import)__",
+        r"sys\s*\.\s*(?:modules|std(?:out|err)\s*=)",
+        r"(?:sys|threading)\s*\.\s*(?:set(?:trace|profile)|addaudithook|monitoring)\b",
+        r"_getframe|currentframe|\bf_(?:back|locals|globals|builtins|code)\b|\b(?:tb|gi|cr)_frame\b",
+        r"__(?:code|dict|globals|closure|defaults|import|getattribute|setattr|subclasses)__",
         r"builtins\b|ctypes\b|importlib\b|/proc/",
-        r"gc\s*\.\s*get_refer|exec\s*\(|eval\s*\(|vars\s*\(",
+        r"gc\s*\.\s*get_refer|vars\s*\(",
+        r"(?<![\w.])(?:exec|eval|compile)\b(?:\s*\()?",
+        r"(?<![\w.])(?:get|set|del)attr\b(?!\s*\()|attrgetter|methodcaller",
+        r"input_transformers_(?:cleanup|post)|input_transformer_manager|ast_transformers",
+        r"events\s*\.\s*register|get_ipython|InteractiveShell|register_magic",
+        r"FunctionType|LambdaType|CodeType",
+        r"getsource|getsourcelines|getfile|findsource|get_source|linecache|__file__",
+        r"b(?:16|32|64|85)decode|a85decode|decodebytes|codecs\b|binascii|fromhex|rot.?13",
+        r"marshal\b|zlib\b|pickle\s*\.\s*loads?\b",
+        r"subprocess|multiprocessing|_posixsubprocess|pty\s*\.\s*(?:fork|spawn)",
+        r"os\s*\.\s*(?:system|popen|fork|exec\w*|spawn\w*|posix_spawn\w*)\b",
+        r"threading|_thread\b|concurrent\s*\.\s*futures",
     )
 )
+_BY_NAME = ("getattr", "setattr", "delattr")
+_BY_NAME_CALL = re.compile(r"(?<![\w.])(?:get|set|del)attr\s*\(")
 
 
 def touches_the_grader(content: bytes) -> list[str]:
@@ -174,18 +198,87 @@ def touches_the_grader(content: bytes) -> list[str]:
 
     Code in the kernel can patch the probe (say, switch the "write it yourself" guard off):
     no verdict can tell, so such a notebook is flagged for a human to read, never failed.
+    The code is also read as Python reads identifiers (NFKC-normalised): what matches only
+    in that form is marked "(in look-alike letters)".
 
     >>> touches_the_grader(b'{"cells": [{"cell_type": "code", "source": "import ctypes"}]}')
     ['ctypes']
+    >>> touches_the_grader('{"cells": [{"cell_type": "code", "source": "ｅｘｅｃ(s)"}]}'.encode())
+    ['exec( (in look-alike letters)']
     """
     try:
         cells = json.loads(content).get("cells", [])
         sources = [cell.get("source", "") for cell in cells if cell.get("cell_type") == "code"]
-        text = "\n".join(s if isinstance(s, str) else "".join(map(str, s)) for s in sources)
+        texts = [s if isinstance(s, str) else "".join(map(str, s)) for s in sources]
     except (ValueError, AttributeError, TypeError, RecursionError):
         return []
-    found = {m.group(0) for pattern in TOUCHES for m in pattern.finditer(text)}
-    return sorted({" ".join(match.split()) for match in found})
+    plain = _matches(texts)
+    folded = [unicodedata.normalize("NFKC", text) for text in texts]
+    disguised = _matches(folded) - plain if folded != texts else set()
+    return sorted(plain | {f"{found} (in look-alike letters)" for found in disguised})
+
+
+def _matches(texts: list[str]) -> set[str]:
+    text = "\n".join(texts)
+    found = {" ".join(m.group(0).split()) for pattern in TOUCHES for m in pattern.finditer(text)}
+    for cell in texts:
+        if _BY_NAME_CALL.search(cell):
+            found |= _attributes_by_name(cell)
+    return found
+
+
+def _attributes_by_name(cell: str) -> set[str]:
+    """``getattr(x, name)``, ``setattr`` and ``delattr`` whose name is not a string literal
+    (``getattr(x, "ex" + "ec")``), found in one pass over the cell's tokens (strings and
+    comments are not code; memory stays small). A cell that stops tokenizing is read up to
+    there."""
+    found: set[str] = set()
+    opened: list[str | None] = []  # per open bracket: the attribute function it calls
+    previous: tokenize.TokenInfo | None = None
+    judging: tuple[str, list[tokenize.TokenInfo]] | None = None  # the tokens after its comma
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(cell).readline):
+            if token.type in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT):
+                continue
+            if judging is not None:
+                judging[1].append(token)
+                if len(judging[1]) == 2:
+                    if not _one_string(judging[1]):
+                        found.add(f"{judging[0]}(…, a name built in code)")
+                    judging = None
+            if token.type == tokenize.OP:
+                judging = _bracket(token, previous, opened) or judging
+            previous = token
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    if judging is not None and not _one_string(judging[1]):
+        found.add(f"{judging[0]}(…, a name built in code)")
+    return found
+
+
+def _bracket(
+    token: tokenize.TokenInfo, previous: tokenize.TokenInfo | None, opened: list[str | None]
+) -> tuple[str, list[tokenize.TokenInfo]] | None:
+    """Track the brackets; at the first top-level comma of a by-name call, start judging."""
+    if token.string in "([{":
+        name = previous.string if previous is not None and previous.type == tokenize.NAME else ""
+        opened.append(name if token.string == "(" and name in _BY_NAME else None)
+    elif token.string in ")]}" and opened:
+        opened.pop()
+    elif token.string == "," and opened and opened[-1] is not None:
+        name, opened[-1] = opened[-1], None  # only its second argument is judged
+        return name, []
+    return None
+
+
+def _one_string(after: list[tokenize.TokenInfo]) -> bool:
+    """Whether these tokens are a plain string literal and the end of the argument."""
+    return (
+        len(after) == 2
+        and after[0].type == tokenize.STRING
+        and not after[0].string.lower().startswith(("f", "rf", "fr", "bf"))
+        and after[1].string in (",", ")")
+    )
 
 
 def student_of(path: Path, how: str) -> str:
@@ -269,6 +362,7 @@ def grade_submission(path: Path, options: Options, course: Course) -> NotebookGr
     result = _in_sandbox(content, course.probe_cell(cases), course.PROBE_MARKER, options)
     record.status, record.detail = result.status, result.detail
     record.layers, record.seconds = list(result.layers), round(result.seconds, 3)
+    record.weaknesses = list(result.weaknesses)
     if result.status == "ran" and result.probe_line is not None:
         judged = judge_probe(course, list(cases), cases, result.probe_line)
     else:
@@ -295,17 +389,17 @@ def _draw(
 
 
 def read_submission(path: Path) -> bytes:
-    """The submission's bytes; a symbolic link, or a file that is not a regular one, refused.
+    """The submission's bytes; refused when a symbolic link is anywhere on its path, or when it
+    is not a regular file.
 
-    A link would make the grader, which reads as the teacher, grade whatever it points to
-    (the course's solutions, a neighbour's notebook); a FIFO would block it.
+    A link would make the grader, which reads as the teacher, grade whatever it points to: a
+    student's own folder made a link (``submitted/mallory/02 -> <course>/notebooks``) grades
+    the course's solutions or a neighbour's notebook. Every folder is opened without following
+    links, from ``/`` down, so that nothing can be swapped for a link meanwhile. Only a
+    system link right under ``/``, owned by root (macOS's ``/tmp`` and ``/var``, a merged
+    ``/bin``), is followed. A FIFO would block the grader.
     """
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
-    except OSError:
-        if os.path.islink(path):
-            raise OSError("it is a symbolic link (grade the file itself)") from None
-        raise
+    fd = _open_without_links(Path(os.path.abspath(path)))
     with open(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             raise OSError("it is not a regular file")
@@ -313,6 +407,47 @@ def read_submission(path: Path) -> bytes:
     if len(content) > SUBMISSION_LIMIT:
         raise OSError(f"larger than {SUBMISSION_LIMIT >> 20} MB")
     return content
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_FOLDER = getattr(os, "O_PATH", os.O_RDONLY) | getattr(os, "O_DIRECTORY", 0)
+
+
+def _open_without_links(absolute: Path) -> int:
+    """Open ``absolute`` (a file) one component at a time, never through a link but a
+    system one; OSError naming the link otherwise."""
+    folder = os.open("/", _FOLDER)
+    try:
+        for depth, name in enumerate(absolute.parts[1:-1], start=1):
+            try:
+                inner = os.open(name, _FOLDER | _NOFOLLOW, dir_fd=folder)
+            except OSError:
+                if not _is_link(name, folder):
+                    raise
+                if depth > 1 or os.lstat(name, dir_fd=folder).st_uid != 0:
+                    where = show_path(Path(*absolute.parts[: depth + 1]))
+                    raise OSError(
+                        f"a folder on its path is a symbolic link: {where} "
+                        "(grade the files themselves)"
+                    ) from None
+                inner = os.open(name, _FOLDER, dir_fd=folder)  # a system link: /tmp on macOS
+            os.close(folder)
+            folder = inner
+        try:
+            return os.open(absolute.name, os.O_RDONLY | _NOFOLLOW | os.O_NONBLOCK, dir_fd=folder)
+        except OSError:
+            if _is_link(absolute.name, folder):
+                raise OSError("it is a symbolic link (grade the file itself)") from None
+            raise
+    finally:
+        os.close(folder)
+
+
+def _is_link(name: str, folder: int) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(name, dir_fd=folder).st_mode)
+    except OSError:
+        return False
 
 
 def _in_sandbox(content: bytes, probe: str, marker: str, options: Options) -> runner.WorkerResult:

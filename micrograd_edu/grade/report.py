@@ -157,7 +157,12 @@ def _layers_lines(records: list[NotebookGrade]) -> list[str]:
     if not ran:
         return []
     shown = ", ".join(f"{name} ({count} of {ran})" for name, count in sorted(layers.items()))
-    return [f"Sandbox layers that ran: {shown}.", ""]
+    lines = [f"Sandbox layers that ran: {shown}.", ""]
+    weak = Counter(weakness for record in records for weakness in record.weaknesses)
+    if weak:
+        named = "; ".join(f"{name} ({count} of {ran})" for name, count in sorted(weak.items()))
+        lines += [f"Sandbox weaknesses (layers that could not run): {named}.", ""]
+    return lines
 
 
 def _html(markdown: str) -> str:

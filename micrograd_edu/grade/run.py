@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import mounts
+from . import leases, mounts
 from . import sandbox as sb
 
 __all__ = ["SKIP_TAG", "WorkerResult", "run_notebook"]
@@ -54,6 +54,7 @@ class WorkerResult:
     probe_line: str | None = None
     layers: tuple[str, ...] = ()
     seconds: float = 0.0
+    weaknesses: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------- the parent's side
@@ -167,6 +168,7 @@ def _parse(data: bytes | None, code: int | None, nonce: str, log: Path) -> Worke
         line,
         tuple(str(layer) for layer in message.get("layers", [])),
         float(message.get("seconds", 0.0)),
+        tuple(str(weakness) for weakness in message.get("weaknesses", [])),
     )
 
 
@@ -202,23 +204,8 @@ def _start_kernel(box: sb.Sandbox, deadline: float) -> tuple[subprocess.Popen[by
     write_connection_file(str(connection), ip="127.0.0.1", key=secrets.token_hex(16).encode())
     if box.uid is not None:
         os.chown(connection, box.uid, box.uid)
-    kernel = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ipykernel_launcher",
-            "-f",
-            str(connection),
-            "--HistoryManager.enabled=False",
-        ],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        close_fds=True,
-        cwd=box.folder,
-        env=sb.kernel_env(box.folder),
-        preexec_fn=box.preexec(),
-    )
+    command = [sys.executable, "-m", "ipykernel_launcher", "-f", str(connection)]
+    kernel = box.start([*command, "--HistoryManager.enabled=False"], sb.kernel_env(box.folder))
     client = BlockingKernelClient(connection_file=str(connection))
     client.context.setsockopt(zmq.MAXMSGSIZE, KERNEL_MESSAGE_LIMIT)  # a bigger one: dropped
     client.load_connection_file()
@@ -318,48 +305,79 @@ def _grade_in_kernel(job: dict[str, Any], box: sb.Sandbox) -> dict[str, Any]:
 
 
 def _expose() -> list[Path]:
-    """What the kernel needs to see: the Python installation, the venv, the packages."""
-    import importlib.util
+    """What the kernel needs to see: the Python installation and every folder on its
+    ``sys.path`` (a virtual environment, site-packages added by ``.pth`` files) but a checkout
+    the package runs from, and the package's own folders (``visualize`` is a link)."""
+    import micrograd_edu
 
-    paths = {Path(sys.base_prefix), Path(sys.prefix)}
-    for name in ("micrograd_edu", "micrograd_edu.visualize"):
-        spec = importlib.util.find_spec(name)
-        if spec is not None and spec.origin is not None:
-            paths.add(Path(spec.origin).parent)
-    return sorted({path.resolve() for path in paths})
+    package = Path(micrograd_edu.__file__).resolve().parent
+    paths = {Path(p) for p in (sys.base_prefix, sys.prefix, sys.exec_prefix)}
+    pythonpath = set(os.environ.get("PYTHONPATH", "").split(os.pathsep)) - {""}
+    for entry in sys.path:  # not the kernel's: PYTHONPATH and the current folder
+        if entry and entry not in pythonpath and os.path.isdir(entry):
+            folder = Path(entry).resolve()
+            if folder != Path.cwd().resolve() and not package.is_relative_to(folder):
+                paths.add(folder)
+    paths |= {package, (package / "visualize").resolve()}
+    return sorted({path.resolve() for path in paths if path.is_dir()})
 
 
-def _isolate_files(job: dict[str, Any], layers: list[str]) -> int | None:
-    """The mount namespace if possible; the user to run the kernel as, if it can run."""
-    expose = _expose()
-    reachable = all(mounts.others_can_reach(path) for path in expose)
-    try:
-        notes = mounts.isolate(expose, [Path(p) for p in job.get("hide", [])], Path(job["folder"]))
-        layers.append("mount namespace")
-        layers.extend(notes)
-        reachable = True
-    except OSError as error:
-        if os.geteuid() == 0 and sys.platform == "linux":
-            layers.append(f"no mount namespace: {error}")
-    uid = job.get("uid")
-    if uid is not None and not reachable:
-        layers.append("no other user: the Python installation is not readable by others")
+def _hidden(job: dict[str, Any], expose: list[Path]) -> list[Path]:
+    """What the kernel must not see: the grader's list, and the checkout the package runs
+    from (the folder holding it and the repository above, ``.git`` included)."""
+    import micrograd_edu
+
+    package = Path(micrograd_edu.__file__).resolve().parent
+    installed = [path for path in expose if path.name in ("site-packages", "dist-packages")]
+    return [Path(p) for p in job.get("hide", [])] + mounts.checkout_of(package, installed)
+
+
+def _isolate_files(job: dict[str, Any], box: sb.Sandbox) -> int | None:
+    """The mount namespace if possible; the uid to run the kernel as (leased), if any."""
+    if sys.platform != "linux" or os.geteuid() != 0:
+        box.weaknesses.append(NOT_ROOT if sys.platform == "linux" else NOT_LINUX)
         return None
-    return int(uid) if uid is not None else None
+    if job.get("uid") is None:
+        box.weaknesses.append("same user (--same-user): the kernel runs as the grader (root)")
+    else:
+        box.lease = leases.take(hint=int(job["uid"]))
+        if box.lease is None:
+            box.weaknesses.append(f"no other user: no uid of {leases.LEASES} could be leased")
+    expose = _expose()
+    try:
+        box.weaknesses.extend(mounts.isolate(expose, _hidden(job, expose), box.folder))
+        box.layers.append("mount namespace")
+    except OSError as error:
+        box.weaknesses.append(f"no mount namespace: {error}")
+    if box.lease is not None and not all(mounts.others_can_reach(path) for path in expose):
+        box.weaknesses.append("no other user: the Python installation is not readable by others")
+        return None
+    return box.lease.uid if box.lease is not None else None
+
+
+NOT_ROOT = (
+    "not root: the kernel runs as the grader's user, with no mount, pid, ipc or network "
+    "namespace and no cgroup (it can read what the grader can read)"
+)
+NOT_LINUX = (
+    "not Linux: the kernel runs as the grader's user, without namespaces or cgroups (it can "
+    "read what the grader can read), and what it detaches is not tracked"
+)
 
 
 def worker(job: dict[str, Any], channel: int) -> None:
     """The worker's whole job; writes one line (JSON) on ``channel``."""
     start = time.monotonic()
     sb.die_with_parent(int(job["parent"]))
-    layers: list[str] = []
-    if sb.make_subreaper():
-        layers.append("process tree")
-    if job.get("network") and sb.enter_network_namespace():
-        layers.append("network namespace")
     box = sb.Sandbox(Path(job["folder"]), sb.Limits(**job["limits"]))
+    if sb.make_subreaper():
+        box.layers.append("process tree")
+    if job.get("network") and sb.enter_network_namespace():
+        box.layers.append("network namespace")
+    elif job.get("network") and sys.platform == "linux" and os.geteuid() == 0:
+        box.weaknesses.append("no network namespace")
     try:
-        uid = _isolate_files(job, layers)
+        uid = _isolate_files(job, box)
         box.prepare(uid)
         result = _grade_in_kernel(job, box)
     except Exception as error:  # the notebook is unreadable, the kernel never came up...
@@ -367,7 +385,8 @@ def worker(job: dict[str, Any], channel: int) -> None:
         result = {"status": "crashed", "detail": f"{type(error).__name__}: {error}"[:300]}
     result |= {
         "nonce": job["nonce"],
-        "layers": box.layers + layers,
+        "layers": box.layers,
+        "weaknesses": box.weaknesses,
         "seconds": time.monotonic() - start,
     }
     os.write(channel, (json.dumps(result) + "\n").encode())

@@ -140,8 +140,10 @@ def test_a_forged_worker_line_then_a_killed_parent_is_never_a_pass(
 ) -> None:
     path = fake.write(tmp_path / "mallory", "90_fake.ipynb", FORGED_LINE, *fake.RIGHT)
     _, [record] = _grade(capsys, "--timeout", "60", *user, str(path))
-    if "unprivileged user" in record["layers"]:  # type: ignore[operator]
-        # the kernel cannot open the worker's descriptors nor signal it: graded as usual
+    layers = set(record["layers"])  # type: ignore[arg-type]
+    if layers & {"unprivileged user", "pid namespace"}:
+        # the kernel cannot open the worker's descriptors nor signal it (another user, or
+        # its parent is the namespace's first process, which ignores it): graded as usual
         assert record["status"] == "ran"
         assert _results([record]) == [{"9.1": "passed", "9.2": "passed"}]
     else:  # the worker was killed: crashed, whatever it "wrote"
