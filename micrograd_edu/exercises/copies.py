@@ -227,7 +227,10 @@ class Watch:
         if not self.active:  # a thread started meanwhile outlived the check
             sys.settrace(None)
             return None
-        shown = self.which(frame.f_code)
+        try:
+            shown = self.which(frame.f_code)
+        except Exception:  # code the disassembler cannot read: not a copy of ours
+            shown = None
         if shown is not None:
             self.calls.append(shown)
             raise self.refuse(shown)

@@ -38,6 +38,7 @@ from .mistakes import WrongAnswerError
 
 __all__ = [
     "DERIVATIVE_ROUTES",
+    "NEW_PROCESSES",
     "NOT_IMPORTED",
     "SwitchedOffError",
     "Target",
@@ -63,14 +64,30 @@ DERIVATIVE_ROUTES: tuple[tuple[str, str], ...] = (
     ("torch._tensor:Tensor", "backward"),
     ("torch.autograd", "backward"),
     ("torch.autograd", "grad"),
+    ("sympy.core.function", "diff"),
+    ("sympy.core.function:Derivative", "__new__"),
+    ("numpy", "gradient"),
+    ("numpy.lib._function_base_impl", "gradient"),
+    ("numpy.lib.function_base", "gradient"),
 )
 """Every route by which the library computes a derivative, as an exercise's ``switch``
 entries: switched off wherever the student is to find one (x · y⁻¹ then backward,
 explain_grad's path sums, central differences, the tape's backward, the backward player's
 steps, the checks' own simulation all gave the right numbers without the calculus or the
-chain rule), and PyTorch's autograd, which the course installs. A module not imported when
+chain rule), and what the course's installation brings: PyTorch's autograd, SymPy's
+symbolic derivatives (PyTorch needs SymPy), NumPy's finite differences. A module not imported when
 the check starts is not imported for it (the tape needs NumPy, ``visualize`` is not the
 core's to import, PyTorch is heavy): its functions are refused when they run (:mod:`.copies`)."""
+
+_STARTS = ("fork", "forkpty", "system", "posix_spawn", "posix_spawnp", "execv", "execve")
+NEW_PROCESSES: tuple[tuple[str, str], ...] = (
+    *((module, name) for module in ("os", "posix") for name in _STARTS),
+    ("_posixsubprocess", "fork_exec"),
+    ("subprocess", "_fork_exec"),
+)
+"""Every way a new process starts (``subprocess``, ``multiprocessing``, ``os.system`` go
+through them): switched off with the library while a write-it-yourself check runs, since a
+new Python process would run the library switched on."""
 
 NOT_IMPORTED = ("micrograd_edu.tape", "micrograd_edu.visualize")
 """Modules of the package that :func:`resolve` does not import when they are not imported yet."""
@@ -142,6 +159,8 @@ def route_codes(
             codes.append((function.__code__, shown))
         elif isinstance(owner, type):
             codes += _from_source(owner.__module__, f"{owner.__qualname__}.{attribute}", shown)
+        else:  # a module's attribute made by a decorator (NumPy's dispatchers)
+            codes += _from_source(owner.__name__, attribute, shown)
     resolved = {shown for _, _, shown in targets}
     for owner_path, attribute in paths:
         shown = _shown(owner_path, attribute)
@@ -158,8 +177,15 @@ def _from_source(module_name: str, qualname: str, shown: str) -> list[tuple[Code
     return [(code, shown)] if code is not None else []
 
 
-def _stand_in(number: str, what: str, shown: str, calls: list[str]) -> Any:
+def _stand_in(
+    number: str, what: str, shown: str, calls: list[str], original: Any, live: list[bool]
+) -> Any:
+    """Raises while the block runs; afterwards (a module imported meanwhile kept it, as
+    ``subprocess`` keeps ``fork_exec``) it is the original again."""
+
     def switched_off_here(*args: Any, **kwargs: Any) -> Any:
+        if not live:
+            return original(*args, **kwargs)
         calls.append(shown)
         raise SwitchedOffError(number, what, shown)
 
@@ -197,9 +223,13 @@ def switched_off(
     student's globals) has its names bound to a target's original replaced too.
     The code of every target and of every route in ``routes`` (``(owner path,
     attribute)``, imported or not) is refused wherever it starts running, a copy of it
-    too (:class:`~micrograd_edu.exercises.copies.Watch`).
+    too (:class:`~micrograd_edu.exercises.copies.Watch`); and while anything is switched
+    off, so is starting a process (:data:`NEW_PROCESSES`).
     """
+    if targets or routes:
+        targets = [*targets, *resolve(NEW_PROCESSES)]
     calls: list[str] = []
+    live = [True]  # emptied when the block ends
     saved: list[tuple[Any, str, Any, bool]] = []
     renamed: list[tuple[str, Any]] = []
     trapped: list[tuple[Any, Any, str]] = []
@@ -212,7 +242,7 @@ def switched_off(
         for owner, attribute, shown in targets:
             own = attribute in vars(owner)
             original = getattr(owner, attribute)
-            stand_in = _stand_in(number, what, shown, calls)
+            stand_in = _stand_in(number, what, shown, calls, original, live)
             saved.append((owner, attribute, vars(owner).get(attribute), own))
             setattr(owner, attribute, stand_in)
             trapped.extend(_trap_code(original, stand_in))
@@ -234,3 +264,4 @@ def switched_off(
         for name, value in renamed:
             if namespace is not None:
                 namespace[name] = value
+        live.clear()

@@ -8,9 +8,10 @@ worker exits, which is after the kernel and everything it started were killed. T
 itself never gets the lock's descriptor.
 
 A lease whose holder died is free at once: the operating system drops a dead process's
-locks. Before the uid is used again, every process still running as it (something a killed
-grader left behind where no pid namespace or cgroup caught it) is killed: no live kernel
-runs as a uid whose lock is free.
+locks, and the holder's kernel died with it (the worker's pid namespace goes with its first
+process, which dies with the worker). A uid whose lock is free but which a process still
+uses (something left where no pid namespace or cgroup caught it, or another program) is
+skipped, never reused and never killed: nothing a kernel runs ever shares its uid.
 
 Only uids from :data:`POOL` that no account uses (no ``/etc/passwd`` entry) are leased.
 
@@ -24,12 +25,10 @@ import contextlib
 import fcntl
 import os
 import pwd
-import signal
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["LEASES", "POOL", "Lease", "processes_of", "take"]
+__all__ = ["LEASES", "POOL", "Lease", "take", "uids_running"]
 
 LEASES = Path("/run/micrograd_edu_grade/uids")
 """Where the lock files are: one per uid, the holder's pid written in it (for people)."""
@@ -43,7 +42,6 @@ class Lease:
 
     uid: int
     fd: int
-    evicted: int = 0
 
     def release(self) -> None:
         """Give the uid back (the lock goes with the descriptor)."""
@@ -62,13 +60,15 @@ def take(hint: int = POOL.start, folder: Path = LEASES) -> Lease | None:
     except OSError:
         return None
     start = hint if hint in POOL else POOL.start
+    running = uids_running()
     for uid in [*range(start, POOL.stop), *range(POOL.start, start)]:
-        if _has_account(uid):
+        if uid in running or _has_account(uid):
             continue
         lease = _try(folder / str(uid), uid)
-        if lease is not None:
-            lease.evicted = evict(uid)
+        if lease is not None and uid not in uids_running():  # none started meanwhile
             return lease
+        if lease is not None:
+            lease.release()
     return None
 
 
@@ -95,10 +95,10 @@ def _has_account(uid: int) -> bool:
     return True
 
 
-def processes_of(uid: int) -> list[int]:
-    """The live processes running as ``uid`` (as its real, effective, saved or file uid);
-    zombies, which can do nothing, left out."""
-    found = []
+def uids_running() -> set[int]:
+    """The uids of the live processes (real, effective, saved and file uids; zombies, which
+    can do nothing, left out)."""
+    found: set[int] = set()
     for entry in Path("/proc").glob("[0-9]*"):
         try:
             status = dict(
@@ -106,22 +106,6 @@ def processes_of(uid: int) -> list[int]:
             )
         except (OSError, ValueError):
             continue
-        zombie = status.get("State", "").split()[:1] in (["Z"], ["X"])
-        if not zombie and str(uid) in status.get("Uid", "").split():
-            found.append(int(entry.name))
+        if status.get("State", "").split()[:1] not in (["Z"], ["X"]):
+            found.update(int(uid) for uid in status.get("Uid", "").split())
     return found
-
-
-def evict(uid: int, rounds: int = 100) -> int:
-    """Kill every process running as ``uid`` (a leftover: its lease was free); how many."""
-    killed: set[int] = set()
-    for _ in range(rounds):
-        left = [pid for pid in processes_of(uid) if pid != os.getpid()]
-        if not left:
-            break
-        for pid in left:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-        killed.update(left)
-        time.sleep(0.01)  # a killed process leaves /proc once its parent reaps it
-    return len(killed)

@@ -130,7 +130,8 @@ def _inside(path: Path, folder: Path) -> bool:
 def _plan(expose: list[Path], hide: list[Path]) -> tuple[list[tuple[Path, str]], list[str]]:
     """The folders to cover, outermost first, with their tmpfs options; notes on those left."""
     wanted = {folder: HIDDEN_OPTIONS for folder in hide}
-    wanted |= {c: HIDDEN_OPTIONS for c in map(_closed_ancestor, expose) if c is not None}
+    closed = {c for c in map(_closed_ancestor, expose) if c is not None and c not in expose}
+    wanted |= {folder: HIDDEN_OPTIONS for folder in closed}  # made passable
     wanted |= {folder: SCRATCH_OPTIONS for folder in SCRATCH if folder.is_dir()}
     chosen: list[tuple[Path, str]] = []
     notes: list[str] = []

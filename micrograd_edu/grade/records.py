@@ -171,7 +171,8 @@ TOUCHES = tuple(
         r"exercises\s+import\s+\(?\s*(?:\w+(?:\s+as\s+\w+)?\s*,\s*){0,9}" + _INTERNALS,
         r"switched_off|probe_all|probe_one|run_probe|PROBE_MARKER|_micrograd_edu_probe",
         r"sys\s*\.\s*(?:modules|std(?:out|err)\s*=)",
-        r"(?:sys|threading)\s*\.\s*(?:set(?:trace|profile)|addaudithook|monitoring)\b",
+        r"(?:set|get)(?:trace|profile)\b|addaudithook|sys\s*\.\s*monitoring|use_tool_id",
+        r"(?:import\s+sys\s+as|from\s+sys\s+import)\b",
         r"_getframe|currentframe|\bf_(?:back|locals|globals|builtins|code)\b|\b(?:tb|gi|cr)_frame\b",
         r"__(?:code|dict|globals|closure|defaults|import|getattribute|setattr|subclasses)__",
         r"builtins\b|ctypes\b|importlib\b|/proc/",
@@ -187,6 +188,8 @@ TOUCHES = tuple(
         r"subprocess|multiprocessing|_posixsubprocess|pty\s*\.\s*(?:fork|spawn)",
         r"os\s*\.\s*(?:system|popen|fork|exec\w*|spawn\w*|posix_spawn\w*)\b",
         r"threading|_thread\b|concurrent\s*\.\s*futures",
+        r"runpy|doctest|cProfile|\bpdb\b|runsource|runcode|InteractiveInterpreter|InteractiveConsole",
+        r"timeit\s*\.|timeit\s+import|(?<![\w.])Timer\s*\(|compile_command",
     )
 )
 _BY_NAME = ("getattr", "setattr", "delattr")
