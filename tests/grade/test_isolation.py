@@ -393,3 +393,38 @@ def test_a_link_on_the_path_is_recorded_as_refused_not_graded(
 @pytest.mark.skipif(not Path("/bin").is_symlink(), reason="/bin is not a link here")
 def test_a_system_link_right_under_the_root_is_followed() -> None:
     assert read_submission(Path("/bin/env")) == Path("/usr/bin/env").read_bytes()
+
+
+# ---------------------------------------------------------------------- weaknesses, not layers
+def test_without_root_the_layers_that_cannot_run_are_weaknesses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from micrograd_edu.grade import run
+
+    monkeypatch.setattr(run.os, "geteuid", lambda: 1000)  # a teacher's laptop
+    box = sb.Sandbox(tmp_path, sb.Limits(60))
+    assert run._isolate_files({"uid": 64000, "folder": str(tmp_path)}, box) is None
+    assert box.layers == [] and box.lease is None
+    assert box.weaknesses == [run.NOT_ROOT if sys.platform == "linux" else run.NOT_LINUX]
+    monkeypatch.setattr(sb.os, "geteuid", lambda: 1000)
+    box.prepare(None)
+    started = box.start([sys.executable, "-c", "pass"], dict(os.environ))
+    assert started.wait(timeout=60) == 0
+    assert "pid namespace" not in box.layers and "cgroup" not in box.layers
+
+
+def test_the_report_names_the_weaknesses_apart_from_the_layers() -> None:
+    from micrograd_edu.grade.records import NotebookGrade
+    from micrograd_edu.grade.report import class_report
+
+    def record(name: str, weaknesses: list[str]) -> NotebookGrade:
+        graded = NotebookGrade(f"{name}.ipynb", "0" * 64, name, "90_fake", "ran")
+        graded.layers = ["folder", "environment", "limits"]
+        graded.weaknesses = weaknesses
+        return graded
+
+    report = class_report([record("ann", ["not root: …"]), record("bo", [])])
+    assert (
+        "Sandbox layers that ran: environment (2 of 2), folder (2 of 2), limits (2 of 2)." in report
+    )
+    assert "Sandbox weaknesses (layers that could not run): not root: … (1 of 2)." in report

@@ -140,6 +140,11 @@ def test_a_forged_worker_line_then_a_killed_parent_is_never_a_pass(
 ) -> None:
     path = fake.write(tmp_path / "mallory", "90_fake.ipynb", FORGED_LINE, *fake.RIGHT)
     _, [record] = _grade(capsys, "--timeout", "60", *user, str(path))
+    if user and os.geteuid() == 0:  # the layer off is said, never listed as run
+        assert "unprivileged user" not in record["layers"]  # type: ignore[operator]
+        assert record["weaknesses"] == [
+            "same user (--same-user): the kernel runs as the grader (root)"
+        ]
     layers = set(record["layers"])  # type: ignore[arg-type]
     if layers & {"unprivileged user", "pid namespace"}:
         # the kernel cannot open the worker's descriptors nor signal it (another user, or
@@ -341,7 +346,19 @@ def test_layers_on_this_machine(tmp_path: Path, capsys: pytest.CaptureFixture[st
     layers = set(record["layers"])  # type: ignore[arg-type]
     assert {"folder", "environment", "limits", "process tree"} <= layers
     if os.geteuid() == 0 and Path("/sys/fs/cgroup/pids/cgroup.procs").exists():
-        assert {"unprivileged user", "cgroup", "mount namespace", "network namespace"} <= layers
+        assert layers == {
+            "folder",
+            "environment",
+            "limits",
+            "process tree",
+            "unprivileged user",
+            "cgroup",
+            "mount namespace",
+            "network namespace",
+            "pid namespace",
+            "ipc namespace",
+        }
+        assert record["weaknesses"] == []  # every layer ran, nothing left visible
 
 
 def test_ctrl_c_keeps_the_finished_grades(tmp_path: Path) -> None:
