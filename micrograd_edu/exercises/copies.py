@@ -18,8 +18,10 @@ meanwhile) that looks once at each code object starting to run and refuses it wh
   bytecode in a shorter one (a ``raise NotImplementedError`` stub, the one-line chain-rule
   step ``Value._backward``) is what anyone writes, not evidence of a copy.
 
-Not covered: code that differs by one instruction (an edited copy), code run in a thread
-started before the check or in another process, and a copy run at a module's top level
+The hook cannot be taken away unseen: ``sys.settrace`` and ``setprofile`` are switched off
+with the library (:data:`.switch.WATCH`), and a hook gone at the end of the check counts as a
+call of ``sys.settrace``. Not covered: code that differs by one instruction (an edited
+copy), code run in a thread started before the check, and a copy run at a module's top level
 (``exec`` of a function's body). Copying is a human matter; the grader flags notebooks that
 use ``getsource``, ``compile``, ``exec`` or ``FunctionType`` for a teacher to read.
 
@@ -198,21 +200,26 @@ class Watch:
             if printed is not None:
                 self.prints.setdefault(_prefilter(code), {})[printed] = shown
         self.seen: dict[int, tuple[CodeType, str | None]] = {}
-        self.active = False
+        self.active = self.refused = False
         self.previous: Any = None
         self.previous_threads: Any = None
+        self.hook = self._hook  # one bound method, to know it again
+        self.settrace, self.settrace_threads = sys.settrace, threading.settrace  # the real ones
 
     def __enter__(self) -> Watch:
         self.previous, self.previous_threads = sys.gettrace(), threading.gettrace()
         self.active = True
-        threading.settrace(self._hook)
-        sys.settrace(self._hook)
+        self.settrace_threads(self.hook)
+        self.settrace(self.hook)
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Stop watching; if the student's code took the hook away, that is a call too."""
         self.active = False
-        sys.settrace(self.previous)
-        threading.settrace(self.previous_threads)
+        if sys.gettrace() is not self.hook and not self.refused:
+            self.calls.append("sys.settrace")
+        self.settrace(self.previous)
+        self.settrace_threads(self.previous_threads)
 
     def which(self, code: CodeType) -> str | None:
         """The switched-off function ``code`` is (or copies), if any; remembered per code."""
@@ -228,7 +235,7 @@ class Watch:
 
     def _hook(self, frame: FrameType, event: str, arg: Any) -> Any:
         if not self.active:  # a thread started meanwhile outlived the check
-            sys.settrace(None)
+            self.settrace(None)
             return None
         try:
             shown = self.which(frame.f_code)
@@ -236,6 +243,7 @@ class Watch:
             shown = None
         if shown is not None:
             self.calls.append(shown)
+            self.refused = True  # Python takes the hook away when it raises
             raise self.refuse(shown)
         return self.previous(frame, event, arg) if self.previous is not None else None
 

@@ -40,6 +40,7 @@ __all__ = [
     "DERIVATIVE_ROUTES",
     "NEW_PROCESSES",
     "NOT_IMPORTED",
+    "WATCH",
     "SwitchedOffError",
     "Target",
     "resolve",
@@ -88,6 +89,14 @@ NEW_PROCESSES: tuple[tuple[str, str], ...] = (
 """Every way a new process starts (``subprocess``, ``multiprocessing``, ``os.system`` go
 through them): switched off with the library while a write-it-yourself check runs, since a
 new Python process would run the library switched on."""
+
+WATCH: tuple[tuple[str, str], ...] = (
+    ("sys", "settrace"),
+    ("sys", "setprofile"),
+    ("threading", "settrace"),
+    ("threading", "setprofile"),
+)
+"""What would take away the hook that refuses copies (:mod:`.copies`): switched off with it."""
 
 NOT_IMPORTED = ("micrograd_edu.tape", "micrograd_edu.visualize")
 """Modules of the package that :func:`resolve` does not import when they are not imported yet."""
@@ -178,13 +187,20 @@ def _from_source(module_name: str, qualname: str, shown: str) -> list[tuple[Code
 
 
 def _stand_in(
-    number: str, what: str, shown: str, calls: list[str], original: Any, live: list[bool]
+    number: str,
+    what: str,
+    shown: str,
+    calls: list[str],
+    original: Any,
+    live: list[bool],
+    allowed: Any = None,
 ) -> Any:
-    """Raises while the block runs; afterwards (a module imported meanwhile kept it, as
-    ``subprocess`` keeps ``fork_exec``) it is the original again."""
+    """Raises while the block runs, unless called with ``allowed`` (the watch's own hook, set
+    by ``threading`` in the threads started meanwhile); afterwards (a module imported
+    meanwhile kept it, as ``subprocess`` keeps ``fork_exec``) it is the original again."""
 
     def switched_off_here(*args: Any, **kwargs: Any) -> Any:
-        if not live:
+        if not live or (allowed is not None and args == (allowed,)):
             return original(*args, **kwargs)
         calls.append(shown)
         raise SwitchedOffError(number, what, shown)
@@ -224,32 +240,30 @@ def switched_off(
     The code of every target and of every route in ``routes`` (``(owner path,
     attribute)``, imported or not) is refused wherever it starts running, a copy of it
     too (:class:`~micrograd_edu.exercises.copies.Watch`); and while anything is switched
-    off, so is starting a process (:data:`NEW_PROCESSES`).
+    off, so is starting a process (:data:`NEW_PROCESSES`) and taking the hook away
+    (:data:`WATCH`).
     """
-    if targets or routes:
-        targets = [*targets, *resolve(NEW_PROCESSES)]
+    around = resolve((*NEW_PROCESSES, *WATCH)) if targets or routes else []
     calls: list[str] = []
     live = [True]  # emptied when the block ends
     saved: list[tuple[Any, str, Any, bool]] = []
     renamed: list[tuple[str, Any]] = []
     trapped: list[tuple[Any, Any, str]] = []
-    watch = Watch(
+    watch = Watch(  # made first: it keeps the real settrace functions
         route_codes(routes, targets),
         calls,
         lambda shown: SwitchedOffError(number, what, shown, copy=True),
     )
     try:
-        for owner, attribute, shown in targets:
-            own = attribute in vars(owner)
+        for owner, attribute, shown in [*targets, *around]:
             original = getattr(owner, attribute)
-            stand_in = _stand_in(number, what, shown, calls, original, live)
-            saved.append((owner, attribute, vars(owner).get(attribute), own))
+            hook = watch.hook if (owner, attribute, shown) in around else None
+            stand_in = _stand_in(number, what, shown, calls, original, live, hook)
+            saved.append((owner, attribute, vars(owner).get(attribute), attribute in vars(owner)))
             setattr(owner, attribute, stand_in)
-            trapped.extend(_trap_code(original, stand_in))
-            for name, value in list((namespace or {}).items()):
-                if value is original and namespace is not None:
-                    renamed.append((name, value))
-                    namespace[name] = stand_in
+            if (owner, attribute, shown) not in around:  # the watch calls those it kept
+                trapped.extend(_trap_code(original, stand_in))
+            renamed += _rename(namespace, original, stand_in)
         with watch:
             yield calls
     finally:
@@ -265,3 +279,14 @@ def switched_off(
             if namespace is not None:
                 namespace[name] = value
         live.clear()
+
+
+def _rename(
+    namespace: MutableMapping[str, Any] | None, original: Any, stand_in: Any
+) -> list[tuple[str, Any]]:
+    """Bind the student's names for ``original`` to ``stand_in``; what to restore."""
+    renamed = [(name, value) for name, value in (namespace or {}).items() if value is original]
+    for name, _ in renamed:
+        if namespace is not None:
+            namespace[name] = stand_in
+    return renamed

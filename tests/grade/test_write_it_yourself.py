@@ -9,6 +9,7 @@ Each attack is a student's answer run through the probe then the judge, as the g
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import os
@@ -243,6 +244,45 @@ def test_a_refused_copy_caught_by_the_student_is_still_recorded_and_the_hook_rem
     assert calls == ["Value.backward"]  # the guard fails the exercise on it
     assert "`Value.backward` is switched off here (its code is refused however it is" in caught
     assert sys.gettrace() is before
+
+
+def test_the_hook_cannot_be_taken_away_to_run_a_copy() -> None:
+    copy = _copies_of_backward()["getsource + exec"]
+    saved_settrace = sys.settrace  # kept before the check, as a notebook cell would
+
+    def switching_the_hook_off(root: Value) -> None:
+        sys.settrace(None)
+        copy(root)
+
+    def through_a_saved_reference(root: Value) -> None:
+        saved_settrace(None)
+        copy(root)
+
+    def in_a_new_thread(root: Value) -> None:
+        import threading
+
+        threading.settrace(None)  # type: ignore[arg-type]
+        worker = threading.Thread(target=copy, args=(root,))
+        worker.start()
+        worker.join()
+
+    _refused("2.4", "backward", switching_the_hook_off, "sys.settrace")
+    _refused("2.4", "backward", through_a_saved_reference, "sys.settrace")  # gone at the end
+
+    def quietly(root: Value) -> None:  # the refusal caught, in the thread
+        with contextlib.suppress(SwitchedOffError):
+            copy(root)
+
+    def copy_in_a_thread(root: Value) -> None:
+        import threading
+
+        worker = threading.Thread(target=quietly, args=(root,))
+        worker.start()
+        worker.join()
+
+    _refused("2.4", "backward", in_a_new_thread, "threading.settrace")
+    _refused("2.4", "backward", copy_in_a_thread, "Value.backward")  # watched there too
+    assert sys.settrace is saved_settrace  # the real one again
 
 
 def test_fingerprints_ignore_names_docstrings_and_lines_not_code() -> None:
