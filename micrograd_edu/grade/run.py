@@ -304,32 +304,42 @@ def _grade_in_kernel(job: dict[str, Any], box: sb.Sandbox) -> dict[str, Any]:
         box.kill_all(kernel.pid)
 
 
+def _package() -> tuple[Path, bool]:
+    """The package's folder, and whether it is installed (in a site-packages folder) rather
+    than run from a checkout."""
+    import site
+
+    import micrograd_edu
+
+    package = Path(micrograd_edu.__file__).resolve().parent
+    sites = {Path(p).resolve() for p in (*site.getsitepackages(), site.getusersitepackages())}
+    installed = package.parent in sites or package.parent.name in ("site-packages", "dist-packages")
+    return package, installed
+
+
 def _expose() -> list[Path]:
     """What the kernel needs to see: the Python installation and every folder on its
     ``sys.path`` (a virtual environment, site-packages added by ``.pth`` files) but a checkout
     the package runs from, and the package's own folders (``visualize`` is a link)."""
-    import micrograd_edu
-
-    package = Path(micrograd_edu.__file__).resolve().parent
+    package, installed = _package()
     paths = {Path(p) for p in (sys.base_prefix, sys.prefix, sys.exec_prefix)}
     pythonpath = set(os.environ.get("PYTHONPATH", "").split(os.pathsep)) - {""}
     for entry in sys.path:  # not the kernel's: PYTHONPATH and the current folder
         if entry and entry not in pythonpath and os.path.isdir(entry):
             folder = Path(entry).resolve()
-            if folder != Path.cwd().resolve() and not package.is_relative_to(folder):
+            checkout = not installed and package.is_relative_to(folder)
+            if folder != Path.cwd().resolve() and not checkout:
                 paths.add(folder)
     paths |= {package, (package / "visualize").resolve()}
     return sorted({path.resolve() for path in paths if path.is_dir()})
 
 
-def _hidden(job: dict[str, Any], expose: list[Path]) -> list[Path]:
+def _hidden(job: dict[str, Any]) -> list[Path]:
     """What the kernel must not see: the grader's list, and the checkout the package runs
     from (the folder holding it and the repository above, ``.git`` included)."""
-    import micrograd_edu
-
-    package = Path(micrograd_edu.__file__).resolve().parent
-    installed = [path for path in expose if path.name in ("site-packages", "dist-packages")]
-    return [Path(p) for p in job.get("hide", [])] + mounts.checkout_of(package, installed)
+    package, installed = _package()
+    checkout = mounts.checkout_of(package, [package.parent] if installed else [])
+    return [Path(p) for p in job.get("hide", [])] + checkout
 
 
 def _isolate_files(job: dict[str, Any], box: sb.Sandbox) -> int | None:
@@ -345,7 +355,7 @@ def _isolate_files(job: dict[str, Any], box: sb.Sandbox) -> int | None:
             box.weaknesses.append(f"no other user: no uid of {leases.LEASES} could be leased")
     expose = _expose()
     try:
-        box.weaknesses.extend(mounts.isolate(expose, _hidden(job, expose), box.folder))
+        box.weaknesses.extend(mounts.isolate(expose, _hidden(job), box.folder))
         box.layers.append("mount namespace")
     except OSError as error:
         box.weaknesses.append(f"no mount namespace: {error}")

@@ -186,7 +186,7 @@ from pathlib import Path
 from micrograd_edu.grade import mounts, run
 expose, hide, keep = (json.loads(arg) for arg in sys.argv[1:4])
 expose = [Path(p) for p in expose] or run._expose()
-hide = [Path(p) for p in hide] or run._hidden({}, expose)
+hide = [Path(p) for p in hide] or run._hidden({})
 notes = mounts.isolate(expose, hide, Path(keep))
 def look(path):
     try:
@@ -428,3 +428,25 @@ def test_the_report_names_the_weaknesses_apart_from_the_layers() -> None:
         "Sandbox layers that ran: environment (2 of 2), folder (2 of 2), limits (2 of 2)." in report
     )
     assert "Sandbox weaknesses (layers that could not run): not root: … (1 of 2)." in report
+
+
+def test_an_installed_package_keeps_its_site_packages_a_checkout_is_hidden(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import micrograd_edu
+    from micrograd_edu.grade import run
+
+    site = tmp_path / "venv" / "lib" / "python3" / "site-packages"
+    (site / "micrograd_edu").mkdir(parents=True)
+    checkout = tmp_path / "checkout"
+    (checkout / ".git").mkdir(parents=True)
+    (checkout / "micrograd_edu").mkdir()
+    for package, path in ((site, [str(site)]), (checkout, [str(checkout), str(site)])):
+        monkeypatch.setattr(micrograd_edu, "__file__", str(package / "micrograd_edu" / "x.py"))
+        monkeypatch.setattr(sys, "path", path)
+        exposed, hidden = run._expose(), run._hidden({"hide": ["/class"]})
+        if package == site:  # a wheel (Gradescope): its site-packages is the installation
+            assert site in exposed and hidden == [Path("/class")]
+        else:  # a checkout on sys.path: only its package is shown, the rest hidden
+            assert checkout not in exposed and checkout / "micrograd_edu" in exposed
+            assert hidden == [Path("/class"), checkout]
