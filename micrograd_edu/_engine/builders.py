@@ -278,7 +278,8 @@ def by_apply(apply: Callable[[str, Sequence[Any]], Any], op: Declared) -> Callab
         return lambda self: apply(name, (self,))
 
     def method(self: Any, other: Any) -> Any:
-        if not isinstance(other, type(self)) and real_number(other) is None:
+        node = isinstance(other, type(self)) and not number_first  # 2 - a: other is a number
+        if not node and real_number(other) is None:
             return NotImplemented
         return apply(name, (other, self) if number_first else (self, other))
 

@@ -64,5 +64,7 @@ def reflected(method: Callable[[N, Any], N]) -> Callable[[N, Any], N]:
     """
     declared = cast(Declared, method)
     if not isinstance(declared, Declared) or declared.arity != 2:
-        raise TypeError(f"reflected() takes a rule marked @operation(name, arity=2), got {method!r}")
+        raise TypeError(
+            f"reflected() takes a rule marked @operation(name, arity=2), got {method!r}"
+        )
     return cast(Callable[[N, Any], N], declared._replace(reflected=True))

@@ -149,7 +149,6 @@ def test_imports_point_one_way(low: str, high: str) -> None:
         for name, targets in graph.items()
         if name == low or name.startswith(low + ".")
         for target in targets
-        if target.startswith(high)
-        and not any(target.startswith(a) for a in allowed)
+        if target.startswith(high) and not any(target.startswith(a) for a in allowed)
     )
     assert wrong == []
