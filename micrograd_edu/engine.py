@@ -90,11 +90,11 @@ class Value(builders.Node):
             child.grad += local_grad * self.grad
 
     # ── The ops ───────────────────────────────────────────────────────────────
-    # Each rule gets its operands as numbers (a, b) and returns its value
-    # and its local derivatives (d/da, d/db); `math` holds exp, log, tanh... (for
-    # floats; the tape's are NumPy's). @operation("+", arity=2) names the op and its
-    # number of operands; after the class, make_methods turns the rule into the method
-    # that `a + b` calls (read "How a rule becomes a method" below).
+    # Each rule gets its operands as numbers (a, b) and returns its value and its local
+    # derivatives (d/da, d/db); `math` holds exp, log, tanh... (for floats; the tape's
+    # are NumPy's). @operation("+", arity=2) names the op and its number of operands;
+    # after the class, make_methods turns the rule into the method that `a + b` calls
+    # (read "How a rule becomes a method" below).
     @operation("+", arity=2)
     def __add__(math: Any, a: Any, b: Any) -> Any:
         """a + b.  d/da = 1, d/db = 1."""
@@ -298,7 +298,7 @@ def make_methods() -> None:
     ``constants``. A ``reflected`` method (``2 - a``) gives the rule the number first;
     an operand that is no real number gives ``NotImplemented`` (Python's TypeError).
     The methods are :func:`apply` written out for one and two operands, without its
-    loops (``_engine/builders.py``: about 3× faster, tested equal to :func:`apply` for
+    loops (``_engine/builders.py``: 3–4× faster, tested equal to :func:`apply` for
     every op); with ``MICROGRAD_EDU_ENGINE=apply`` set they call :func:`apply` itself.
     ``help(Value.tanh)`` and ``inspect.getsource`` show the rule (the method's
     ``__wrapped__``). Every rule goes in :data:`OPS`, which the tape replays.

@@ -52,6 +52,8 @@ def real_number(x: object) -> float | None:
     """
     if type(x) is float:
         return x
+    if type(x) is int:  # before the slower test of numbers.Real (bool is not int's type)
+        return float(x)
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         return None
     return float(x)
