@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 TORCH  := torch==2.13.0
 
-.PHONY: demo pictures student course release site lab playground test quicktest lint docs docs-strict pytest bench size clean git-filter autograder
+.PHONY: demo pictures student course release site lab playground test quicktest lint docs docs-strict pytest bench size clean git-filter autograder pytest-apply
 
 # Notebooks run on the kernel installed in .venv, never on one found elsewhere.
 export JUPYTER_PREFER_ENV_PATH := 1
@@ -84,7 +84,12 @@ docs-strict: $(VENV)/.test-installed
 pytest: $(VENV)/.test-installed git-filter site
 	$(HEADLESS) $(PY) -m pytest
 
-test: lint pytest
+# The engine's suite again, every op method going through engine.apply alone
+# (MICROGRAD_EDU_ENGINE=apply): the methods written out for speed change nothing.
+pytest-apply: $(VENV)/.test-installed
+	MICROGRAD_EDU_ENGINE=apply $(PY) -m pytest -q tests/engine micrograd_edu/engine.py micrograd_edu/_engine
+
+test: lint pytest pytest-apply
 
 # The quick subset (under a minute): no browser, no notebooks, nothing slow.
 quicktest: $(VENV)/.test-installed
