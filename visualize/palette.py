@@ -128,7 +128,9 @@ def mix(color: str, strength: float, background: str = BACKGROUND) -> str:
     if not 0.0 <= strength <= 1.0:
         raise ValueError(f"strength must be in [0, 1], got {strength!r}")
     top, bottom = _rgb(color), _rgb(background)
-    parts = (round(255 * (strength * t + (1 - strength) * b)) for t, b in zip(top, bottom))
+    parts = (
+        round(255 * (strength * t + (1 - strength) * b)) for t, b in zip(top, bottom, strict=True)
+    )
     return "#" + "".join(f"{part:02x}" for part in parts)
 
 
