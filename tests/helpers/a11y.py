@@ -170,8 +170,8 @@ def tab_to(
 _INDICATOR = """() => {
   let e = document.activeElement;
   if (!e || e === document.body) return null;
-  const ring = e.querySelector(':scope > .mg-focus-ring');
-  if (ring) {  // a picture's item: its own ring, drawn when focused
+  const ring = e.querySelector(':scope > .mg-focus-ring-inner');
+  if (ring) {  // a picture's item: its own ring (on a white halo), drawn when focused
     const style = getComputedStyle(ring);
     return {color: style.stroke, width: parseFloat(style.strokeWidth),
             visible: style.visibility !== 'hidden' && style.display !== 'none'};
@@ -184,7 +184,8 @@ _INDICATOR = """() => {
 
 def focus_indicator(page: Any) -> tuple[str, float] | None:
     """The focused element's focus indicator: (colour as #rrggbb, width in px); None when it
-    has none (no outline and no ``.mg-focus-ring`` of its own shown)."""
+    has none. An item of a picture draws its own ring: ``.mg-focus-ring-inner`` over a white
+    halo (``.mg-focus-ring``), so that it shows on any background; other elements an outline."""
     found = page.evaluate(_INDICATOR)
     if found is None or not found["visible"] or found["width"] <= 0:
         return None

@@ -39,7 +39,7 @@ import matplotlib.pyplot as plt
 from .callbacks import WidgetCallbacks
 from .challenge import ChallengeCheck, goal_unreachable
 from .controls import SettingsControls, point_classes
-from .drawing import loss_svg, network_svg, plane_svg
+from .drawing import loss_svg, network_drawing, plane_drawing
 from .insight_panel import InsightPanel
 from .inspector import Inspector
 from .panels import data_panel, export_panel, network_panel, output_panel
