@@ -787,7 +787,8 @@ def test_blobs_have_a_softmax_output_for_their_three_classes() -> None:
     with pytest.raises(ValueError, match=re.escape("the class of a point must be 0 to 2, got 3")):
         session.add_point(0.0, 0.0, 3)
     app.refresh()
-    assert app.plane_view.svg.count('fill="#2ca02c"') > 10  # class 2's points, in green
+    triangles = re.findall(r'<polygon points="[^"]*" fill="#000000"', app.plane_view.svg)
+    assert len(triangles) > 10  # class 2's points: black triangles (colour-blind safe)
     app.controls.dataset.value = "circle"  # two classes again: the default loss
     assert session.settings.loss == "bce" and session.model.nouts == [4, 2, 1]
     with pytest.raises(ValueError, match=re.escape("loss 'bce' does not fit the 3 classes")):

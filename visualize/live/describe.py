@@ -25,10 +25,10 @@ from ..palette import CLASS_NAMES, SVG_MARKERS
 from .history import LossCurve
 
 __all__ = [
+    "at",
     "class_name",
     "describe_losses",
     "describe_map",
-    "at",
     "describe_regions",
     "point_errors",
     "regions",
@@ -135,7 +135,7 @@ def describe_regions(labels: IntArray, names: list[str], small: float = 0.01) ->
     class 1 on 11 %: an island in the centre
     """
     total = labels.size
-    parts = []
+    parts: list[str] = []
     found = regions(labels)
     for k in sorted({int(v) for v in np.unique(labels)}, key=lambda k: -(labels == k).sum()):
         mine = [cells for label, cells in found if label == k]

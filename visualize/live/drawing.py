@@ -135,6 +135,7 @@ def network_drawing(
                     f"{kind}; output {described}",
                     selected == where,
                     tabstop=(column, row) == (1, 0),
+                    last=column == columns - 1,
                 )
             )
     parts.append("</g>")
@@ -170,16 +171,19 @@ def _neuron(
     described: str,
     chosen: bool,
     tabstop: bool,
+    last: bool,
 ) -> str:
     layer, row = where
     left, top = x - cell / 2, y - cell / 2
+    right_key = f' data-right="w:{layer + 1},0,{row}"' if not last else ""
     note = f"{title}: {described}. Enter opens it in the inspector"
     return (
         f'<g class="mg-node" data-neuron="{layer},{row}" data-key="n:{layer},{row}" '
         f'role="button" tabindex="{0 if tabstop else -1}" aria-pressed="{str(chosen).lower()}" '
         f'aria-label="{escape(title)}" aria-description="{escape(described)}" '
         f'data-note="{escape(note)}" data-col="{2 * layer + 1}" data-x="{x:.1f}" '
-        f'data-y="{y:.1f}" style="cursor: pointer"><title>{escape(note)}</title>'
+        f'data-y="{y:.1f}" data-left="w:{layer},{row},0"{right_key} style="cursor: pointer">'
+        f"<title>{escape(note)}</title>"
         f'<rect class="mg-focus-ring" x="{left - 5:.1f}" y="{top - 5:.1f}" width="{cell + 10}" '
         f'height="{cell + 10}" fill="none" stroke="white" stroke-width="5"/>'
         f'<rect class="mg-focus-ring-inner" x="{left - 5:.1f}" y="{top - 5:.1f}" '
@@ -324,13 +328,17 @@ def _weight_lines(
                 sign = "positive, solid blue line" if w > 0 else "negative, dashed orange line"
                 value = f"{w:+.3f} ({sign})"
                 dash = "" if w > 0 else f' stroke-dasharray="{NEGATIVE_DASH}"'
+                ends = f'data-right="n:{column},{j}"' + (
+                    f' data-left="n:{column - 1},{i}"' if column else ""
+                )
                 lines.append(
                     f'<g class="mg-weight" data-weight="{column},{j},{i}" '
                     f'data-key="w:{column},{j},{i}" role="button" tabindex="-1" '
                     f'aria-label="{escape(name)}" aria-description="{escape(value)}" '
                     f'data-note="{escape(f"{name}: {value}. Enter opens it in the inspector")}" '
                     f'data-col="{2 * column}" data-x="{(x0 + x1) / 2:.1f}" '
-                    f'data-y="{(y0 + y1) / 2:.1f}"><title>{escape(f"{name}: {value}")}</title>'
+                    f'data-y="{(y0 + y1) / 2:.1f}" {ends}>'
+                    f"<title>{escape(f'{name}: {value}')}</title>"
                     f'<line class="mg-focus-ring" {line} stroke="white" '
                     f'stroke-width="{size + 6:.2f}"/><line class="mg-focus-ring-inner" {line} '
                     f'stroke="{FOCUS_RING}" stroke-width="{size + 3:.2f}"/>'
