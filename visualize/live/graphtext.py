@@ -58,6 +58,9 @@ def _kind(node: Value, params: Collection[Value]) -> str:
     return "input" if not node.children else f"computed by {op_code(node)}"
 
 
+_INPUT_NOTE = " (the part of its gradient that flows through this graph)"
+
+
 def graph_outline(
     root: Value,
     seed: float = 1.0,
@@ -100,7 +103,7 @@ def graph_outline(
         items.append(
             f'<li class="mg-graph-node" id="{ids[node]}" tabindex="-1"><strong>{name}</strong>: '
             f"{html.escape(_kind(node, params))}, value {format_number(node.data)}, "
-            f"gradient {html.escape(grad)}{mark}<ul>"
+            f"gradient {html.escape(grad)}{note}{mark}<ul>"
             f"<li>Value: {html.escape(value_formula(node, names))}</li>"
             f"<li>Gradient: {html.escape(rule)}</li>"
             f"<li>Inputs: {inputs or 'none (a leaf)'}</li>"
