@@ -97,6 +97,8 @@ def graph_outline(
             f"{link(parent)} (local derivative {format_number(local)})"
             for parent, local in edges[node]
         )
+        partial = known and seed != 1.0 and not node.children and node not in params
+        note = _INPUT_NOTE if partial else ""
         mark = (
             " (the current step: it passes its gradient to its inputs)" if node is current else ""
         )
