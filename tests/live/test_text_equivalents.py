@@ -76,10 +76,8 @@ def test_the_network_is_reached_by_neighbours_and_written_as_a_list() -> None:
     assert re.search(r'data-key="w:1,1,2"[^>]*data-right="n:1,1" data-left="n:0,2"', svg)
     w = session.model.layers[1].neurons[1].w[2].data
     sign = "positive, solid blue line" if w > 0 else "negative, dashed orange line"
-    assert (
-        f'aria-label="weight from layer 1, neuron 3 to layer 2, neuron 2" aria-description="{w:+.3f} ({sign})"'
-        in svg
-    )
+    name = "weight from layer 1, neuron 3 to layer 2, neuron 2"
+    assert f'aria-label="{name}" aria-description="{w:+.3f} ({sign})"' in svg
     assert (
         svg.count('stroke-dasharray="4 2"')
         == sum(
