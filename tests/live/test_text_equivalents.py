@@ -194,3 +194,16 @@ def test_a_weight_is_typed_and_applied_on_enter_never_by_an_arrow_key() -> None:
     assert "a weight must be a number, got &#x27;big&#x27;" in app.message.value
     assert app.session.model.layers[0].neurons[1].w[0].data == 0.25
     assert inspector.weight_value.value == "0.25"
+
+
+def test_the_layer_view_has_an_alternative_text_from_its_data() -> None:
+    app = live_playground(dataset="xor", n=100)
+    for _ in range(5):
+        app.session.train_epoch()
+    app.insight.layers_button.click()
+    alt = re.search(r'alt="([^"]*)"', app.insight.layers.value)
+    assert alt is not None and alt.group(1).startswith(
+        "The grid of the plane and the training points as each layer places them: the input "
+        "plane: the classes&#x27; centres "
+    )
+    assert "; layer 1 (4 neurons" in alt.group(1) and "; layer 2 (2 neurons" in alt.group(1)
