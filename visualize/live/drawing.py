@@ -100,16 +100,15 @@ def network_drawing(
     def input_name(column: int, i: int) -> str:
         return names[i] if column == 0 else titles[(column - 1, i)]
 
-    layout = "-".join(str(values.shape[1]) for values in maps)
     parts = [
         f'<svg class="mg-network" xmlns="http://www.w3.org/2000/svg" width="{width}" '
         f'height="{height + LEGEND}" viewBox="0 0 {width} {height + LEGEND}" role="group" '
-        f'aria-label="The network: {escape(_shape_text(names, maps))}" data-layout="net:{layout}">',
+        f'aria-label="The network: {escape(_shape_text(names, maps))}" '
+        f'data-layout="net:{"-".join(str(values.shape[1]) for values in maps)}">',
         '<g class="mg-network-items" data-roving="columns" role="group" aria-label="Neurons '
         'and weights: arrow keys move between them, Enter opens one in the inspector">',
     ]
     parts += _weight_lines([W for W, _ in weights], center, cell, input_name, titles)
-    descriptions = []
     for column, values in enumerate(maps):
         limit = float(np.abs(values).max()) or 1.0
         count = values.shape[1]
@@ -121,8 +120,6 @@ def network_drawing(
                 parts.append(_feature(x, y, cell, image, names[row]))
                 continue
             where = (column - 1, row)
-            described = describe_map(heat)
-            descriptions.append(described)
             kind = "linear output" if column == columns - 1 else activation
             parts.append(
                 _neuron(
@@ -132,7 +129,7 @@ def network_drawing(
                     image,
                     where,
                     titles[where],
-                    f"{kind}; output {described}",
+                    f"{kind}; output {describe_map(heat)}",
                     selected == where,
                     tabstop=(column, row) == (1, 0),
                     last=column == columns - 1,
