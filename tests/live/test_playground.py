@@ -475,7 +475,7 @@ def _a_teachers_link(page: Any, url: str) -> None:
     open_app(page, f"{url}?dataset=gauss&features=x1&lr=0.3&hide=features,loss&goal=test_loss<0.2")
     assert page.get_by_role("button", name="x1^2").count() == 0  # hidden
     assert not page.get_by_role("button", name="x1", exact=True).is_visible()
-    assert not page.get_by_label("Loss").is_visible()
+    assert not page.get_by_label("Loss", exact=True).is_visible()
     assert "test loss < 0.2" in (page.locator(".mg-goal").text_content() or "")
     page.get_by_role("button", name=re.compile("Play")).click()
     page.wait_for_function(

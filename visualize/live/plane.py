@@ -94,8 +94,8 @@ def plane_drawing(
     ``selected`` is the inspector's point (ringed); ``mode`` what Enter on the cursor does
     ("add a point" or "inspect a point").
     """
-    answers = _Answers(session)
     with session.lock:  # one consistent state: Play trains and clicks add points meanwhile
+        answers = _Answers(session)
         image, labels = _image(session, resolution)
         cursor_codes = answers.codes(answers.at(grid(CURSOR_GRID)))
         data = [
