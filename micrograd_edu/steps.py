@@ -57,10 +57,10 @@ __all__ = [
     "graph_step",
     "model_weights",
     "objective_of",
-    "optimizer_state",
     "progress_postfix",
     "record",
     "restore_weights",
+    "saved_state",
     "stop_on_interrupt",
     "tape_step",
     "updated_weights",
@@ -200,14 +200,31 @@ def divergence(
     )
 
 
-def optimizer_state(owner: object, params: Sequence[Value]) -> dict[str, Any]:
-    """A deep copy of an optimizer's or a scheduler's state (its attributes: momentum,
-    Adam's moments, a schedule's progress), sharing the model's parameters and the
-    optimizer instead of copying them; ``vars(owner).update(copy.deepcopy(state))``
-    puts it back."""
-    memo: dict[int, Any] = {id(p): p for p in params}
-    memo.update({id(v): v for v in vars(owner).values() if isinstance(v, Optimizer)})
-    return copy.deepcopy(vars(owner), memo)
+def saved_state(owner: object, params: Sequence[Value]) -> Callable[[], None]:
+    """Save an optimizer's or a scheduler's state now (its attributes: momentum, Adam's
+    moments, a schedule's progress); the function returned puts it back, each time it
+    is called. The model's parameters and the optimizer are shared, never copied.
+
+    >>> from micrograd_edu.optim import Adam
+    >>> w = Value(1.0)
+    >>> adam = Adam([w], lr=0.1)
+    >>> restore = saved_state(adam, [w])
+    >>> w.grad = 1.0
+    >>> adam.step()
+    >>> adam.steps, adam.m[0] > 0
+    (1, True)
+    >>> restore()
+    >>> adam.steps, adam.m, adam.params[0] is w
+    (0, [0.0], True)
+    """
+    shared: dict[int, object] = {id(p): p for p in params}
+    shared.update({id(v): v for v in vars(owner).values() if isinstance(v, Optimizer)})
+    saved = copy.deepcopy(vars(owner), dict(shared))
+
+    def restore() -> None:
+        vars(owner).update(copy.deepcopy(saved, dict(shared)))
+
+    return restore
 
 
 def restore_weights(params: Sequence[Value], values: Sequence[float]) -> None:

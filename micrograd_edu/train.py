@@ -24,7 +24,6 @@ is in :mod:`micrograd_edu.steps`.
 
 from __future__ import annotations
 
-import copy
 import math
 import threading
 from functools import partial
@@ -284,8 +283,8 @@ class Trainer:
         self.keep_history = keep_history
         self._start = (
             [p.data for p in self.params],
-            steps.optimizer_state(self.optimizer, self.params),
-            None if scheduler is None else steps.optimizer_state(scheduler, self.params),
+            steps.saved_state(self.optimizer, self.params),
+            None if scheduler is None else steps.saved_state(scheduler, self.params),
         )
         self._begin()
 
@@ -360,12 +359,12 @@ class Trainer:
         and the scheduler's state of then (momentum, Adam's moments, the schedule's
         progress), an empty history, the shuffling from the seed. The learning rate
         stays as set now, unless a scheduler sets it."""
-        weights, optimizer_state, scheduler_state = self._start
+        weights, restore_optimizer, restore_scheduler = self._start
         steps.restore_weights(self.params, weights)
         lr = self.optimizer.lr
-        vars(self.optimizer).update(copy.deepcopy(optimizer_state))
-        if self.scheduler is not None and scheduler_state is not None:
-            vars(self.scheduler).update(copy.deepcopy(scheduler_state))
+        restore_optimizer()
+        if restore_scheduler is not None:
+            restore_scheduler()  # and the rate it had set
         else:
             self.optimizer.lr = lr
         self._begin()
