@@ -214,8 +214,11 @@ class Trainer:
     trains on new data from the next step on (the model, the optimizer and the
     history stay); :meth:`reset` starts again from where the trainer began.
 
-    ``keep_history=False`` keeps no per-epoch list (:meth:`epoch` still returns
-    each epoch's numbers): for a run without end, such as the live Playground's.
+    ``current_epoch`` counts the epochs completed and ``global_step`` the mini-batches
+    trained (PyTorch Lightning's names); ``history`` holds each epoch's numbers, as
+    :func:`fit` returns them. ``keep_history=False`` keeps no per-epoch list
+    (:meth:`epoch` still returns each epoch's numbers): for a run without end, such
+    as the live Playground's.
 
     A loss or weight that becomes infinite or NaN restores the weights of the end
     of the previous epoch and raises :class:`TrainingDivergedError` (the next
@@ -295,9 +298,7 @@ class Trainer:
         """Epoch 0, step 0, an empty history, the shuffling from the seed."""
         self.history = History()
         self.current_epoch = 0
-        """Epochs completed (the index, from 0, of the epoch the next step belongs to)."""
         self.global_step = 0
-        """Mini-batches trained, over all epochs."""
         self._rng = np.random.default_rng(self.seed)
         self._order: npt.NDArray[np.int64] | None = None  # this pass's order; None between
         self._position = 0  # the first sample of the next mini-batch in _order
