@@ -331,10 +331,14 @@ def tape_step(
     + l2·Σw², whose gradient in the outputs z is ``gradient_array(z, y) / n``.
     ``X`` has shape (n, nin), ``y`` shape (n,); returns the batch's loss.
     """
-    gradient = objective.gradient_array
-    mask = penalties.tape_mask
-    if gradient is None or mask is None:
-        raise ValueError(f"loss {objective.name!r} cannot train with a tape")
+    gradient, mask = objective.gradient_array, penalties.tape_mask
+    if gradient is None:
+        raise ValueError(
+            f"loss {objective.name!r} has no gradient on arrays (gradient_array): "
+            "train with graph_step"
+        )
+    if mask is None:
+        raise ValueError("the penalties were made without the tape: Penalties.of(model, tape, ...)")
     outputs = tape.forward_batch(X)
     z = outputs if objective.kind == "multiclass" else outputs[:, 0]
     penalty_grads: list[float] = []

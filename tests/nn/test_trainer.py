@@ -345,3 +345,25 @@ def test_a_custom_loss_without_an_array_gradient_trains_with_the_graph() -> None
     assert [trainer.epoch().train_loss for _ in range(2)] == pytest.approx(
         history.train_loss, rel=1e-9
     )
+
+
+def test_a_tape_step_needs_the_losss_array_gradient_and_the_tapes_penalties() -> None:
+    X, y = datasets.moons(n=8, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    tape = train.capture(model, np.zeros(2))
+    optimizer = SGD(model.parameters(), lr=0.1)
+
+    def stop(what: str) -> Any:
+        raise AssertionError(what)
+
+    no_gradient = losses.Loss(
+        "my_bce", "binary", losses.binary_cross_entropy, losses.LOSSES["bce"].on_array
+    )
+    with_tape = steps.Penalties.of(model, tape, 0.0, 0.0)
+    with pytest.raises(ValueError, match=re.escape("loss 'my_bce' has no gradient on arrays")):
+        steps.tape_step(tape, no_gradient, X, y, with_tape, optimizer, stop)
+    without_tape = steps.Penalties.of(model, None, 0.0, 0.0)
+    with pytest.raises(ValueError, match="the penalties were made without the tape"):
+        steps.tape_step(tape, losses.LOSSES["bce"], X, y, without_tape, optimizer, stop)
+    loss = steps.tape_step(tape, losses.LOSSES["bce"], X, y, with_tape, optimizer, stop)
+    assert loss == pytest.approx(evaluate(MLP(2, [3, 1], seed=0), X, y, "bce")[0], rel=1e-12)
