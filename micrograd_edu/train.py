@@ -207,12 +207,13 @@ class Trainer:
     The parameters are :func:`fit`'s (without ``epochs`` and ``progress``), and so
     are the numbers: ``Trainer(...)`` then ``epoch()`` n times gives the weights
     and history of ``fit(..., epochs=n)`` with the same seed. Everything is
-    checked once, here, with :func:`fit`'s errors; the tape (``engine``) is
-    captured once. :meth:`step` trains one mini-batch, :meth:`epoch` the rest of
-    a pass over the data. :attr:`lr` may change between steps (the TensorFlow
-    Playground's learning rate changes the running network); :meth:`use_data`
-    trains on new data from the next step on (the model, the optimizer and the
-    history stay); :meth:`reset` starts again from where the trainer began.
+    checked once, here, as :func:`fit` checks it (the messages start with
+    "Trainer"); the tape (``engine``) is captured once. :meth:`step` trains one
+    mini-batch, :meth:`epoch` the rest of a pass over the data. :attr:`lr` may
+    change between steps (the TensorFlow Playground's learning rate changes the
+    running network); :meth:`use_data` trains on new data from the next step on
+    (the model, the optimizer and the history stay); :meth:`reset` starts again
+    from where the trainer began.
 
     ``current_epoch`` counts the epochs completed and ``global_step`` the mini-batches
     trained (PyTorch Lightning's names); ``history`` holds each epoch's numbers, as
