@@ -261,6 +261,8 @@ def _print_playground(quick: bool, markdown: bool, with_grading: bool = False) -
         [rate.label, f"{rate.per_second:.1f} /s", f"≥ {rate.target:g} /s", "✔" if rate.met else "✘"]
         for rate in rates
     ]
+    print("[+] live Playground: a held Trainer against fit per epoch ...", file=sys.stderr)
+    rows += playground.epoch_against_fit(quick)
     print("[+] live Playground in a classroom ...", file=sys.stderr)
     rows += playground.classroom_rows(quick)
     print("[+] reinforcement learning ...", file=sys.stderr)

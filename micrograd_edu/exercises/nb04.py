@@ -42,6 +42,14 @@ _OPTIMIZERS = (
     ("micrograd_edu.optim:Adam", "step"),
     ("micrograd_edu.optim:Optimizer", "step"),
 )
+_TRAINING_LOOPS = (
+    ("micrograd_edu.train", "fit"),
+    ("micrograd_edu.train:Trainer", "step"),
+    ("micrograd_edu.train:Trainer", "epoch"),
+    ("micrograd_edu.steps", "gradient_step"),
+)
+"""The library's loops: with an Optimizer of one's own (its step written out), each did
+zero_grad, backward and step in the right order for the student and passed 4.3."""
 
 
 # ------------------------------------------------------------------ 4.1
@@ -306,7 +314,7 @@ TRAINING_LOOP = Exercise(
     hidden_case=_hidden_loop,
     probe=_probe_loop,
     judge=_judge_loop,
-    switch=(*_OPTIMIZERS, ("micrograd_edu.train", "fit")),
+    switch=(*_OPTIMIZERS, *_TRAINING_LOOPS),
 )
 
 

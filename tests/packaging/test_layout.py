@@ -18,6 +18,7 @@ CORE = {
     "optim",
     "datasets",
     "train",
+    "steps",
     "history",
     "io",
 }
