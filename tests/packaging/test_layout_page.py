@@ -76,7 +76,6 @@ def test_every_folder_imports_only_what_its_row_says() -> None:
         for target in targets
         if _folder(target) != _folder(name)
         and _folder(target) not in rows[_folder(name)]
-        and target != "micrograd_edu.sums"  # engine <-> sums: sums folds into engine.py
     )
     assert wrong == []
 
