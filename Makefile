@@ -28,7 +28,7 @@ $(VENV)/.demo-installed: pyproject.toml | $(PY)
 
 $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PIP) install "$(TORCH)"
-	$(PIP) install -e ".[test,viz,notebooks,lab,live,rl,docs]"
+	$(PIP) install -e ".[test,viz,notebooks,lab,live,rl,docs,grade]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 

@@ -31,7 +31,17 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .grading import PROBE_MARKER, course_exercises, grading_cases, judge, probe_cell
+from .grading import (
+    PROBE_MARKER,
+    catalogue_version,
+    common_case,
+    course_exercises,
+    exercise_names,
+    grading_cases,
+    grading_seconds,
+    judge,
+    probe_cell,
+)
 from .mistakes import WrongAnswerError, install_feedback
 from .registry import CHECKS
 
@@ -45,8 +55,12 @@ _HELPERS = {
 __all__ = [
     "PROBE_MARKER",
     "WrongAnswerError",
+    "catalogue_version",
+    "common_case",
     "course_exercises",
+    "exercise_names",
     "grading_cases",
+    "grading_seconds",
     "judge",
     "probe_cell",
     *sorted(CHECKS),
