@@ -112,10 +112,7 @@ def plan_class(
     if notebook != EACH:
         votes = [claim.notebook for claim in claims if claim.readable]
         chosen = [notebook or class_notebook(votes or [None], stems)] * len(paths)
-    names = [
-        show_path(Path(naming.names_of([path], student_from, stem)[0]))
-        for path, stem in zip(paths, chosen, strict=True)
-    ]
+    names = [show_path(Path(name)) for name in naming.names_of(paths, student_from, chosen)]
     clashes = naming.collisions(paths, names, chosen)
     if clashes:
         raise AssignmentError(naming.describe_collisions(clashes, student_from))

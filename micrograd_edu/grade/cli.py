@@ -119,8 +119,8 @@ def _parser() -> argparse.ArgumentParser:
     add(
         "--timeout",
         type=_timeout,
-        help="seconds per notebook (default: 20 + 5 × the "
-        "course notebook's grading time, at least 30)",
+        help="seconds per notebook (default: 30 + 10 × the course notebook's own grading "
+        "time, at least 60; 300 for a course that does not say)",
     )
     add(
         "--jobs",

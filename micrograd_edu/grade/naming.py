@@ -5,8 +5,10 @@
 * ``auto``: nbgrader's layout (``submitted/<student>/<assignment>/<file>.ipynb``) by its
   folders; else a folder or file name in one of the learning-management systems' download
   patterns (:func:`lms_student`); else the file's name without the course notebook's name in
-  it (``alice_02_backpropagation.ipynb`` → ``alice``); else, when the file names only the
-  course notebook (``class/alice/02_backpropagation.ipynb``), the folder holding it;
+  it (``alice_02_backpropagation.ipynb`` → ``alice``); else the folder holding it, when the
+  file names only the course notebook (``class/alice/02_backpropagation.ipynb``) or when
+  files of one name each sit in a folder of their own (``class/alice/homework.ipynb``,
+  ``class/bob/homework.ipynb``);
 * ``folder``: the folder holding the file; ``file``: the file's name as ``auto`` reads it;
   ``stem``: the file's name without ``.ipynb``, verbatim; ``nbgrader``: the folder two
   levels up; ``path``: the path as given (always one name per file).
@@ -39,7 +41,7 @@ LMS_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # Moodle: Full Name_<id>_assignsubmission_file_<original file name> (a file or a folder)
     ("Moodle", re.compile(r"^(?P<name>.+?)_\d+_assignsubmission_(?:file|onlinetext)_.*$")),
     # Blackboard: <assignment>_<user name>_attempt_<yyyy-mm-dd-hh-mm-ss>[_<original name>]
-    ("Blackboard", re.compile(rf"^.*_(?P<name>[^_]+)_attempt_{_DATE}(?:_.*)?$")),
+    ("Blackboard", re.compile(rf"^.*_(?P<name>[^_]+)_attempt_{_DATE}(?:[_.].*)?$")),
     # Brightspace (D2L): <id>-<id> - Full Name - Mon d, yyyy hhmm AM - <original name>
     (
         "Brightspace",
@@ -121,24 +123,41 @@ def _student(path: Path, how: str, notebook: str | None) -> str:
         return os.fspath(path)
     if how == "file":
         return _from_file(absolute, notebook) or absolute.stem
-    return (
-        _nbgrader(absolute)
-        or lms_student(folder)
-        or _from_file(absolute, notebook)
-        or folder
-        or absolute.stem
-    )
+    return _nbgrader(absolute) or lms_student(folder) or _from_file(absolute, notebook)
 
 
-def names_of(paths: Sequence[Path], how: str, notebook: str | None) -> list[str]:
+def names_of(
+    paths: Sequence[Path], how: str, notebook: str | None | Sequence[str | None]
+) -> list[str]:
     """The student of each path, by ``--student-from`` ``how`` (one of :data:`MODES`).
 
-    ``notebook`` is the course notebook's stem, removed from file names. ValueError for an
-    unknown ``how``.
+    ``notebook`` is the course notebook's stem (or one per path), removed from file
+    names. ValueError for an unknown ``how``.
     """
     if how not in MODES:
         raise ValueError(f"--student-from must be one of {', '.join(MODES)}, not {how!r}")
-    return [_student(path, how, notebook) for path in paths]
+    stems = [notebook] * len(paths) if notebook is None or isinstance(notebook, str) else notebook
+    names = [_student(path, how, stem) for path, stem in zip(paths, stems, strict=True)]
+    if how != "auto":
+        return names
+    folders = [Path(os.path.abspath(path)).parent for path in paths]
+    shared = {folder for folder in folders if folders.count(folder) > 1}
+    clashing = {key for key, found in _groups(names, stems).items() if len(found) > 1}
+    return [
+        name
+        if name and ((name, stem) not in clashing or folder in shared)
+        else folder.name or Path(path).stem
+        for path, name, stem, folder in zip(paths, names, stems, folders, strict=True)
+    ]
+
+
+def _groups(
+    names: Sequence[str], notebooks: Sequence[str | None]
+) -> dict[tuple[str, str | None], list[int]]:
+    found: dict[tuple[str, str | None], list[int]] = {}
+    for index, key in enumerate(zip(names, notebooks, strict=True)):
+        found.setdefault(key, []).append(index)
+    return found
 
 
 def collisions(
@@ -149,10 +168,11 @@ def collisions(
     >>> collisions([Path("a/x.ipynb"), Path("b/x.ipynb")], ["x", "x"], ["02", "02"])
     [('x', [PosixPath('a/x.ipynb'), PosixPath('b/x.ipynb')])]
     """
-    seen: dict[tuple[str, str | None], list[Path]] = {}
-    for path, name, notebook in zip(paths, names, notebooks, strict=True):
-        seen.setdefault((name, notebook), []).append(path)
-    return [(name, found) for (name, _), found in seen.items() if len(found) > 1]
+    return [
+        (name, [paths[index] for index in found])
+        for (name, _), found in _groups(names, notebooks).items()
+        if len(found) > 1
+    ]
 
 
 def describe_collisions(clashes: list[tuple[str, list[Path]]], how: str) -> str:

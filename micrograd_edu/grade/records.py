@@ -228,6 +228,21 @@ def identify(
     return None, "not a course notebook (no metadata, and the file name names none)"
 
 
+def not_a_notebook(content: bytes) -> str:
+    """Why ``content`` is not a Jupyter notebook ("" when it is one).
+
+    >>> not_a_notebook(b'{"cells": []}'), not_a_notebook(b"PK"), not_a_notebook(b"[]")
+    ('', 'not a Jupyter notebook (not JSON)', 'not a Jupyter notebook (no list of cells)')
+    """
+    try:
+        notebook = json.loads(content)
+    except (ValueError, RecursionError):
+        return "not a Jupyter notebook (not JSON)"
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        return "not a Jupyter notebook (no list of cells)"
+    return ""
+
+
 def claimed_in_metadata(content: bytes) -> str | None:
     """The course notebook named in the notebook's metadata (``metadata.micrograd_edu``)."""
     try:
@@ -371,13 +386,14 @@ def grade_submission(
         record.detail = f"cannot read it: {error.strerror or error}"
         return record
     record.sha256 = hashlib.sha256(content).hexdigest()
-    stem, how = (
-        (notebook, "")
-        if notebook is not None
-        else identify(content, path.name, options.notebook, list(stems))
-    )
+    problem = not_a_notebook(content)
+    if problem:
+        record.detail = problem
+        return record
+    stem = notebook or identify(content, path.name, options.notebook, list(stems))[0]
     if stem is None or stem not in stems:
-        record.status, record.detail = "not a course notebook", how or f"no {stem!r}"
+        record.status = "not a course notebook"
+        record.detail = "no metadata names one, and the file name names none"
         return record
     record.notebook, record.maximum = stem, len(stems[stem])
     record.flags = touches_the_grader(content)

@@ -314,7 +314,7 @@ def class_report(records: list[NotebookGrade], markdown: bool = True) -> str:
     lines += _listed(
         "Submissions not graded to the end",
         [
-            f"- {_code(r.path)}: {r.status} — {_code(r.detail)}"
+            f"- {_code(r.path)}: {r.status}" + (f" — {_code(r.detail)}" if r.detail else "")
             for r in ordered
             if r.status != "graded"
         ],
