@@ -40,6 +40,7 @@ from .grading import (
     grading_cases,
     grading_seconds,
     judge,
+    kernel_requirements,
     probe_cell,
 )
 from .mistakes import WrongAnswerError, install_feedback
@@ -62,6 +63,7 @@ __all__ = [
     "grading_cases",
     "grading_seconds",
     "judge",
+    "kernel_requirements",
     "probe_cell",
     *sorted(CHECKS),
     *sorted(_HELPERS),

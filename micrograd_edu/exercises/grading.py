@@ -56,6 +56,7 @@ __all__ = [
     "grading_cases",
     "grading_seconds",
     "judge",
+    "kernel_requirements",
     "probe_cell",
 ]
 
@@ -119,6 +120,21 @@ def catalogue_version() -> str:
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+def kernel_requirements(stem: str) -> list[tuple[str, str]]:
+    """What the kernel must import to run course notebook ``stem``: (module, what to install).
+
+    The grader checks them before any notebook runs: a notebook whose imports fail would
+    blame its student for the machine.
+
+    >>> [module for module, _ in kernel_requirements("07_check_against_pytorch")]
+    ['matplotlib', 'graphviz', 'torch']
+    """
+    needed = [("matplotlib", '"micrograd_edu[grade]"'), ("graphviz", '"micrograd_edu[grade]"')]
+    if stem == "07_check_against_pytorch":
+        needed.append(("torch", "torch==2.13.0 (a CPU build: --index-url of PyTorch's CPU wheels)"))
+    return needed
 
 
 def grading_seconds(stem: str) -> float:

@@ -477,6 +477,9 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
     how = "path" if args.gradescope else args.student_from
     notebook = args.notebook or (EACH if args.gradescope else None)
     plan = plan_class(paths, notebook, how, list(course.course_exercises()))
+    missing = environment.kernel_problems(course, [i.notebook for i in plan if i.notebook])
+    if missing:
+        return _fail(3, environment.advice(missing))
     sb.sweep_stale_cgroups()
     options = Options(
         sb.Limits(args.timeout or 300.0, memory_bytes=args.memory << 20),
@@ -492,7 +495,10 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
     results = Results(None if args.gradescope else out)
 
     def shown(record: NotebookGrade) -> None:
-        if not args.json:
+        if record.status == GRADER_ERROR:
+            what = f"{report.escape(record.path)}: not graded, the grader's own environment failed"
+            print(f"{what}: {report.escape(record.detail)}", file=sys.stderr, flush=True)
+        elif not args.json:
             print(report.table(record) + "\n", flush=True)
 
     try:

@@ -9,9 +9,12 @@ it needs is the ``grade`` extra: ``pip install "micrograd_edu[grade]"``.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
+from collections.abc import Iterable
+from typing import Any
 
-__all__ = ["INSTALL", "KERNEL", "REPORT", "advice", "problems"]
+__all__ = ["INSTALL", "KERNEL", "REPORT", "advice", "kernel_problems", "problems"]
 
 INSTALL = '"micrograd_edu[grade]"'
 """What to install (pip's argument): the ``grade`` extra."""
@@ -26,7 +29,11 @@ TOML = (("tomllib", "tomli"),) if sys.version_info >= (3, 11) else (("tomli", "t
 """(module, distribution) that reads the teacher's mistakes file."""
 
 
-def problems(modules: tuple[tuple[str, str], ...]) -> list[str]:
+Problem = tuple[str, str]
+"""What is missing (with the error), and what to install for it."""
+
+
+def problems(modules: tuple[tuple[str, str], ...]) -> list[Problem]:
     """Each package of ``modules`` that cannot be imported here, with the error it gave.
 
     >>> problems((("json", "json"),))
@@ -37,19 +44,34 @@ def problems(modules: tuple[tuple[str, str], ...]) -> list[str]:
         try:
             importlib.import_module(module)
         except Exception as error:  # ImportError, or a broken native library (OSError)
-            found.append(f"{distribution} ({type(error).__name__}: {error})")
+            found.append((f"{distribution} ({type(error).__name__}: {error})", INSTALL))
     return found
 
 
-def advice(missing: list[str]) -> str:
+def kernel_problems(course: Any, notebooks: Iterable[str]) -> list[Problem]:
+    """What the kernels cannot import for ``notebooks`` (the course's ``kernel_requirements``).
+
+    Found, not imported (a kernel imports them): a course without the function needs none.
+    """
+    requirements = getattr(course, "kernel_requirements", None)
+    found: dict[str, Problem] = {}
+    for stem in sorted(set(notebooks)):
+        for module, install in requirements(stem) if requirements is not None else []:
+            if module not in found and importlib.util.find_spec(module) is None:
+                why = f"No module named {module!r}; notebook {stem} imports it"
+                found[module] = (f"{module} ({why})", install)
+    return list(found.values())
+
+
+def advice(missing: list[Problem]) -> str:
     """The message a teacher reads when the grader's packages are missing."""
     python = sys.executable or "python"
     lines = [f"the grader cannot start: packages it needs are missing or broken in {python}:"]
-    lines += [f"  {item}" for item in missing]
-    lines += [
-        "Install them into that Python, then run the same command again:",
-        f"  {python} -m pip install {INSTALL}",
-        f'(in a clone of the repository: {python} -m pip install -e ".[grade]")',
-        "Nothing was graded and nothing was recorded.",
-    ]
+    lines += [f"  {what}" for what, _ in missing]
+    lines.append("Install them into that Python, then run the same command again:")
+    for install in dict.fromkeys(install for _, install in missing):
+        lines.append(f"  {python} -m pip install {install}")
+        if install == INSTALL:
+            lines.append(f'(in a clone of the repository: {python} -m pip install -e ".[grade]")')
+    lines.append("Nothing was graded and nothing was recorded.")
     return "\n".join(lines)

@@ -127,7 +127,7 @@ def _student(path: Path, how: str, notebook: str | None) -> str:
 
 
 def names_of(
-    paths: Sequence[Path], how: str, notebook: str | None | Sequence[str | None]
+    paths: Sequence[Path], how: str, notebook: str | Sequence[str | None] | None
 ) -> list[str]:
     """The student of each path, by ``--student-from`` ``how`` (one of :data:`MODES`).
 

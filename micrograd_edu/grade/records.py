@@ -404,6 +404,8 @@ def grade_submission(
     result = _in_sandbox(content, _probes(course, cases), course.PROBE_MARKER, options, limits)
     status = {"ran": "graded"}.get(result.status, result.status)
     record.status, record.detail = status, result.detail
+    if status == GRADER_ERROR:  # nothing of the student's was judged
+        return record
     record.layers, record.seconds = list(result.layers), round(result.seconds, 3)
     record.uses, record.catalogue = result.uses, _catalogue(course)
     by_number = {g.exercise: g for g in [*_verdicts(course, cases, result, options), *broken]}

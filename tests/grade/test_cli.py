@@ -164,3 +164,42 @@ def test_a_file_that_is_not_a_course_notebook_fails_cleanly(
     text = capsys.readouterr().out
     assert "essay.ipynb  [essay]  90_fake  (0 of 2 passed)" in text  # a notebook: graded
     assert "garbage.ipynb  [garbage]: REFUSED — not a Jupyter notebook (not JSON)" in text
+
+
+def test_what_a_notebooks_kernel_imports_is_checked_before_any_notebook(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Needs:  # the fake course, whose notebook imports a module this machine lacks
+        PROBE_MARKER = fake.PROBE_MARKER
+        course_exercises = staticmethod(fake.course_exercises)
+        grading_cases = staticmethod(fake.grading_cases)
+        probe_cell = staticmethod(fake.probe_cell)
+        judge = staticmethod(fake.judge)
+
+        @staticmethod
+        def kernel_requirements(stem: str) -> list[tuple[str, str]]:
+            return [("json", "json"), ("no_such_module_here", "no-such-package==1.0")]
+
+    path = fake.write(tmp_path / "ann", "90_fake.ipynb", *fake.RIGHT)
+    out = tmp_path / "out"
+    assert cli.main(["--out", str(out), str(path)], course=Needs) == 3
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[1:] == [
+        "  no_such_module_here (No module named 'no_such_module_here'; notebook 90_fake "
+        "imports it)",
+        "Install them into that Python, then run the same command again:",
+        lines[3].split(" -m pip")[0] + " -m pip install no-such-package==1.0",
+        "Nothing was graded and nothing was recorded.",
+    ]
+    assert not (out / "results.jsonl").exists()
+
+
+def test_the_course_says_what_its_kernels_import() -> None:
+    from micrograd_edu import exercises
+    from micrograd_edu.exercises.grading import GRADING_SECONDS
+
+    assert exercises.kernel_requirements("02_backpropagation") == [
+        ("matplotlib", '"micrograd_edu[grade]"'),
+        ("graphviz", '"micrograd_edu[grade]"'),
+    ]
+    assert set(GRADING_SECONDS) == set(exercises.course_exercises())
