@@ -43,7 +43,7 @@ $(VENV)/.lab-installed: pyproject.toml | $(PY)
 
 $(VENV)/.bench-installed: pyproject.toml | $(PY)
 	$(PIP) install "$(TORCH)"
-	$(PIP) install -e ".[bench,viz,live,rl]"
+	$(PIP) install -e ".[bench,viz,live,rl,notebooks,grade]"
 	touch $@
 
 # The main job: the engine on the micrograd README expression, a network trained

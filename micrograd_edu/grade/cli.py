@@ -126,7 +126,8 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs",
         type=_positive,
         default=os.cpu_count() or 1,
-        help="notebooks at once (default: the number of cores, %(default)s here)",
+        help="notebooks at once, or --rejudge processes (default: the number of cores, "
+        "%(default)s here)",
     )
     add("--memory", type=_positive, default=4096, help="memory limit in MB (default: 4096)")
     add(
@@ -417,7 +418,7 @@ def _exit_code(records: list[NotebookGrade], errors: list[NotebookGrade]) -> int
 
 def _rejudge(args: argparse.Namespace, course: Course) -> int:
     """``--rejudge DIR``: every kept record judged again from its answers; the outputs rewritten."""
-    from .judging import rejudge
+    from .judging import rejudge_all
 
     folder: Path = args.rejudge
     if not (folder / "results.jsonl").is_file():
@@ -429,7 +430,7 @@ def _rejudge(args: argparse.Namespace, course: Course) -> int:
     results = Results(folder)
     latest = list({record.path: record for record in results.records.values()}.values())
     version = _version(course)
-    again = [rejudge(record, course, named, version) for record in latest]
+    again = rejudge_all(latest, course, named, version, args.jobs)
     changed = sum(
         (a.result, a.mistake, a.follows_from) != (b.result, b.mistake, b.follows_from)
         for old, new in zip(latest, again, strict=True)

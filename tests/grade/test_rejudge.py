@@ -15,7 +15,7 @@ import pytest
 
 from micrograd_edu.exercises.mistakes import Outcome
 from micrograd_edu.grade import cli
-from micrograd_edu.grade.judging import judge_exercise, link_follows, rejudge
+from micrograd_edu.grade.judging import judge_exercise, link_follows, rejudge, rejudge_all
 from micrograd_edu.grade.named import NamedMistake, NamedMistakesError, answer_id, load_named
 from micrograd_edu.grade.records import NotebookGrade, derive_seed
 
@@ -105,6 +105,16 @@ def test_rejudge_applies_a_changed_catalogue_without_a_kernel() -> None:
     assert again.exercises[0].mistake_name == "sum instead of mean"
     assert again.catalogue == "fake-2"
     assert _results(record)["9.1"] == ("wrong", None, None)  # the record itself is unchanged
+
+
+def test_a_class_is_rejudged_in_processes_alike() -> None:
+    records = [
+        _record(f"s{index}", double=triple if index % 2 else fake.FUNCTIONS["9.1"][1])
+        for index in range(6)
+    ]
+    alone = [rejudge(record, fake, None, "v") for record in records]
+    assert rejudge_all(records, fake, None, "v", jobs=2) == alone
+    assert [r.exercises[0].result for r in alone] == ["passed", "wrong"] * 3
 
 
 def test_a_teacher_named_group_is_applied_by_its_answer_to_the_common_case() -> None:
