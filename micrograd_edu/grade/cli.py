@@ -102,11 +102,13 @@ def _parser() -> argparse.ArgumentParser:
     add("notebooks", nargs="*", type=Path, help="student notebooks (.ipynb)")
     add(
         "--notebook",
+        metavar="STEM",
         help=f"the course notebook graded, e.g. 02_backpropagation, or {EACH} "
         "(each as the notebook it names) (default: the one most submissions name)",
     )
     add(
         "--out",
+        metavar="DIR",
         type=Path,
         help="folder for results.jsonl, grades.csv, report.md/.html (default: none, tables only)",
     )
@@ -118,18 +120,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     add(
         "--timeout",
+        metavar="S",
         type=_timeout,
         help="seconds per notebook (default: 30 + 10 × the course notebook's own grading "
         "time, at least 60; 300 for a course that does not say)",
     )
     add(
         "--jobs",
+        metavar="N",
         type=_positive,
         default=os.cpu_count() or 1,
         help="notebooks at once, or --rejudge processes (default: the number of cores, "
         "%(default)s here)",
     )
-    add("--memory", type=_positive, default=4096, help="memory limit in MB (default: 4096)")
+    add(
+        "--memory",
+        metavar="MB",
+        type=_positive,
+        default=4096,
+        help="memory limit in MB (default: 4096)",
+    )
     add(
         "--regrade",
         type=_statuses,
@@ -152,14 +162,21 @@ def _parser() -> argparse.ArgumentParser:
         "(default: mistakes.toml in --out or DIR, if there)",
     )
     add("--json", action="store_true", help="print the records as JSON (default: tables)")
-    add("--secret-file", type=Path, help=f"the teacher's secret (default: ${SECRET_VARIABLE})")
+    add(
+        "--secret-file",
+        metavar="FILE",
+        type=Path,
+        help=f"the teacher's secret (default: ${SECRET_VARIABLE})",
+    )
     add(
         "--course",
+        metavar="MODULE",
         default="micrograd_edu.exercises",
         help="module of the grading contract (default: %(default)s)",
     )
     add(
         "--hide",
+        metavar="DIR",
         type=Path,
         action="append",
         default=[],
@@ -178,6 +195,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     add(
         "--root",
+        metavar="DIR",
         type=Path,
         default=Path("/autograder"),
         help="Gradescope's root folder (default: %(default)s)",

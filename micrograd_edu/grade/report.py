@@ -96,7 +96,7 @@ def grades_csv(records: list[NotebookGrade]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["student", "status", *numbers, "total", "max", "notebook", "submission"])
-    for record in sorted(records, key=lambda r: (r.student, r.path)):
+    for record in sorted(records, key=_by_student):
         row = {grade.exercise: int(grade.result == "passed") for grade in record.exercises}
         cells = [str(row[n]) if n in row else "" for n in numbers]
         writer.writerow(
@@ -111,6 +111,11 @@ def grades_csv(records: list[NotebookGrade]) -> str:
             ]
         )
     return out.getvalue()
+
+
+def _by_student(record: NotebookGrade) -> tuple[str, str, str]:
+    """Students in alphabetical order, whatever their case."""
+    return (record.student.casefold(), record.student, record.path)
 
 
 def _csv_safe(text: str) -> str:
@@ -185,7 +190,7 @@ Wrong = list[tuple[NotebookGrade, ExerciseGrade]]
 
 def _wrong_by_exercise(records: list[NotebookGrade]) -> dict[str, Wrong]:
     wrong: dict[str, Wrong] = defaultdict(list)
-    for record in sorted(records, key=lambda r: (r.student, r.path)):
+    for record in sorted(records, key=_by_student):
         for grade in record.exercises:
             if grade.result == "wrong" or grade.follows_from:
                 wrong[grade.exercise].append((record, grade))
@@ -280,7 +285,7 @@ def _identical(records: list[NotebookGrade]) -> list[str]:
     if not same:
         return []
     lines = ["## Byte-identical submissions", ""]
-    for group in sorted(same, key=lambda g: (-len(g), g[0].student)):
+    for group in sorted(same, key=lambda g: (-len(g), _by_student(g[0]))):
         first = group[0]
         score = f"{first.passed} of {first.maximum or len(first.exercises)} passed"
         blank = " (nothing passed: the handout as given?)" if not first.passed else ""
@@ -296,7 +301,7 @@ def class_report(records: list[NotebookGrade], markdown: bool = True) -> str:
     """The class report: per exercise the results, the mistakes to re-teach and who made
     them, groups of the same unexplained wrong answer, identical submissions, and the
     submissions a teacher should look at."""
-    ordered = sorted(records, key=lambda r: (r.student, r.path))
+    ordered = sorted(records, key=_by_student)
     lines = ["# Class report", "", *_summary(ordered), *_layers_lines(ordered)]
     lines += _results_table(ordered) + _reteach(ordered) + _identical(ordered)
     lines += _listed(
