@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
 import os
 import queue
 import signal
@@ -24,13 +23,13 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from .._support import strict_json
-from . import environment, gradescope, naming, report
+from . import environment, gradescope, report
 from . import sandbox as sb
+from .arguments import parse, secret
 from .assignment import EACH, AssignmentError, Submission, plan_class
 from .named import NamedMistake, NamedMistakesError
 from .records import (
     GRADER_ERROR,
-    STATUSES,
     Course,
     NotebookGrade,
     Options,
@@ -38,193 +37,12 @@ from .records import (
     read_submission,
     show_path,
 )
-from .run import SECRET_VARIABLE
 
 __all__ = ["EXIT_CODES", "main"]
 
 UID_BASE = 64000
 EXIT_CODES = {0: "graded", 1: "not all graded", 2: "usage", 3: "grader error", 130: "interrupted"}
 """The exit statuses, and what each means (the module's docstring says more)."""
-REGRADE = (*[status.replace(" ", "-") for status in STATUSES], "all")
-EPILOG = f"""\
---timeout is the wall-clock limit of one whole notebook, from the kernel's start to the
-end of the hidden tests; what a notebook leaves running is killed then. The teacher's
-secret (environment variable {SECRET_VARIABLE} or --secret-file) changes the hidden
-inputs and never reaches the kernel. A file name starting with '-' is read as one: or
-put it after '--'.
-
-Exit status: 0 every submission graded; 1 some not graded to the end (crashed, hung,
-refused, not a course notebook; grades.csv has a status column); 2 a usage error; 3 the
-grader's own environment failed (nothing recorded: fix it, run the same command again);
-130 interrupted. Needs the grade extra: pip install "micrograd_edu[grade]"."""
-
-
-def _timeout(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not math.isfinite(value) or value < 1:
-        raise argparse.ArgumentTypeError(f"must be a finite number of seconds ≥ 1, not {text!r}")
-    return value
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {text!r}")
-    return value
-
-
-def _statuses(text: str) -> frozenset[str]:
-    chosen = {part.strip() for part in text.split(",") if part.strip()}
-    unknown = sorted(chosen - set(REGRADE))
-    if unknown or not chosen:
-        raise argparse.ArgumentTypeError(
-            f"not a status: {(unknown or [text])[0]!r} (choose from {', '.join(REGRADE)})"
-        )
-    if "all" in chosen:
-        return frozenset(STATUSES)
-    return frozenset(status.replace("-", " ") for status in chosen)
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m micrograd_edu.grade",
-        description="Grade student notebooks in sandboxes, naming the mistakes.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add = parser.add_argument
-    add("notebooks", nargs="*", type=Path, help="student notebooks (.ipynb)")
-    add(
-        "--notebook",
-        metavar="STEM",
-        help=f"the course notebook graded, e.g. 02_backpropagation, or {EACH} "
-        "(each as the notebook it names) (default: the one most submissions name)",
-    )
-    add(
-        "--out",
-        metavar="DIR",
-        type=Path,
-        help="folder for results.jsonl, grades.csv, report.md/.html (default: none, tables only)",
-    )
-    add(
-        "--student-from",
-        choices=naming.MODES,
-        default="auto",
-        help="how students are named: see docs/guide/grading.md (default: auto)",
-    )
-    add(
-        "--timeout",
-        metavar="S",
-        type=_timeout,
-        help="seconds per notebook (default: 30 + 10 × the course notebook's own grading "
-        "time, at least 60; 300 for a course that does not say)",
-    )
-    add(
-        "--jobs",
-        metavar="N",
-        type=_positive,
-        default=os.cpu_count() or 1,
-        help="notebooks at once, or --rejudge processes (default: the number of cores, "
-        "%(default)s here)",
-    )
-    add(
-        "--memory",
-        metavar="MB",
-        type=_positive,
-        default=4096,
-        help="memory limit in MB (default: 4096)",
-    )
-    add(
-        "--regrade",
-        type=_statuses,
-        default=frozenset(),
-        metavar="STATUS[,STATUS]",
-        help=f"grade again the records of --out with these statuses ({', '.join(REGRADE)}) "
-        "(default: none, every record kept)",
-    )
-    add(
-        "--rejudge",
-        type=Path,
-        metavar="DIR",
-        help="judge DIR's records again from their kept answers, no kernel run (default: no)",
-    )
-    add(
-        "--mistakes",
-        type=Path,
-        metavar="FILE",
-        help="the teacher's named mistakes (TOML) "
-        "(default: mistakes.toml in --out or DIR, if there)",
-    )
-    add("--json", action="store_true", help="print the records as JSON (default: tables)")
-    add(
-        "--secret-file",
-        metavar="FILE",
-        type=Path,
-        help=f"the teacher's secret (default: ${SECRET_VARIABLE})",
-    )
-    add(
-        "--course",
-        metavar="MODULE",
-        default="micrograd_edu.exercises",
-        help="module of the grading contract (default: %(default)s)",
-    )
-    add(
-        "--hide",
-        metavar="DIR",
-        type=Path,
-        action="append",
-        default=[],
-        help="a folder the kernel must not "
-        "see, repeatable (default: the class, --out, the course, home)",
-    )
-    add(
-        "--same-user",
-        action="store_true",
-        help="run kernels as yourself (testing only) (default: their own user, as root)",
-    )
-    add(
-        "--gradescope",
-        action="store_true",
-        help="grade ROOT/submission into ROOT/results (default: no)",
-    )
-    add(
-        "--root",
-        metavar="DIR",
-        type=Path,
-        default=Path("/autograder"),
-        help="Gradescope's root folder (default: %(default)s)",
-    )
-    return parser
-
-
-def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = _parser()
-    argv = sys.argv[1:] if argv is None else list(argv)
-    tail = argv[argv.index("--") + 1 :] if "--" in argv else []
-    args, rest = parser.parse_known_args(argv[: len(argv) - len(tail) - bool(tail)])
-    for extra in rest:  # "-x.ipynb": an existing file whose name starts with "-"
-        if not os.path.isfile(extra):
-            parser.error(f"unrecognized argument: {extra!r}")
-        args.notebooks.append(Path(extra))
-    args.notebooks += [Path(name) for name in tail]
-    if args.rejudge is not None and (args.notebooks or args.gradescope):
-        parser.error("--rejudge DIR judges DIR's records again: give no notebooks with it")
-    if not args.notebooks and not args.gradescope and args.rejudge is None:
-        parser.error("no notebooks given")
-    return args
-
-
-def _secret(args: argparse.Namespace) -> bytes:
-    if args.secret_file is not None:
-        secret: bytes = args.secret_file.read_bytes().strip()
-        return secret
-    return os.environ.get(SECRET_VARIABLE, "").encode()
 
 
 class Results:
@@ -476,7 +294,7 @@ def _version(course: Course) -> str:
 
 def main(argv: list[str] | None = None, course: Course | None = None) -> int:
     """Grade; print the tables (or JSON); write ``--out`` or Gradescope's results."""
-    args = _arguments(argv)
+    args = parse(argv)
     course = course or _course(args.course)
     try:
         if args.rejudge is not None:
@@ -502,7 +320,7 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
     sb.sweep_stale_cgroups()
     options = Options(
         sb.Limits(args.timeout or 300.0, memory_bytes=args.memory << 20),
-        _secret(args),
+        secret(args),
         student_from=how,
         same_user=args.same_user,
         derive_timeout=args.timeout is None,
