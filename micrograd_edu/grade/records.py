@@ -337,7 +337,7 @@ def _verdicts(
 ) -> list[ExerciseGrade]:
     from .judging import entry_of, judge_exercise
 
-    grades = []
+    grades, named = [], dict(options.named)
     for number, case in cases.items():
         lines = result.probes.get(number, {})
         answer = entry_of(lines.get("hidden"), number)
@@ -345,7 +345,6 @@ def _verdicts(
             grades.append(_not_judged(number, result))
             continue
         common = entry_of(lines.get("common"), number)
-        named = dict(options.named)
         grades.append(judge_exercise(course, number, case, answer, common, named))
     return grades
 

@@ -179,3 +179,16 @@ def test_regrade_chosen_statuses(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert cli.main(["--timeout", "60", "--regrade", "hung,crashed", *base], course=fake) == 0
     assert [row[:2] for row in _rows(out)[1:]] == [["ann", "graded"], ["ben", "graded"]]
     assert len((out / "results.jsonl").read_text().splitlines()) == 3  # ben kept, ann again
+
+
+def test_a_rerun_names_the_students_anew_without_grading_again(tmp_path: Path) -> None:
+    path = fake.write(tmp_path / "class" / "kim", "kim_lee_90_fake.ipynb", DOUBLE, SQUARE)
+    out = tmp_path / "out"
+    assert cli.main(["--timeout", "60", "--out", str(out), str(path)], course=fake) == 0
+    assert _rows(out)[1][0] == "kim_lee"  # from the file's name
+    again = ["--timeout", "60", "--student-from", "folder", "--out", str(out), str(path)]
+    assert cli.main(again, course=fake) == 0
+    assert _rows(out)[1][:2] == ["kim", "graded"]
+    lines = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert [line["student"] for line in lines] == ["kim_lee", "kim"]  # renamed, not regraded
+    assert lines[0]["seconds"] == lines[1]["seconds"]
