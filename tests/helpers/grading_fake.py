@@ -77,9 +77,7 @@ def judge(number: str, case: list[int], probe: dict[str, Any]) -> Outcome:
     return Outcome(number, "wrong", None, "wrong values")
 
 
-def notebook(
-    *sources: str, tags: dict[int, list[str]] | None = None, stem: str = STEM
-) -> str:
+def notebook(*sources: str, tags: dict[int, list[str]] | None = None, stem: str = STEM) -> str:
     """A notebook (JSON text) of code cells, with course metadata naming ``stem``."""
     cells = []
     for index, source in enumerate(sources):
