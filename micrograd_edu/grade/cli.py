@@ -306,17 +306,15 @@ def main(argv: list[str] | None = None, course: Course | None = None) -> int:
 
 def _grade(args: argparse.Namespace, course: Course) -> int:
     out = args.root / "results" if args.gradescope else args.out
-    missing = environment.problems(environment.KERNEL + (environment.REPORT if out else ()))
-    if missing:
-        return _fail(3, environment.advice(missing))
-    named = _named(args, None if args.gradescope else out)
     paths = gradescope.submissions(args.root) if args.gradescope else args.notebooks
     how = "path" if args.gradescope else args.student_from
     notebook = args.notebook or (EACH if args.gradescope else None)
     plan = plan_class(paths, notebook, how, list(course.course_exercises()))
-    missing = environment.kernel_problems(course, [i.notebook for i in plan if i.notebook])
-    if missing:
+    missing = environment.problems(environment.KERNEL + (environment.REPORT if out else ()))
+    missing += environment.kernel_problems(course, [i.notebook for i in plan if i.notebook])
+    if missing:  # all of them at once, before any notebook
         return _fail(3, environment.advice(missing))
+    named = _named(args, None if args.gradescope else out)
     sb.sweep_stale_cgroups()
     options = Options(
         sb.Limits(args.timeout or 300.0, memory_bytes=args.memory << 20),
