@@ -28,7 +28,7 @@ $(VENV)/.demo-installed: pyproject.toml | $(PY)
 
 $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PIP) install "$(TORCH)"
-	$(PIP) install -e ".[test,viz,notebooks,lab,live,rl,docs]"
+	$(PIP) install -e ".[test,viz,notebooks,lab,live,rl,docs,grade]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
@@ -43,7 +43,7 @@ $(VENV)/.lab-installed: pyproject.toml | $(PY)
 
 $(VENV)/.bench-installed: pyproject.toml | $(PY)
 	$(PIP) install "$(TORCH)"
-	$(PIP) install -e ".[bench,viz,live,rl]"
+	$(PIP) install -e ".[bench,viz,live,rl,notebooks,grade]"
 	touch $@
 
 # The main job: the engine on the micrograd README expression, a network trained

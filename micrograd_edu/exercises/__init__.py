@@ -31,7 +31,18 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .grading import PROBE_MARKER, course_exercises, grading_cases, judge, probe_cell
+from .grading import (
+    PROBE_MARKER,
+    catalogue_version,
+    common_case,
+    course_exercises,
+    exercise_names,
+    grading_cases,
+    grading_seconds,
+    judge,
+    kernel_requirements,
+    probe_cell,
+)
 from .mistakes import WrongAnswerError, install_feedback
 from .registry import CHECKS
 
@@ -45,9 +56,14 @@ _HELPERS = {
 __all__ = [
     "PROBE_MARKER",
     "WrongAnswerError",
+    "catalogue_version",
+    "common_case",
     "course_exercises",
+    "exercise_names",
     "grading_cases",
+    "grading_seconds",
     "judge",
+    "kernel_requirements",
     "probe_cell",
     *sorted(CHECKS),
     *sorted(_HELPERS),

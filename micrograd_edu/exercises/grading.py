@@ -15,7 +15,13 @@ student's kernel. For each notebook it
    returns an :class:`~micrograd_edu.exercises.mistakes.Outcome`.
 
 The list of exercises is the course's (:func:`course_exercises`), not what
-the submission happens to contain.
+the submission happens to contain. Optional parts of the contract, used when
+present: :func:`exercise_names` (the grader probes each exercise right after
+the cell that defines it), :func:`common_case` (a case the same for every
+student: wrong answers no catalogued mistake explains are grouped by the
+answer to it), :func:`catalogue_version` (kept in every record, so that a
+class can be re-judged when it changes) and :func:`grading_seconds` (the
+default time limit per notebook).
 
 >>> case = grading_cases("2.2", seed=7)
 >>> cell = probe_cell({"2.2": case})
@@ -27,8 +33,11 @@ the submission happens to contain.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import random
+from pathlib import Path
 from typing import Any
 
 from .core import load, public
@@ -36,12 +45,18 @@ from .mistakes import Outcome, WrongAnswerError
 from .registry import ENTRIES, course_exercises
 
 __all__ = [
+    "GRADING_SECONDS",
     "NOT_DONE",
     "PROBE_MARKER",
     "SWITCHED_OFF",
+    "catalogue_version",
+    "common_case",
     "course_exercises",
+    "exercise_names",
     "grading_cases",
+    "grading_seconds",
     "judge",
+    "kernel_requirements",
     "probe_cell",
 ]
 
@@ -55,6 +70,79 @@ SWITCHED_OFF = "SwitchedOffError: "
 """A probe error that starts with this: the student's code called a switched-off version."""
 
 MAX_MESSAGE = 300
+
+GRADING_SECONDS: dict[str, float] = {
+    "01_derivatives_and_value": 1.7,
+    "02_backpropagation": 3.8,
+    "03_neuron": 1.7,
+    "04_mlp_classification": 5.8,
+    "05_regression": 1.8,
+    "06_playground": 2.0,
+    "07_check_against_pytorch": 3.5,
+    "08_reinforcement_learning": 1.6,
+    "09_training_mistakes": 6.0,
+}
+"""Seconds the grader takes on each course notebook (with its solutions), measured with
+``python -m benchmarks.grading --seconds`` on 2 shared cores: the default time limit
+per notebook is derived from it (:func:`grading_seconds`)."""
+
+
+def exercise_names(number: str) -> tuple[str, ...]:
+    """The names the student defines for exercise ``number`` (KeyError if unknown).
+
+    >>> exercise_names("4.3")
+    ('train', 'learning_rate')
+    """
+    return ENTRIES[number].names
+
+
+def common_case(number: str) -> Any:
+    """The case every student of a class answers alike: the notebook's own (public) example.
+
+    The grade never comes from it; wrong answers are grouped by their answer to it.
+
+    >>> common_case("2.2")
+    {'pairs': [[6.0, 3.0], [-1.5, 0.5], [2.0, -4.0]]}
+    """
+    return json.loads(json.dumps(public(load(number).notebook_case()), allow_nan=False))
+
+
+@functools.lru_cache(maxsize=1)
+def catalogue_version() -> str:
+    """The version of the judges and the mistakes' catalogue: the package's, and a digest.
+
+    The digest is of the source of :mod:`micrograd_edu.exercises` (every module): a
+    record judged with another version can be re-judged (``grade --rejudge DIR``).
+    """
+    from .. import __version__
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+def kernel_requirements(stem: str) -> list[tuple[str, str]]:
+    """What the kernel must import to run course notebook ``stem``: (module, what to install).
+
+    The grader checks them before any notebook runs: a notebook whose imports fail would
+    blame its student for the machine.
+
+    >>> [module for module, _ in kernel_requirements("07_check_against_pytorch")]
+    ['matplotlib', 'graphviz', 'torch']
+    """
+    needed = [("matplotlib", '"micrograd_edu[grade]"'), ("graphviz", '"micrograd_edu[grade]"')]
+    if stem == "07_check_against_pytorch":
+        needed.append(("torch", "torch==2.13.0 (a CPU build: --index-url of PyTorch's CPU wheels)"))
+    return needed
+
+
+def grading_seconds(stem: str) -> float:
+    """Seconds the grader takes on course notebook ``stem`` (:data:`GRADING_SECONDS`).
+
+    KeyError for a stem that is not a course notebook.
+    """
+    return GRADING_SECONDS[stem]
 
 
 def grading_cases(number: str, seed: int) -> Any:
