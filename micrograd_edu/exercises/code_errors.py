@@ -30,7 +30,7 @@ from typing import ClassVar
 
 from .mistakes import WrongAnswerError
 
-__all__ = ["StudentCodeError", "error_hint", "from_record", "location"]
+__all__ = ["StudentCodeError", "definition", "error_hint", "from_record", "location"]
 
 _PACKAGES = tuple(
     str(path.resolve())
@@ -99,6 +99,17 @@ def location(tb: TracebackType | None) -> tuple[str, str] | None:
     return f"line {line} of {name}", linecache.getline(filename, line).strip()[:120]
 
 
+def definition(function: object) -> tuple[str, str] | None:
+    """Where the student's ``function`` was defined, as :func:`location` says it, or None."""
+    code = getattr(function, "__code__", None)
+    filename = getattr(code, "co_filename", None)
+    if not isinstance(filename, str) or not _is_students(filename):
+        return None
+    line = int(getattr(code, "co_firstlineno", 0))
+    name = "your cell" if _CELL.search(filename) else Path(filename).name
+    return f"line {line} of {name}", linecache.getline(filename, line).strip()[:120]
+
+
 def error_hint(text: str) -> str | None:
     """A hint for the common errors of students' code, from the error's text."""
     for pattern, hint in _HINTS:
@@ -119,8 +130,9 @@ def _one_line(error: BaseException) -> str:
 class StudentCodeError(WrongAnswerError):
     """The student's code raised ``error`` while the check ran it (an "error" outcome).
 
-    ``message`` is the error on one line (``"TypeError: ..."``), ``where`` and
-    ``code`` the line of the student's code that raised it (None if unknown).
+    ``message`` is the error on one line (``"TypeError: ..."``), ``line``
+    (``"line 3 of your cell"``) and ``code`` where the student's code raised it
+    (None if unknown).
     """
 
     status: ClassVar[str] = "error"
@@ -129,26 +141,32 @@ class StudentCodeError(WrongAnswerError):
         self, exercise: str, message: str, where: str | None = None, code: str | None = None
     ) -> None:
         self.message = message
-        self.where = where
+        self.line = where
         self.code = code
         super().__init__(exercise, f"your code raised {message}", hint=error_hint(message))
 
+    @property
+    def summary(self) -> str:
+        return self.message
+
     def details(self) -> list[str]:
-        if self.where is None:
+        if self.line is None:
             return []
-        return [f"  {self.where}:  {self.code}" if self.code else f"  {self.where}"]
+        return [f"  {self.line}:  {self.code}" if self.code else f"  {self.line}"]
 
     @classmethod
-    def from_exception(cls, exercise: str, error: BaseException) -> StudentCodeError:
-        """The feedback for ``error``, raised by the student's code."""
-        where = location(error.__traceback__)
+    def from_exception(
+        cls, exercise: str, error: BaseException, blame: object = None
+    ) -> StudentCodeError:
+        """The feedback for ``error``, raised by the student's code (or by calling ``blame``)."""
+        where = location(error.__traceback__) or definition(blame)
         return cls(exercise, _one_line(error), *(where or (None, None)))
 
     def record_text(self) -> str:
         """The probe's record of this error: the error's line, then where (if known)."""
-        if self.where is None:
+        if self.line is None:
             return self.message
-        return f"{self.message}\n{self.where}:  {self.code or ''}".rstrip()
+        return f"{self.message}\n{self.line}:  {self.code or ''}".rstrip()
 
 
 def from_record(exercise: str, text: str) -> StudentCodeError:

@@ -120,7 +120,7 @@ def _form(got: object, expected: object, path: Path) -> tuple[Path, str] | None:
             return path, f"a {_kind(got)} where a dict is expected"
         missing = [k for k in expected if k not in got]
         if missing:
-            return path, f"no entry for {show(missing[0])}"
+            return path, f"no entry for {missing[0]!r}"
         for k in expected:
             inner = _form(got[k], expected[k], (*path, k))
             if inner:
@@ -267,7 +267,8 @@ def diagnose(
         value = _at(got, path)
         raise WrongAnswerError(
             number,
-            f"{problem} ({where}): {text}" if where else f"{problem}: {text}",
+            f"{problem}: {text}",
+            where=where or None,
             input=input,
             got=None if value is None or text.startswith("no entry") else show(value),
             hint=hint,
@@ -279,6 +280,7 @@ def diagnose(
     where = _path_text(path, entry)
     expected_text, got_text = shown(_at(expected, path), _at(got, path))
     fields: dict[str, Any] = {
+        "where": where or None,
         "input": input,
         "expected": expected_text if reveal else None,
         "got": got_text,
@@ -289,8 +291,5 @@ def diagnose(
         if close(got, value, match):
             code = code.partition("@")[0]
             line = problems.get(code, problem) if problems else problem
-            raise WrongAnswerError(
-                number, f"{line} ({where})" if where else line, mistake=code, **fields
-            )
-    line = f"{problem} ({where})" if where else problem
-    raise WrongAnswerError(number, line, hint=hint, formula=formula, **fields)
+            raise WrongAnswerError(number, line, mistake=code, **fields)
+    raise WrongAnswerError(number, problem, hint=hint, formula=formula, **fields)

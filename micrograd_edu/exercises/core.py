@@ -92,16 +92,27 @@ class Guard:
     """``with guard():`` around each call of the student's code: the library's version is off.
 
     If the student's code called a switched-off version (even one whose error
-    it caught), the block ends with :class:`SwitchedOffError`.
+    it caught), the block ends with :class:`SwitchedOffError`; any other
+    exception of the student's code ends it with
+    :class:`~micrograd_edu.exercises.code_errors.StudentCodeError`, which shows
+    the line that raised it, or (an error raised by the call itself, such as a
+    wrong number of arguments) the line where ``blame``, the student's
+    function called, was defined.
     """
 
-    def __init__(self, exercise: Exercise, namespace: MutableMapping[str, Any] | None) -> None:
+    def __init__(
+        self,
+        exercise: Exercise,
+        namespace: MutableMapping[str, Any] | None,
+        blame: Callable[..., Any] | None = None,
+    ) -> None:
         self.exercise = exercise
         self.namespace = namespace
+        self.blame = blame
         self.targets = resolve(exercise.switch)
 
     @contextmanager
-    def __call__(self) -> Iterator[None]:
+    def __call__(self, blame: Callable[..., Any] | None = None) -> Iterator[None]:
         ex = self.exercise
         with switched_off(ex.number, ex.what, self.targets, self.namespace) as calls:
             try:
@@ -113,7 +124,9 @@ class Guard:
                     error, Exception
                 ):
                     raise  # a check's verdict, a stub, or an interruption: not the student's error
-                raise StudentCodeError.from_exception(ex.number, error) from error
+                raise StudentCodeError.from_exception(
+                    ex.number, error, blame or self.blame
+                ) from error
         if calls:
             raise SwitchedOffError(ex.number, ex.what, calls[0])
 
@@ -131,8 +144,9 @@ def run_probe(
     library call as :class:`SwitchedOffError`); the probe's own code meeting an
     answer of a form it did not foresee raises :class:`WrongAnswerError`.
     """
+    function = next((obj for obj in objects if callable(obj)), None)
     try:
-        data = exercise.probe(case, Guard(exercise, namespace), *objects)
+        data = exercise.probe(case, Guard(exercise, namespace, function), *objects)
     except (WrongAnswerError, NotImplementedError):
         raise
     except Exception as error:
@@ -307,7 +321,7 @@ number 0.5, not a Value
         alone = expected is not None and close(items, [expected])
         raise WrongAnswerError(
             number,
-            f"{what} returned a list of {fields.get('length')} items, not one Value",
+            f"{what} returned a list of {fields.get('length')}, not one Value",
             mistake="list-not-tuple" if alone else None,
             hint="combine the items into a single Value (add them up, or average them)",
         )

@@ -129,18 +129,19 @@ def judge(number: str, case: Any, probe: dict[str, Any]) -> Outcome:
 
 def _from_error(number: str, error: str) -> Outcome:
     if error.startswith(NOT_DONE):
-        detail = error[len(NOT_DONE) :].lstrip(": ") or None
-        feedback = str(NotDoneError(number, detail))
-        return Outcome(number, "not done", None, detail or STUB_LEFT, feedback)
+        detail = error[len(NOT_DONE) :].lstrip(": ") or None  # what is left: the student's
+        return Outcome(number, "not done", None, STUB_LEFT, str(NotDoneError(number, detail)))
     if error.startswith(SWITCHED_OFF):
         message = error[len(SWITCHED_OFF) :]
         called = WrongAnswerError(number, message, mistake="library-call")
-        return Outcome(number, "wrong", "library-call", message, called.feedback(GRADER_STAGE))
+        feedback = called.feedback(GRADER_STAGE, more=False)
+        return Outcome(number, "wrong", "library-call", message, feedback)
     if error.startswith(FORM):  # the probe could not read the answer: a wrong answer
         message = error[len(FORM) :]
         return Outcome(number, "wrong", None, message, f"✗ Exercise {number}: {message}")
     raised = from_record(number, error)  # the student's code raised
-    return Outcome(number, "error", message=raised.message, feedback=raised.feedback(GRADER_STAGE))
+    feedback = raised.feedback(GRADER_STAGE, more=False)
+    return Outcome(number, "error", message=raised.message, feedback=feedback)
 
 
 def _judged(number: str, case: Any, data: Any) -> Outcome:
@@ -148,7 +149,7 @@ def _judged(number: str, case: Any, data: Any) -> Outcome:
         done = load(number).judge(case, data)
     except WrongAnswerError as error:
         code = error.mistake.code if error.mistake else None
-        feedback = error.feedback(GRADER_STAGE)
+        feedback = error.feedback(GRADER_STAGE, more=False)
         return Outcome(number, "wrong", code, error.problem[:MAX_MESSAGE], feedback)
     except NotImplementedError:
         return Outcome(number, "not done", message=STUB_LEFT)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar, Literal, ParamSpec, TypeVar
 
 __all__ = [
@@ -59,8 +60,8 @@ _MISTAKES = [
     Mistake(
         "assign-not-accumulate",
         "= instead of +=",
-        "a node used twice gets one share of its gradient from each use: the shares must be "
-        "added up, but = kept only the last one",
+        "a reused node got only one path's share of the gradient: the shares of every path must "
+        "be added up, and = keeps only the last one",
         "child.grad += local_grad × node.grad",
     ),
     Mistake(
@@ -287,6 +288,8 @@ _MISTAKES = [
 CATALOGUE: dict[str, Mistake] = {mistake.code: mistake for mistake in _MISTAKES}
 """Every named mistake, by code."""
 
+_HERE = Path(__file__).resolve().parent
+
 MAX_STAGE = 3
 """Stage 1: the problem, the mistake's name and where; 2: + the rule in words; 3: + the formula."""
 GRADER_STAGE = 2
@@ -296,6 +299,7 @@ GRADER_STAGE = 2
 class WrongAnswerError(Exception):
     """An exercise's answer is wrong; says which mistake, where, and hints by stage.
 
+    ``where`` names the first wrong entry ("d out/dx after call 1 on out = x · x");
     ``expected`` and ``got`` are shown as given (None: not shown); ``hint`` is
     the rule in words (stage 2), ``formula`` the formula (stage 3), both shown
     when no mistake is named (a named mistake brings its own). ``str(error)``
@@ -310,6 +314,7 @@ class WrongAnswerError(Exception):
         problem: str,
         *,
         mistake: str | None = None,
+        where: str | None = None,
         input: str | None = None,
         expected: object = None,
         got: object = None,
@@ -321,6 +326,7 @@ class WrongAnswerError(Exception):
         self.exercise = exercise
         self.problem = problem
         self.mistake = CATALOGUE[mistake] if mistake else None
+        self.where = where
         self.input = input
         self.expected = expected
         self.got = got
@@ -336,8 +342,10 @@ class WrongAnswerError(Exception):
         return self
 
     def details(self) -> list[str]:
-        """The lines after the problem and the mistake: input, expected, got."""
+        """The lines after the problem and the mistake: where, input, expected, got."""
         lines = []
+        if self.where is not None:
+            lines.append(f"  where:    {self.where}")
         if self.input is not None:
             lines.append(f"  input:    {self.input}")
         if self.expected is not None:
@@ -346,11 +354,17 @@ class WrongAnswerError(Exception):
             lines.append(f"  got:      {_show(self.got)}")
         return lines
 
-    def feedback(self, stage: int | None = None) -> str:
+    @property
+    def summary(self) -> str:
+        """The one-line message of the outcome (:attr:`Outcome.message`)."""
+        return self.problem
+
+    def feedback(self, stage: int | None = None, more: bool = True) -> str:
         """The block a student reads at ``stage`` (default :attr:`stage`; None: everything).
 
         Stage 1 names the problem, the mistake and where; stage 2 adds the
-        mistake's rule in words (or the hint); stage 3 the formula.
+        mistake's rule in words (or the hint); stage 3 the formula. ``more``:
+        a last line says that checking again shows more (not in a grade).
         """
         stage = self.stage if stage is None else stage
         level = MAX_STAGE if stage is None else max(1, stage)
@@ -365,9 +379,11 @@ class WrongAnswerError(Exception):
             lines.append(f"  hint:     {rule}")
         if formula and level >= 3:
             lines.append(f"  formula:  {formula}")
-        if stage is not None and rule and level < 2:
+        if not more or stage is None:
+            pass
+        elif rule and level < 2:
             lines.append("  more:     run the check again for a hint")
-        elif stage is not None and formula and level < 3:
+        elif formula and level < 3:
             lines.append("  more:     run the check again for the formula")
         return "\n".join(lines)
 
@@ -389,11 +405,11 @@ class NotDoneError(NotImplementedError):
         self.exercise = exercise
         self.detail = detail
         what = (
-            f"{detail} — the exercise is not done yet: put your answer in its place"
+            f"{detail}: put your answer in its place"
             if detail
-            else "it is not done yet: replace the `raise NotImplementedError` line with your code"
+            else "replace the `raise NotImplementedError` line with your code"
         )
-        super().__init__(f"✗ Exercise {exercise}: {what}, then run the cell again.")
+        super().__init__(f"✗ Exercise {exercise} is not done yet: {what}, then run the cell again.")
 
 
 def not_done(detail: str) -> NotImplementedError:
@@ -408,8 +424,15 @@ def not_done(detail: str) -> NotImplementedError:
 
 
 def unfinished_detail(error: NotImplementedError) -> str | None:
-    """The entry a :func:`not_done` error names, or None for the stub's own error."""
-    return str(error) if getattr(error, "unfinished", False) else None
+    """What is left to do, from a check's own NotImplementedError (:func:`not_done`, or one
+    raised in this package); None for the student's stub, which says nothing useful."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    ours = tb is not None and Path(tb.tb_frame.f_code.co_filename).resolve().is_relative_to(_HERE)
+    if getattr(error, "unfinished", False) or (ours and str(error)):
+        return str(error)[:200]
+    return None
 
 
 # ---------------------------------------------------------------------- results
@@ -465,7 +488,7 @@ def exercise(number: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 error.at_stage(min(ATTEMPTS[number], MAX_STAGE))
                 code = error.mistake.code if error.mistake else None
                 status: Status = "error" if error.status == "error" else "wrong"
-                RESULTS[number] = Outcome(number, status, code, error.problem, str(error))
+                RESULTS[number] = Outcome(number, status, code, error.summary, str(error))
                 raise
             except NotImplementedError as error:
                 detail = unfinished_detail(error)

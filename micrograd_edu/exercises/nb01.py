@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..engine import Value
-from .compare import close, diagnose, is_number, show
+from .compare import close, diagnose, is_number
 from .core import (
     Exercise,
     Guard,
@@ -153,9 +153,10 @@ def _judge_slope(case: dict[str, Any], data: Any) -> str:
         first = next(i for i, s in enumerate(sided) if s is not None)
         raise WrongAnswerError(
             "1.1",
-            f"numerical_slope evaluated f at x itself ({where[first]})",
+            "numerical_slope evaluated f at x itself",
             mistake="forward-difference",
-            input=f"f was evaluated at {show(sorted(rows[first][1]))}",
+            where=where[first],
+            input="f was evaluated at " + ", ".join(f"{p:.10g}" for p in sorted(rows[first][1])),
         )
     tiny = any(len(points) == 2 and abs(points[1] - points[0]) < 2e-9 for _, points in rows)
     diagnose(

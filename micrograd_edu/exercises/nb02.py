@@ -243,7 +243,8 @@ def _order_problem(spec: Spec, order: Any) -> WrongAnswerError | None:
     shown = expression(spec)
     if not isinstance(order, list) or not all(isinstance(name, str) for name in order):
         what = order.get("type") if isinstance(order, dict) else None
-        got = f"a {what}" if what else show(order)
+        kinds = sorted({str(item.get("type")) for item in order if isinstance(item, dict)})
+        got = f"a {what}" if what else f"a list of {', '.join(kinds)}" if kinds else show(order)
         return WrongAnswerError(
             "2.3",
             f"topological_sort must return a list of the graph's nodes (Values), got {got}",

@@ -35,9 +35,10 @@ def _neuron_values(case: dict[str, Any]) -> tuple[list[Value], Value]:
 def _probe_neuron(case: dict[str, Any], guard: Guard, neuron_forward: Any) -> dict[str, Any]:
     w, b = _neuron_values(case)
     described = answer_and_backpropagate(guard, neuron_forward, w, list(case["x"]), b)
-    w2, b2 = _neuron_values(case)
+    first = {"out": described, "grads": [wi.grad for wi in w], "grad_b": b.grad}
+    w2, b2 = _neuron_values(case)  # fresh Values: a second call must give the same
     again = answer_and_backpropagate(guard, neuron_forward, w2, list(case["x"]), b2)
-    return {"out": described, "grads": [wi.grad for wi in w], "grad_b": b.grad, "again": again}
+    return {**first, "again": again}
 
 
 def _judge_neuron(case: dict[str, Any], data: Any) -> str:
@@ -166,11 +167,12 @@ def _judge_layers(case: dict[str, Any], data: Any) -> str:
     data = data if isinstance(data, dict) else {}
     if "matmul error" in data:
         raised = from_record("3.2", str(data["matmul error"]))
+        where = f" in {raised.line}:  {raised.code}" if raised.line else ""
         raise WrongAnswerError(
             "3.2",
-            "the matrix shapes do not fit together: " + raised.message,
+            f"the matrix shapes do not fit together{where}",
             input=shapes,
-            got=raised.details()[0].strip() if raised.details() else None,
+            got=raised.message,
             hint="A @ B needs A's number of columns = B's number of rows: which product of "
             "W1 and W2 can be computed, and what shape does it have?",
         )

@@ -280,7 +280,8 @@ def _judge_curves(case: dict[str, Any], data: Any) -> str:
         if text not in CURVE_CAUSES:
             raise WrongAnswerError(
                 "4.4",
-                f"{name}: {show(answer)} is not one of the diagnoses"[:300],
+                f"{name}: {answer if not isinstance(answer, str) else repr(answer)} "
+                "is not one of the diagnoses"[:300],
                 expected=" / ".join(CURVE_CAUSES),
                 got=show(answer) + (NO_RETURN if answer is None else ""),
             )

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..nn import MLP
 from .compare import NO_RETURN, show
-from .core import Exercise, Guard, run_check, second_call
+from .core import Exercise, Guard, plain, run_check, second_call
 from .mistakes import WrongAnswerError, exercise
 
 __all__ = ["EXERCISES", "check_circle_features"]
@@ -25,7 +25,8 @@ def _probe_features(case: dict[str, Any], guard: Guard, features: Any) -> Any:
     calls = []
     for _ in range(2):  # the same points twice: features must not depend on the call
         with guard():
-            calls.append(features(X.copy()))
+            answer = features(X.copy())
+        calls.append(plain(answer))  # now: a later call may change what it returned
     return {"features": calls[0], "again": calls[1]}
 
 
@@ -35,6 +36,8 @@ def _judge_features(case: dict[str, Any], data: Any) -> str:
 
     X, y = datasets.circle(n=case["n"], seed=case["seed"])
     data = data if isinstance(data, dict) else {"features": data}
+    if data.get("features") is None:
+        raise WrongAnswerError("6.1", "features(X) returned None" + NO_RETURN)
     try:
         inputs = np.array(data.get("features"), dtype=float)
     except (TypeError, ValueError):

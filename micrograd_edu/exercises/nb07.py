@@ -12,7 +12,7 @@ from .. import losses
 from ..engine import Value
 from ..nn import MLP
 from .compare import close, diagnose, first_difference, show, shown
-from .core import Exercise, Guard, run_check, second_call
+from .core import Exercise, Guard, plain, run_check, second_call
 from .mistakes import WrongAnswerError, exercise
 
 __all__ = ["EXERCISES", "check_batch_seed", "check_torch_loss"]
@@ -165,7 +165,7 @@ def _logits(case: dict[str, Any]) -> tuple[MLP, Any, np.ndarray]:
 def _probe_seed(case: dict[str, Any], guard: Guard, seed_of: Any) -> Any:
     _, _, z = _logits(case)
     z, y = z.copy(), np.array(case["y"])
-    answers = []
+    answers, dtypes = [], []
     for _ in range(2):  # the same arrays twice: an input changed in place shows
         with guard():
             answer = seed_of(z, y)
@@ -173,9 +173,10 @@ def _probe_seed(case: dict[str, Any], guard: Guard, seed_of: Any) -> Any:
             isinstance(answer, (list, tuple)) and any(isinstance(a, Value) for a in answer)
         ):
             return {"Values": True}
-        answers.append(answer)
-    dtype = getattr(answers[0], "dtype", None)
-    return {"seed": answers[0], "dtype": None if dtype is None else str(dtype), "again": answers[1]}
+        dtypes.append(getattr(answer, "dtype", None))
+        answers.append(plain(answer))  # now: a later call may change what it returned
+    dtype = None if dtypes[0] is None else str(dtypes[0])
+    return {"seed": answers[0], "dtype": dtype, "again": answers[1]}
 
 
 def _flat(data: Any, n: int) -> Any:

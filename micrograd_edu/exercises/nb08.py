@@ -15,6 +15,7 @@ from .core import (
     Exercise,
     Guard,
     answer_and_backpropagate,
+    plain,
     require_value,
     run_check,
     second_call,
@@ -54,7 +55,8 @@ def _probe_returns(case: dict[str, Any], guard: Guard, returns_of: Any) -> Any:
     calls = []
     for _ in range(2):  # twice: a running sum kept outside the function shows
         with guard():
-            calls.append(returns_of(copy.deepcopy(case["episodes"]), case["gamma"]))
+            answer = returns_of(copy.deepcopy(case["episodes"]), case["gamma"])
+        calls.append(plain(answer))  # now: a later call may change what it returned
     return {"returns": calls[0], "again": calls[1]}
 
 
@@ -118,8 +120,9 @@ def _log_probs(case: dict[str, Any]) -> list[Value]:
 def _probe_pg_loss(case: dict[str, Any], guard: Guard, pg_loss: Any) -> dict[str, Any]:
     log_probs = _log_probs(case)
     described = answer_and_backpropagate(guard, pg_loss, log_probs, list(case["advantages"]))
+    first = {"out": described, "grads": [lp.grad for lp in log_probs]}
     again = answer_and_backpropagate(guard, pg_loss, _log_probs(case), list(case["advantages"]))
-    return {"out": described, "grads": [lp.grad for lp in log_probs], "again": again}
+    return {**first, "again": again}
 
 
 def _judge_pg_loss(case: dict[str, Any], data: Any) -> str:
@@ -212,14 +215,13 @@ def _probe_gradient(case: dict[str, Any], guard: Guard, gradient_of: Any) -> Any
     calls = []
     for _ in range(2):  # twice on the same policy: gradients left from the first call show
         with guard():
-            calls.append(
-                gradient_of(
-                    policy,
-                    copy.deepcopy(case["states"]),
-                    list(case["actions"]),
-                    list(case["advantages"]),
-                )
+            answer = gradient_of(
+                policy,
+                copy.deepcopy(case["states"]),
+                list(case["actions"]),
+                list(case["advantages"]),
             )
+        calls.append(plain(answer))  # now: a later call may change what it returned
     return {"first": calls[0], "second": calls[1]}
 
 

@@ -65,8 +65,9 @@ def _probe_ops(case: Any, guard: Guard, ops: Any) -> Any:
         forward, local = ops[name]
         rows = []
         for args in points:
-            with guard():
+            with guard(blame=forward):
                 value = forward(*args)
+            with guard(blame=local):
                 rows.append([value, local(*args, value)])
         table[name] = rows
     with guard():
@@ -78,11 +79,12 @@ def _judge_ops(case: Any, data: Any) -> str:
     if not isinstance(data, dict) or "ops" not in data:
         data = data if isinstance(data, dict) else {}
         if "missing ops" in data:
-            raise WrongAnswerError("2.5", f"OPS has no entry for {show(data['missing ops'])}")
+            missing = ", ".join(repr(name) for name in data["missing ops"])
+            raise WrongAnswerError("2.5", f"OPS has no entry for {missing}"[:300])
         if "bad entry" in data:
             raise WrongAnswerError(
                 "2.5",
-                f"OPS[{show(data['bad entry'])}] must be a pair (forward, local) of functions",
+                f"OPS[{data['bad entry']!r}] must be a pair (forward, local) of functions"[:300],
             )
         raise WrongAnswerError("2.5", f"OPS must be a dict, got a {show(data.get('type'))}")
     for name, points in case["points"].items():
@@ -130,10 +132,10 @@ def _judge_op(name: str, points: list[list[float]], rows: list[Any]) -> None:
         suspects.pop("expected"),
         locals_,
         suspects,
-        problem=f"the local derivative of {name} is wrong"
-        + (" (give the pair d/da, d/db)" if name == "div" else ""),
+        problem=f"the local derivative of {name} is wrong",
         entry=lambda path: where[path[0]] + (f", d/d{'ab'[path[1]]}" if name == "div" else ""),
-        hint="check it with finite differences: nudge the input by a tiny h on each side",
+        hint="check it with finite differences: nudge the input by a tiny h on each side"
+        + ("; local(a, b, out) returns the pair (d/da, d/db)" if name == "div" else ""),
         formula="(f(a + h) − f(a − h)) / (2h)",
     )
 
