@@ -137,8 +137,8 @@ def form_problem(got: object, expected: object) -> str | None:
     ('a str where a number is expected', 'not a number (NaN)')
     >>> form_problem({"Value": 2.0}, 1.0)
     'a Value where a plain number is expected'
-    >>> form_problem({"a": 1.0, "b": None}, {"a": 1.0, "b": 2.0})
-    "['b']: None where a number is expected"
+    >>> form_problem({"a": 1.0, "b": "2"}, {"a": 1.0, "b": 2.0})
+    "['b']: a str where a number is expected"
     """
     found = _form(got, expected, ())
     if found is None:

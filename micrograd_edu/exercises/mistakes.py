@@ -8,8 +8,8 @@ first wrong entry and hints that do not hand over the solution. Feedback is
 kernel): the first attempt names the mistake and where it shows, the second
 adds the rule in words, the third the formula. In IPython and Jupyter it is
 shown as a short block, without a traceback through the checker
-(:func:`install_feedback`); plain Python gets the same text as the
-exception's message.
+(:func:`~micrograd_edu.exercises.jupyter.install_feedback`); plain Python gets
+the same text as the exception's message.
 
 Every check records its outcome in :data:`RESULTS` (passed, not done, wrong
 with the mistake, error) for the notebook's own use. A grade must not come
@@ -24,7 +24,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Literal, ParamSpec, TypeVar
+from typing import ClassVar, Literal, ParamSpec, TypeVar
 
 __all__ = [
     "ATTEMPTS",
@@ -37,7 +37,6 @@ __all__ = [
     "Outcome",
     "WrongAnswerError",
     "exercise",
-    "install_feedback",
     "not_done",
 ]
 
@@ -404,11 +403,8 @@ class NotDoneError(NotImplementedError):
     def __init__(self, exercise: str, detail: str | None = None) -> None:
         self.exercise = exercise
         self.detail = detail
-        what = (
-            f"{detail}: put your answer in its place"
-            if detail
-            else "replace the `raise NotImplementedError` line with your code"
-        )
+        stub = "replace the `raise NotImplementedError` line with your code"
+        what = f"{detail}: put your answer in its place" if detail else stub
         super().__init__(f"✗ Exercise {exercise} is not done yet: {what}, then run the cell again.")
 
 
@@ -418,21 +414,17 @@ def not_done(detail: str) -> NotImplementedError:
     >>> str(not_done("my_grads['b'] is still None"))
     "my_grads['b'] is still None"
     """
-    error = NotImplementedError(detail)
-    error.unfinished = True  # type: ignore[attr-defined]
-    return error
+    return NotImplementedError(detail)
 
 
 def unfinished_detail(error: NotImplementedError) -> str | None:
-    """What is left to do, from a check's own NotImplementedError (:func:`not_done`, or one
-    raised in this package); None for the student's stub, which says nothing useful."""
+    """What is left to do, from a NotImplementedError raised here (:func:`not_done`); None
+    for the student's stub, which says nothing useful."""
     tb = error.__traceback__
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
     ours = tb is not None and Path(tb.tb_frame.f_code.co_filename).resolve().is_relative_to(_HERE)
-    if getattr(error, "unfinished", False) or (ours and str(error)):
-        return str(error)[:200]
-    return None
+    return str(error)[:200] if ours and str(error) else None
 
 
 # ---------------------------------------------------------------------- results
@@ -501,36 +493,3 @@ def exercise(number: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         return run
 
     return decorate
-
-
-# ---------------------------------------------------------------------- Jupyter
-def _show_feedback(
-    shell: Any, etype: type[BaseException], value: BaseException, tb: Any, tb_offset: Any = None
-) -> list[str]:
-    """IPython's handler for a wrong or unfinished answer: the feedback block, no traceback.
-
-    ``_showtraceback`` is how IPython itself shows an error: the terminal
-    prints it, a Jupyter kernel publishes it as the cell's error output (a
-    :class:`NotDoneError` under the name NotImplementedError, what the stub
-    raised), so graders and front ends still see the error.
-    """
-    shown = NotImplementedError if isinstance(value, NotDoneError) else etype
-    shell._showtraceback(shown, value, [str(value)])
-    return []
-
-
-def install_feedback() -> bool:
-    """In IPython/Jupyter, show a wrong answer as its feedback block, without a traceback.
-
-    Returns whether a shell was found. Called when :mod:`micrograd_edu.exercises`
-    is imported; harmless elsewhere.
-    """
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    if shell is None:
-        return False
-    shell.set_custom_exc((WrongAnswerError, NotDoneError), _show_feedback)
-    return True

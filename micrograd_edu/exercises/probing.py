@@ -78,7 +78,7 @@ def probe_one(
     >>> probe_one("8.1", {"episodes": [[1.0, 1.0]], "gamma": 0.5}, {})
     {'missing': True}
     >>> probe_one("8.1", {"episodes": [[1.0, 1.0]], "gamma": 0.5}, {"returns_of": lambda e, g: 7})
-    {'data': 7}
+    {'data': {'returns': 7, 'again': 7}}
     """
     entry = ENTRIES.get(number)
     if entry is None:

@@ -16,6 +16,7 @@ from micrograd_edu import datasets
 from micrograd_edu import exercises as ex
 from micrograd_edu.exercises.code_errors import StudentCodeError, from_record
 from micrograd_edu.exercises.compare import diagnose, shown
+from micrograd_edu.exercises.jupyter import install_feedback
 from micrograd_edu.exercises.mistakes import (
     ATTEMPTS,
     CATALOGUE,
@@ -23,7 +24,6 @@ from micrograd_edu.exercises.mistakes import (
     RESULTS,
     NotDoneError,
     WrongAnswerError,
-    install_feedback,
 )
 
 from .test_corpus import ANSWERS, cell_namespace, grader_outcome, notebook_outcome
