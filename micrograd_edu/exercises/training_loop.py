@@ -13,6 +13,8 @@ the loss below :data:`LOSS_TARGET` in 60 steps.
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 import random
 from collections.abc import Callable
@@ -108,10 +110,17 @@ def _simulated(case: dict[str, Any], variant: str | None) -> dict[str, list[list
     return {"weights": weights, "losses": histories}
 
 
+@functools.lru_cache(maxsize=16)
+def _all_runs(case_json: str) -> dict[str, dict[str, list[list[float]]]]:
+    """Every loop of :data:`_ORDERS` simulated on a case (cached: a check runs again and again)."""
+    case = json.loads(case_json)
+    return {variant or "expected": _simulated(case, variant) for variant in _ORDERS}
+
+
 def _judge_loop(case: dict[str, Any], data: Any) -> str:
     lr, steps = case["lr"], case["steps"]
     data = data if isinstance(data, dict) else {}
-    runs = {variant or "expected": _simulated(case, variant) for variant in _ORDERS}
+    runs = dict(_all_runs(json.dumps(case, sort_keys=True)))
     expected = runs.pop("expected")
     start = [p.data for p in _model(case).parameters()]
     shown = f"MLP(2, [4, 1], tanh), {len(case['X'])} points, lr = {lr:g}, {steps} steps, twice"
@@ -154,15 +163,7 @@ def _judge_learning_rate(case: dict[str, Any], rate: object) -> None:
     if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0.0 < rate < 1e6:
         got = repr(rate) if isinstance(rate, str) else show(rate)
         raise WrongAnswerError("4.3", f"learning_rate must be a positive number, got {got}"[:300])
-    data = case["rate_data"]
-    model = MLP(2, [4, 1], activation="tanh", seed=1)
-    X, y = np.array(data["X"]), np.array(data["y"])
-    with np.errstate(all="ignore"):
-        try:
-            history = _training_variant(model, X, y, float(rate), 60)
-        except (OverflowError, ValueError):
-            history = [math.nan]
-    first, final = history[0], history[-1]
+    first, final = _rate_run(json.dumps(case["rate_data"], sort_keys=True), float(rate))
     got = f"{first:.4g} → {final:.4g}"
     if not math.isfinite(final) or final > first:
         raise WrongAnswerError(
@@ -182,6 +183,20 @@ def _judge_learning_rate(case: dict[str, Any], rate: object) -> None:
             got=got,
             hint="a larger step (but not so large that the loss grows)",
         )
+
+
+@functools.lru_cache(maxsize=64)
+def _rate_run(data_json: str, rate: float) -> tuple[float, float]:
+    """The first and last of 60 losses of the right loop with ``rate`` (cached)."""
+    data = json.loads(data_json)
+    model = MLP(2, [4, 1], activation="tanh", seed=1)
+    X, y = np.array(data["X"]), np.array(data["y"])
+    with np.errstate(all="ignore"):
+        try:
+            history = _training_variant(model, X, y, rate, 60)
+        except (OverflowError, ValueError):
+            history = [math.nan]
+    return history[0], history[-1]
 
 
 def _loop_case(
