@@ -37,7 +37,7 @@ from .switch import DERIVATIVE_ROUTES
 
 __all__ = ["BACKWARD", "check_backward"]
 
-_MODES = {"all": "all", "computed": "computed"}
+_RESETS = ("all", "computed")
 """What a right backward resets first: every node, or the computed nodes only (the engine)."""
 
 
@@ -111,13 +111,13 @@ def _table(spec: Spec, start: float, ops: list[str]) -> dict[str, Any]:
     """The right answers (both behaviours) and every mistake's, on one graph."""
     nodes, root = build(spec)
     table: dict[str, Any] = {}
-    for mode, reset in _MODES.items():
-        table[f"expected@{mode}"] = _twice(root, nodes, start, None, reset=reset)
+    for reset in _RESETS:
+        table[f"expected@{reset}"] = _twice(root, nodes, start, None, reset=reset)
         for mistake in GRAPH_MISTAKES:
-            table[f"{mistake}@{mode}"] = _twice(root, nodes, start, mistake, reset=reset)
+            table[f"{mistake}@{reset}"] = _twice(root, nodes, start, mistake, reset=reset)
             if mistake in LOCAL_MISTAKES:
                 for op in ops:
-                    table[f"{mistake}@{op}@{mode}"] = _twice(
+                    table[f"{mistake}@{op}@{reset}"] = _twice(
                         root, nodes, start, mistake, reset=reset, only=op
                     )
     for seed in ("set", "add"):
@@ -132,7 +132,7 @@ def _judge_backward(case: Any, data: Any) -> str:
     )
     tables = [_table(spec, start, ops) for spec in graphs]
     answers = {key: [table[key] for table in tables] for key in tables[0]}
-    right = {mode: answers.pop(f"expected@{mode}") for mode in _MODES}
+    right = {reset: answers.pop(f"expected@{reset}") for reset in _RESETS}
     if close(data, right["computed"]):
         return _RIGHT
     first = data[0] if isinstance(data, list) and data else None

@@ -19,6 +19,7 @@ The grader gets the same text through the probe's record (:func:`record_text`,
 
 from __future__ import annotations
 
+import functools
 import linecache
 import os
 import re
@@ -37,7 +38,6 @@ _PACKAGES = tuple(
     for path in (Path(__file__).parents[1], Path(__file__).parents[1] / "visualize")
 )
 _CELL = re.compile(r"(ipykernel_\d+[/\\]\d+\.py|<ipython-input-\d+-[0-9a-f]+>)$")
-_LIBRARY_PREFIXES: tuple[str, ...] = ()
 
 _HINTS = (
     (r"unsupported operand type\(s\) for \^", "^ is Python's bitwise xor: a power is written **"),
@@ -57,16 +57,13 @@ _HINTS = (
 )
 
 
+@functools.cache
 def _library_prefixes() -> tuple[str, ...]:
-    global _LIBRARY_PREFIXES
-    if not _LIBRARY_PREFIXES:
-        paths = sysconfig.get_paths()
-        roots = {
-            paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib") if key in paths
-        }
-        roots |= {sys.prefix, sys.base_prefix, sys.exec_prefix}
-        _LIBRARY_PREFIXES = tuple(str(Path(root).resolve()) for root in roots if root)
-    return _LIBRARY_PREFIXES
+    """Where the Python installation keeps code: the standard library, installed packages."""
+    paths = sysconfig.get_paths()
+    roots = {paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib") if key in paths}
+    roots |= {sys.prefix, sys.base_prefix, sys.exec_prefix}
+    return tuple(str(Path(root).resolve()) for root in roots if root)
 
 
 def _is_students(filename: str) -> bool:
