@@ -45,6 +45,7 @@ MOVED = {
         "files": "_support.files",
         "strict_json": "_support.strict_json",
         "validation": "_support.validation",
+        "sums": "engine",  # sum_values and dot live with the other ops since 0.2
     }.items()
 }
 """Old module name → its name since 0.2 (``visualize`` and its modules are handled apart)."""

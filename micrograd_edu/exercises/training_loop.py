@@ -40,6 +40,15 @@ OPTIMIZERS = (
 )
 """The library's optimizers, switched off where the student writes the step (4.2, 4.3)."""
 
+TRAINING_LOOPS = (
+    ("micrograd_edu.train", "fit"),
+    ("micrograd_edu.train:Trainer", "step"),
+    ("micrograd_edu.train:Trainer", "epoch"),
+    ("micrograd_edu.steps", "gradient_step"),
+)
+"""The library's loops: with an Optimizer of one's own (its step written out), each did
+zero_grad, backward and step in the right order for the student and passed 4.3."""
+
 _ORDERS = {
     None: "ZBS",  # zero_grad, backward, step: right
     "missing-zero-grad": "BS",
@@ -230,7 +239,7 @@ TRAINING_LOOP = Exercise(
     hidden_case=_hidden_loop,
     probe=_probe_loop,
     judge=_judge_loop,
-    switch=(*OPTIMIZERS, ("micrograd_edu.train", "fit")),
+    switch=(*OPTIMIZERS, *TRAINING_LOOPS),
 )
 
 
