@@ -40,8 +40,9 @@ import random
 from pathlib import Path
 from typing import Any
 
-from .core import load, public
-from .mistakes import Outcome, WrongAnswerError
+from .code_errors import from_record
+from .core import load, public, unexpected_form
+from .mistakes import GRADER_STAGE, NotDoneError, Outcome, WrongAnswerError
 from .registry import ENTRIES, course_exercises
 
 __all__ = [
@@ -68,6 +69,11 @@ NOT_DONE = "NotImplementedError"
 
 SWITCHED_OFF = "SwitchedOffError: "
 """A probe error that starts with this: the student's code called a switched-off version."""
+
+FORM = "WrongAnswerError: "
+"""A probe error that starts with this: the probe could not read the answer (a wrong answer)."""
+
+STUB_LEFT = "the exercise's stub is still there"
 
 MAX_MESSAGE = 300
 
@@ -211,11 +217,19 @@ def judge(number: str, case: Any, probe: dict[str, Any]) -> Outcome:
 
 def _from_error(number: str, error: str) -> Outcome:
     if error.startswith(NOT_DONE):
-        return Outcome(number, "not done", message="the exercise's stub is still there")
+        detail = error[len(NOT_DONE) :].lstrip(": ") or None  # what is left: the student's
+        return Outcome(number, "not done", None, STUB_LEFT, str(NotDoneError(number, detail)))
     if error.startswith(SWITCHED_OFF):
         message = error[len(SWITCHED_OFF) :]
-        return Outcome(number, "wrong", "library-call", message, message)
-    return Outcome(number, "error", message=error)
+        called = WrongAnswerError(number, message, mistake="library-call")
+        feedback = called.feedback(GRADER_STAGE, more=False)
+        return Outcome(number, "wrong", "library-call", message, feedback)
+    if error.startswith(FORM):  # the probe could not read the answer: a wrong answer
+        message = error[len(FORM) :]
+        return Outcome(number, "wrong", None, message, f"✗ Exercise {number}: {message}")
+    raised = from_record(number, error)  # the student's code raised
+    feedback = raised.feedback(GRADER_STAGE, more=False)
+    return Outcome(number, "error", message=raised.message, feedback=feedback)
 
 
 def _judged(number: str, case: Any, data: Any) -> Outcome:
@@ -223,13 +237,11 @@ def _judged(number: str, case: Any, data: Any) -> Outcome:
         done = load(number).judge(case, data)
     except WrongAnswerError as error:
         code = error.mistake.code if error.mistake else None
-        return Outcome(number, "wrong", code, error.problem[:MAX_MESSAGE], error.feedback())
+        feedback = error.feedback(GRADER_STAGE, more=False)
+        return Outcome(number, "wrong", code, error.problem[:MAX_MESSAGE], feedback)
     except NotImplementedError:
-        return Outcome(number, "not done", message="the exercise's stub is still there")
+        return Outcome(number, "not done", message=STUB_LEFT)
     except Exception as error:  # data of a form the judge did not foresee: never crash
-        return Outcome(
-            number,
-            "wrong",
-            message=f"the answer has an unexpected form ({type(error).__name__})",
-        )
+        message = unexpected_form(number, error).problem
+        return Outcome(number, "wrong", message=message, feedback=f"✗ Exercise {number}: {message}")
     return Outcome(number, "passed", message=done[:MAX_MESSAGE])
