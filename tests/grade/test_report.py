@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from micrograd_edu.exercises.mistakes import CATALOGUE
 from micrograd_edu.grade.named import answer_id
 from micrograd_edu.grade.records import ExerciseGrade, NotebookGrade
 from micrograd_edu.grade.report import class_report, grades_csv, table
@@ -62,17 +63,14 @@ def test_names_beside_each_mistake_and_a_follow_on_not_counted_twice() -> None:
     section = report.split("### Exercise 2.3\n\n")[1].split("\n\n")[0].splitlines()
     group = answer_id(ORDER)
     assert section == [
-        "- **wrong order** × 1: a node passed its gradient on before all of its parents had "
-        "passed theirs to it: walk the topological order backwards, from the output to the "
-        "inputs — carol",
+        f"- **wrong order** × 1: {CATALOGUE['wrong-order'].explanation} — carol",
         f"- **2 gave the same wrong answer**, answer `{group}` (to the notebook's own example: "
         '`["b", "a"]`) — fay, gus',
         f"- wrong, no named mistake × 1: hal (`{answer_id({'data': ['a']})}`)",
     ]
     section = report.split("### Exercise 2.4\n\n")[1].split("\n\n")[0].splitlines()
     assert section == [
-        "- **= instead of +=** × 2: a reused node got only one path's share of the gradient: "
-        "gradients from every path must be added up, so use child.grad += ... — dave, erin",
+        f"- **= instead of +=** × 2: {CATALOGUE['assign-not-accumulate'].explanation} — dave, erin",
         "- follows from 2.3 × 1 (not counted again): carol",
     ]
 
