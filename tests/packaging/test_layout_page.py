@@ -74,8 +74,7 @@ def test_every_folder_imports_only_what_its_row_says() -> None:
         f"{name} -> {target}: add {_folder(target)} to the row of {_folder(name)}"
         for name, targets in _graph().items()
         for target in targets
-        if _folder(target) != _folder(name)
-        and _folder(target) not in rows[_folder(name)]
+        if _folder(target) != _folder(name) and _folder(target) not in rows[_folder(name)]
     )
     assert wrong == []
 
