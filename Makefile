@@ -159,7 +159,7 @@ AUTOGRADER_DIR ?= build/autograder
 AUTOGRADER_ZIP ?= dist/autograder.zip
 autograder: | $(PY)
 	rm -rf $(AUTOGRADER_DIR) && mkdir -p $(AUTOGRADER_DIR) $(dir $(AUTOGRADER_ZIP))
-	$(PY) -m pip --disable-pip-version-check -q wheel --no-deps -w $(AUTOGRADER_DIR) .
+	$(PY) tools/project_wheel.py $(AUTOGRADER_DIR) >/dev/null  # from a clean copy: no stale build/lib
 	cp autograder/setup.sh autograder/run_autograder $(AUTOGRADER_DIR)/
 	$(if $(NOTEBOOK),echo "$(NOTEBOOK)" > $(AUTOGRADER_DIR)/notebook.txt)
 	$(if $(WITH_TORCH),touch $(AUTOGRADER_DIR)/with-torch)

@@ -279,7 +279,8 @@ def apply(name: str, operands: Sequence[ValueLike]) -> Value:
 
 # ── How a rule becomes a method ───────────────────────────────────────────────
 OPS: dict[str, Rule] = {}
-"""Every op of the engine: its name → its rule. Filled in by :func:`make_methods`."""
+"""Every op of the engine: its name → its rule. Filled in by :func:`make_methods`
+(``sum`` and ``dot``, whose rules take any number of operands, below)."""
 
 ENGINE = os.environ.get("MICROGRAD_EDU_ENGINE") or "fast"
 """How the op methods make nodes: ``"fast"`` (default) or ``"apply"`` (:func:`apply` alone)."""

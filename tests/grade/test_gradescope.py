@@ -82,8 +82,17 @@ def test_make_autograder_and_its_run_autograder(tmp_path: Path) -> None:
         source = tmp_path / "autograder" / "source"
         bundle.extractall(source)
     with zipfile.ZipFile(source / names[0]) as wheel:
-        assert "micrograd_edu/grade/run.py" in wheel.namelist()
-        assert "micrograd_edu/exercises/grading.py" in wheel.namelist()
+        modules = {name for name in wheel.namelist() if name.endswith(".py")}
+    # Exactly the package's modules: nothing left in build/lib by an earlier build (a
+    # module since moved, as micrograd_edu/sums.py) and no top-level visualize.
+    package = ROOT / "micrograd_edu"  # its visualize link followed, as the wheel does
+    assert modules == {
+        (Path(folder) / name).relative_to(ROOT).as_posix()
+        for folder, _, files in os.walk(package, followlinks=True)
+        for name in files
+        if name.endswith(".py")
+    }
+    assert "micrograd_edu/grade/run.py" in modules
     submission = tmp_path / "autograder" / "submission"
     submission.mkdir()
     # a student's notebook under another name: notebook.txt says which one it is
