@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 TORCH  := torch==2.13.0
 
-.PHONY: demo pictures student course release site lab playground test quicktest lint docs docs-strict pytest bench size clean git-filter autograder pytest-apply
+.PHONY: a11y-tools demo pictures student course release site lab playground test quicktest lint docs docs-strict pytest bench size clean git-filter autograder pytest-apply
 
 # Notebooks run on the kernel installed in .venv, never on one found elsewhere.
 export JUPYTER_PREFER_ENV_PATH := 1
@@ -81,7 +81,7 @@ docs-strict: $(VENV)/.test-installed
 	$(PY) -m mkdocs build --strict
 
 # The course site is built first: tests/course/test_site.py runs it in Chromium.
-pytest: $(VENV)/.test-installed git-filter site
+pytest: $(VENV)/.test-installed git-filter site a11y-tools
 	$(HEADLESS) $(PY) -m pytest
 
 # The engine's suite again, every op method going through engine.apply alone
@@ -90,6 +90,14 @@ pytest-apply: $(VENV)/.test-installed
 	MICROGRAD_EDU_ENGINE=apply $(PY) -m pytest -q tests/engine micrograd_edu/engine.py micrograd_edu/_engine
 
 test: lint pytest pytest-apply
+
+# axe-core, pinned in tools/a11y/package-lock.json, for the browser tests' accessibility
+# checks (tests/helpers/a11y.py injects it into pages; nothing is fetched at run time).
+AXE := tools/a11y/node_modules/axe-core/axe.min.js
+a11y-tools: $(AXE)
+$(AXE): tools/a11y/package.json tools/a11y/package-lock.json
+	npm ci --prefix tools/a11y --no-audit --no-fund --loglevel=error
+	touch $@
 
 # The quick subset (under a minute): no browser, no notebooks, nothing slow.
 quicktest: $(VENV)/.test-installed

@@ -18,13 +18,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import numpy.typing as npt
 from matplotlib.axes import Axes
-from matplotlib.colors import LinearSegmentedColormap, ListedColormap
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from micrograd_edu import Value
 from micrograd_edu.io import write_atomically
 from micrograd_edu.nn import ACTIVATIONS, MLP, layer_weights
 from micrograd_edu.train import History, predict_proba
+
+from .palette import BLUE as BLUE  # re-exported: other pictures import them from here
+from .palette import CLASS_COLORS as _CLASS_COLORS
+from .palette import NEGATIVE_DASH, PLAYGROUND_CMAP
+from .palette import ORANGE as ORANGE
 
 __all__ = [
     "PLAYGROUND_CMAP",
@@ -37,11 +42,8 @@ __all__ = [
     "save_figure",
 ]
 
-ORANGE = "#f59322"
-BLUE = "#0877bd"
-PLAYGROUND_CMAP = LinearSegmentedColormap.from_list("playground", [ORANGE, "#e8eaeb", BLUE])
-"""Orange (negative / class 0) through light grey to blue (positive / class 1)."""
-CLASS_COLORS = [ORANGE, BLUE, "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+# The colours come from the one palette (colour-blind safe, checked: visualize/palette.py).
+CLASS_COLORS = list(_CLASS_COLORS)
 
 Transform = Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]
 
@@ -214,9 +216,10 @@ def draw_weights(
 ) -> None:
     """One line per weight between consecutive columns of neuron ``positions``.
 
-    Blue for a positive weight, orange for a negative one, thicker for a larger
-    magnitude (relative to the largest weight drawn).
+    Blue and solid for a positive weight, orange and dashed for a negative one, thicker
+    for a larger magnitude (relative to the largest weight drawn).
     """
+    dashes = tuple(float(part) for part in NEGATIVE_DASH.split())
     largest = max([float(np.abs(W).max()) for W in weights] + [1e-9])
     for column, W in enumerate(weights):
         for j, (x1, y1) in enumerate(positions[column + 1]):
@@ -226,6 +229,7 @@ def draw_weights(
                     [x0, x1],
                     [y0, y1],
                     color=BLUE if w > 0 else ORANGE,
+                    dashes=() if w > 0 else dashes,
                     alpha=0.85,
                     linewidth=0.3 + 3.5 * abs(w) / largest,
                     zorder=1,

@@ -456,10 +456,10 @@ def _play_inspect_and_change_the_rate(page: Any, url: str) -> None:
     page.get_by_role("button", name=re.compile("Pause")).click()
     assert float(page.locator(".mg-test-loss").text_content() or "nan") < first_loss
 
-    points = page.locator("circle.mg-point").count()
+    points = page.locator("g.mg-point").count()
     page.locator("svg.mg-plane image").click(position={"x": 40, "y": 40})
     page.wait_for_function(
-        f"document.querySelectorAll('circle.mg-point').length === {points + 1}", timeout=10_000
+        f"document.querySelectorAll('g.mg-point').length === {points + 1}", timeout=10_000
     )
     page.locator("[data-neuron='1,0']").click()
     page.wait_for_selector(".mg-inspector-graph svg", timeout=30_000)
@@ -513,7 +513,7 @@ def _upload_and_save(page: Any, url: str, tmp_path: Path, work: Path) -> None:
         "document.querySelector('.mg-message').textContent.includes('40 points')",
         timeout=20_000,
     )
-    assert page.locator("circle.mg-point").count() == 40
+    assert page.locator("g.mg-point").count() == 40
     page.get_by_label("Save to").fill("model.json")
     page.get_by_role("button", name="Save model").click()
     saved = str((work / "model.json").resolve())
@@ -787,7 +787,8 @@ def test_blobs_have_a_softmax_output_for_their_three_classes() -> None:
     with pytest.raises(ValueError, match=re.escape("the class of a point must be 0 to 2, got 3")):
         session.add_point(0.0, 0.0, 3)
     app.refresh()
-    assert app.plane_view.svg.count('fill="#2ca02c"') > 10  # class 2's points, in green
+    triangles = re.findall(r'<polygon points="[^"]*" fill="#000000"', app.plane_view.svg)
+    assert len(triangles) > 10  # class 2's points: black triangles (colour-blind safe)
     app.controls.dataset.value = "circle"  # two classes again: the default loss
     assert session.settings.loss == "bce" and session.model.nouts == [4, 2, 1]
     with pytest.raises(ValueError, match=re.escape("loss 'bce' does not fit the 3 classes")):
