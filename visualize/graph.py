@@ -17,7 +17,7 @@ every node with its op, value, gradient, formulas, inputs and consumers
 >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
 >>> graph = draw_graph(a * b + a)
 >>> graph.source.count("shape=record"), graph.source.count("shape=Mrecord")
-(1, 2)
+(2, 2)
 >>> graph.texts[0].label
 'a: input, value 2, gradient not known yet'
 """
