@@ -58,6 +58,7 @@ __all__ = [
     "regression_text",
     "series_text",
     "set_description",
+    "still_text",
     "where_text",
     "zone",
 ]
@@ -159,7 +160,7 @@ def series_text(
     >>> series_text("validation loss", [0.7, 0.3, 0.09, 0.12], "epoch")
     'validation loss falls from 0.7 to 0.12 over 4 epochs, lowest 0.09 at epoch 3, then rises'
     >>> series_text("accuracy", [0.5, 0.5, 0.5], "step", "highest", percent=True)
-    'accuracy stays at 50 % over 3 steps'
+    'accuracy stays near 50 % over 3 steps'
     """
     data = np.asarray(values, dtype=np.float64)
     if data.size == 0:
@@ -172,7 +173,7 @@ def series_text(
     first, last = float(data[0]), float(data[-1])
     spread = float(data.max() - data.min())
     if spread <= 0.02 * max(abs(first), abs(last), 1e-12):
-        return f"{name} stays at {show(first)}{steps}"
+        return f"{name} stays near {show(first)}{steps}"
     trend = "falls" if last < first else "rises"
     text = f"{name} {trend} from {show(first)} to {show(last)}{steps}"
     index = int(np.argmin(data) if best == "lowest" else np.argmax(data))
@@ -312,7 +313,7 @@ def plane_text(drawn: Extent) -> str:
 
 
 def where_text(points: npt.NDArray[np.float64], drawn: Extent) -> str:
-    """Where points lie, most first.
+    """Where points lie, most first (the four zones with the most, then the rest).
 
     >>> where_text(np.array([[0.5, 0.5], [0.4, 0.6], [0.9, 0.9]]), (0, 1, 0, 1))
     '2 in the centre, 1 in the top right'
@@ -320,7 +321,9 @@ def where_text(points: npt.NDArray[np.float64], drawn: Extent) -> str:
     zones = [zone(float(x), float(y), drawn) for x, y in points]
     counts = {name: zones.count(name) for name in dict.fromkeys(zones)}
     ranked = sorted(counts.items(), key=lambda item: -item[1])
-    return ", ".join(f"{n} {at(name)}" for name, n in ranked)
+    text = ", ".join(f"{n} {at(name)}" for name, n in ranked[:4])
+    rest = sum(n for _, n in ranked[4:])
+    return text + (f" and {rest} elsewhere" if rest else "")
 
 
 def boundary_text(
@@ -424,4 +427,22 @@ def activation_text(
         f"(dashed), computed by backward(): largest {number(float(slopes[top]))} at x = "
         f"{number(float(xs[top]))}, smallest {number(float(slopes[bottom]))} at x = "
         f"{number(float(xs[bottom]))}"
+    )
+
+
+def still_text(run: Any, title: str, output: str) -> str:
+    """The still Playground figure in words: its settings (``title``), the data, the network,
+    the ``output`` panel's description and the loss curves."""
+    from micrograd_edu.train import evaluate
+
+    train_loss, _ = evaluate(run.model, run.inputs(run.X_train), run.y_train, run.loss)
+    test_loss, _ = evaluate(run.model, run.inputs(run.X_test), run.y_test, run.loss)
+    history = run.history
+    return (
+        f"The Playground: {title}. Data: {len(run.X_train)} training points (filled) and "
+        f"{len(run.X_test)} test points (hollow). {network_text(run.model, run.features)}. "
+        f"Output, test loss {number(test_loss)}, training loss {number(train_loss)}: "
+        f"{output[:1].lower()}{output[1:].rstrip('.')}. Loss over {history.epochs:,} epochs: "
+        f"{series_text('training', history.train_loss, count=False)}; "
+        f"{series_text('test (dashed)', history.val_loss, count=False)}"
     )
