@@ -58,6 +58,7 @@ __all__ = [
     "regression_text",
     "series_text",
     "set_description",
+    "share",
     "still_text",
     "where_text",
     "zone",
@@ -141,6 +142,21 @@ def number(x: float) -> str:
 
 def _percent(x: float) -> str:
     return f"{100 * x:.0f} %"
+
+
+def share(part: int, whole: int) -> str:
+    """``part`` of ``whole`` as a percentage that never rounds up to 100 % or down to 0 %.
+
+    >>> share(199, 200), share(150, 200), share(1, 1000)
+    ('99.5 %', '75 %', '0.1 %')
+    """
+    if whole <= 0:
+        return "no points"
+    value = 100 * part / whole
+    text = f"{value:.0f}"
+    if (text == "100" and part < whole) or (text == "0" and part > 0):
+        text = f"{value:.1f}"
+    return f"{text} %"
 
 
 def series_text(
@@ -340,7 +356,7 @@ def boundary_text(
     text = (
         f"Decision boundary over {plane_text(drawn)}: the network predicts "
         f"{regions_text(predicted_grid)}. {len(points)} points, {right} right "
-        f"({100 * right / max(len(points), 1):.0f} %)"
+        f"({share(right, len(points))})"
     )
     if wrong.any():
         text += f"; wrong: {where_text(points[wrong], drawn)}"

@@ -78,8 +78,8 @@ def _frame(
 
 MAX_PLAYER_NODES = 50
 """The default size limit of a backward player: it holds one whole picture per
-step, so its size grows with the square of the nodes (50 nodes: about 4 MB;
-200 nodes: about 60 MB and 15 s to build)."""
+step (and the graph as text), so its size grows with the square of the nodes (50
+nodes: about 5 MB; 200 nodes: about 85 MB)."""
 
 
 def backward_steps(
@@ -107,7 +107,7 @@ def backward_steps(
             "step-by-step player, which holds one picture per step (its size grows with the "
             "square of the nodes). Play a smaller expression (one neuron), or pass "
             f"max_nodes={len(nodes)} and expect a page of about "
-            f"{len(nodes) ** 2 * 1500 / 1e6:.0f} MB."
+            f"{len(nodes) ** 2 * 2100 / 1e6:.0f} MB."
         )
     index = {node: i for i, node in enumerate(nodes)}
     grads: dict[Value, float] = {root: float(seed)}

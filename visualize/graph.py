@@ -381,6 +381,11 @@ def draw_graph(
 ) -> ComputationGraph:
     """Draw ``root`` and every Value it was computed from.
 
+    The graph's ``texts`` are its nodes in words
+    (:func:`~micrograd_edu.visualize.outline.node_texts`): its HTML
+    (:meth:`ComputationGraph.html_fragment`) names each node with them and
+    lists them as "The graph as text".
+
     Parameters
     ----------
     root:
@@ -419,11 +424,6 @@ def draw_graph(
         Text written before the local derivative of these edges (keys as in
         ``edge_colors``): the path players write "path 1", so that a path is
         told apart by more than its colour.
-
-    The graph's ``texts`` are its nodes in words
-    (:func:`~micrograd_edu.visualize.outline.node_texts`): its HTML
-    (:meth:`ComputationGraph.html_fragment`) names each node with them and
-    lists them as "The graph as text".
     """
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
