@@ -24,7 +24,12 @@ what is left to colour alone is written in words too.
 
 from __future__ import annotations
 
-from matplotlib.colors import LinearSegmentedColormap
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # matplotlib is imported on first use: graphs are drawn without it
+    from matplotlib.colors import LinearSegmentedColormap
+
+    PLAYGROUND_CMAP: LinearSegmentedColormap
 
 __all__ = [
     "BACKGROUND",
@@ -66,8 +71,19 @@ BLUE = "#0877bd"
 """The TensorFlow Playground's blue: class 1, positive numbers, the training curve."""
 ZERO_GREY = "#e8eaeb"
 """The middle of the diverging colour map: zero."""
-PLAYGROUND_CMAP = LinearSegmentedColormap.from_list("playground", [ORANGE, ZERO_GREY, BLUE])
-"""Orange (negative / class 0) through light grey to blue (positive / class 1)."""
+
+
+def __getattr__(name: str) -> Any:
+    """``PLAYGROUND_CMAP``, the matplotlib colour map from orange (negative / class 0)
+    through light grey (zero) to blue (positive / class 1), made on first use: the
+    computation graphs take their colours from here where matplotlib is missing."""
+    if name == "PLAYGROUND_CMAP":
+        from matplotlib.colors import LinearSegmentedColormap
+
+        cmap = LinearSegmentedColormap.from_list("playground", [ORANGE, ZERO_GREY, BLUE])
+        globals()[name] = cmap
+        return cmap
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 NEGATIVE, POSITIVE = ORANGE, BLUE
 """A weight's or a value's sign."""
