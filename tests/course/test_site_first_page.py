@@ -30,7 +30,7 @@ def test_the_first_page_has_no_axe_violation_and_a_visible_focus(
         assert page.locator("main h1").inner_text().startswith("micrograd_edu")
         assert_no_axe_violations(page, what="course site's first page")
         stops = keyboard_walk(page, 3)
-        assert [stop.name for stop in stops if stop][0] == "Open the course in JupyterLab"
+        assert stops[0] is not None and stops[0].name == "Open the course in JupyterLab"
         assert stops[1] is not None and stops[1].name.startswith("01")
         for _ in range(2):
             page.keyboard.press("Shift+Tab")
