@@ -85,6 +85,7 @@ def __getattr__(name: str) -> Any:
         return cmap
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 NEGATIVE, POSITIVE = ORANGE, BLUE
 """A weight's or a value's sign."""
 NEGATIVE_DASH = "4 2"
