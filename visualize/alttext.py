@@ -121,10 +121,23 @@ class DescribedFigure(Figure):
         buffer = io.BytesIO()
         self.savefig(buffer, format="png", bbox_inches="tight")
         data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        _shown_once(self)
         return (
             f'<img class="mg-figure" src="data:image/png;base64,{data}" '
             f'alt="{html.escape(alt)}" style="max-width: 100%">'
         )
+
+
+def _shown_once(figure: Figure) -> None:
+    """In a notebook, a figure returned by a cell is displayed, then displayed again when
+    the inline backend shows the figures the cell drew: a screen reader would read its
+    description twice. Once displayed, it leaves pyplot's list (as the inline backend
+    does at the end of every cell anyway); the Figure itself stays usable."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    if "inline" in matplotlib.get_backend() and plt.fignum_exists(figure.number):
+        plt.close(figure)
 
 
 def number(x: float) -> str:

@@ -207,3 +207,27 @@ def test_saved_files_keep_the_description(tmp_path: Path) -> None:
     plain, axes = plt.subplots()
     axes.plot([1, 2])
     assert "Description" not in Image.open(save_figure(plain, tmp_path / "plain.png")).text
+
+
+@pytest.mark.notebooks
+def test_a_notebook_shows_each_figure_once_with_its_alt_text() -> None:
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "from micrograd_edu.history import History\n"
+            "from micrograd_edu.visualize import plot_history\n"
+            "plot_history(History(train_loss=[0.7, 0.5, 0.2]))"
+        ),
+        nbformat.v4.new_code_cell(
+            "fig = plot_history(History(train_loss=[0.7, 0.5, 0.2]))\nprint(fig.description)"
+        ),
+    ]
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    shown, printed = (cell.outputs for cell in notebook.cells)
+    text = "Loss over 3 epochs: training loss falls from 0.7 to 0.2."
+    assert [output.output_type for output in shown] == ["execute_result"]  # once, not twice
+    assert f'alt="{text}"' in shown[0].data["text/html"]
+    assert printed[0].text == text + "\n"
+    assert [output.output_type for output in printed[1:]] == ["display_data"]
