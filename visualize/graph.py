@@ -42,7 +42,13 @@ from micrograd_edu.explain.formulas import node_names
 from micrograd_edu.explain.optable import draw_label
 
 from . import interactive
-from .outline import UNKNOWN_IN_PASS, NodeText, node_texts, outline_html
+from .outline import (
+    UNKNOWN_BEFORE_BACKWARD,
+    UNKNOWN_IN_PASS,
+    NodeText,
+    node_texts,
+    outline_html,
+)
 from .palette import EDGE_GREY, HIGHLIGHT, NODE_BORDER, NODE_COLORS, NODE_STYLES
 from .renderer import render
 
@@ -105,8 +111,10 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
         return fit_to_width(svg)
 
     def view_html(self, uid: str, svg: str | None = None) -> str:
-        """The accessible drawing, then the graph as text (items ``{uid}-v0``, …)."""
-        return self.accessible_svg(svg) + outline_html(self.texts, uid)
+        """The accessible drawing, then the graph as text (items ``{uid}-v0``, …); a graph
+        that was not drawn by :func:`draw_graph` (no ``texts``) has the drawing only."""
+        text = outline_html(self.texts, uid) if self.texts else ""
+        return self.accessible_svg(svg) + text
 
     def html_fragment(self, svg: str | None = None) -> str:
         """The graph as HTML for a notebook or a page: the drawing (its nodes reached by
@@ -364,6 +372,29 @@ def _draw_op(graph: ComputationGraph, node: Value, style: _Style) -> None:
         graph.edge(style.ids[child], op_id, **attributes)
 
 
+def _texts(
+    root: Value,
+    grads: Mapping[Value, float],
+    passed: Collection[Value] | None,
+    parameters: set[Value],
+    highlighted: list[Value],
+    names: Mapping[Value, str],
+    given: bool,
+) -> tuple[NodeText, ...]:
+    """The nodes in words; in a player's step (``passed`` given, one node highlighted) that
+    node is the current one; with ``given`` gradients a missing one has not arrived yet."""
+    in_pass = passed is not None and len(highlighted) == 1
+    return node_texts(
+        root,
+        grads,
+        passed,
+        parameters,
+        current=highlighted[0] if in_pass else None,
+        names=names,
+        unknown=UNKNOWN_IN_PASS if given else UNKNOWN_BEFORE_BACKWARD,
+    )
+
+
 def draw_graph(
     root: Value,
     rankdir: str = "LR",
@@ -440,16 +471,7 @@ def draw_graph(
         grads = {node: node.grad for node in nodes} if backward_ran else {}
     names = node_names(root)
     parameters, highlighted = set(params), list(highlight)
-    in_pass = passed is not None and len(highlighted) == 1  # a player's step: its current node
-    texts = node_texts(
-        root,
-        grads,
-        passed,
-        parameters,
-        current=highlighted[0] if in_pass else None,
-        names=names,
-        unknown=UNKNOWN_IN_PASS if unknown_grad == "grad ?" else "not known yet: run backward()",
-    )
+    texts = _texts(root, grads, passed, parameters, highlighted, names, unknown_grad != NO_GRAD)
     style = _Style(
         root=root,
         ids={node: f"v{i}" for i, node in enumerate(nodes)},
