@@ -160,7 +160,6 @@ style="font-family: Helvetica, Arial, sans-serif">{style}
   <p class="mg-caption" style="min-height: 2.6em; max-width: 60em"></p>
   <p class="mg-status mg-sr-only" role="status" aria-live="polite" aria-atomic="true"></p>
   {frames}
-  <p class="mg-note" aria-hidden="true"></p>
   <p class="mg-keys">{keys}</p>
 </div>
 <script>
@@ -172,8 +171,8 @@ style="font-family: Helvetica, Arial, sans-serif">{style}
 </script>
 """
 """A player: buttons (Play is a toggle: ``aria-pressed``), the step's counter and caption,
-a polite live region that announces the step, the frames (one shown at a time), the
-focused item's note and the keys; its script is
+a polite live region that announces the step, the frames (one shown at a time; each
+picture with its note and text version) and the keys; its script is
 :data:`~micrograd_edu.visualize.interactive.PICTURES_JS`."""
 
 PLAYER_KEYS = (

@@ -114,7 +114,7 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
         """The accessible drawing, then the graph as text (items ``{uid}-v0``, …); a graph
         that was not drawn by :func:`draw_graph` (no ``texts``) has the drawing only."""
         text = outline_html(self.texts, uid) if self.texts else ""
-        return self.accessible_svg(svg) + text
+        return self.accessible_svg(svg) + interactive.note_html() + text
 
     def html_fragment(self, svg: str | None = None) -> str:
         """The graph as HTML for a notebook or a page: the drawing (its nodes reached by
@@ -123,7 +123,6 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
         return (
             f'<div class="mg-pictures mg-graph-view" id="{uid}">{interactive.style()}'
             f"{self.view_html(uid, svg)}"
-            '<p class="mg-note" aria-hidden="true"></p>'
             f'<p class="mg-keys">{html.escape(interactive.GRAPH_KEYS)}</p>'
             f"</div>{interactive.script(strict_json.dumps(uid))}"
         )

@@ -9,6 +9,8 @@ What :func:`~micrograd_edu.visualize.draw_graph`'s HTML and the players
 - :func:`graph_svg` marks a Graphviz drawing's nodes with their names and descriptions from
   :mod:`~micrograd_edu.visualize.outline` (the picture is one image for a screen reader until
   the script makes its nodes buttons; ops and edges are hidden, the text says them);
+- :func:`note_html`: under each picture, where the focused (or hovered) item's name and
+  formulas are written;
 - :data:`PICTURES_JS`, run on each picture: its items take the focus with a roving tab index
   (one tab stop), the arrow keys follow the picture's edges (graphs: ← an input, → a
   consumer, ↑ ↓ the other inputs of the same consumer, for ``rankdir="LR"``) or its
@@ -40,6 +42,7 @@ __all__ = [
     "PICTURES_JS",
     "graph_svg",
     "item_attributes",
+    "note_html",
     "page_html",
     "script",
     "style",
@@ -77,7 +80,6 @@ PICTURES_JS = r"""
 function mgPictures(root, options) {
   options = options || {};
   const NS = "http://www.w3.org/2000/svg";
-  const note = root.querySelector(".mg-note");
   const status = root.querySelector(".mg-status");
   const state = { key: null, via: null };
   const boxes = () => [...root.querySelectorAll("[data-roving]")];
@@ -85,7 +87,7 @@ function mgPictures(root, options) {
   const find = (scope, key, what) =>
     key ? scope.querySelector(`${what || ".mg-item"}[data-key="${CSS.escape(key)}"]`) : null;
   const list = (text) => (text || "").split(" ").filter(Boolean);
-  const viewOf = (e) => e.closest(".mg-view") || root;
+  const viewOf = (e) => e.closest(".mg-view") || root;  // a player's frame, or the picture
   const shown = (e) => e.getClientRects().length > 0;
 
   for (const box of boxes()) {
@@ -130,9 +132,11 @@ function mgPictures(root, options) {
     item.append(halo, inner);
   }
   function say(item) {
-    if (!note) return;
-    note.textContent = item ? [item.getAttribute("aria-label"), item.getAttribute("aria-description")]
-      .filter(Boolean).join(". ") : "";
+    const notes = item ? [viewOf(item).querySelector(".mg-note")] : [...root.querySelectorAll(".mg-note")];
+    for (const note of notes.filter(Boolean)) {
+      note.textContent = item ? [item.getAttribute("aria-label"), item.getAttribute("aria-description")]
+        .filter(Boolean).join(". ") : "";
+    }
   }
   const DIRECTIONS = {
     LR: { ArrowLeft: "in", ArrowRight: "out", ArrowUp: "prev", ArrowDown: "next" },
@@ -219,6 +223,11 @@ function mgPictures(root, options) {
   root.addEventListener("mouseover", (event) => {
     const item = event.target.closest && event.target.closest(".mg-item");
     if (item) say(item);
+  });
+  root.addEventListener("mouseout", (event) => {
+    const item = event.target.closest && event.target.closest(".mg-item");
+    if (item && !item.contains(event.relatedTarget)) say(root.contains(document.activeElement)
+      && document.activeElement.closest(".mg-item") ? document.activeElement.closest(".mg-item") : null);
   });
   root.addEventListener("click", (event) => {
     const link = event.target.closest && event.target.closest(".mg-text a[data-key]");
@@ -307,6 +316,12 @@ function mgPictures(root, options) {
 def style() -> str:
     """The ``<style>`` element of the pictures (repeated in each output: each stands alone)."""
     return f"<style>{PICTURES_CSS}</style>"
+
+
+def note_html() -> str:
+    """The line under a picture that shows the focused item's numbers (hidden from screen
+    readers: the item's own name and description say them)."""
+    return '<p class="mg-note" aria-hidden="true"></p>'
 
 
 def page_html(title: str, body: str) -> str:

@@ -319,7 +319,7 @@ class StepPlayer:
     def html_fragment(self) -> str:
         texts = self.texts or ("",) * len(self.svgs)
         frames = [
-            f'<div class="mg-stage" data-stage="{stage}">{svg}</div>{text}'
+            f'<div class="mg-stage" data-stage="{stage}">{svg}</div>{interactive.note_html()}{text}'
             for stage, svg, text in zip(STAGES, self.svgs, texts, strict=True)
         ]
         fragment = player_html(

@@ -121,7 +121,7 @@ def test_keyboard_only_steps_the_player_and_reads_a_gradient(page: Any, tmp_path
     o.backward()
     w1 = next(node for node in o.topological_order() if node.label == "w1")
     assert f"grad {w1.grad:.4g}" in focused(page).name  # type: ignore[union-attr]
-    note = page.locator(".mg-note").text_content()
+    note = page.locator(".mg-note:visible").text_content()
     assert note == (
         "w1, data -3, grad 1, input. w1 = -3. do/dw1 = do/d(x1·w1) · d(x1·w1)/dw1 = 0.5 · 2 = 1. "
         "Inputs: none. Consumers: x1·w1."
