@@ -247,9 +247,10 @@ class LivePlayground(WidgetCallbacks, PlayLoop, ChallengeCheck, Sharing):
     # ------------------------------------------------------------------ announcements
     def _play_clicked(self) -> None:
         """Play or Pause, said in the live region (with the result when pausing)."""
+        start = self.session.epoch  # read before Play's thread can finish an epoch
         self.toggle_play()
         if self._playing.is_set():
-            self.page.say(f"Training from epoch {self.session.epoch:,}")
+            self.page.say(f"Training from epoch {start:,}")
         else:
             self.page.say(f"Paused. {self.summary()}")
 
