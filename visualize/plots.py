@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io as _bytes_io
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import numpy.typing as npt
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap, ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullFormatter
 
 from micrograd_edu import Value
 from micrograd_edu.io import write_atomically
@@ -29,9 +30,11 @@ from micrograd_edu.train import History, predict_proba
 __all__ = [
     "PLAYGROUND_CMAP",
     "draw_network",
+    "log_y_axis",
     "plot_activation",
     "plot_decision_boundary",
     "plot_history",
+    "plot_loss_curves",
     "plot_neuron_outputs",
     "plot_regression",
     "save_figure",
@@ -344,4 +347,68 @@ def draw_network(
     axes.axis("off")
     if title:
         axes.set_title(title)
+    return fig
+
+
+# ------------------------------------------------------------------ loss curves on a log axis
+def _plain_number(value: float, position: object = None) -> str:
+    return f"{value:g}"
+
+
+def log_y_axis(ax: Axes) -> None:
+    """Make ``ax``'s y axis logarithmic, labelled with plain numbers (``0.66``, ``1``, ``10``).
+
+    Call it after plotting. matplotlib's own labels (``6.6×10⁻¹`` on every minor tick
+    of a curve spanning less than a decade) are wide enough to spill into the next
+    panel; here a curve spanning less than a factor of 10 gets three or four round
+    labels inside its range, a wider one a label per decade.
+
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0.69, 0.63])
+    >>> log_y_axis(ax)
+    >>> [tick.get_text() for tick in ax.get_yticklabels()]
+    ['0.64', '0.66', '0.68']
+    >>> plt.close(fig)
+    """
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(_plain_number))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    low, high = ax.get_ylim()
+    if low > 0 and high < 10 * low:
+        ticks = MaxNLocator(nbins=4).tick_values(low, high)
+        ax.yaxis.set_major_locator(FixedLocator([t for t in ticks if low <= t <= high]))
+
+
+def plot_loss_curves(
+    curves: Mapping[str, Mapping[str, Sequence[float]]], title: str = "curve {}"
+) -> Figure:
+    """One panel per run: its training (blue) and validation (orange) loss per epoch.
+
+    ``curves`` maps a run's name to ``{"train": [...], "validation": [...]}`` (as
+    :func:`micrograd_edu.exercises.loss_curves` gives them); each panel has its own
+    logarithmic loss axis (:func:`log_y_axis`). Raises ValueError for no runs.
+
+    >>> fig = plot_loss_curves({"A": {"train": [1.0, 0.5], "validation": [1.1, 0.7]}})
+    >>> [ax.get_title() for ax in fig.axes], fig.axes[0].get_ylabel()
+    (['curve A'], 'loss (log scale)')
+    >>> plt.close(fig)
+    """
+    if not curves:
+        raise ValueError("plot_loss_curves: give at least one run")
+    fig, axes = plt.subplots(
+        1, len(curves), figsize=(4 * len(curves), 3.2), squeeze=False, layout="constrained"
+    )
+    for ax, (name, run) in zip(axes[0], curves.items(), strict=True):
+        ax.plot(range(1, len(run["train"]) + 1), run["train"], color=BLUE, label="training")
+        ax.plot(
+            range(1, len(run["validation"]) + 1),
+            run["validation"],
+            color=ORANGE,
+            label="validation",
+        )
+        log_y_axis(ax)
+        ax.set_title(title.format(name))
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss (log scale)")
+    axes[0][0].legend()
     return fig

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from micrograd_edu.exercises.symptoms import Run
 
-from .plots import plot_decision_boundary
+from .plots import log_y_axis, plot_decision_boundary
 
 __all__ = ["plot_runs"]
 
@@ -24,6 +24,9 @@ def plot_runs(runs: Mapping[str, Run], boundary: bool = True) -> Figure:
 
     Loss and gradient norm are drawn on a log scale: the mistakes change them
     by factors of ten and more. Raises ValueError for no runs.
+
+    In a notebook, assign the figure (``fig = plot_runs(...)``) or end the line with
+    ``;``: a Figure left as a cell's last value is shown a second time.
     """
     if not runs:
         raise ValueError("plot_runs: give at least one run")
@@ -34,10 +37,10 @@ def plot_runs(runs: Mapping[str, Run], boundary: bool = True) -> Figure:
     for row, (name, run) in zip(axes, runs.items(), strict=True):
         steps = range(1, len(run.loss) + 1)
         row[0].plot(steps, run.loss, color="#2563eb")
-        row[0].set_yscale("log")
+        log_y_axis(row[0])
         row[0].set_ylabel(name, fontsize=12, fontweight="bold")
         row[1].plot(steps, run.grad_norm, color="#dc2626")
-        row[1].set_yscale("log")
+        log_y_axis(row[1])
         row[2].plot(steps, run.accuracy, color="#16a34a")
         row[2].set_ylim(0.0, 1.05)
         row[2].axhline(0.5, color="#94a3b8", linewidth=0.8, linestyle="--")

@@ -188,9 +188,9 @@ _MISTAKES = [
     ),
     Mistake(
         "missing-reflected-op",
-        "no __radd__ / __rmul__",
+        "no reflected operator for a number on the left",
         "2 * a asks the number first; a float does not know your class, so Python then calls "
-        "a.__rmul__(2) (and 1 + a calls a.__radd__(1)), which must exist",
+        "the reflected method of a (rmul; radd for 1 + a), which your class must define",
     ),
     Mistake(
         "reused-operand-lost",

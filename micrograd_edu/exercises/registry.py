@@ -8,7 +8,7 @@ absent from the report. It imports nothing but the standard library, so
 >>> ENTRIES["2.4"].names
 ('backward',)
 >>> course_exercises()["02_backpropagation"]
-['2.1', '2.2', '2.3', '2.4', '2.5']
+['2.1', '2.2', '2.3', '2.4', '2.5', '2.6']
 """
 
 from __future__ import annotations

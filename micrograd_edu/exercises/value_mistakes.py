@@ -260,7 +260,8 @@ def raised_mistake(record: Any, spec: Spec, chain: bool) -> tuple[str | None, st
             return (
                 "missing-reflected-op",
                 f"{expression} raised {kind}: {message}",
-                "a·b = b·a and a + b = b + a: the reflected operators can reuse the others",
+                "define __radd__ and __rmul__; a + b = b + a and a·b = b·a, so they can reuse "
+                "__add__ and __mul__",
             )
     return None, problem, "read the line of your cell the error names"
 
