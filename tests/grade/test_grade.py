@@ -123,14 +123,15 @@ def _by_student(out: Path) -> dict[str, dict[str, dict[str, object]]]:
 def test_results_jsonl_has_every_verdict(graded: Path) -> None:
     grades = _by_student(graded)
     assert {s: {n: g["result"] for n, g in e.items()} for s, e in grades.items()} == {
-        "stub": dict.fromkeys(["2.1", "2.2", "2.3", "2.4", "2.5"], "not done"),
-        "right": dict.fromkeys(["2.1", "2.2", "2.3", "2.4", "2.5"], "passed"),
+        "stub": dict.fromkeys(["2.1", "2.2", "2.3", "2.4", "2.5", "2.6"], "not done"),
+        "right": dict.fromkeys(["2.1", "2.2", "2.3", "2.4", "2.5", "2.6"], "passed"),
         "wrong": {
             "2.1": "passed",
             "2.2": "passed",
             "2.3": "passed",
             "2.4": "wrong",
             "2.5": "passed",
+            "2.6": "passed",
         },
         "library": {
             "2.1": "passed",
@@ -138,14 +139,16 @@ def test_results_jsonl_has_every_verdict(graded: Path) -> None:
             "2.3": "passed",
             "2.4": "wrong",
             "2.5": "passed",
+            "2.6": "passed",
         },
-        "<i>forged&amp;": dict.fromkeys(["2.1", "2.2", "2.3", "2.4", "2.5"], "crashed"),
+        "<i>forged&amp;": dict.fromkeys(["2.1", "2.2", "2.3", "2.4", "2.5", "2.6"], "crashed"),
         "deleted": {
             "2.1": "passed",
             "2.2": "passed",
             "2.3": "passed",
             "2.4": "missing",
             "2.5": "passed",
+            "2.6": "passed",
         },
         "broken": {
             "2.1": "passed",
@@ -153,6 +156,7 @@ def test_results_jsonl_has_every_verdict(graded: Path) -> None:
             "2.3": "passed",
             "2.4": "passed",
             "2.5": "passed",
+            "2.6": "passed",
         },
     }
     assert grades["wrong"]["2.4"]["mistake"] == "assign-not-accumulate"
@@ -164,14 +168,14 @@ def test_results_jsonl_has_every_verdict(graded: Path) -> None:
 
 def test_grades_csv_one_row_per_student(graded: Path) -> None:
     assert (graded / "grades.csv").read_text().splitlines() == [
-        "student,2.1,2.2,2.3,2.4,2.5,total,max",
-        "<i>forged&amp;,0,0,0,0,0,0,5",
-        "broken,1,0,1,1,1,4,5",
-        "deleted,1,1,1,0,1,4,5",
-        "library,1,1,1,0,1,4,5",
-        "right,1,1,1,1,1,5,5",
-        "stub,0,0,0,0,0,0,5",
-        "wrong,1,1,1,0,1,4,5",
+        "student,2.1,2.2,2.3,2.4,2.5,2.6,total,max",
+        "<i>forged&amp;,0,0,0,0,0,0,0,6",
+        "broken,1,0,1,1,1,1,5,6",
+        "deleted,1,1,1,0,1,1,5,6",
+        "library,1,1,1,0,1,1,5,6",
+        "right,1,1,1,1,1,1,6,6",
+        "stub,0,0,0,0,0,0,0,6",
+        "wrong,1,1,1,0,1,1,5,6",
     ]
 
 
@@ -191,9 +195,9 @@ def test_gradescope_results_json(klass: dict[str, Path], tmp_path: Path) -> None
     (tmp_path / "submission" / NAME).write_bytes(klass["wrong"].read_bytes())
     assert cli.main(["--gradescope", "--root", str(tmp_path), "--timeout", "300"]) == 0
     results = json.loads((tmp_path / "results" / "results.json").read_text())
-    assert results["score"] == 4.0
+    assert results["score"] == 5.0
     assert [(t["name"], t["score"], t["max_score"]) for t in results["tests"]] == [
-        (f"Exercise 2.{i} (02_backpropagation)", 0.0 if i == 4 else 1.0, 1.0) for i in range(1, 6)
+        (f"Exercise 2.{i} (02_backpropagation)", 0.0 if i == 4 else 1.0, 1.0) for i in range(1, 7)
     ]
     output = results["tests"][3]["output"]
     assert output.startswith(
