@@ -350,7 +350,16 @@ def playground_figure(run: TrainingRun, title: str | None = None) -> Figure:
     if run.history.epochs == 0:  # a fresh network (the live app before Play): epoch 0's losses
         loss_ax.plot([0], [train_loss], "o", color=BLUE, label="training")
         loss_ax.plot([0], [test_loss], "o", color=ORANGE, label="test")
-        loss_ax.set_title("epoch 0: not trained yet", fontsize=8)
+        loss_ax.text(
+            0.55,
+            0.5,
+            "epoch 0: not trained yet",
+            transform=loss_ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="#475569",
+        )
         loss_ax.set_xlim(-0.5, 10.0)
     else:
         epochs = np.arange(1, run.history.epochs + 1)

@@ -20,7 +20,13 @@ import numpy.typing as npt
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap, ListedColormap
 from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullFormatter
+from matplotlib.ticker import (
+    FixedLocator,
+    FuncFormatter,
+    LogLocator,
+    MaxNLocator,
+    NullFormatter,
+)
 
 from micrograd_edu import Value
 from micrograd_edu.io import write_atomically
@@ -361,7 +367,8 @@ def log_y_axis(ax: Axes) -> None:
     Call it after plotting. matplotlib's own labels (``6.6×10⁻¹`` on every minor tick
     of a curve spanning less than a decade) are wide enough to spill into the next
     panel; here a curve spanning less than a factor of 10 gets three or four round
-    labels inside its range, a wider one a label per decade.
+    labels inside its range, one spanning less than 100 labels at 1, 2 and 5 times
+    each power of ten, a wider one a label per decade.
 
     >>> fig, ax = plt.subplots()
     >>> _ = ax.plot([0.69, 0.63])
@@ -377,6 +384,8 @@ def log_y_axis(ax: Axes) -> None:
     if low > 0 and high < 10 * low:
         ticks = MaxNLocator(nbins=4).tick_values(low, high)
         ax.yaxis.set_major_locator(FixedLocator([t for t in ticks if low <= t <= high]))
+    elif low > 0 and high < 100 * low:  # one or two decades: 1, 2, 5 in each
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
 
 
 def plot_loss_curves(

@@ -75,9 +75,12 @@ every ``TANH_EVERY`` nodes (the values stay near 1, the gradient near 0.1)."""
 MAX_ORDERS = 2000
 """Orders tried per graph for an order-dependent mistake (small graphs have far fewer)."""
 
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_LIBRARY = tuple(
-    os.path.abspath(p) for p in {sysconfig.get_paths()[k] for k in ("stdlib", "purelib", "platlib")}
+_NOT_THE_STUDENTS = tuple(
+    os.path.join(os.path.abspath(folder), "")  # a trailing separator: whole folders only
+    for folder in {
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))),  # micrograd_edu
+        *(sysconfig.get_paths()[key] for key in ("stdlib", "purelib", "platlib")),
+    }
 )
 
 
@@ -184,8 +187,10 @@ def _student_frame(error: BaseException) -> tuple[str, int] | None:
     """The innermost frame of the traceback in the student's code: (function, line)."""
     found = None
     for frame, line in traceback.walk_tb(error.__traceback__):
-        path = os.path.abspath(frame.f_code.co_filename)
-        if path.startswith((_PACKAGE, *_LIBRARY)) or path.startswith("<frozen"):
+        filename = frame.f_code.co_filename
+        if filename.startswith("<frozen") or os.path.abspath(filename).startswith(
+            _NOT_THE_STUDENTS
+        ):
             continue
         found = (getattr(frame.f_code, "co_qualname", frame.f_code.co_name), line)
     return found
