@@ -375,9 +375,24 @@ def playground_figure(run: TrainingRun, title: str | None = None) -> Figure:
     out_ax.title.set_fontsize(9)
 
     loss_ax = fig.add_axes((0.72, 0.08, 0.25, 0.18))
-    epochs = np.arange(1, run.history.epochs + 1)
-    loss_ax.plot(epochs, run.history.train_loss, color=BLUE, label="training")
-    loss_ax.plot(epochs, run.history.val_loss, color=ORANGE, label="test", linestyle="--")
+    if run.history.epochs == 0:  # a fresh network (the live app before Play): epoch 0's losses
+        loss_ax.plot([0], [train_loss], "o", color=BLUE, label="training")
+        loss_ax.plot([0], [test_loss], "o", color=ORANGE, label="test")
+        loss_ax.text(
+            0.55,
+            0.5,
+            "epoch 0: not trained yet",
+            transform=loss_ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="#475569",
+        )
+        loss_ax.set_xlim(-0.5, 10.0)
+    else:
+        epochs = np.arange(1, run.history.epochs + 1)
+        loss_ax.plot(epochs, run.history.train_loss, color=BLUE, label="training")
+        loss_ax.plot(epochs, run.history.val_loss, color=ORANGE, label="test", linestyle="--")
     loss_ax.set_xlabel("epoch", fontsize=8)
     loss_ax.set_ylabel("loss", fontsize=8)
     loss_ax.tick_params(labelsize=7)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import io as _bytes_io
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,13 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import (
+    FixedLocator,
+    FuncFormatter,
+    LogLocator,
+    MaxNLocator,
+    NullFormatter,
+)
 
 from micrograd_edu import Value
 from micrograd_edu.io import write_atomically
@@ -55,9 +62,11 @@ from .palette import ORANGE as ORANGE
 __all__ = [
     "PLAYGROUND_CMAP",
     "draw_network",
+    "log_y_axis",
     "plot_activation",
     "plot_decision_boundary",
     "plot_history",
+    "plot_loss_curves",
     "plot_neuron_outputs",
     "plot_regression",
     "save_figure",
@@ -472,4 +481,71 @@ def draw_network(
     if title:
         axes.set_title(title)
     set_description(axes, network_text(model, names))
+    return fig
+
+
+# ------------------------------------------------------------------ loss curves on a log axis
+def _plain_number(value: float, position: object = None) -> str:
+    return f"{value:g}"
+
+
+def log_y_axis(ax: Axes) -> None:
+    """Make ``ax``'s y axis logarithmic, labelled with plain numbers (``0.66``, ``1``, ``10``).
+
+    Call it after plotting. matplotlib's own labels (``6.6×10⁻¹`` on every minor tick
+    of a curve spanning less than a decade) are wide enough to spill into the next
+    panel; here a curve spanning less than a factor of 10 gets three or four round
+    labels inside its range, one spanning less than 100 labels at 1, 2 and 5 times
+    each power of ten, a wider one a label per decade.
+
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0.69, 0.63])
+    >>> log_y_axis(ax)
+    >>> [tick.get_text() for tick in ax.get_yticklabels()]
+    ['0.64', '0.66', '0.68']
+    >>> plt.close(fig)
+    """
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(_plain_number))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    low, high = ax.get_ylim()
+    if low > 0 and high < 10 * low:
+        ticks = MaxNLocator(nbins=4).tick_values(low, high)
+        ax.yaxis.set_major_locator(FixedLocator([t for t in ticks if low <= t <= high]))
+    elif low > 0 and high < 100 * low:  # one or two decades: 1, 2, 5 in each
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+
+
+def plot_loss_curves(
+    curves: Mapping[str, Mapping[str, Sequence[float]]], title: str = "curve {}"
+) -> Figure:
+    """One panel per run: its training (blue) and validation (orange) loss per epoch.
+
+    ``curves`` maps a run's name to ``{"train": [...], "validation": [...]}`` (as
+    :func:`micrograd_edu.exercises.loss_curves` gives them); each panel has its own
+    logarithmic loss axis (:func:`log_y_axis`). Raises ValueError for no runs.
+
+    >>> fig = plot_loss_curves({"A": {"train": [1.0, 0.5], "validation": [1.1, 0.7]}})
+    >>> [ax.get_title() for ax in fig.axes], fig.axes[0].get_ylabel()
+    (['curve A'], 'loss (log scale)')
+    >>> plt.close(fig)
+    """
+    if not curves:
+        raise ValueError("plot_loss_curves: give at least one run")
+    fig, axes = plt.subplots(
+        1, len(curves), figsize=(4 * len(curves), 3.2), squeeze=False, layout="constrained"
+    )
+    for ax, (name, run) in zip(axes[0], curves.items(), strict=True):
+        ax.plot(range(1, len(run["train"]) + 1), run["train"], color=BLUE, label="training")
+        ax.plot(
+            range(1, len(run["validation"]) + 1),
+            run["validation"],
+            color=ORANGE,
+            label="validation",
+        )
+        log_y_axis(ax)
+        ax.set_title(title.format(name))
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss (log scale)")
+    axes[0][0].legend()
     return fig

@@ -18,7 +18,7 @@ from micrograd_edu.exercises.symptoms import Run
 
 from .alttext import DescribedFigure, describe, series_text, set_description
 from .palette import BLUE, CLASS_COLORS, HIGHLIGHT
-from .plots import plot_decision_boundary
+from .plots import log_y_axis, plot_decision_boundary
 
 __all__ = ["plot_runs"]
 
@@ -28,6 +28,9 @@ def plot_runs(runs: Mapping[str, Run], boundary: bool = True) -> Figure:
 
     Loss and gradient norm are drawn on a log scale: the mistakes change them
     by factors of ten and more. Raises ValueError for no runs.
+
+    In a notebook, assign the figure (``fig = plot_runs(...)``) or end the line with
+    ``;``: a Figure left as a cell's last value is shown a second time.
     """
     if not runs:
         raise ValueError("plot_runs: give at least one run")
@@ -42,10 +45,10 @@ def plot_runs(runs: Mapping[str, Run], boundary: bool = True) -> Figure:
     for row, (name, run) in zip(axes, runs.items(), strict=True):
         steps = range(1, len(run.loss) + 1)
         row[0].plot(steps, run.loss, color=BLUE)
-        row[0].set_yscale("log")
+        log_y_axis(row[0])
         row[0].set_ylabel(name, fontsize=12, fontweight="bold")
         row[1].plot(steps, run.grad_norm, color=HIGHLIGHT)
-        row[1].set_yscale("log")
+        log_y_axis(row[1])
         row[2].plot(steps, run.accuracy, color=CLASS_COLORS[4])
         row[2].set_ylim(0.0, 1.05)
         row[2].axhline(0.5, color="#94a3b8", linewidth=0.8, linestyle="--")

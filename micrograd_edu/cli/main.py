@@ -98,7 +98,7 @@ def _notebooks(argv: list[str]) -> int:
 
 
 def _lab(argv: list[str]) -> int:
-    from .lab import LabNotInstalledError, run_lab
+    from .lab import LabNotInstalledError, pytorch_advice, run_lab
 
     parser = argparse.ArgumentParser(
         prog="micrograd-edu lab",
@@ -115,6 +115,9 @@ def _lab(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if _notebooks([str(args.folder)]) != 0:
         return 1
+    advice = pytorch_advice()
+    if advice:
+        print(advice)
     try:
         return run_lab(args.folder, args.jupyter_args)
     except LabNotInstalledError as error:

@@ -240,6 +240,36 @@ def test_lab_without_jupyterlab_copies_the_notebooks_and_says_what_to_install(
     )
 
 
+def test_lab_says_how_to_get_pytorchs_cpu_build_when_it_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    from micrograd_edu.cli import lab
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "torch" else real_find_spec(name, *args),
+    )
+    monkeypatch.setattr(lab, "run_lab", lambda folder, args: 0)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert cli.main(["lab", str(tmp_path / "course")]) == 0
+    assert "\n    pip install torch==2.13.0\n" in capsys.readouterr().out  # the CPU build there
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert cli.main(["lab", str(tmp_path / "course")]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "Notebook 7 compares with PyTorch, which is not installed here. Its CPU build:\n"
+        "    pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu\n"
+    ) in out
+    monkeypatch.setattr(importlib.util, "find_spec", real_find_spec)
+    assert cli.main(["lab", str(tmp_path / "course")]) == 0
+    if real_find_spec("torch") is not None:
+        assert "PyTorch" not in capsys.readouterr().out
+
+
 def test_grade_on_a_system_without_process_groups_says_to_use_wsl(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

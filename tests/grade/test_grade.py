@@ -143,14 +143,15 @@ def _by_student(out: Path) -> dict[str, dict[str, dict[str, object]]]:
 def test_results_jsonl_has_every_verdict(graded: Path) -> None:
     grades = _by_student(graded)
     assert {s: {n: g["result"] for n, g in e.items()} for s, e in grades.items()} == {
-        "stub": dict.fromkeys(["2.1", "2.2", "2.3", "2.4", "2.5"], "not done"),
-        "right": dict.fromkeys(["2.1", "2.2", "2.3", "2.4", "2.5"], "passed"),
+        "stub": dict.fromkeys(["2.1", "2.2", "2.3", "2.4", "2.5", "2.6"], "not done"),
+        "right": dict.fromkeys(["2.1", "2.2", "2.3", "2.4", "2.5", "2.6"], "passed"),
         "wrong": {
             "2.1": "passed",
             "2.2": "passed",
             "2.3": "passed",
             "2.4": "wrong",
             "2.5": "passed",
+            "2.6": "passed",
         },
         "library": {
             "2.1": "passed",
@@ -158,6 +159,7 @@ def test_results_jsonl_has_every_verdict(graded: Path) -> None:
             "2.3": "passed",
             "2.4": "wrong",
             "2.5": "passed",
+            "2.6": "passed",
         },
         "<i>forged&amp;": {  # its forgery runs after every exercise was probed
             "2.1": "passed",
@@ -165,6 +167,7 @@ def test_results_jsonl_has_every_verdict(graded: Path) -> None:
             "2.3": "passed",
             "2.4": "wrong",
             "2.5": "passed",
+            "2.6": "passed",
         },
         "deleted": {
             "2.1": "passed",
@@ -172,6 +175,7 @@ def test_results_jsonl_has_every_verdict(graded: Path) -> None:
             "2.3": "passed",
             "2.4": "missing",
             "2.5": "passed",
+            "2.6": "passed",
         },
         "broken": {
             "2.1": "passed",
@@ -179,6 +183,7 @@ def test_results_jsonl_has_every_verdict(graded: Path) -> None:
             "2.3": "passed",
             "2.4": "passed",
             "2.5": "passed",
+            "2.6": "passed",
         },
         "order": {
             "2.1": "passed",
@@ -186,6 +191,7 @@ def test_results_jsonl_has_every_verdict(graded: Path) -> None:
             "2.3": "wrong",
             "2.4": "wrong",
             "2.5": "passed",
+            "2.6": "passed",
         },
     }
     assert grades["order"]["2.3"]["mistake"] == "wrong-order"
@@ -201,15 +207,15 @@ def test_results_jsonl_has_every_verdict(graded: Path) -> None:
 def test_grades_csv_one_row_per_student(graded: Path, klass: dict[str, Path]) -> None:
     rows = [row.rsplit(",", 1) for row in (graded / "grades.csv").read_text().splitlines()]
     assert [row[0] for row in rows] == [
-        "student,status,2.1,2.2,2.3,2.4,2.5,total,max,notebook",
-        "<i>forged&amp;,graded,1,1,1,0,1,4,5,02_backpropagation",
-        "broken,graded,1,0,1,1,1,4,5,02_backpropagation",
-        "deleted,graded,1,1,1,0,1,4,5,02_backpropagation",
-        "library,graded,1,1,1,0,1,4,5,02_backpropagation",
-        "order,graded,1,1,0,0,1,3,5,02_backpropagation",
-        "right,graded,1,1,1,1,1,5,5,02_backpropagation",
-        "stub,graded,0,0,0,0,0,0,5,02_backpropagation",
-        "wrong,graded,1,1,1,0,1,4,5,02_backpropagation",
+        "student,status,2.1,2.2,2.3,2.4,2.5,2.6,total,max,notebook",
+        "<i>forged&amp;,graded,1,1,1,0,1,1,5,6,02_backpropagation",
+        "broken,graded,1,0,1,1,1,1,5,6,02_backpropagation",
+        "deleted,graded,1,1,1,0,1,1,5,6,02_backpropagation",
+        "library,graded,1,1,1,0,1,1,5,6,02_backpropagation",
+        "order,graded,1,1,0,0,1,1,4,6,02_backpropagation",
+        "right,graded,1,1,1,1,1,1,6,6,02_backpropagation",
+        "stub,graded,0,0,0,0,0,0,0,6,02_backpropagation",
+        "wrong,graded,1,1,1,0,1,1,5,6,02_backpropagation",
     ]
     assert [row[1] for row in rows[1:]] == [str(klass[name]) for name in sorted(klass)]
 
@@ -236,9 +242,9 @@ def test_gradescope_results_json(klass: dict[str, Path], tmp_path: Path) -> None
     (tmp_path / "submission" / NAME).write_bytes(klass["wrong"].read_bytes())
     assert cli.main(["--gradescope", "--root", str(tmp_path), "--timeout", "300"]) == 0
     results = json.loads((tmp_path / "results" / "results.json").read_text())
-    assert results["score"] == 4.0
+    assert results["score"] == 5.0
     assert [(t["name"], t["score"], t["max_score"]) for t in results["tests"]] == [
-        (f"Exercise 2.{i} (02_backpropagation)", 0.0 if i == 4 else 1.0, 1.0) for i in range(1, 6)
+        (f"Exercise 2.{i} (02_backpropagation)", 0.0 if i == 4 else 1.0, 1.0) for i in range(1, 7)
     ]
     output = results["tests"][3]["output"]
     assert output.startswith(
