@@ -4,14 +4,14 @@
 ``python tools/hub_env.py``, which needs PyPI and npm; the test itself fetches
 nothing and only reads what this wrote. What it writes, in the cache folder:
 
-* ``venv-<key>/``: a virtual environment made from ``/usr/bin/python3`` (a
+* ``venv/``: a virtual environment made from ``/usr/bin/python3`` (a
   Python that the test's local users may execute: one under ``/root`` fails
   for them with "bad interpreter: Permission denied"), holding JupyterHub,
   jupyter-server-proxy and the idle culler (:data:`HUB_REQUIREMENTS`) and this
   project's wheel installed as a student installs it, with its ``course``
-  extra. ``<key>`` is a hash of ``pyproject.toml`` and those pins: a change of
-  either makes a new one (the old is removed);
-* ``venv-<key>/.micrograd-sources``: the hash of the sources the installed
+  extra. ``venv/.complete`` holds a hash of the project's dependencies and
+  extras and those pins: a change of either makes the venv anew;
+* ``venv/.micrograd-sources``: the hash of the sources the installed
   wheel was built from. When only the sources changed, the wheel is rebuilt and
   reinstalled without its dependencies and without any index
   (:func:`ensure` with ``offline=True``, which the test calls), a few seconds;
@@ -103,8 +103,19 @@ def _hash_files(paths: list[Path]) -> str:
 
 
 def dependencies_key() -> str:
-    """The venv's key: ``pyproject.toml`` (the extras), the pins and the system Python."""
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
+    """The venv's key: the project's dependencies and extras (``pyproject.toml``'s, the whole
+    file where ``tomllib`` is missing), the pins and the system Python."""
+    text = (ROOT / "pyproject.toml").read_bytes()
+    try:
+        import tomllib
+
+        project = tomllib.loads(text.decode())["project"]
+        text = json.dumps(
+            [project.get("dependencies"), project.get("optional-dependencies")], sort_keys=True
+        ).encode()
+    except ImportError:  # Python 3.10
+        pass
+    digest = hashlib.sha256(text)
     digest.update("\n".join([*HUB_REQUIREMENTS, PROXY_PACKAGE, str(SYSTEM_PYTHON)]).encode())
     return digest.hexdigest()[:12]
 
@@ -164,8 +175,9 @@ def _build_wheel(cache: Path, python: Path, offline: bool) -> Path:
 
 
 def _venv(cache: Path, offline: bool) -> Path:
-    venv = cache / f"venv-{dependencies_key()}"
-    if (venv / COMPLETE_STAMP).exists():
+    venv, key = cache / "venv", dependencies_key()
+    stamp = venv / COMPLETE_STAMP
+    if stamp.exists() and stamp.read_text() == key:
         return venv
     if offline:
         raise HubEnvironmentError(
@@ -176,15 +188,15 @@ def _venv(cache: Path, offline: bool) -> Path:
         raise HubEnvironmentError(
             f"{SYSTEM_PYTHON} is missing: apt-get install python3 python3-venv"
         )
-    for old in cache.glob("venv-*"):
-        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(venv, ignore_errors=True)
     _run([str(SYSTEM_PYTHON), "-m", "venv", str(venv)], "making the venv")
     pip = [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
     _run([*pip, "install", *HUB_REQUIREMENTS], "installing JupyterHub")
+    sources = sources_key()  # before the build: a file edited meanwhile makes the next run rebuild
     wheel = _build_wheel(cache, venv / "bin" / "python", offline=False)
     _run([*pip, "install", f"{wheel}[course]"], "installing micrograd_edu[course]")
-    (venv / SOURCES_STAMP).write_text(sources_key())
-    (venv / COMPLETE_STAMP).write_text("")
+    (venv / SOURCES_STAMP).write_text(sources)
+    stamp.write_text(key)
     return venv
 
 

@@ -6,6 +6,11 @@ that the work is at most ``cpu_share`` of a core (a class shares a machine),
 and redraws at most ``redraws_per_second`` times a second. A diverging run
 pauses with its reason on the message line; Pause stops after the current
 epoch and waits for the thread.
+
+Play costs nothing while nobody looks: when no view of the app is shown (its
+page or JupyterLab tab hidden, :mod:`~micrograd_edu.visualize.live.visibility`)
+the thread waits on an event, without a timer, and goes on where it stopped
+as soon as a view is shown again; the button still says Pause.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import ipywidgets as widgets
 from micrograd_edu.train import TrainingDivergedError
 
 from .session import PlaygroundSession
+from .visibility import PageVisibility
 
 __all__ = ["CPU_SHARE", "MAX_REST", "REDRAWS_PER_SECOND", "PlayLoop"]
 
@@ -34,11 +40,12 @@ class PlayLoop:
     """Play, Pause and Step: the training part of the app (a mixin of ``LivePlayground``).
 
     The app sets the attributes below; ``_playing`` is set while Play runs,
-    ``_wake`` cuts a rest short on Pause, ``_last_draw`` is the
-    :func:`time.monotonic` time of the last redraw.
+    ``_wake`` cuts a rest (or a wait for a view) short on Pause and on a change of
+    ``visibility``, ``_last_draw`` is the :func:`time.monotonic` time of the last redraw.
     """
 
     session: PlaygroundSession
+    visibility: PageVisibility
     cpu_share: float
     redraws_per_second: float
     play_button: widgets.Button
@@ -87,6 +94,8 @@ class PlayLoop:
         rest_per_work = (1.0 - self.cpu_share) / self.cpu_share
         try:
             while self._playing.is_set():
+                if self._hold_while_hidden():
+                    continue
                 start = time.perf_counter()
                 self.session.train_epoch()
                 if time.monotonic() - self._last_draw >= 1.0 / self.redraws_per_second:
@@ -102,6 +111,25 @@ class PlayLoop:
             self._playing.clear()
             self.play_button.description = "▶ Play"
             self.refresh()
+
+    def _hold_while_hidden(self) -> bool:
+        """Wait, without a timeout, while Play is on and no view is shown. False: train an
+        epoch now; True: Play was paused or the wait ended, check again.
+
+        ``_wake`` is cleared before the checks, so a Pause or a view shown between the
+        checks and the wait sets it again and the wait returns at once.
+        """
+        self._wake.clear()
+        if not self._playing.is_set():
+            return True
+        if self.visibility.shown:
+            return False
+        self.visibility.held = True
+        try:
+            self._wake.wait()
+        finally:
+            self.visibility.held = False
+        return True
 
     def step(self) -> None:
         """Train one epoch and redraw."""
