@@ -13,6 +13,7 @@ by a run that was killed before its finalizer are listed in the cache's
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pwd
@@ -198,8 +199,9 @@ class HubRun:
             )
         )
         log = (self.folder / "hub.log").open("w")
+        config = self.folder / "jupyterhub_config.py"
         self.process = subprocess.Popen(
-            [str(self.venv / "bin" / "jupyterhub"), "-f", str(self.folder / "jupyterhub_config.py")],
+            [str(self.venv / "bin" / "jupyterhub"), "-f", str(config)],
             cwd=self.folder,
             env={"PATH": f"{self.venv}/bin:/usr/bin:/bin", "LANG": "C.UTF-8"},
             stdout=log,
@@ -213,8 +215,9 @@ class HubRun:
     def _hand_out_notebooks(self, login: str) -> None:
         """``micrograd-edu notebooks ~/course``, run as the student."""
         home = Path(pwd.getpwnam(login).pw_dir)
+        runuser = shutil.which("runuser") or "/usr/sbin/runuser"
         _run(
-            [shutil.which("runuser") or "/usr/sbin/runuser", "-u", login, "--", str(self.venv / "bin" / "micrograd-edu"),
+            [runuser, "-u", login, "--", str(self.venv / "bin" / "micrograd-edu"),
              "notebooks", str(home / "course")],
             cwd=home,
             env={"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
@@ -338,10 +341,8 @@ class HubRun:
 
 
 def _kill(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _command(pid: int) -> str:

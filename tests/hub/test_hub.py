@@ -77,9 +77,8 @@ def browser(hub: HubRun) -> Iterator[Any]:
         _missing("no Chromium on this machine (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=path, args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1"]
-        )
+        rules = f"--host-resolver-rules=MAP {HOST} 127.0.0.1"
+        chromium = playwright.chromium.launch(executable_path=path, args=[*CHROMIUM_ARGS, rules])
         try:
             yield chromium
         finally:
