@@ -119,6 +119,7 @@ def base_url(text: str) -> str:
     path = "/" + text.strip().strip("/") + "/" if text.strip("/ ") else "/"
     parts = urlsplit(path)
     bad = parts.scheme or parts.netloc or parts.query or parts.fragment or "?" in text
+    bad = bad or text.strip().startswith("//")  # a host: //evil.example/
     if bad or "//" in path or ".." in path.split("/") or not re.fullmatch(r"[\w./~%@+-]*", path):
         raise ValueError(f"--base-url must be a URL path such as /user/NAME/app/, got {text!r}")
     return path
@@ -246,7 +247,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Bad options end the command with one line naming the problem (argparse's exit 2)."""
-    from .server import check_trusted_host
+    from .hosts import check_trusted_host
 
     if not 0 < args.cpu_share <= 1 or args.cull_after < 1 or args.max_kernels < 1:
         parser.error("--cpu-share must be in (0, 1], --cull-after and --max-kernels ≥ 1")

@@ -36,19 +36,22 @@ changes (see :func:`~micrograd_edu.visualize.live.__main__.voila_command` for th
 - **Culling** catches the rest (a page never opened in a browser, such as a
   ``curl``; a crashed browser): Jupyter's ``MappingKernelManager.cull_idle_timeout``
   with ``cull_connected=False``, so an open page keeps its kernel. Measured:
-  freed after the delay plus up to one ``cull_interval``.
+  freed after the delay plus up to one ``cull_interval``. Jupyter counts a
+  kernel's own messages as activity, so a page closed while Play ran (and whose
+  last message was lost) would keep its training kernel forever: here a kernel
+  that has had no page connected for ``cull_idle_timeout`` seconds, and is not
+  running a cell, is shut down whatever it sends.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 import shutil
 import sys
+import time
 import urllib.request
 import uuid
-from collections.abc import Iterable
 from typing import Any
 
 from jupyter_core.utils import ensure_async
@@ -59,12 +62,12 @@ from traitlets import Int, List, TraitError, Unicode, validate
 from voila.app import Voila  # type: ignore[import-untyped]
 from voila.tornado.handler import TornadoVoilaHandler  # type: ignore[import-untyped]
 
+from .hosts import allowed_host, bracketed, check_trusted_host, local_host
+
 __all__ = [
     "FULL_PAGE",
     "KernelCapReachedError",
     "PlaygroundVoila",
-    "allowed_host",
-    "check_trusted_host",
     "local_host",
     "main",
     "server_status",
@@ -165,10 +168,13 @@ class PlaygroundVoila(Voila):  # type: ignore[misc]
         settings: dict[str, Any] = super().init_settings()
         self._starting: set[str] = set()
         self.kernel_manager.start_kernel = self._capped(self.kernel_manager.start_kernel)
+        self.kernel_manager.cull_kernel_if_idle = self._culling_unconnected(
+            self.kernel_manager.cull_kernel_if_idle
+        )
         settings["allow_remote_access"] = False
         settings["local_hostnames"] = ["localhost", *self.trusted_hosts]
         if self.trusted_hosts:
-            names = "|".join(re.escape(_bracketed(name)) for name in self.trusted_hosts)
+            names = "|".join(re.escape(bracketed(name)) for name in self.trusted_hosts)
             settings["allow_origin_pat"] = rf"https?://(?:{names})(?::\d+)?"
         settings["playground_voila"] = self
         return settings
@@ -210,71 +216,34 @@ class PlaygroundVoila(Voila):  # type: ignore[misc]
 
         return start_kernel
 
+    def _culling_unconnected(self, cull: Any) -> Any:
+        """``cull`` (the kernel manager's ``cull_kernel_if_idle``), and a kernel without a
+        connected page for ``cull_idle_timeout`` seconds shut down even while it sends (Play)."""
+        manager = self.kernel_manager
+        alone_since: dict[str, float] = {}
+
+        async def cull_kernel_if_idle(kernel_id: str) -> Any:
+            kernel = manager.get_kernel(kernel_id)
+            connected = manager._kernel_connections.get(kernel_id, 0)
+            if connected or getattr(kernel, "execution_state", None) == "busy":
+                alone_since.pop(kernel_id, None)  # a page, or the page's cells still running
+            elif time.monotonic() - alone_since.setdefault(kernel_id, time.monotonic()) > (
+                manager.cull_idle_timeout
+            ):
+                alone_since.pop(kernel_id, None)
+                self.log.warning(
+                    "Culling kernel %s: no page for %s s", kernel_id, manager.cull_idle_timeout
+                )
+                return await ensure_async(manager.shutdown_kernel(kernel_id))
+            return await ensure_async(cull(kernel_id))
+
+        return cull_kernel_if_idle
+
     def init_handlers(self) -> list[Any]:
         handlers: list[Any] = super().init_handlers()
         status = (url_path_join(self.server_url, "/api/status"), StatusHandler)
         trusted = tuple(self.trusted_hosts)
         return [(spec[0], _handler(spec[1], trusted), *spec[2:]) for spec in [status, *handlers]]
-
-
-def _host_name(host: str) -> str:
-    """The name in a ``Host:`` header, lower case, without its port or IPv6 brackets."""
-    match = re.fullmatch(r"(\[[^\]]*\]|[^:]*)(:\d+)?", host.strip().lower())
-    return (match.group(1) if match else "").strip("[]")
-
-
-def _bracketed(name: str) -> str:
-    """An IPv6 address as it stands in a URL's netloc (``[fd00::1]``); other names as they are."""
-    return f"[{name}]" if ":" in name else name
-
-
-def local_host(host: str) -> bool:
-    """Whether a ``Host:`` header names this machine: ``localhost`` or a loopback address.
-
-    >>> [local_host(h) for h in ("127.0.0.1:8866", "[::1]:80", "LOCALHOST", "127.0.0.1.evil.com")]
-    [True, True, True, False]
-    """
-    name = _host_name(host)
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return name == "localhost"
-
-
-def allowed_host(host: str, trusted: Iterable[str] = ()) -> bool:
-    """Whether a ``Host:`` header is served: a local one (:func:`local_host`) or, with any
-    port, one of the ``trusted`` names (checked by :func:`check_trusted_host`).
-
-    >>> [allowed_host(h, ["hub.test"]) for h in ("hub.test:8000", "HUB.TEST", "x.hub.test")]
-    [True, True, False]
-    """
-    return local_host(host) or _host_name(host) in set(trusted)
-
-
-HOST_NAME = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*")
-
-
-def check_trusted_host(name: str) -> str:
-    """A proxy's host name (or IP address) to trust, lower case; ``ValueError`` for anything
-    wider or malformed: a pattern, a port, a scheme, a path.
-
-    >>> check_trusted_host("Hub.Example.org"), check_trusted_host("fd00::1")
-    ('hub.example.org', 'fd00::1')
-    >>> check_trusted_host("*.example.org")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ValueError: a trusted host is one host name or IP address, ...: got '*.example.org'
-    """
-    text = name.strip().lower()
-    try:
-        return str(ipaddress.ip_address(text))
-    except ValueError:
-        pass
-    if len(text) > 253 or not HOST_NAME.fullmatch(text):
-        raise ValueError(
-            "a trusted host is one host name or IP address, without port, scheme, path or "
-            f"wildcard: got {name!r}"
-        )
-    return text
 
 
 def server_status(url: str, timeout: float = 10.0) -> dict[str, int]:

@@ -39,6 +39,7 @@ __all__ = [
     "FORWARDED",
     "GRACE",
     "StopSignal",
+    "alive",
     "descendants",
     "forwarding_signals",
     "start_child",
@@ -102,13 +103,17 @@ def descendants(pid: int) -> dict[int, int]:
     return found
 
 
+def alive(processes: dict[int, int]) -> list[int]:
+    """Those of ``processes`` (``{pid: start time}``, from :func:`descendants`) still running."""
+    table = _process_table()
+    return [pid for pid, started in processes.items() if table.get(pid, (0, -1))[1] == started]
+
+
 def _kill_alive(processes: dict[int, int]) -> None:
     """SIGKILL those of ``processes`` still alive (same pid and start time)."""
-    table = _process_table()
-    for pid, started in processes.items():
-        if table.get(pid, (0, -1))[1] == started:
-            with suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+    for pid in alive(processes):
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def stop_tree(process: subprocess.Popen[Any], grace: float = GRACE) -> None:
