@@ -297,6 +297,9 @@ def _serve(args: argparse.Namespace, folder: Path) -> int:
     )
     command.append(f"--PlaygroundVoila.remove_on_exit={folder}")
     url = f"http://127.0.0.1:{args.port}{args.base_url}"
+    hint = hub_hint(dict(os.environ), args)
+    if hint:
+        print(hint, file=sys.stderr, flush=True)
     with forwarding_signals(), (folder / "voila.log").open("w+") as log:
         process = start_child(
             command,
@@ -320,6 +323,30 @@ def _serve(args: argparse.Namespace, folder: Path) -> int:
                 file=sys.stderr,
             )
         return process.returncode
+
+
+def hub_hint(environ: dict[str, str], args: argparse.Namespace) -> str | None:
+    """On a JupyterHub user server without ``--base-url``: how to reach the page, or None.
+
+    >>> args = argparse.Namespace(base_url="/", port=8866, trusted_host=())
+    >>> print(hub_hint({"JUPYTERHUB_SERVICE_PREFIX": "/user/ada/"}, args))
+    On a JupyterHub this address is the server's, not yours. Open the Live Playground from
+    JupyterLab's launcher, or start it with
+      --base-url /user/ada/proxy/absolute/8866/ --trusted-host HUB.EXAMPLE.ORG (the hub's name)
+    and open /user/ada/proxy/absolute/8866/ on the hub.
+    """
+    prefix = environ.get("JUPYTERHUB_SERVICE_PREFIX")
+    if not prefix or args.base_url != "/":
+        return None
+    host = urlsplit(environ.get("JUPYTERHUB_PUBLIC_URL", "")).hostname
+    path = f"{prefix}proxy/absolute/{args.port}/"
+    name = host or "HUB.EXAMPLE.ORG (the hub's name)"
+    return (
+        "On a JupyterHub this address is the server's, not yours. Open the Live Playground from\n"
+        "JupyterLab's launcher, or start it with\n"
+        f"  --base-url {path} --trusted-host {name}\n"
+        f"and open {path} on the hub."
+    )
 
 
 def _answers(status: Any, url: str) -> bool:
