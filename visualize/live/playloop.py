@@ -90,18 +90,23 @@ class PlayLoop:
         self.play_button.description = "▶ Play"
 
     def _run(self) -> None:
-        """Epochs until paused; after each, rest so that work is ``cpu_share`` of the time."""
+        """Epochs until paused; after each, rest so that work is ``cpu_share`` of the time.
+
+        Work is this thread's CPU time (the epoch and its redraw), not the wall time: on a
+        machine shared by a class, waiting for a core is not work, and resting for it too
+        would leave cores idle while every student's Play waits.
+        """
         rest_per_work = (1.0 - self.cpu_share) / self.cpu_share
         try:
             while self._playing.is_set():
                 if self._hold_while_hidden():
                     continue
-                start = time.perf_counter()
+                start = time.thread_time()
                 self.session.train_epoch()
                 if time.monotonic() - self._last_draw >= 1.0 / self.redraws_per_second:
                     self.refresh()
                 if rest_per_work:  # at most MAX_REST: a tiny share must not overflow the wait
-                    rest = (time.perf_counter() - start) * rest_per_work
+                    rest = (time.thread_time() - start) * rest_per_work
                     self._wake.wait(min(rest, MAX_REST))
         except TrainingDivergedError as error:
             self.show_message(f"Paused: {error}")
