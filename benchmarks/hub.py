@@ -102,7 +102,7 @@ def hidden_play_share(seconds: float) -> float:
 PLAYGROUND_CELL = (
     "from micrograd_edu.visualize.live import live_playground\napp = live_playground()\napp.step()"
 )
-TORCH_CELL = "import torch\ntorch.ones(3).sum().item()"
+TORCH_CELL = "import torch\n_ = torch.ones(3).sum().item()"
 
 
 def kernel_memory_mib(cell: str) -> float:

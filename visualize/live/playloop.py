@@ -3,7 +3,9 @@
 :class:`PlayLoop` is the part of :class:`~micrograd_edu.visualize.live.app.LivePlayground`
 that trains. Play runs epochs in a daemon thread, resting after each one so
 that the work is at most ``cpu_share`` of a core (a class shares a machine),
-and redraws at most ``redraws_per_second`` times a second. A diverging run
+and redraws at most ``redraws_per_second`` times a second, with at most a third
+of its CPU time (:data:`REDRAW_SHARE`), so that the epochs advance on a crowded
+machine too. A diverging run
 pauses with its reason on the message line; Pause stops after the current
 epoch and waits for the thread.
 
@@ -26,7 +28,7 @@ from micrograd_edu.train import TrainingDivergedError
 from .session import PlaygroundSession
 from .visibility import PageVisibility
 
-__all__ = ["CPU_SHARE", "MAX_REST", "REDRAWS_PER_SECOND", "PlayLoop"]
+__all__ = ["CPU_SHARE", "MAX_REST", "REDRAWS_PER_SECOND", "REDRAW_SHARE", "PlayLoop"]
 
 CPU_SHARE = 0.5
 """Play's default share of one core: it rests as long as it worked (a class shares a machine)."""
@@ -34,6 +36,9 @@ REDRAWS_PER_SECOND = 30.0
 """Play's default cap on redraws per second."""
 MAX_REST = 10.0
 """Play's longest rest between two epochs, in seconds (whatever ``cpu_share``)."""
+REDRAW_SHARE = 1 / 3
+"""At most this share of Play's CPU time goes to redrawing: on a machine where each student
+gets a sliver of a core, the epochs still advance (redraws are then fewer than 30 a second)."""
 
 
 class PlayLoop:
@@ -97,14 +102,18 @@ class PlayLoop:
         would leave cores idle while every student's Play waits.
         """
         rest_per_work = (1.0 - self.cpu_share) / self.cpu_share
+        trained = drawn = 0.0  # CPU seconds spent training since the last redraw, and on it
         try:
             while self._playing.is_set():
                 if self._hold_while_hidden():
                     continue
                 start = time.thread_time()
                 self.session.train_epoch()
-                if time.monotonic() - self._last_draw >= 1.0 / self.redraws_per_second:
+                trained += time.thread_time() - start
+                if self._redraw_due(trained, drawn):
+                    before = time.thread_time()
                     self.refresh()
+                    drawn, trained = time.thread_time() - before, 0.0
                 if rest_per_work:  # at most MAX_REST: a tiny share must not overflow the wait
                     rest = (time.thread_time() - start) * rest_per_work
                     self._wake.wait(min(rest, MAX_REST))
@@ -116,6 +125,13 @@ class PlayLoop:
             self._playing.clear()
             self.play_button.description = "▶ Play"
             self.refresh()
+
+    def _redraw_due(self, trained: float, drawn: float) -> bool:
+        """A redraw now: at most ``redraws_per_second``, and only once training has had its
+        share of the CPU since the last one (``drawn``: what that one cost)."""
+        if time.monotonic() - self._last_draw < 1.0 / self.redraws_per_second:
+            return False
+        return trained >= drawn * (1.0 - REDRAW_SHARE) / REDRAW_SHARE
 
     def _hold_while_hidden(self) -> bool:
         """Wait, without a timeout, while Play is on and no view is shown. False: train an
