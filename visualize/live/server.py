@@ -5,9 +5,9 @@ changes (see :func:`~micrograd_edu.visualize.live.__main__.voila_command` for th
 
 - **Host header**: Voilà serves any ``Host:`` (it sets ``allow_remote_access``);
   here only ``127.0.0.1``, ``::1`` and ``localhost`` are served, others get 403
-  (:func:`allowed_host`, on every handler: the page, the kernels' websockets and
-  their shutdown, static files, the served folder's images), which closes a
-  DNS-rebinding opening.
+  (:func:`~micrograd_edu.visualize.live.hosts.allowed_host`, on every handler: the
+  page, the kernels' websockets and their shutdown, static files, the served
+  folder's images), which closes a DNS-rebinding opening.
 - **Behind a proxy** (JupyterHub's jupyter-server-proxy, nginx): ``trusted_hosts``
   adds the proxy's public host names, and nothing wider: requests whose ``Host:``
   names one are served, and a websocket whose ``Origin`` is ``http(s)://`` one of
