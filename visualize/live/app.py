@@ -49,6 +49,7 @@ from .session import PlaygroundSession
 from .sharing import Sharing
 from .task import Goal, check_hide, parse_goal
 from .views import SvgView, UrlState, button
+from .visibility import PageVisibility
 
 __all__ = [
     "CPU_SHARE",
@@ -115,6 +116,7 @@ class LivePlayground(WidgetCallbacks, PlayLoop, ChallengeCheck, Sharing):
         )
         self.insight = InsightPanel(session, self._guarded, self.refresh, self._change)
         self.url = UrlState(active=url)
+        self.visibility = PageVisibility(on_change=self._wake.set)  # Play waits while hidden
         self._build()
         self._connect()
         self._apply_hide()
@@ -166,6 +168,7 @@ class LivePlayground(WidgetCallbacks, PlayLoop, ChallengeCheck, Sharing):
                 self.insight.widget,
                 self.export_panel,
                 self.url,
+                self.visibility,
             ]
         )
         self.widget.add_class("mg-app")
