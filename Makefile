@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 TORCH  := torch==2.13.0
 
-.PHONY: demo pictures student course release site lab playground test quicktest lint docs docs-strict pytest bench size clean git-filter autograder
+.PHONY: a11y-tools demo pictures student course release site lab playground test quicktest lint docs docs-strict pytest bench size clean git-filter autograder pytest-apply hub-env
 
 # Notebooks run on the kernel installed in .venv, never on one found elsewhere.
 export JUPYTER_PREFER_ENV_PATH := 1
@@ -28,7 +28,7 @@ $(VENV)/.demo-installed: pyproject.toml | $(PY)
 
 $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PIP) install "$(TORCH)"
-	$(PIP) install -e ".[test,viz,notebooks,lab,live,rl,docs]"
+	$(PIP) install -e ".[test,viz,notebooks,lab,live,rl,docs,grade]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
@@ -43,7 +43,7 @@ $(VENV)/.lab-installed: pyproject.toml | $(PY)
 
 $(VENV)/.bench-installed: pyproject.toml | $(PY)
 	$(PIP) install "$(TORCH)"
-	$(PIP) install -e ".[bench,viz,live,rl]"
+	$(PIP) install -e ".[bench,viz,live,rl,notebooks,grade]"
 	touch $@
 
 # The main job: the engine on the micrograd README expression, a network trained
@@ -80,11 +80,32 @@ docs: $(VENV)/.docs-installed
 docs-strict: $(VENV)/.test-installed
 	$(PY) -m mkdocs build --strict
 
-# The course site is built first: tests/course/test_site.py runs it in Chromium.
-pytest: $(VENV)/.test-installed git-filter site
+# The course site is built first: tests/course/test_site.py runs it in Chromium;
+# so is the hub's environment, which tests/hub/ runs a real JupyterHub from.
+pytest: $(VENV)/.test-installed git-filter site a11y-tools hub-env
 	$(HEADLESS) $(PY) -m pytest
 
-test: lint pytest
+# The engine's suite again, every op method going through engine.apply alone
+# (MICROGRAD_EDU_ENGINE=apply): the methods written out for speed change nothing.
+pytest-apply: $(VENV)/.test-installed
+	MICROGRAD_EDU_ENGINE=apply $(PY) -m pytest -q tests/engine micrograd_edu/engine.py micrograd_edu/_engine
+
+test: lint pytest pytest-apply
+
+# axe-core, pinned in tools/a11y/package-lock.json, for the browser tests' accessibility
+# checks (tests/helpers/a11y.py injects it into pages; nothing is fetched at run time).
+AXE := tools/a11y/node_modules/axe-core/axe.min.js
+a11y-tools: $(AXE)
+$(AXE): tools/a11y/package.json tools/a11y/package-lock.json
+	npm ci --prefix tools/a11y --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The JupyterHub test's environment (tests/hub/, root on Linux only): a venv made from
+# /usr/bin/python3 with JupyterHub and micrograd_edu[course], configurable-http-proxy from
+# npm, cached in build/hub/ (or /var/cache/micrograd-edu/hub when other users cannot
+# reach this checkout); remade when the extras change, the wheel when the sources do.
+hub-env:
+	$(PYTHON) tools/hub_env.py
 
 # The quick subset (under a minute): no browser, no notebooks, nothing slow.
 quicktest: $(VENV)/.test-installed
@@ -146,7 +167,7 @@ AUTOGRADER_DIR ?= build/autograder
 AUTOGRADER_ZIP ?= dist/autograder.zip
 autograder: | $(PY)
 	rm -rf $(AUTOGRADER_DIR) && mkdir -p $(AUTOGRADER_DIR) $(dir $(AUTOGRADER_ZIP))
-	$(PY) -m pip --disable-pip-version-check -q wheel --no-deps -w $(AUTOGRADER_DIR) .
+	$(PY) tools/project_wheel.py $(AUTOGRADER_DIR) >/dev/null  # from a clean copy: no stale build/lib
 	cp autograder/setup.sh autograder/run_autograder $(AUTOGRADER_DIR)/
 	$(if $(NOTEBOOK),echo "$(NOTEBOOK)" > $(AUTOGRADER_DIR)/notebook.txt)
 	$(if $(WITH_TORCH),touch $(AUTOGRADER_DIR)/with-torch)

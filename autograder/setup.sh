@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, when it builds the autograder's image (Ubuntu, as root).
-# It installs micrograd_edu from the wheel that `make autograder` put next to it.
+# It installs micrograd_edu and its grade extra (the grader, Jupyter, what the notebooks
+# import) from the wheel that `make autograder` put next to it.
 set -euo pipefail
 cd "$(dirname "$0")"
 apt-get update -q
@@ -12,4 +13,4 @@ if [ -f with-torch ]; then
     $PIP install "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu
 fi
 WHEEL=$(ls micrograd_edu-*.whl)
-$PIP install "${WHEEL}[notebooks,viz,rl]"
+$PIP install "${WHEEL}[grade,rl]"

@@ -12,9 +12,14 @@ Playground's epochs and redraws per second and the reinforcement-learning ones
 The grader's targets (:mod:`benchmarks.grading`) close the second table of a full
 run; ``--grading`` prints them alone.
 
+A class on one machine (:mod:`benchmarks.hub`: epochs per second per user for 1, 8, 10
+and 30 simulated users, a hidden Play's CPU, a user's memory) follows the Playground's
+rows; ``--hub`` prints it alone.
+
 Options: ``--quick`` (fewer repeats, no full training of micrograd), ``--markdown``,
 ``--playground`` (only the table of targets: the tape, the live Playground's rates
-and the reinforcement-learning training targets).
+and the reinforcement-learning training targets), ``--engine`` (only the engine's
+time per op against the engine of an earlier commit, :mod:`benchmarks.engine_ops`).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from . import grading, install, playground, rl, size, tape, training, workloads
+from . import engine_ops, grading, hub, install, playground, rl, size, tape, training, workloads
 from .timing import median_times
 from .workloads import Engine
 
@@ -151,17 +156,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--install", action="store_true", help="only the wheel's and the course site's rows"
     )
+    parser.add_argument(
+        "--engine", action="store_true", help="only the time per op against an earlier engine"
+    )
+    parser.add_argument(
+        "--baseline", default=engine_ops.BASELINE, help="the commit of that earlier engine"
+    )
+    parser.add_argument(
+        "--hub", action="store_true", help="only a class on one machine: users, hidden Play, memory"
+    )
     args = parser.parse_args(argv)
     print("\n".join(size.measure().lines()))
     repeats = 3 if args.quick else 5
     if args.install:
         _print_targets(install.install_rows(), args.markdown)
         return 0
+    if args.hub:
+        _print_targets(hub.hub_rows(args.quick), args.markdown)
+        return 0
     if args.playground:
         _print_playground(args.quick, args.markdown)
         return 0
     if args.grading:
         _print_targets(grading.grading_rows(args.quick), args.markdown)
+        return 0
+    if args.engine:
+        _print_targets(engine_ops.engine_rows(args.quick, args.baseline), args.markdown)
         return 0
 
     engines = {
@@ -235,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     _print_table(rows, args.markdown)
     print()
+    print(f"[+] the engine against {args.baseline[:7]} ...", file=sys.stderr)
+    _print_targets(engine_ops.engine_rows(args.quick, args.baseline), args.markdown)
+    print()
     _print_playground(args.quick, args.markdown, with_grading=True)
     return 0
 
@@ -248,8 +271,12 @@ def _print_playground(quick: bool, markdown: bool, with_grading: bool = False) -
         [rate.label, f"{rate.per_second:.1f} /s", f"≥ {rate.target:g} /s", "✔" if rate.met else "✘"]
         for rate in rates
     ]
+    print("[+] live Playground: a held Trainer against fit per epoch ...", file=sys.stderr)
+    rows += playground.epoch_against_fit(quick)
     print("[+] live Playground in a classroom ...", file=sys.stderr)
     rows += playground.classroom_rows(quick)
+    print("[+] a class on one machine (simulated hub users) ...", file=sys.stderr)
+    rows += hub.hub_rows(quick)
     print("[+] reinforcement learning ...", file=sys.stderr)
     rows += rl.rl_rows()
     print("[+] the wheel and the course site ...", file=sys.stderr)

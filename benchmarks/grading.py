@@ -7,7 +7,14 @@
   notebook (target ≤ 3 s);
 * seconds per notebook per core over the class at ``--jobs 2`` (target ≤ 3 s), beside
   today's figure before this grader: every cell of the notebook run through nbclient,
-  one notebook at a time, as the old grader did.
+  one notebook at a time, as the old grader did;
+* the class time with one hung notebook in it, at the default time limit (target: the hung
+  notebook costs at most its limit, 70 s for notebook 2, not the 300 s of before);
+* ``--rejudge`` of 1,000 records (the course's nine notebooks, graded once, copied) with no
+  kernel (target < 30 s).
+
+``python -m benchmarks.grading --seconds`` measures each course notebook's grading time, the
+table :data:`micrograd_edu.exercises.grading.GRADING_SECONDS` the default limit comes from.
 
 Each figure is one run (minutes each): the ratios are what matter.
 """
@@ -23,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["grading_rows"]
+__all__ = ["course_seconds", "grading_rows", "hung_rows", "rejudge_rows"]
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("0*.ipynb"))
@@ -57,13 +64,16 @@ def _seconds(command: list[str], cwd: Path, env: dict[str, str] | None = None) -
     return time.perf_counter() - start
 
 
-def _grade(paths: list[Path], jobs: int, out: Path) -> tuple[float, int]:
-    """Wall seconds of one grader run, and how many submissions ran to the end."""
-    command = [sys.executable, "-m", "micrograd_edu.grade", "--jobs", str(jobs)]
-    command += ["--timeout", "600", "--out", str(out), *map(str, paths)]
+def _grade(
+    paths: list[Path], jobs: int, out: Path, timeout: list[str] | None = None
+) -> tuple[float, int]:
+    """Wall seconds of one grader run, and how many submissions were graded to the end."""
+    command = [sys.executable, "-m", "micrograd_edu.grade", "--jobs", str(jobs), "--notebook"]
+    command += ["each", *(["--timeout", "600"] if timeout is None else timeout)]
+    command += ["--out", str(out), *map(str, paths)]
     seconds = _seconds(command, ROOT)
     lines = (out / "results.jsonl").read_text().splitlines()
-    return seconds, sum(json.loads(line)["status"] == "ran" for line in lines)
+    return seconds, sum(json.loads(line)["status"] == "graded" for line in lines)
 
 
 def _class(folder: Path, copies: int) -> list[Path]:
@@ -108,7 +118,7 @@ def grading_rows(quick: bool = False) -> list[list[str]]:
     cores = min(2, os.cpu_count() or 1)
     per_core = two * cores / len(paths)
     count = len(paths)
-    return [
+    rows = [
         [
             f"grading: {count} submissions, --jobs 2 vs --jobs 1 ({ran_two}/{ran_one} ran,"
             f" load average {load:.1f} at the start)",
@@ -129,8 +139,104 @@ def grading_rows(quick: bool = False) -> list[list[str]]:
             "✔" if per_core <= 3 else "✘",
         ],
     ]
+    return rows + hung_rows(quick) + rejudge_rows()
+
+
+HANG: dict[str, object] = {
+    "cell_type": "code",
+    "metadata": {},
+    "outputs": [],
+    "execution_count": None,
+    "source": "while True:\n    pass\n",
+}
+
+
+def hung_rows(quick: bool = False) -> list[list[str]]:
+    """The class time of notebook-2 submissions at ``--jobs 2`` and the default limit, with
+    and without one hung notebook among them."""
+    from micrograd_edu import exercises
+    from micrograd_edu.grade.records import default_timeout
+
+    limit = default_timeout(exercises, "02_backpropagation")
+    source = ROOT / "notebooks" / "02_backpropagation.ipynb"
+    count = 4 if quick else 8
+    with tempfile.TemporaryDirectory(prefix="bench-hung-") as temp:
+        folder = Path(temp)
+        paths = []
+        for index in range(count):
+            paths.append(folder / "class" / f"student{index:02d}_02_backpropagation.ipynb")
+            paths[-1].parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, paths[-1])
+        notebook = json.loads(source.read_text(encoding="utf-8"))
+        notebook["cells"].append(HANG)
+        hung = folder / "class" / "stuck_02_backpropagation.ipynb"
+        hung.write_text(json.dumps(notebook), encoding="utf-8")
+        alone, _ = _grade(paths, 2, folder / "alone", timeout=[])
+        with_hung, graded = _grade([*paths, hung], 2, folder / "hung", timeout=[])
+    extra = with_hung - alone
+    return [
+        [
+            f"grading: {count} notebook-2 submissions + 1 hung, --jobs 2, default limit"
+            f" {limit:.0f} s ({graded}/{count} graded)",
+            f"{with_hung:.0f} s (+{extra:.0f} s over {alone:.0f} s; before: 300 s limit)",
+            f"+ ≤ {limit + 10:.0f} s",
+            "✔" if extra <= limit + 10 and graded == count else "✘",
+        ]
+    ]
+
+
+def rejudge_rows(records: int = 1000) -> list[list[str]]:
+    """``--rejudge`` of ``records`` records made from the course notebooks graded once.
+
+    Its CPU time (the grader and its processes) is the figure: under 30 CPU seconds is under
+    30 s on one idle core, whatever else the machine is doing while it is measured.
+    """
+    import resource
+
+    with tempfile.TemporaryDirectory(prefix="bench-rejudge-") as temp:
+        folder = Path(temp)
+        _grade(_class(folder / "class", 1), 2, folder / "graded")
+        lines = (folder / "graded" / "results.jsonl").read_text().splitlines()
+        out = folder / "out"
+        out.mkdir()
+        copies = []
+        for index in range(records):
+            record = json.loads(lines[index % len(lines)])
+            record["path"] = f"class/student{index:04d}/{Path(record['path']).name}"
+            record["student"] = f"student{index:04d}"
+            copies.append(json.dumps(record))
+        (out / "results.jsonl").write_text("\n".join(copies) + "\n", encoding="ascii")
+        command = [sys.executable, "-m", "micrograd_edu.grade", "--rejudge", str(out)]
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        seconds = _seconds(command, ROOT)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        kept = (out / "results.jsonl").read_text().splitlines()
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    done = len(kept) - records
+    return [
+        [
+            f"grading: --rejudge {records} records of the 9 course notebooks, no kernel"
+            f" ({done} re-judged; load average {load:.1f})",
+            f"{cpu:.1f} CPU s ({seconds:.1f} s wall, --jobs {os.cpu_count()})",
+            "< 30 s",
+            "✔" if cpu < 30 and done == records else "✘",
+        ]
+    ]
+
+
+def course_seconds() -> dict[str, float]:
+    """Each course notebook's grading time (with its solutions), one at a time."""
+    with tempfile.TemporaryDirectory(prefix="bench-seconds-") as temp:
+        folder = Path(temp)
+        _grade(_class(folder / "class", 1), 1, folder / "out")
+        lines = (folder / "out" / "results.jsonl").read_text().splitlines()
+    return {r["notebook"]: round(r["seconds"], 1) for r in map(json.loads, lines)}
 
 
 if __name__ == "__main__":
-    for row in grading_rows("--quick" in sys.argv):
-        print(" | ".join(row))
+    if "--seconds" in sys.argv:
+        print(json.dumps(course_seconds(), indent=4))
+    else:
+        for row in grading_rows("--quick" in sys.argv):
+            print(" | ".join(row))

@@ -6,6 +6,11 @@ Each rate is measured by calling the app's own update functions in a loop:
 see them, without a browser. Targets are the issue's: default settings (circle,
 2 features, hidden 4,2, 250 training points, batch 10) train ≥ 10 epochs/s and
 redraw ≥ 5 times/s; 6 hidden layers of 8 neurons train ≥ 2 epochs/s.
+
+:func:`epoch_against_fit` times the session's epoch (one :class:`~micrograd_edu.train.Trainer`
+held for the whole run) against the path it replaced, ``fit(..., epochs=1)`` called
+every epoch (which checks the data and the optimizer and captures the tape again),
+interleaved in the same run: target no slower.
 """
 
 from __future__ import annotations
@@ -14,8 +19,9 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["Rate", "classroom_rows", "playground_rates"]
+__all__ = ["Rate", "classroom_rows", "epoch_against_fit", "playground_rates"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,64 @@ def playground_rates(quick: bool = False) -> list[Rate]:
             Rate(f"live Playground {name}: redraws", _rate(app.refresh, seconds), draw_target)
         )
     return rates
+
+
+def _fit_per_epoch(session: Any) -> Callable[[], None]:
+    """An epoch as the session trained it before it held a Trainer: ``fit(..., epochs=1)``
+    on the features of the training points, then the test loss with ``evaluate``."""
+    import numpy as np
+
+    from micrograd_edu.train import evaluate, fit
+
+    shuffle = np.random.default_rng(session.settings.seed)
+
+    def epoch() -> None:
+        s = session.settings
+        fit(
+            session.model,
+            session.inputs(session.X_train),
+            session.y_train,
+            loss=str(s.loss),
+            optimizer=session.optimizer,
+            epochs=1,
+            batch_size=s.batch_size,
+            l1=s.reg_rate if s.regularization == "l1" else 0.0,
+            l2=s.reg_rate if s.regularization == "l2" else 0.0,
+            seed=int(shuffle.integers(2**32)),
+            progress=False,
+        )
+        evaluate(session.model, session.inputs(session.X_test), session.y_test, str(s.loss))
+
+    return epoch
+
+
+def epoch_against_fit(quick: bool = False) -> list[list[str]]:
+    """Rows (label, measured, target, met): epochs per second of the session's held
+    Trainer and of ``fit`` per epoch, on the default settings and on 6 layers of 8,
+    each the median of interleaved runs in this process."""
+    from micrograd_edu.visualize.live.session import PlaygroundSession
+
+    seconds, repeats = (0.5, 5) if quick else (1.0, 9)
+    rows = []
+    for name, hidden in (("default (circle, 4,2)", (4, 2)), ("6 layers of 8", (8,) * 6)):
+        held, per_epoch = PlaygroundSession(hidden=hidden), PlaygroundSession(hidden=hidden)
+        old_epoch = _fit_per_epoch(per_epoch)
+        held.train_epoch()  # warm-up
+        old_epoch()
+        trainer_rates, fit_rates = [], []
+        for _ in range(repeats):
+            trainer_rates.append(_rate(held.train_epoch, seconds, repeats=1))
+            fit_rates.append(_rate(old_epoch, seconds, repeats=1))
+        new, old = statistics.median(trainer_rates), statistics.median(fit_rates)
+        rows.append(
+            [
+                f"live Playground {name}: an epoch, held Trainer ÷ fit per epoch",
+                f"{old / new:.2f}× the time ({new:.0f} vs {old:.0f} /s)",
+                "≤ 1.00×",
+                _met(new >= old),
+            ]
+        )
+    return rows
 
 
 def _redraw_rate_at(epochs: int, seconds: float) -> float:

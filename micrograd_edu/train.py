@@ -13,37 +13,40 @@ One epoch of (mini-batch) stochastic gradient descent::
 accuracy after every epoch in a :class:`History`. It stops early, and says so,
 when the loss becomes infinite or NaN (:class:`TrainingDivergedError`) or when the
 user presses Ctrl-C (``History.interrupted``).
+
+:func:`fit` is a thin loop over a :class:`Trainer`, which checks the data and the
+optimizer and captures the tape once, then trains a mini-batch at a time
+(:meth:`Trainer.step`) or a pass at a time (:meth:`Trainer.epoch`), with a learning
+rate that may change between steps: what the live Playground holds while it plays.
+The step itself (graph or tape, the penalties, ``zero_grad``/``backward``/``step``)
+is in :mod:`micrograd_edu.steps`.
 """
 
 from __future__ import annotations
 
 import math
-import signal
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import partial
-from types import FrameType
-from typing import Any, Literal, NoReturn
+from typing import Any, ClassVar, Literal, NamedTuple, NoReturn
 
 import numpy as np
 import numpy.typing as npt
 from tqdm import tqdm
 
-from . import losses
+from . import losses, steps
 from ._support import validation
-from .engine import Value, gc_paused, sum_values
 from .history import History, TrainingDivergedError, TrainingRun
-from .nn import MLP, classes, predict, predict_proba
+from .nn import MLP, predict, predict_proba
 from .optim import SGD, LinearLR, Optimizer, soft_threshold
 from .tape import Tape, capture
 
 __all__ = [
     "MAX_EPOCHS",
     "OBJECTIVES",
+    "EpochResult",
     "History",
     "Objective",
+    "Trainer",
     "TrainingDivergedError",
     "TrainingRun",
     "evaluate",
@@ -68,52 +71,6 @@ OBJECTIVES = losses.LOSSES
 """The losses :func:`fit` knows by name (:data:`micrograd_edu.losses.LOSSES`)."""
 
 
-def _objective(loss: str | Objective) -> Objective:
-    if isinstance(loss, Objective):
-        return loss
-    if loss not in OBJECTIVES:
-        raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(OBJECTIVES)}")
-    return OBJECTIVES[loss]
-
-
-def _check_data(
-    model: MLP, X: npt.ArrayLike, y: npt.ArrayLike, objective: Objective, what: str
-) -> tuple[FloatArray, FloatArray]:
-    X_arr = validation.real_array(f"{what}: X", X)
-    y_arr = validation.real_array(f"{what}: y", y)
-    if X_arr.ndim != 2 or X_arr.shape[1] != model.nin:
-        raise ValueError(
-            f"{what}: X must have shape (n, {model.nin}) for this model, got {X_arr.shape}"
-        )
-    if y_arr.shape != (len(X_arr),):
-        raise ValueError(f"{what}: y must have shape ({len(X_arr)},), got {y_arr.shape}")
-    if len(X_arr) == 0:
-        raise ValueError(f"{what}: the data set is empty")
-    if not np.all(np.isfinite(X_arr)) or not np.all(np.isfinite(y_arr)):
-        raise ValueError(f"{what}: X and y must be finite (found NaN or inf)")
-    if objective.kind == "multiclass":
-        if model.nout < 2:
-            raise ValueError(
-                f"loss {objective.name!r} needs a model with >= 2 outputs, got {model.nout}"
-            )
-        if not np.all((y_arr == np.round(y_arr)) & (y_arr >= 0) & (y_arr < model.nout)):
-            raise ValueError(f"{what}: labels must be class indices 0..{model.nout - 1}")
-    else:
-        if model.nout != 1:
-            raise ValueError(
-                f"loss {objective.name!r} needs a model with 1 output, got {model.nout}"
-            )
-        if objective.kind == "binary" and not np.all((y_arr == 0) | (y_arr == 1)):
-            raise ValueError(f"{what}: labels for loss {objective.name!r} must be 0 or 1")
-    return X_arr, y_arr
-
-
-def _accuracy(objective: Objective, outputs: FloatArray, y: FloatArray) -> float | None:
-    if objective.kind == "regression":
-        return None
-    return float(np.mean(classes(outputs) == y))
-
-
 def evaluate(
     model: MLP, X: npt.ArrayLike, y: npt.ArrayLike, loss: str | Objective
 ) -> tuple[float, float | None]:
@@ -121,20 +78,9 @@ def evaluate(
 
     Computed with NumPy from the current weights, without building a graph.
     """
-    objective = _objective(loss)
-    X_arr, y_arr = _check_data(model, X, y, objective, "evaluate")
-    return _evaluate_checked(model, X_arr, y_arr, objective)
-
-
-def _evaluate_checked(
-    model: MLP, X: FloatArray, y: FloatArray, objective: Objective
-) -> tuple[float, float | None]:
-    """:func:`evaluate` for data that :func:`_check_data` has already accepted."""
-    with np.errstate(all="ignore"):  # a diverged model gives inf/NaN; fit reports it
-        outputs = model.forward_array(X)
-        z = outputs[:, 0] if objective.kind != "multiclass" else outputs
-        loss = float(np.mean(objective.on_array(z, y)))
-    return loss, _accuracy(objective, outputs, y)
+    objective = steps.objective_of(loss)
+    X_arr, y_arr = steps.check_data(model, X, y, objective, "evaluate")
+    return steps.evaluate_arrays(model, X_arr, y_arr, objective)
 
 
 def fit(
@@ -205,6 +151,10 @@ def fit(
 
     Notes
     -----
+    ``fit`` makes a :class:`Trainer` with these settings and runs its epochs
+    under a progress bar: use a ``Trainer`` to train a step or an epoch at a
+    time.
+
     **Stopping early.** If the loss becomes infinite or NaN (too high a learning
     rate, usually), ``fit`` restores the weights of the end of the previous epoch
     and raises :class:`TrainingDivergedError`, which names the epoch and carries
@@ -212,149 +162,320 @@ def fit(
     after the current step and returns the history with ``interrupted=True``; a
     second Ctrl-C interrupts at once.
     """
-    objective = _objective(loss)
-    X_arr, y_arr = _check_data(model, X, y, objective, "fit")
-    has_val = X_val is not None or y_val is not None
-    if has_val:
-        if X_val is None or y_val is None:
-            raise ValueError("give both X_val and y_val, or neither")
-        X_val_arr, y_val_arr = _check_data(model, X_val, y_val, objective, "fit (validation)")
-    epochs = validation.integer("epochs", epochs, maximum=MAX_EPOCHS)
-    n = len(X_arr)
-    size = n if batch_size is None else validation.integer("batch_size", batch_size)
-    l1, l2 = _check_penalties(l1, l2, l1_step)
-    params = model.parameters()
-    opt = optimizer if optimizer is not None else SGD(params, lr=0.1)
-    _check_optimizer(opt, params)
-    tape = _training_tape(model, objective, engine)
-    penalties = _Penalties.of(model, tape, l1 if l1_step == "subgradient" else 0.0, l2)
-    shrunk = _updated_weights(model, opt) if l1 and l1_step == "proximal" else []
-    rng = np.random.default_rng(seed)
-    rows = X_arr.tolist()
-    labels = y_arr.astype(np.int64).tolist() if objective.kind == "multiclass" else y_arr.tolist()
-    history = History()
-    last_finite = [p.data for p in params]
-
-    def diverged(epoch: int, step: int | None, what: str) -> NoReturn:
-        _diverged(history, params, last_finite, opt.lr, epoch, step, what)
-
-    bar = tqdm(range(epochs), disable=not progress, unit="epoch", leave=True)
-    with _stop_on_interrupt() as interrupt:
-        for epoch in bar:
-            order = rng.permutation(n) if size < n else np.arange(n)
-            for step, start in enumerate(range(0, n, size), start=1):
-                batch = order[start : start + size].tolist()
-                stop = partial(diverged, epoch, step)  # stop("the loss became inf") raises
-                if tape is not None:
-                    _tape_step(tape, objective, X_arr[batch], y_arr[batch], penalties, opt, stop)
-                else:
-                    samples = ([rows[i] for i in batch], [labels[i] for i in batch])
-                    _graph_step(model, objective, samples, penalties, opt, stop)
-                if shrunk:
-                    soft_threshold(shrunk, opt.lr * l1)
-                if interrupt.is_set():
-                    history.interrupted = True
-                    break
-            if scheduler is not None and not history.interrupted:
-                scheduler.step()
-            train_result = _evaluate_checked(model, X_arr, y_arr, objective)
-            weights = [p.data for p in params]
-            if not all(map(math.isfinite, weights)):
-                diverged(epoch, None, "the weights became infinite or NaN")
-            if not math.isfinite(train_result[0]):
-                diverged(epoch, None, f"the loss became {train_result[0]}")
-            last_finite = weights
-            _record(history, "train", *train_result)
-            if has_val:
-                _record(history, "val", *_evaluate_checked(model, X_val_arr, y_val_arr, objective))
-            bar.set_postfix(_postfix(history))
-            if history.interrupted:
+    trainer = _FitTrainer(
+        epochs,
+        model,
+        X,
+        y,
+        loss,
+        optimizer,
+        batch_size,
+        X_val,
+        y_val,
+        l1=l1,
+        l2=l2,
+        l1_step=l1_step,
+        scheduler=scheduler,
+        seed=seed,
+        engine=engine,
+    )
+    bar = tqdm(range(trainer.epochs), disable=not progress, unit="epoch", leave=True)
+    with steps.stop_on_interrupt() as interrupt:
+        for _ in bar:
+            trainer._run_epoch(interrupt)
+            bar.set_postfix(steps.progress_postfix(trainer.history))
+            if trainer.history.interrupted:
                 break
     bar.close()
-    return history
+    return trainer.history
 
 
-@dataclass(frozen=True)
-class _Penalties:
-    """The penalties added to each mini-batch's loss: l1·Σ|w| over the weights (in
-    ``"subgradient"`` mode; 0 otherwise) and l2·Σw² over all the parameters."""
+class EpochResult(NamedTuple):
+    """What one epoch of a :class:`Trainer` left: the mean loss and the accuracy on the
+    training data, and on the validation data if it has some, with the weights at
+    the end of the epoch. Accuracies are None for regression (no classes)."""
 
-    l1: float
-    l2: float
-    weights: list[Value]
-    """The parameters L1 applies to: the weights, not the biases."""
-    tape_mask: npt.NDArray[np.bool_] | None
-    """Which of the tape's parameters are weights (None without a tape)."""
-
-    @staticmethod
-    def of(model: MLP, tape: Tape | None, l1: float, l2: float) -> _Penalties:
-        weights = _weights(model)
-        ids = {id(w) for w in weights}
-        mask = None if tape is None else np.array([id(p) in ids for p in tape.parameters])
-        return _Penalties(l1, l2, weights, mask)
+    train_loss: float
+    train_accuracy: float | None
+    val_loss: float | None
+    val_accuracy: float | None
 
 
-def _check_penalties(l1: float, l2: float, l1_step: str) -> tuple[float, float]:
-    """The penalty rates as floats, after checking them and the L1 rule."""
-    if l1_step not in ("proximal", "subgradient"):
-        raise ValueError(f"l1_step must be 'proximal' or 'subgradient', got {l1_step!r}")
-    return validation.real("l1", l1, low=0.0), validation.real("l2", l2, low=0.0)
+class Trainer:
+    """Mini-batch gradient descent on one model and data set, a step or an epoch at a time.
+
+    The parameters are :func:`fit`'s (without ``epochs`` and ``progress``), and so
+    are the numbers: ``Trainer(...)`` then ``epoch()`` n times gives the weights
+    and history of ``fit(..., epochs=n)`` with the same seed. Everything is
+    checked once, here, as :func:`fit` checks it (the messages start with
+    "Trainer"); the tape (``engine``) is captured once. :meth:`step` trains one
+    mini-batch, :meth:`epoch` the rest of a pass over the data. :attr:`lr` may
+    change between steps (the TensorFlow Playground's learning rate changes the
+    running network); :meth:`use_data` trains on new data from the next step on
+    (the model, the optimizer and the history stay); :meth:`reset` starts again
+    from where the trainer began.
+
+    ``current_epoch`` counts the epochs completed and ``global_step`` the mini-batches
+    trained (PyTorch Lightning's names); ``history`` holds each epoch's numbers, as
+    :func:`fit` returns them. ``keep_history=False`` keeps no per-epoch list
+    (:meth:`epoch` still returns each epoch's numbers): for a run without end, such
+    as the live Playground's.
+
+    A loss or weight that becomes infinite or NaN restores the weights of the end
+    of the previous epoch and raises :class:`TrainingDivergedError` (the next
+    step starts a new pass; the optimizer's running state, such as momentum, is
+    not restored). Ctrl-C is :func:`fit`'s to handle, not the trainer's.
+
+    Examples
+    --------
+    >>> from micrograd_edu import datasets
+    >>> X, y = datasets.moons(n=40, seed=0)
+    >>> trainer = Trainer(MLP(2, [8, 1], seed=0), X, y, batch_size=10, seed=0)
+    >>> trainer.steps_per_epoch
+    4
+    >>> round(trainer.step(), 4)  # one mini-batch: its loss, before the update
+    0.6699
+    >>> round(trainer.epoch().train_loss, 4)  # the other 3 mini-batches, then the evaluation
+    0.6226
+    >>> trainer.current_epoch, trainer.global_step, trainer.history.epochs
+    (1, 4, 1)
+    >>> trainer.lr = 0.5  # the next step moves the weights 5 times further
+    >>> round(trainer.epoch().train_loss, 4)
+    0.5073
+    """
+
+    _caller: ClassVar[str] = "Trainer"
+    """How the data's error messages start ("fit" when :func:`fit` makes the trainer)."""
+
+    def __init__(
+        self,
+        model: MLP,
+        X: npt.ArrayLike,
+        y: npt.ArrayLike,
+        loss: str | Objective = "bce",
+        optimizer: Optimizer | None = None,
+        batch_size: int | None = None,
+        X_val: npt.ArrayLike | None = None,
+        y_val: npt.ArrayLike | None = None,
+        *,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        l1_step: L1Step = "proximal",
+        scheduler: LinearLR | None = None,
+        seed: int | None = None,
+        engine: EngineName = "auto",
+        keep_history: bool = True,
+    ) -> None:
+        self.model = model
+        self.objective = steps.objective_of(loss)
+        self.use_data(X, y, X_val, y_val)
+        self._after_data_checked()
+        self.batch_size = (
+            None if batch_size is None else validation.integer("batch_size", batch_size)
+        )
+        self.l1, self.l2 = steps.check_penalties(l1, l2, l1_step)
+        self.params = model.parameters()
+        self.optimizer = optimizer if optimizer is not None else SGD(self.params, lr=0.1)
+        steps.check_optimizer(self.optimizer, self.params)
+        self.scheduler = scheduler
+        self.tape = _training_tape(model, self.objective, engine)
+        subgradient_l1 = self.l1 if l1_step == "subgradient" else 0.0
+        self._penalties = steps.Penalties.of(model, self.tape, subgradient_l1, self.l2)
+        proximal = self.l1 and l1_step == "proximal"
+        self._shrunk = steps.updated_weights(model, self.optimizer) if proximal else []
+        self.seed = seed
+        self.keep_history = keep_history
+        self._start = (
+            [p.data for p in self.params],
+            steps.saved_state(self.optimizer, self.params),
+            None if scheduler is None else steps.saved_state(scheduler, self.params),
+        )
+        self._begin()
+
+    def _after_data_checked(self) -> None:
+        """What a subclass checks after the data (fit: its ``epochs``, where it always did)."""
+
+    def _begin(self) -> None:
+        """Epoch 0, step 0, an empty history, the shuffling from the seed."""
+        self.history = History()
+        self.current_epoch = 0
+        self.global_step = 0
+        self._rng = np.random.default_rng(self.seed)
+        self._order: npt.NDArray[np.int64] | None = None  # this pass's order; None between
+        self._position = 0  # the first sample of the next mini-batch in _order
+        self._last_finite = [p.data for p in self.params]
+
+    # ------------------------------------------------------------------ settings
+    def use_data(
+        self,
+        X: npt.ArrayLike,
+        y: npt.ArrayLike,
+        X_val: npt.ArrayLike | None = None,
+        y_val: npt.ArrayLike | None = None,
+    ) -> None:
+        """Train on ``(X, y)`` (validate on ``(X_val, y_val)``) from the next step on.
+
+        Checked as :func:`fit` checks them. The model, the optimizer, the tape and
+        the history stay; an epoch in progress starts again on the new data.
+        """
+        what = self._caller
+        X_arr, y_arr = steps.check_data(self.model, X, y, self.objective, what)
+        val: tuple[FloatArray | None, FloatArray | None] = (None, None)
+        if X_val is not None or y_val is not None:
+            if X_val is None or y_val is None:
+                raise ValueError("give both X_val and y_val, or neither")
+            val = steps.check_data(self.model, X_val, y_val, self.objective, f"{what} (validation)")
+        self.X, self.y = X_arr, y_arr
+        self.X_val, self.y_val = val
+        labels = y_arr.astype(np.int64) if self.objective.kind == "multiclass" else y_arr
+        self._samples = (X_arr.tolist(), labels.tolist())  # for the graph engine
+        self._order = None
+
+    @property
+    def lr(self) -> float:
+        """The optimizer's learning rate; set it to change the steps from the next one on.
+
+        Refused (``ValueError``) when a scheduler sets the rate.
+        """
+        return self.optimizer.lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        if self.scheduler is not None:
+            raise ValueError(
+                f"the learning rate follows the scheduler ({type(self.scheduler).__name__}); "
+                "train without a scheduler to set it by hand"
+            )
+        self.optimizer.lr = validation.real("lr", value, low=0.0, low_open=True)
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """Mini-batches in one pass over the training data."""
+        return -(-len(self.X) // self._batch())
+
+    def _batch(self) -> int:
+        return len(self.X) if self.batch_size is None else self.batch_size
+
+    def reset(self) -> None:
+        """Start again from where this trainer began: its first weights, the optimizer's
+        and the scheduler's state of then (momentum, Adam's moments, the schedule's
+        progress), an empty history, the shuffling from the seed. The learning rate
+        stays as set now, unless a scheduler sets it."""
+        weights, restore_optimizer, restore_scheduler = self._start
+        steps.restore_weights(self.params, weights)
+        lr = self.optimizer.lr
+        restore_optimizer()
+        if restore_scheduler is not None:
+            restore_scheduler()  # and the rate it had set
+        else:
+            self.optimizer.lr = lr
+        self._begin()
+
+    # ------------------------------------------------------------------ training
+    def step(self) -> float:
+        """Train one mini-batch: forward, loss, backward, update.
+
+        Returns the mini-batch's loss (penalties included) before the update. The
+        step that completes a pass over the data also ends the epoch, as
+        :meth:`epoch` does (evaluated, recorded, the scheduler stepped).
+        """
+        loss = self._step()
+        if self._position >= len(self.X):
+            self._end_epoch(interrupted=False)
+        return loss
+
+    def epoch(self) -> EpochResult:
+        """Train the rest of the current pass over the data (a whole pass between epochs),
+        then evaluate the model on the training and validation data and record it."""
+        return self._run_epoch(None)
+
+    def _run_epoch(self, interrupt: threading.Event | None) -> EpochResult:
+        """Steps to the end of the pass, or until ``interrupt`` is set (then the epoch ends
+        early: ``history.interrupted``)."""
+        while True:
+            self._step()
+            if interrupt is not None and interrupt.is_set():
+                return self._end_epoch(interrupted=True)
+            if self._position >= len(self.X):
+                return self._end_epoch(interrupted=False)
+
+    def _step(self) -> float:
+        n, size = len(self.X), self._batch()
+        if self._order is None:
+            self._order = self._rng.permutation(n) if size < n else np.arange(n)
+            self._position = 0
+        batch = self._order[self._position : self._position + size].tolist()
+        stop = partial(self._diverged, self._position // size + 1)
+        if self.tape is not None:
+            X, y = self.X[batch], self.y[batch]
+            loss = steps.tape_step(
+                self.tape, self.objective, X, y, self._penalties, self.optimizer, stop
+            )
+        else:
+            rows, labels = self._samples
+            samples = ([rows[i] for i in batch], [labels[i] for i in batch])
+            loss = steps.graph_step(
+                self.model, self.objective, samples, self._penalties, self.optimizer, stop
+            )
+        if self._shrunk:
+            soft_threshold(self._shrunk, self.optimizer.lr * self.l1)
+        self._position += size
+        self.global_step += 1
+        return loss
+
+    def _end_epoch(self, interrupted: bool) -> EpochResult:
+        """Step the scheduler, evaluate, check the weights and the loss, record."""
+        self._order = None
+        if interrupted:
+            self.history.interrupted = True
+        elif self.scheduler is not None:
+            self.scheduler.step()
+        train_loss, train_accuracy = steps.evaluate_arrays(
+            self.model, self.X, self.y, self.objective
+        )
+        weights = [p.data for p in self.params]
+        if not all(map(math.isfinite, weights)):
+            self._diverged(None, "the weights became infinite or NaN")
+        if not math.isfinite(train_loss):
+            self._diverged(None, f"the loss became {train_loss}")
+        self._last_finite = weights
+        val_loss = val_accuracy = None
+        if self.X_val is not None and self.y_val is not None:
+            val_loss, val_accuracy = steps.evaluate_arrays(
+                self.model, self.X_val, self.y_val, self.objective
+            )
+        result = EpochResult(train_loss, train_accuracy, val_loss, val_accuracy)
+        if self.keep_history:
+            steps.record(self.history, "train", train_loss, train_accuracy)
+            if val_loss is not None:
+                steps.record(self.history, "val", val_loss, val_accuracy)
+        self.current_epoch += 1
+        return result
+
+    def _diverged(self, step: int | None, what: str) -> NoReturn:
+        """Restore the last finite weights and raise :class:`TrainingDivergedError`."""
+        self._order = None
+        steps.restore_weights(self.params, self._last_finite)
+        where = (self.current_epoch, step)
+        raise steps.divergence(what, where, self.optimizer.lr, self.history)
 
 
-def _weights(model: MLP) -> list[Value]:
-    """The model's weights, without the biases (the parameters L1 applies to)."""
-    return [w for layer in model.layers for neuron in layer.neurons for w in neuron.w]
+class _FitTrainer(Trainer):
+    """:func:`fit`'s trainer: its messages say "fit", and it checks ``epochs`` after the
+    data and before the batch size, where :func:`fit` always did."""
 
+    _caller = "fit"
 
-def _updated_weights(model: MLP, optimizer: Optimizer) -> list[Value]:
-    """The weights ``optimizer`` updates (a frozen layer's keep their values)."""
-    updated = {id(p) for p in optimizer.params}
-    return [w for w in _weights(model) if id(w) in updated]
+    def __init__(self, epochs: int, *args: Any, **kwargs: Any) -> None:
+        self._epochs = epochs
+        super().__init__(*args, **kwargs)
 
-
-def _graph_step(
-    model: MLP,
-    objective: Objective,
-    batch: tuple[list[list[float]], list[Any]],
-    penalties: _Penalties,
-    optimizer: Optimizer,
-    stop: Callable[[str], NoReturn],
-) -> None:
-    """One step with the graph engine: build the batch's loss graph, backward, update."""
-    rows, labels = batch
-    with gc_paused():  # a step builds a large graph without cycles
-        try:
-            total = _batch_loss(model, objective, rows, labels, penalties)
-        except OverflowError as error:
-            stop(f"the loss overflowed ({error})")
-        if not math.isfinite(total.data):
-            stop(f"the loss became {total.data}")
-        optimizer.zero_grad()
-        total.backward()
-        optimizer.step()
-
-
-def _batch_loss(
-    model: MLP,
-    objective: Objective,
-    rows: list[list[float]],
-    labels: list[Any],
-    penalties: _Penalties,
-) -> Value:
-    """The mean loss over one mini-batch, plus the penalties: the graph to backpropagate."""
-    terms = [
-        objective.per_sample(model(row), label) for row, label in zip(rows, labels, strict=True)
-    ]
-    total = sum_values(terms) * (1.0 / len(rows))
-    if penalties.l1:
-        total = total + penalties.l1 * losses.l1(penalties.weights)
-    if penalties.l2:
-        total = total + penalties.l2 * losses.l2(model.parameters())
-    return total
+    def _after_data_checked(self) -> None:
+        self.epochs = validation.integer("epochs", self._epochs, maximum=MAX_EPOCHS)
 
 
 def _training_tape(model: MLP, objective: Objective, engine: str) -> Tape | None:
-    """The tape :func:`fit` trains with, or None for the graph engine."""
+    """The tape :class:`Trainer` trains with, or None for the graph engine."""
     if engine not in ("auto", "graph", "tape"):
         raise ValueError(f"engine must be 'auto', 'graph' or 'tape', got {engine!r}")
     if engine == "graph":
@@ -369,128 +490,3 @@ def _training_tape(model: MLP, objective: Objective, engine: str) -> Tape | None
     if engine == "auto" and type(model) is not MLP:
         return None  # a subclass may build a graph that depends on the data
     return capture(model, np.zeros(model.nin))
-
-
-def _tape_step(
-    tape: Tape,
-    objective: Objective,
-    X: FloatArray,
-    y: FloatArray,
-    penalties: _Penalties,
-    optimizer: Optimizer,
-    stop: Callable[[str], NoReturn],
-) -> None:
-    """One step with the tape: replay it on the batch, the loss's gradient, backward, update.
-
-    The same mathematics as :func:`_graph_step`: mean loss + l1·Σ|w| (weights)
-    + l2·Σw², whose gradient in the outputs z is ``gradient_array(z, y) / n``.
-    """
-    assert objective.gradient_array is not None  # checked by _training_tape
-    outputs = tape.forward_batch(X)
-    z = outputs if objective.kind == "multiclass" else outputs[:, 0]
-    penalty_grads: list[float] = []
-    l1, l2, mask = penalties.l1, penalties.l2, penalties.tape_mask
-    assert mask is not None  # made with the tape
-    with np.errstate(all="ignore"):
-        total = float(np.mean(objective.on_array(z, y)))
-        if l1 or l2:  # the weights are read only for a penalty
-            weights = np.array([p.data for p in tape.parameters])
-            signs = np.where(mask, np.sign(weights), 0.0) if l1 else 0.0
-            if l1:
-                total += l1 * float(np.abs(weights[mask]).sum())
-            if l2:
-                total += l2 * float((weights * weights).sum())
-            penalty_grads = (l1 * signs + 2.0 * (l2 * weights)).tolist()
-    if not math.isfinite(total):
-        stop(f"the loss became {total}")
-    optimizer.zero_grad()
-    seed = objective.gradient_array(z, y) * (1.0 / len(X))
-    tape.backward(seed)
-    if penalty_grads:
-        for p, g in zip(tape.parameters, penalty_grads, strict=True):
-            p.grad += g
-    optimizer.step()
-
-
-def _check_optimizer(optimizer: Optimizer, params: list[Value]) -> None:
-    """The optimizer must update this model's parameters, not another model's."""
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(
-            f"optimizer must be an Optimizer such as SGD or Adam, got {type(optimizer).__name__}"
-        )
-    own = {id(p) for p in params}
-    foreign = sum(1 for p in optimizer.params if id(p) not in own)
-    if foreign:
-        raise ValueError(
-            f"the optimizer updates {foreign} Value(s) that are not parameters of this model, "
-            "so training would change nothing: build it from this model, "
-            "e.g. SGD(model.parameters(), lr=0.1)"
-        )
-
-
-def _diverged(
-    history: History,
-    params: list[Value],
-    last_finite: list[float],
-    lr: float,
-    epoch: int,
-    step: int | None,
-    what: str,
-) -> NoReturn:
-    """Restore the last finite weights and raise :class:`TrainingDivergedError`."""
-    for p, value in zip(params, last_finite, strict=True):
-        p.data = value
-        p.grad = 0.0
-    where = f"epoch {epoch + 1}" + (f", step {step}" if step is not None else "")
-    kept = f"the end of epoch {epoch}" if epoch else "their initial values"
-    raise TrainingDivergedError(
-        f"training diverged in {where}: {what}. The weights are restored to "
-        f"{kept}, the last finite ones. Try a smaller learning rate (lr is {lr:g}).",
-        epoch + 1,
-        history,
-    )
-
-
-@contextmanager
-def _stop_on_interrupt() -> Iterator[threading.Event]:
-    """Turn the first Ctrl-C (SIGINT) into a request to stop after the current step.
-
-    Only in the main thread, and only when SIGINT has Python's default handler
-    (the one that raises KeyboardInterrupt); the second Ctrl-C raises as usual.
-    """
-    flag = threading.Event()
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
-        yield flag
-        return
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        flag.set()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    signal.signal(signal.SIGINT, request_stop)
-    try:
-        yield flag
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-
-
-def _record(
-    history: History, split: Literal["train", "val"], loss: float, accuracy: float | None
-) -> None:
-    getattr(history, f"{split}_loss").append(loss)
-    if accuracy is not None:
-        getattr(history, f"{split}_accuracy").append(accuracy)
-
-
-def _postfix(history: History) -> dict[str, str]:
-    shown = {"loss": f"{history.train_loss[-1]:.4f}"}
-    if history.train_accuracy:
-        shown["acc"] = f"{history.train_accuracy[-1]:.1%}"
-    if history.val_loss:
-        shown["val_loss"] = f"{history.val_loss[-1]:.4f}"
-    if history.val_accuracy:
-        shown["val_acc"] = f"{history.val_accuracy[-1]:.1%}"
-    return shown

@@ -3,8 +3,11 @@
 ``pip wheel .`` builds in place, and setuptools never empties ``build/lib``:
 a module deleted or turned into a package since an earlier build would still
 be copied into the wheel. Copying just what the wheel is made of (the
-``pyproject.toml``, the README it uses as description and the two packages,
-without caches) into a temporary folder avoids that. Standard library only.
+``pyproject.toml``, the README it uses as description and the package, whose
+``visualize`` link is copied as the folder it points to, without caches) into a
+temporary folder avoids that. Standard library only.
+
+Usage: ``python tools/project_wheel.py DIST`` (``make autograder`` does this).
 """
 
 from __future__ import annotations
@@ -37,3 +40,17 @@ def build_wheel(dist: Path, python: str = sys.executable) -> Path:
         )  # fmt: skip
     (wheel,) = dist.glob("micrograd_edu-*.whl")
     return wheel
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python tools/project_wheel.py DIST``: build the wheel into DIST; print its path."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python tools/project_wheel.py DIST", file=sys.stderr)
+        return 2
+    print(build_wheel(Path(args[0])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from micrograd_edu import datasets, optim
@@ -23,11 +24,9 @@ from micrograd_edu._support import validation
 from micrograd_edu.nn import ACTIVATIONS, MLP, ActivationName, layer_weights
 from micrograd_edu.train import TrainingRun, evaluate, fit
 
+from .alttext import DescribedFigure, describe, set_description, still_text
+from .palette import BLUE, CLASS_COLORS, CLASS_MARKERS, ORANGE, PLAYGROUND_CMAP
 from .plots import (
-    BLUE,
-    CLASS_COLORS,
-    ORANGE,
-    PLAYGROUND_CMAP,
     draw_weights,
     heat_map,
     plot_decision_boundary,
@@ -294,11 +293,45 @@ def _network_panel(
                 inset.set_ylabel(run.features[i], fontsize=8, rotation=0, ha="right", va="center")
         label = "features" if column == 0 else f"{len(layer_positions)} neurons"
         ax.text(2.0 * column, tallest / 2 + 0.15, label, ha="center", fontsize=8)
+    _colour_bar(fig, rect)
+
+
+def _colour_bar(fig: Figure, rect: tuple[float, float, float, float]) -> None:
+    """The heat maps' colour scale (colour is not the only cue: the bar names the ends)."""
+    left, bottom, width, _ = rect
+    bar = fig.add_axes((left + 0.02, bottom, width * 0.3, 0.025))
+    bar.imshow(np.linspace(-1, 1, 64)[None, :], aspect="auto", cmap=PLAYGROUND_CMAP)
+    bar.set_yticks([])
+    bar.set_xticks([0, 31.5, 63], ["negative", "0", "positive"], fontsize=7)
+    bar.set_title("neuron output (each layer scaled to its largest)", fontsize=7)
+
+
+def _class_points(ax: Axes, run: TrainingRun) -> None:
+    """The points, one marker shape per class (colour is not the only cue), with a legend."""
+    for X, y, hollow in ((run.X_train, run.y_train, False), (run.X_test, run.y_test, True)):
+        for k in np.unique(y).astype(int):
+            chosen = X[y == k]
+            color, marker = CLASS_COLORS[k], CLASS_MARKERS[k % len(CLASS_MARKERS)]
+            ax.scatter(
+                chosen[:, 0],
+                chosen[:, 1],
+                marker=marker,
+                s=16,
+                facecolors="none" if hollow else color,
+                edgecolors=color if hollow else "#1f2937",
+                linewidths=1.0 if hollow else 0.4,
+                label=None if hollow else f"class {k}",
+            )
+    ax.legend(fontsize=7, loc="upper right", framealpha=0.8)
 
 
 def playground_figure(run: TrainingRun, title: str | None = None) -> Figure:
-    """Draw a trained :class:`~micrograd_edu.train.TrainingRun` in the Playground's layout."""
-    fig = plt.figure(figsize=(15, 5.6))
+    """Draw a trained :class:`~micrograd_edu.train.TrainingRun` in the Playground's layout.
+
+    The figure's description (:func:`~micrograd_edu.visualize.alttext.describe`) says the
+    data, the network, the output over the plane and the loss curves in words.
+    """
+    fig = plt.figure(figsize=(15, 5.6), FigureClass=DescribedFigure)
     regression = run.loss == "mse"
     X_all = np.concatenate([run.X_train, run.X_test])
 
@@ -310,12 +343,7 @@ def playground_figure(run: TrainingRun, title: str | None = None) -> Figure:
                 X[:, 0], X[:, 1], c=y, cmap=PLAYGROUND_CMAP, vmin=-1, vmax=1, s=16, facecolors=face
             )
     else:
-        for X, y, hollow in ((run.X_train, run.y_train, False), (run.X_test, run.y_test, True)):
-            colors = [CLASS_COLORS[int(label)] for label in y]
-            if hollow:
-                data_ax.scatter(X[:, 0], X[:, 1], facecolors="none", edgecolors=colors, s=16)
-            else:
-                data_ax.scatter(X[:, 0], X[:, 1], c=colors, s=16)
+        _class_points(data_ax, run)
     data_ax.set_aspect("equal", adjustable="datalim")
 
     _network_panel(fig, (0.25, 0.06, 0.42, 0.8), run)
@@ -347,14 +375,30 @@ def playground_figure(run: TrainingRun, title: str | None = None) -> Figure:
     out_ax.title.set_fontsize(9)
 
     loss_ax = fig.add_axes((0.72, 0.08, 0.25, 0.18))
-    epochs = np.arange(1, run.history.epochs + 1)
-    loss_ax.plot(epochs, run.history.train_loss, color=BLUE, label="training")
-    loss_ax.plot(epochs, run.history.val_loss, color=ORANGE, label="test")
+    if run.history.epochs == 0:  # a fresh network (the live app before Play): epoch 0's losses
+        loss_ax.plot([0], [train_loss], "o", color=BLUE, label="training")
+        loss_ax.plot([0], [test_loss], "o", color=ORANGE, label="test")
+        loss_ax.text(
+            0.55,
+            0.5,
+            "epoch 0: not trained yet",
+            transform=loss_ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="#475569",
+        )
+        loss_ax.set_xlim(-0.5, 10.0)
+    else:
+        epochs = np.arange(1, run.history.epochs + 1)
+        loss_ax.plot(epochs, run.history.train_loss, color=BLUE, label="training")
+        loss_ax.plot(epochs, run.history.val_loss, color=ORANGE, label="test", linestyle="--")
     loss_ax.set_xlabel("epoch", fontsize=8)
     loss_ax.set_ylabel("loss", fontsize=8)
     loss_ax.tick_params(labelsize=7)
     loss_ax.legend(fontsize=7)
     fig.suptitle(title or f"{run.model!r}", fontsize=11)
+    set_description(fig, still_text(run, title or f"{run.model!r}", describe(out_ax)))
     return fig
 
 

@@ -17,7 +17,7 @@ site built by ``make site``) there are no subprocesses: the DOT text goes to
 Graphviz compiled to WebAssembly (npm ``@viz-js/viz``, SVG only), loaded from
 the site's ``static/viz/viz.js`` (or the URL in ``MICROGRAD_EDU_VIZ_URL``). It
 loads on first use where the browser can wait for it synchronously (JSPI:
-Chromium); elsewhere run ``await visualize.renderer.load_viz()`` once first.
+Chromium); elsewhere run ``await micrograd_edu.visualize.renderer.load_viz()`` once first.
 """
 
 from __future__ import annotations

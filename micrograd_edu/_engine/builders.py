@@ -4,7 +4,9 @@
 numbers. An op method has one or two operands, so the same steps (check the
 domain, run the rule on the numbers, keep the Value operands' local
 derivatives, make the node) are written out here for each case, without the
-loops: this file is the engine's speed, ``engine.py`` its explanation.
+loops: this file is the engine's speed, ``engine.py`` its explanation
+(:func:`micrograd_edu.engine.make_methods` calls :func:`fast_method` for each rule).
+tests/engine/test_fast_equals_apply.py checks every method against ``apply``.
 
 A node keeps its op and constants in one slot, ``_kind``: the pair ``(op,
 constants)``, shared by every node of the same kind (:func:`node_kind`). An op
@@ -14,12 +16,17 @@ number`` looks its pair up by the number in the method's own table.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .declare import Declared, Rule
+from .domains import DOMAIN, OVERFLOW
 from .runtime import (
     MATH,
+    RENAMED,
     Kind,
     Template,
     left_constant,
@@ -29,9 +36,18 @@ from .runtime import (
     right_constant,
 )
 
-__all__ = ["LEAF", "Node", "binary", "make", "reflected", "unary"]
+__all__ = [
+    "LEAF",
+    "Node",
+    "binary",
+    "by_apply",
+    "fast_method",
+    "make",
+    "reflected",
+    "shown_as_rule",
+    "unary",
+]
 
-Rule = Callable[..., tuple[Any, tuple[Any, ...]]]
 Check = Callable[[Sequence[float], Template], None] | None
 
 _new = object.__new__
@@ -237,4 +253,48 @@ def reflected(
         out.children, out.local_grads = (self,), _ONE.get(grad) or (grad,)
         return out
 
+    return method
+
+
+def fast_method(op: Declared) -> Callable[..., Any]:
+    """The fast method of the marked rule ``op``: :func:`unary`, :func:`binary` or
+    :func:`reflected`, with the op's domain check and overflow message (:mod:`.domains`)."""
+    check, overflow = DOMAIN.get(op.name), OVERFLOW.get(op.name)
+    if op.reflected:
+        return reflected(op.name, op.rule, check, overflow)
+    if op.arity == 1:
+        return unary(op.name, op.rule, check, overflow)
+    return binary(op.name, op.rule, check, overflow, RENAMED.get(op.name))
+
+
+def by_apply(apply: Callable[[str, Sequence[Any]], Any], op: Declared) -> Callable[..., Any]:
+    """The method of the marked rule ``op`` as ``apply`` alone (``MICROGRAD_EDU_ENGINE=apply``).
+
+    Like the fast methods, it returns ``NotImplemented`` for an operand that is
+    neither a node nor a real number (Python then raises its usual ``TypeError``).
+    """
+    name, number_first = op.name, op.reflected
+    if op.arity == 1:
+        return lambda self: apply(name, (self,))
+
+    def method(self: Any, other: Any) -> Any:
+        node = isinstance(other, type(self)) and not number_first  # 2 - a: other is a number
+        if not node and real_number(other) is None:
+            return NotImplemented
+        return apply(name, (other, self) if number_first else (self, other))
+
+    return method
+
+
+_SELF = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+_OTHER = inspect.Parameter("other", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+_SIGNATURES = {1: inspect.Signature([_SELF]), 2: inspect.Signature([_SELF, _OTHER])}
+
+
+def shown_as_rule(method: Callable[..., Any], op: Declared) -> Callable[..., Any]:
+    """``method``, shown as the rule it was made from: ``help``, ``inspect.getsource``
+    and IPython's ``??`` follow ``__wrapped__`` to the rule; name, qualified name,
+    module and docstring are the rule's; the signature is the method's own."""
+    functools.update_wrapper(method, op.rule)
+    method.__signature__ = _SIGNATURES[op.arity]  # type: ignore[attr-defined]
     return method

@@ -8,7 +8,8 @@
 * :func:`node_kind` -- a node's op and constants as one shared pair, so that a
   node keeps one slot for both (:attr:`micrograd_edu.engine.Value.op`);
 * :func:`gc_paused` -- CPython's cyclic garbage collector paused while large
-  graphs (which never hold cycles) are built and walked.
+  graphs (which never hold cycles) are built and walked;
+* :data:`RENAMED` -- micrograd's op names: ``a ** 2`` is the op ``**2``.
 
 This module imports nothing but the standard library.
 """
@@ -20,16 +21,18 @@ import math
 import numbers
 import operator
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 __all__ = [
     "MATH",
+    "RENAMED",
     "Kind",
     "ScalarMath",
     "gc_paused",
     "left_constant",
     "node_kind",
+    "power_name",
     "real_number",
     "remember_kind",
     "right_constant",
@@ -49,6 +52,8 @@ def real_number(x: object) -> float | None:
     """
     if type(x) is float:
         return x
+    if type(x) is int:  # before the slower test of numbers.Real (bool is not int's type)
+        return float(x)
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         return None
     return float(x)
@@ -233,6 +238,19 @@ def remember_kind(table: dict[float, Kind], number: float, op: str, constants: T
         table[number] = kind
     return kind
 
+
+def power_name(k: float) -> str:
+    """micrograd's name for the op of ``a ** k`` with a number ``k``.
+
+    >>> power_name(2.0), power_name(-1.0), power_name(0.5)
+    ('**2', '**-1', '**0.5')
+    """
+    return _POWER_NAMES.get(k) or f"**{k:g}"
+
+
+_POWER_NAMES = {float(k): f"**{k}" for k in range(-4, 5)}
+RENAMED: dict[str, Callable[[float], str]] = {"**": power_name}
+"""The ops whose node is named by their number operand: op → name(number)."""
 
 _gc_lock = threading.Lock()
 _gc_depth = 0

@@ -45,6 +45,7 @@ MOVED = {
         "files": "_support.files",
         "strict_json": "_support.strict_json",
         "validation": "_support.validation",
+        "sums": "engine",  # sum_values and dot live with the other ops since 0.2
     }.items()
 }
 """Old module name → its name since 0.2 (``visualize`` and its modules are handled apart)."""
@@ -116,6 +117,13 @@ class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def exec_module(self, module: ModuleType) -> None:
         """Nothing to run: the module was imported under its new name."""
+
+    def get_code(self, fullname: str) -> None:
+        """``python -m OLD`` asks for the code to run: refused, naming the new command
+        (run under the old name, the module's relative imports would not resolve)."""
+        old = fullname.removesuffix(".__main__")
+        new = (new_name(fullname) or new_name(old) or old).removesuffix(".__main__")
+        raise ImportError(f"{old} is now {new}: run python -m {new}")
 
 
 _FINDER = _Finder()

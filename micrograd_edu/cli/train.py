@@ -416,7 +416,7 @@ def _main_rl(args: argparse.Namespace, fail: Callable[[int, str], NoReturn]) -> 
         progress=not args.no_progress,
     )
     policy, history = run.policy, run.history
-    if history.stopped.startswith("episode") and "greedy mean return" not in history.stopped:
+    if history.stop_reason == "diverged":
         print(f"stopped early: {history.stopped} (the best policy so far is kept)")
     mean, spread = rl.evaluate(policy, env, 100, seed=args.seed + 1)
     print(

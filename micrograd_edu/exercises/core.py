@@ -30,6 +30,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from .code_errors import StudentCodeError
+from .compare import close, first_difference, show, shown
 from .mistakes import WrongAnswerError
 from .registry import ENTRIES
 from .switch import SwitchedOffError, resolve, switched_off
@@ -45,6 +47,8 @@ __all__ = [
     "require_value",
     "run_check",
     "run_probe",
+    "second_call",
+    "unexpected_form",
 ]
 
 MAX_ITEMS = 10_000
@@ -88,24 +92,41 @@ class Guard:
     """``with guard():`` around each call of the student's code: the library's version is off.
 
     If the student's code called a switched-off version (even one whose error
-    it caught), the block ends with :class:`SwitchedOffError`.
+    it caught), the block ends with :class:`SwitchedOffError`; any other
+    exception of the student's code ends it with
+    :class:`~micrograd_edu.exercises.code_errors.StudentCodeError`, which shows
+    the line that raised it, or (an error raised by the call itself, such as a
+    wrong number of arguments) the line where ``blame``, the student's
+    function called, was defined.
     """
 
-    def __init__(self, exercise: Exercise, namespace: MutableMapping[str, Any] | None) -> None:
+    def __init__(
+        self,
+        exercise: Exercise,
+        namespace: MutableMapping[str, Any] | None,
+        blame: Callable[..., Any] | None = None,
+    ) -> None:
         self.exercise = exercise
         self.namespace = namespace
+        self.blame = blame
         self.targets = resolve(exercise.switch)
 
     @contextmanager
-    def __call__(self) -> Iterator[None]:
+    def __call__(self, blame: Callable[..., Any] | None = None) -> Iterator[None]:
         ex = self.exercise
         with switched_off(ex.number, ex.what, self.targets, self.namespace, ex.switch) as calls:
             try:
                 yield
-            except BaseException:
+            except BaseException as error:
                 if calls:
                     raise SwitchedOffError(ex.number, ex.what, calls[0]) from None
-                raise
+                if isinstance(error, (WrongAnswerError, NotImplementedError)) or not isinstance(
+                    error, Exception
+                ):
+                    raise  # a check's verdict, a stub, or an interruption: not the student's error
+                raise StudentCodeError.from_exception(
+                    ex.number, error, blame or self.blame
+                ) from error
         if calls:
             raise SwitchedOffError(ex.number, ex.what, calls[0])
 
@@ -118,10 +139,26 @@ def run_probe(
 ) -> Any:
     """The probe's data for ``objects`` on ``case``, as JSON would carry it.
 
-    Exceptions of the student's code (and :class:`SwitchedOffError`) propagate.
+    An exception of the student's code propagates as
+    :class:`~micrograd_edu.exercises.code_errors.StudentCodeError` (and a
+    library call as :class:`SwitchedOffError`); the probe's own code meeting an
+    answer of a form it did not foresee raises :class:`WrongAnswerError`.
     """
-    data = exercise.probe(case, Guard(exercise, namespace), *objects)
+    function = next((obj for obj in objects if callable(obj)), None)
+    try:
+        data = exercise.probe(case, Guard(exercise, namespace, function), *objects)
+    except (WrongAnswerError, NotImplementedError):
+        raise
+    except Exception as error:
+        raise unexpected_form(exercise.number, error) from error
     return json.loads(json.dumps(plain(data), allow_nan=False))
+
+
+def unexpected_form(number: str, error: BaseException) -> WrongAnswerError:
+    """The verdict on an answer the probe or the judge could not read (``error`` says why)."""
+    return WrongAnswerError(
+        number, f"the answer has an unexpected form ({type(error).__name__})"[:300]
+    )
 
 
 def _namespace(objects: tuple[Any, ...]) -> MutableMapping[str, Any] | None:
@@ -138,7 +175,13 @@ def run_check(number: str, *objects: Any) -> None:
     exercise = load(number)
     case = exercise.notebook_case()
     data = run_probe(exercise, case, objects, _namespace(objects))
-    print(f"✓ {exercise.judge(case, data)}")
+    try:
+        verdict = exercise.judge(case, data)
+    except (WrongAnswerError, NotImplementedError):
+        raise
+    except Exception as error:  # data of a form the judge did not foresee: as the grader says
+        raise unexpected_form(number, error) from error
+    print(f"✓ {verdict}")
 
 
 def public(case: Any) -> Any:
@@ -210,8 +253,10 @@ def describe_value(x: object) -> dict[str, Any]:
     """A probe's view of an answer that should be a Value: its kind, and its number if any.
 
     >>> from micrograd_edu import Value
-    >>> describe_value(Value(2.0)), describe_value(2.0), describe_value([1, 2])
-    ({'kind': 'Value', 'data': 2.0}, {'kind': 'number', 'data': 2.0}, {'kind': 'list', 'length': 2})
+    >>> describe_value(Value(2.0)), describe_value(2.0)
+    ({'kind': 'Value', 'data': 2.0}, {'kind': 'number', 'data': 2.0})
+    >>> describe_value([Value(1.5), 2])
+    {'kind': 'list', 'length': 2, 'items': [1.5, None]}
     """
     from ..engine import Value
 
@@ -222,7 +267,8 @@ def describe_value(x: object) -> dict[str, Any]:
     if callable(getattr(x, "item", None)) and getattr(x, "ndim", None) == 0:
         return {"kind": "number", "data": float(x.item())}  # type: ignore[attr-defined]
     if isinstance(x, (list, tuple)):
-        return {"kind": "list", "length": len(x)}
+        items = [v.data if isinstance(v, Value) else None for v in x[:10]]
+        return {"kind": "list", "length": len(x), "items": items}
     return {"kind": "None" if x is None else type(x).__name__[:MAX_TEXT]}
 
 
@@ -247,8 +293,13 @@ def answer_and_backpropagate(guard: Guard, answer: Any, *args: Any) -> dict[str,
     return described
 
 
-def require_value(number: str, what: str, described: object) -> float:
+def require_value(
+    number: str, what: str, described: object, expected: float | None = None
+) -> float:
     """The Value's number from :func:`describe_value` data; raises naming a float or a list.
+
+    A list is named "a list where a tuple or a Value is needed" only when it
+    holds the ``expected`` Value alone (the right number in the wrong container).
 
     >>> require_value("5.1", "mse", {"kind": "Value", "data": 0.5})
     0.5
@@ -266,17 +317,53 @@ number 0.5, not a Value
     if kind == "Value" and isinstance(data, str):
         return math.nan  # "NaN" or an infinity: a Value holding it
     if kind == "list":
+        items = fields.get("items")
+        alone = expected is not None and close(items, [expected])
         raise WrongAnswerError(
             number,
-            f"{what} returned a list of {fields.get('length')} items, not one Value",
-            mistake="list-not-tuple",
+            f"{what} returned a list of {fields.get('length')}, not one Value",
+            mistake="list-not-tuple" if alone else None,
             hint="combine the items into a single Value (add them up, or average them)",
         )
     if kind == "number":
         raise WrongAnswerError(
             number,
-            f"{what} returned the plain number {data!r}, not a Value",
+            f"{what} returned the plain number {show(data)}, not a Value",
             mistake="float-not-value",
-            hint="use the Values' operators and methods (+, *, .log(), ...), not .data or math",
         )
-    raise WrongAnswerError(number, f"{what} must return a Value, got {str(kind)[:MAX_TEXT]}")
+    if kind == "None":
+        raise WrongAnswerError(
+            number,
+            f"{what} returned None, not a Value",
+            hint="a function without `return` gives None: return the Value you built",
+        )
+    raise WrongAnswerError(number, f"{what} must return a Value, got a {str(kind)[:MAX_TEXT]}")
+
+
+def second_call(number: str, what: str, first: object, second: object, tol: float = 1e-9) -> None:
+    """Raise unless the second call of the student's ``what`` gave the first call's answer.
+
+    >>> second_call("5.1", "mse", [1.0], [1.0])
+    >>> second_call("5.1", "mse", 1.0, 2.0)
+    Traceback (most recent call last):
+    ...
+    micrograd_edu.exercises.mistakes.WrongAnswerError: ✗ Exercise 5.1: mse gave another answer...
+      expected: 1
+      got:      2
+      hint:     ...
+    """
+    if close(second, first, tol):
+        return
+    path = first_difference(second, first, tol)
+    expected, got = first, second
+    for key in path:
+        expected, got = expected[key], got[key]  # type: ignore[index]
+    expected_text, got_text = shown(expected, got)
+    raise WrongAnswerError(
+        number,
+        f"{what} gave another answer when called again on the same input",
+        expected=expected_text,
+        got=got_text,
+        hint="something from the first call was kept: a variable outside the function, a "
+        "default argument such as list=[], or an input changed in place",
+    )

@@ -15,7 +15,13 @@ student's kernel. For each notebook it
    returns an :class:`~micrograd_edu.exercises.mistakes.Outcome`.
 
 The list of exercises is the course's (:func:`course_exercises`), not what
-the submission happens to contain.
+the submission happens to contain. Optional parts of the contract, used when
+present: :func:`exercise_names` (the grader probes each exercise right after
+the cell that defines it), :func:`common_case` (a case the same for every
+student: wrong answers no catalogued mistake explains are grouped by the
+answer to it), :func:`catalogue_version` (kept in every record, so that a
+class can be re-judged when it changes) and :func:`grading_seconds` (the
+default time limit per notebook).
 
 >>> case = grading_cases("2.2", seed=7)
 >>> cell = probe_cell({"2.2": case})
@@ -27,21 +33,31 @@ the submission happens to contain.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import random
+from pathlib import Path
 from typing import Any
 
-from .core import load, public
-from .mistakes import Outcome, WrongAnswerError
+from .code_errors import from_record
+from .core import load, public, unexpected_form
+from .mistakes import GRADER_STAGE, NotDoneError, Outcome, WrongAnswerError
 from .registry import ENTRIES, course_exercises
 
 __all__ = [
+    "GRADING_SECONDS",
     "NOT_DONE",
     "PROBE_MARKER",
     "SWITCHED_OFF",
+    "catalogue_version",
+    "common_case",
     "course_exercises",
+    "exercise_names",
     "grading_cases",
+    "grading_seconds",
     "judge",
+    "kernel_requirements",
     "probe_cell",
 ]
 
@@ -54,7 +70,85 @@ NOT_DONE = "NotImplementedError"
 SWITCHED_OFF = "SwitchedOffError: "
 """A probe error that starts with this: the student's code called a switched-off version."""
 
+FORM = "WrongAnswerError: "
+"""A probe error that starts with this: the probe could not read the answer (a wrong answer)."""
+
+STUB_LEFT = "the exercise's stub is still there"
+
 MAX_MESSAGE = 300
+
+GRADING_SECONDS: dict[str, float] = {
+    "01_derivatives_and_value": 1.7,
+    "02_backpropagation": 3.8,
+    "03_neuron": 1.7,
+    "04_mlp_classification": 5.8,
+    "05_regression": 1.8,
+    "06_playground": 2.0,
+    "07_check_against_pytorch": 3.5,
+    "08_reinforcement_learning": 1.6,
+    "09_training_mistakes": 6.0,
+}
+"""Seconds the grader takes on each course notebook (with its solutions), measured with
+``python -m benchmarks.grading --seconds`` on 2 shared cores: the default time limit
+per notebook is derived from it (:func:`grading_seconds`)."""
+
+
+def exercise_names(number: str) -> tuple[str, ...]:
+    """The names the student defines for exercise ``number`` (KeyError if unknown).
+
+    >>> exercise_names("4.3")
+    ('train', 'learning_rate')
+    """
+    return ENTRIES[number].names
+
+
+def common_case(number: str) -> Any:
+    """The case every student of a class answers alike: the notebook's own (public) example.
+
+    The grade never comes from it; wrong answers are grouped by their answer to it.
+
+    >>> common_case("2.2")
+    {'pairs': [[6.0, 3.0], [-1.5, 0.5], [2.0, -4.0]]}
+    """
+    return json.loads(json.dumps(public(load(number).notebook_case()), allow_nan=False))
+
+
+@functools.lru_cache(maxsize=1)
+def catalogue_version() -> str:
+    """The version of the judges and the mistakes' catalogue: the package's, and a digest.
+
+    The digest is of the source of :mod:`micrograd_edu.exercises` (every module): a
+    record judged with another version can be re-judged (``grade --rejudge DIR``).
+    """
+    from .. import __version__
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+def kernel_requirements(stem: str) -> list[tuple[str, str]]:
+    """What the kernel must import to run course notebook ``stem``: (module, what to install).
+
+    The grader checks them before any notebook runs: a notebook whose imports fail would
+    blame its student for the machine.
+
+    >>> [module for module, _ in kernel_requirements("07_check_against_pytorch")]
+    ['matplotlib', 'graphviz', 'torch']
+    """
+    needed = [("matplotlib", '"micrograd_edu[grade]"'), ("graphviz", '"micrograd_edu[grade]"')]
+    if stem == "07_check_against_pytorch":
+        needed.append(("torch", "torch==2.13.0 (a CPU build: --index-url of PyTorch's CPU wheels)"))
+    return needed
+
+
+def grading_seconds(stem: str) -> float:
+    """Seconds the grader takes on course notebook ``stem`` (:data:`GRADING_SECONDS`).
+
+    KeyError for a stem that is not a course notebook.
+    """
+    return GRADING_SECONDS[stem]
 
 
 def grading_cases(number: str, seed: int) -> Any:
@@ -123,11 +217,19 @@ def judge(number: str, case: Any, probe: dict[str, Any]) -> Outcome:
 
 def _from_error(number: str, error: str) -> Outcome:
     if error.startswith(NOT_DONE):
-        return Outcome(number, "not done", message="the exercise's stub is still there")
+        detail = error[len(NOT_DONE) :].lstrip(": ") or None  # what is left: the student's
+        return Outcome(number, "not done", None, STUB_LEFT, str(NotDoneError(number, detail)))
     if error.startswith(SWITCHED_OFF):
         message = error[len(SWITCHED_OFF) :]
-        return Outcome(number, "wrong", "library-call", message, message)
-    return Outcome(number, "error", message=error)
+        called = WrongAnswerError(number, message, mistake="library-call")
+        feedback = called.feedback(GRADER_STAGE, more=False)
+        return Outcome(number, "wrong", "library-call", message, feedback)
+    if error.startswith(FORM):  # the probe could not read the answer: a wrong answer
+        message = error[len(FORM) :]
+        return Outcome(number, "wrong", None, message, f"✗ Exercise {number}: {message}")
+    raised = from_record(number, error)  # the student's code raised
+    feedback = raised.feedback(GRADER_STAGE, more=False)
+    return Outcome(number, "error", message=raised.message, feedback=feedback)
 
 
 def _judged(number: str, case: Any, data: Any) -> Outcome:
@@ -135,13 +237,11 @@ def _judged(number: str, case: Any, data: Any) -> Outcome:
         done = load(number).judge(case, data)
     except WrongAnswerError as error:
         code = error.mistake.code if error.mistake else None
-        return Outcome(number, "wrong", code, error.problem[:MAX_MESSAGE], error.feedback())
+        feedback = error.feedback(GRADER_STAGE, more=False)
+        return Outcome(number, "wrong", code, error.problem[:MAX_MESSAGE], feedback)
     except NotImplementedError:
-        return Outcome(number, "not done", message="the exercise's stub is still there")
+        return Outcome(number, "not done", message=STUB_LEFT)
     except Exception as error:  # data of a form the judge did not foresee: never crash
-        return Outcome(
-            number,
-            "wrong",
-            message=f"the answer has an unexpected form ({type(error).__name__})",
-        )
+        message = unexpected_form(number, error).problem
+        return Outcome(number, "wrong", message=message, feedback=f"✗ Exercise {number}: {message}")
     return Outcome(number, "passed", message=done[:MAX_MESSAGE])

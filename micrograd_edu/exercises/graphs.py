@@ -23,16 +23,19 @@ gradients asked for. Every check whose answer is a gradient lists them.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..engine import Value
 
 __all__ = [
+    "DERIVATIVE_MISTAKES",
     "GRAPH_MISTAKES",
+    "LOCAL_MISTAKES",
     "build",
     "expression",
     "gradient_suspects",
+    "merged_suspects",
     "random_graph",
     "simulated_grads",
 ]
@@ -46,6 +49,7 @@ GRAPH_MISTAKES = (
     "division-missing-square",
     "division-missing-sign",
     "power-missing-factor",
+    "power-exponent-not-lowered",
     "sign-error",
 )
 """The gradient mistakes :func:`gradient_suspects` simulates, in the order they are tried
@@ -124,36 +128,61 @@ def _wrong_local(node: Value, mistake: str) -> tuple[float, ...] | None:
         if mistake == "division-missing-sign":
             return (1.0 / b, x / (b * b))
     k = node.constants[1] if len(node.constants) == 2 else None  # x ** k: (None, k)
-    if op.startswith("**") and mistake == "power-missing-factor" and k is not None:
-        return (x ** (k - 1.0),)
+    if op.startswith("**") and k is not None:
+        if mistake == "power-missing-factor":
+            return (x ** (k - 1.0),)
+        if mistake == "power-exponent-not-lowered":
+            return (k * x**k,)
     return None
 
 
-_LOCAL_MISTAKES = {
+LOCAL_MISTAKES = {
     "tanh-missing-square",
     "derivative-from-input",
     "division-missing-square",
     "division-missing-sign",
     "power-missing-factor",
+    "power-exponent-not-lowered",
 }
+"""The mistakes made in one op's local derivative (the others are in the backward pass)."""
+
+DERIVATIVE_MISTAKES = (*sorted(LOCAL_MISTAKES), "sign-error")
+"""What a student can get wrong writing a local derivative (no seed, no order, no sum)."""
 
 
 def simulated_grads(
-    root: Value, mistake: str | None = None, only: str | None = None
+    root: Value,
+    mistake: str | None = None,
+    only: str | None = None,
+    *,
+    start: Mapping[Value, float] | None = None,
+    reset: str = "all",
+    seed: str = "set",
 ) -> dict[Value, float]:
     """Every node's grad after a backward pass from ``root`` that makes ``mistake`` (None: none).
 
     A mistake in a local derivative is made at every node it applies to, or
     with ``only`` (an op name) at that op's nodes only. The Values themselves
     are not touched: the grads are returned in a dict.
+
+    ``start`` gives the grads the nodes hold before the pass (default 0);
+    ``reset`` says which the pass sets to 0 first: ``"all"``, ``"computed"``
+    (not the leaves, which then accumulate, as ``Value.backward`` does) or
+    ``"none"``; ``seed`` says whether the output's grad is set to 1
+    (``"set"``) or has 1 added (``"add"``).
     """
     order = root.topological_order()
-    grads = dict.fromkeys(order, 0.0)
-    grads[root] = {"no-seed": 0.0, "sign-error": -1.0}.get(mistake or "", 1.0)
+    grads = {node: float((start or {}).get(node, 0.0)) for node in order}
+    for node in order:
+        if reset == "all" or (reset == "computed" and node.children):
+            grads[node] = 0.0
+    if mistake != "no-seed":
+        one = -1.0 if mistake == "sign-error" else 1.0
+        grads[root] = one if seed == "set" else grads[root] + one
     walk = order if mistake == "wrong-order" else list(reversed(order))
     for node in walk:
         wrong = None
-        if mistake in _LOCAL_MISTAKES and node.children and only in (None, node.op):
+        if mistake in LOCAL_MISTAKES and node.children and only in (None, node.op):
             wrong = _wrong_local(node, mistake)
         locals_ = wrong or node.local_grads
         for child, local in zip(node.children, locals_, strict=True):
@@ -170,25 +199,28 @@ def gradient_suspects(
     *,
     n: int | None = None,
     accumulated: bool = False,
+    mistakes: Sequence[str] = GRAPH_MISTAKES,
 ) -> dict[str, list[float]]:
     """What each gradient mistake gives for the grads of ``wanted``; key ``"expected"``: the truth.
 
     A mistake in a local derivative is simulated at every node it applies to
-    (key: its code) and at the nodes of one op only (key: ``code@op``, e.g.
+    (key: its code) and at the nodes of each op alone (key: ``code@op``, e.g.
     ``"derivative-from-input@tanh"``); :func:`~.compare.diagnose` names both
     by the code.
 
     ``n``: the answer is a mean over n samples, so "sum instead of mean" gives
     n times the gradients. ``accumulated``: the student's own code runs
     backward, so a missing ``zero_grad`` gives twice them (one stale copy).
+    ``mistakes``: only these (those the student can make where the answer
+    comes from: a local derivative alone cannot lack its seed).
     """
     expected = [simulated_grads(root)[v] for v in wanted]
     result = {"expected": expected}
     ops = sorted({node.op for node in root.topological_order() if node.children})
-    for mistake in GRAPH_MISTAKES:
+    for mistake in (m for m in GRAPH_MISTAKES if m in mistakes):
         grads = simulated_grads(root, mistake)
         result[mistake] = [grads[v] for v in wanted]
-        if mistake in _LOCAL_MISTAKES and len(ops) > 1:  # made at one kind of op only
+        if mistake in LOCAL_MISTAKES:  # made at one kind of op only
             for op in ops:
                 grads = simulated_grads(root, mistake, only=op)
                 result[f"{mistake}@{op}"] = [grads[v] for v in wanted]
@@ -197,6 +229,27 @@ def gradient_suspects(
     if accumulated:
         result["missing-zero-grad"] = [2.0 * g for g in expected]
     return result
+
+
+def merged_suspects(tables: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """Suspect tables of several cases as one: each mistake's answers, case by case.
+
+    A mistake made at one op (``code@op``) changes nothing in a case without
+    that op: its answer there is the expected one. A mistake some case does
+    not list is left out, so a mistake is named only if it explains every case.
+
+    >>> merged_suspects([{"expected": [1], "a@tanh": [2]}, {"expected": [3], "b": [4]}])
+    {'expected': [[1], [3]], 'a@tanh': [[2], [3]]}
+    """
+    keys: dict[str, None] = {}
+    for table in tables:
+        keys.update(dict.fromkeys(table))
+    merged: dict[str, list[Any]] = {}
+    for key in keys:
+        values = [table.get(key, table["expected"] if "@" in key else None) for table in tables]
+        if all(value is not None for value in values):
+            merged[key] = values
+    return merged
 
 
 def random_graph(rng: random.Random, n_leaves: int = 3, n_nodes: int = 5) -> Spec:

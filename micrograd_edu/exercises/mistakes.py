@@ -1,18 +1,21 @@
 """The catalogue of classic backpropagation mistakes, and feedback that names them.
 
 A wrong answer to an exercise raises :class:`WrongAnswerError`, which carries
-the exercise, the :class:`Mistake` recognised (when the checks could tell
-which one it is), the input that showed it, the expected and the obtained
-values and a hint that does not hand over the solution. In IPython and
-Jupyter it is shown as a short block, without a traceback through the
-checker (:func:`install_feedback`); plain Python gets the same text as the
-exception's message.
+the exercise, the :class:`Mistake` recognised (only when the answer matches
+that mistake simulated on the same input), the input that showed it, the
+first wrong entry and hints that do not hand over the solution. Feedback is
+*staged* (:func:`exercise` counts each exercise's wrong attempts in the
+kernel): the first attempt names the mistake and where it shows, the second
+adds the rule in words, the third the formula. In IPython and Jupyter it is
+shown as a short block, without a traceback through the checker
+(:func:`~micrograd_edu.exercises.jupyter.install_feedback`); plain Python gets
+the same text as the exception's message.
 
 Every check records its outcome in :data:`RESULTS` (passed, not done, wrong
-with the mistake) for the notebook's own use. A grade must not come from
-there (the student's kernel owns it): the grader judges every exercise in its
-own process, on hidden inputs (:mod:`micrograd_edu.exercises.grading`), and
-gets the same :class:`Outcome`.
+with the mistake, error) for the notebook's own use. A grade must not come
+from there (the student's kernel owns it): the grader judges every exercise
+in its own process, on hidden inputs (:mod:`micrograd_edu.exercises.grading`),
+and gets the same :class:`Outcome`.
 """
 
 from __future__ import annotations
@@ -20,90 +23,164 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, ParamSpec, TypeVar
+from pathlib import Path
+from typing import ClassVar, Literal, ParamSpec, TypeVar
 
 __all__ = [
+    "ATTEMPTS",
     "CATALOGUE",
     "EXERCISES",
+    "GRADER_STAGE",
     "RESULTS",
     "Mistake",
+    "NotDoneError",
     "Outcome",
     "WrongAnswerError",
     "exercise",
-    "install_feedback",
+    "not_done",
 ]
 
 
 @dataclass(frozen=True)
 class Mistake:
-    """A classic mistake: a short code, what it is, and why it gives what it gives."""
+    """A classic mistake: a short code, its name, the rule it breaks in words, and the formula.
+
+    ``explanation`` is what a student reads on the second attempt, ``formula``
+    (possibly empty) on the third: never the exercise's whole answer.
+    """
 
     code: str
     name: str
     explanation: str
+    formula: str = ""
 
 
 _MISTAKES = [
     Mistake(
         "assign-not-accumulate",
         "= instead of +=",
-        "a reused node got only one path's share of the gradient: gradients from every path "
-        "must be added up, so use child.grad += ...",
+        "a reused node got only one path's share of the gradient: the shares of every path must "
+        "be added up, and = keeps only the last one",
+        "child.grad += local_grad × node.grad",
     ),
     Mistake(
         "wrong-order",
         "wrong order",
-        "a node passed its gradient on before all of its parents had passed theirs to it: walk "
-        "the topological order backwards, from the output to the inputs",
+        "a node passed its gradient on before every node that uses it had passed theirs to it: "
+        "walk the topological order backwards, from the output to the inputs",
+        "for node in reversed(order): ...",
     ),
     Mistake(
         "no-seed",
         "no seed",
-        "the output's own gradient was never set: backward starts with d out/d out = 1",
+        "the output's own gradient was never set, so nothing flowed back: backward starts at the "
+        "output, whose gradient with respect to itself is 1",
+        "root.grad = 1",
     ),
     Mistake("sign-error", "sign error", "the answer has the right size but the opposite sign"),
     Mistake(
         "divided-by-h",
         "divided by h, not 2h",
-        "the slope is exactly twice the true one: a central difference spans 2h, "
+        "the slope is exactly twice the true one: a central difference spans two steps, "
         "from x − h to x + h",
+        "(f(x + h) − f(x − h)) / (2h)",
     ),
     Mistake(
         "forward-difference",
-        "forward instead of central difference",
-        "(f(x + h) − f(x)) / h looks at one side only; its error shrinks like h, "
-        "the central difference's like h²",
+        "a one-sided instead of a central difference",
+        "comparing f at x with a neighbour on one side only leaves an error that shrinks like h; "
+        "looking at both sides of x, the errors cancel and shrink like h²",
+        "(f(x + h) − f(x − h)) / (2h)",
+    ),
+    Mistake(
+        "step-too-large",
+        "h too large",
+        "the formula is right but the step is too big: the curve bends between x − h and x + h, "
+        "and the bending shows in the slope; a tiny h such as 1e-6 gives the derivative",
     ),
     Mistake(
         "sum-not-mean",
         "sum instead of mean",
         "the result is n times too large: a mean divides the sum by the number of samples",
+        "mean = (x₁ + … + xₙ) / n",
+    ),
+    Mistake(
+        "rmse",
+        "RMSE instead of MSE",
+        "the square root of the mean squared error is the RMSE, another number: the MSE stops "
+        "at the mean of the squares",
+        "MSE = (1/n) Σ (ŷᵢ − yᵢ)²",
+    ),
+    Mistake(
+        "n-minus-one",
+        "÷ (n − 1) instead of ÷ n",
+        "dividing by n − 1 is the correction of a sample variance; a mean divides by n, the "
+        "number of samples",
+        "mean = (x₁ + … + xₙ) / n",
     ),
     Mistake(
         "tanh-missing-square",
         "1 − tanh instead of 1 − tanh²",
-        "the derivative of tanh is 1 − tanh², the square of the output",
+        "the derivative of tanh is one minus the square of its output",
+        "d tanh(x)/dx = 1 − tanh(x)²",
     ),
     Mistake(
         "derivative-from-input",
         "derivative from the input instead of the output",
-        "the local derivative was computed from the input x where the formula uses the stored "
-        "output (eˣ for exp, σ(x)(1 − σ(x)) for sigmoid, 1 − tanh² for tanh)",
+        "the local derivative was computed from the input x where the rule uses the stored output",
+        "exp: d/dx = out;  sigmoid: out·(1 − out);  tanh: 1 − out²",
     ),
     Mistake(
         "division-missing-square",
         "d(a/b)/db missing the square",
-        "d(a/b)/db = −a/b²: b appears squared",
+        "a/b = a · b⁻¹, and the power rule lowers the exponent −1 to −2: b appears squared",
+        "d(b⁻¹)/db = −b⁻²",
     ),
     Mistake(
         "division-missing-sign",
         "d(a/b)/db missing the sign",
-        "d(a/b)/db = −a/b²: increasing b makes a/b smaller when a/b > 0",
+        "increasing b makes a/b smaller when a/b > 0: the derivative in b has the opposite sign "
+        "of a/b",
+        "d(b⁻¹)/db = −b⁻²",
     ),
     Mistake(
         "power-missing-factor",
         "power rule without the exponent",
-        "d(aᵏ)/da = k·aᵏ⁻¹: the exponent comes down as a factor",
+        "the exponent comes down as a factor when a power is differentiated",
+        "d(aᵏ)/da = k·aᵏ⁻¹",
+    ),
+    Mistake(
+        "power-exponent-not-lowered",
+        "power rule without lowering the exponent",
+        "the exponent comes down as a factor and the power left behind is one lower",
+        "d(aᵏ)/da = k·aᵏ⁻¹",
+    ),
+    Mistake(
+        "swapped-pair",
+        "the pair in the wrong order",
+        "the answer has the right numbers in the wrong places: the derivative in a comes first, "
+        "then the one in b",
+    ),
+    Mistake(
+        "own-factor",
+        "a product's derivative taken as its own factor",
+        "nudging a changes a·b by b times the nudge: the local derivative of a product in one "
+        "factor is the other factor",
+        "d(a·b)/da = b",
+    ),
+    Mistake(
+        "missing-chain",
+        "the local derivative without the chain",
+        "a gradient multiplies the local derivative by the gradient that arrived at the node "
+        "above: the chain rule multiplies along the whole path from L",
+        "dL/dx = dL/d(node) × d(node)/dx",
+    ),
+    Mistake(
+        "stale-grads",
+        "grads not reset before backward",
+        "a node's grad still held an earlier value when the chain rule added to it: reset the "
+        "computed nodes' grads to 0 before seeding the output",
+        "for node in order: node.grad = 0",
     ),
     Mistake(
         "float-not-value",
@@ -119,14 +196,22 @@ _MISTAKES = [
     Mistake(
         "broadcast-shapes",
         "(n, 1) against (n,)",
-        "subtracting an (n,) array from an (n, 1) one broadcasts to (n, n): n² differences "
-        "instead of n; flatten the predictions (or reshape the targets) first",
+        "subtracting an (n,) array from an (n, 1) one broadcasts to an (n, n) table: n² "
+        "differences instead of n; flatten the predictions (or reshape the targets) first",
+    ),
+    Mistake(
+        "float32",
+        "float32 instead of float64",
+        "float32 keeps about 7 significant digits, float64 about 16: the numbers were rounded "
+        "to float32 on the way, so the result differs after the 7th digit; keep float64",
+        "torch.tensor(array) of a float64 NumPy array is float64",
     ),
     Mistake(
         "missing-zero-grad",
         "missing zero_grad",
         "gradients accumulate across backward() calls: without zero_grad() each step adds the "
         "new gradient to all the old ones, and the steps grow",
+        "zero_grad(), then loss.backward(), then the step",
     ),
     Mistake(
         "exploding-lr",
@@ -138,22 +223,33 @@ _MISTAKES = [
         "updated-grad-not-data",
         "updated p.grad instead of p.data",
         "the step must change the parameter's value (p.data); the gradient only says which way",
+        "p.data −= lr × p.grad",
+    ),
+    Mistake(
+        "rebinding",
+        "a new Value instead of updating p.data",
+        "the parameters kept their values: p = p − lr·g (or a new list) makes new Values and only "
+        "moves the name; change each parameter's .data in place",
+        "p.data −= lr × p.grad",
     ),
     Mistake(
         "update-sign",
         "+= instead of −= in the update",
         "moving along the gradient climbs the loss; gradient descent moves against it",
+        "p.data −= lr × p.grad",
     ),
     Mistake(
         "returns-reversed",
         "returns in the wrong order",
         "Gₜ collects the rewards from t onwards: compute it backwards, from the last reward, "
         "and keep the returns in the order of the steps",
+        "Gₜ = rₜ + γ·Gₜ₊₁",
     ),
     Mistake(
         "gamma-on-current-reward",
         "γ applied to the current reward",
-        "the reward of step t counts in full: Gₜ = rₜ + γ·Gₜ₊₁, only the future is discounted",
+        "the reward of step t counts in full: only the future is discounted",
+        "Gₜ = rₜ + γ·Gₜ₊₁",
     ),
     Mistake(
         "running-sum-not-reset",
@@ -162,10 +258,18 @@ _MISTAKES = [
         "running sum at 0",
     ),
     Mistake(
+        "advantages-ignored",
+        "advantages ignored",
+        "without the advantages every action taken is made more likely, the good and the bad "
+        "alike: weight each log-probability by its advantage",
+        "L = −(1/T) Σₜ log π(aₜ | sₜ) · Âₜ",
+    ),
+    Mistake(
         "missing-target",
         "the label left out",
-        "σ(z) is the predicted probability, not the loss's slope: the cross-entropy's "
-        "derivative in the logit is σ(z) − y, how far the probability is from the label",
+        "σ(z) is the predicted probability, not the loss's slope: the slope in the logit says "
+        "how far the probability is from the label",
+        "d/dz log(1 + eᶻ) = σ(z)",
     ),
     Mistake(
         "library-call",
@@ -179,17 +283,75 @@ _MISTAKES = [
         "the step used the gradients of the previous batch (or none at all): "
         "backward() must run before optimizer.step()",
     ),
+    # Exercise 2.6, your own Value (micrograd_edu.exercises.value_class).
+    Mistake(
+        "number-not-wrapped",
+        "a number not wrapped in a Value",
+        "in a + 1 your operator got the plain number 1, which has no .data and no .grad: "
+        "turn a number into a Value (a leaf, no children) before using it",
+    ),
+    Mistake(
+        "missing-reflected-op",
+        "no reflected operator for a number on the left",
+        "2 * a asks the number first; a float does not know your class, so Python then calls "
+        "the reflected method of a (rmul; radd for 1 + a), which your class must define",
+    ),
+    Mistake(
+        "reused-operand-lost",
+        "a node used twice by one operation counted once",
+        "in a + a and a · a the same node is both operands, and each operand passes its own "
+        "share back: keep the children in a tuple (a set or a dict keyed by node keeps one)",
+    ),
+    Mistake(
+        "closure-wrong-grad",
+        "the closure used the wrong node's grad",
+        "no gradient reached below the output: each local derivative is multiplied by the "
+        "output's grad (out.grad), not by the child's own grad, which is still 0 when the "
+        "closure runs (and each operation must keep its closure on the node it returns)",
+    ),
+    Mistake(
+        "product-rule-swapped",
+        "d(a·b)/da taken as a",
+        "in a product each factor's local derivative is the other factor: "
+        "d(a·b)/da = b and d(a·b)/db = a",
+    ),
+    Mistake(
+        "topological-no-visited",
+        "topological sort without a visited set",
+        "a node reached along several paths was put in the order once per path, so it passed "
+        "its gradient on more than once (and the list grows exponentially with reuse): "
+        "remember the nodes already visited",
+    ),
+    Mistake(
+        "recursion-depth",
+        "recursion too deep",
+        "a recursive sort nests one call per node along a path; Python stops at about 1,000 "
+        "nested calls, so a chain of 2,000 nodes ends in RecursionError: visit the graph with a "
+        "loop instead",
+    ),
 ]
 CATALOGUE: dict[str, Mistake] = {mistake.code: mistake for mistake in _MISTAKES}
 """Every named mistake, by code."""
 
+_HERE = Path(__file__).resolve().parent
+
+MAX_STAGE = 3
+"""Stage 1: the problem, the mistake's name and where; 2: + the rule in words; 3: + the formula."""
+GRADER_STAGE = 2
+"""The stage of the grader's feedback (a submission is judged once: the rule, never the formula)."""
+
 
 class WrongAnswerError(Exception):
-    """An exercise's answer is wrong; says which mistake, where, and a hint.
+    """An exercise's answer is wrong; says which mistake, where, and hints by stage.
 
-    ``str(error)`` is the whole feedback block: plain Python shows it as the
-    message, Jupyter (after :func:`install_feedback`) shows it alone.
+    ``where`` names the first wrong entry ("d out/dx after call 1 on out = x · x");
+    ``expected`` and ``got`` are shown as given (None: not shown); ``hint`` is
+    the rule in words (stage 2), ``formula`` the formula (stage 3), both shown
+    when no mistake is named (a named mistake brings its own). ``str(error)``
+    is the whole feedback block at :attr:`stage` (None: every stage).
     """
+
+    status: ClassVar[str] = "wrong"
 
     def __init__(
         self,
@@ -197,34 +359,77 @@ class WrongAnswerError(Exception):
         problem: str,
         *,
         mistake: str | None = None,
+        where: str | None = None,
         input: str | None = None,
         expected: object = None,
         got: object = None,
         hint: str | None = None,
+        formula: str | None = None,
     ) -> None:
         if mistake is not None and mistake not in CATALOGUE:
             raise KeyError(f"unknown mistake {mistake!r}")
         self.exercise = exercise
         self.problem = problem
         self.mistake = CATALOGUE[mistake] if mistake else None
+        self.where = where
         self.input = input
         self.expected = expected
         self.got = got
         self.hint = hint
+        self.formula = formula
+        self.stage: int | None = None
         super().__init__(self.feedback())
 
-    def feedback(self) -> str:
-        """The block a student reads."""
-        lines = [f"✗ Exercise {self.exercise}: {self.problem}"]
-        if self.mistake is not None:
-            lines.append(f"  mistake:  {self.mistake.name} — {self.mistake.explanation}")
+    def at_stage(self, stage: int | None) -> WrongAnswerError:
+        """This error, its message now the feedback of ``stage`` (1, 2, 3; None: all)."""
+        self.stage = stage
+        self.args = (self.feedback(),)
+        return self
+
+    def details(self) -> list[str]:
+        """The lines after the problem and the mistake: where, input, expected, got."""
+        lines = []
+        if self.where is not None:
+            lines.append(f"  where:    {self.where}")
         if self.input is not None:
             lines.append(f"  input:    {self.input}")
-        if self.expected is not None or self.got is not None:
+        if self.expected is not None:
             lines.append(f"  expected: {_show(self.expected)}")
+        if self.got is not None:
             lines.append(f"  got:      {_show(self.got)}")
-        if self.hint:
-            lines.append(f"  hint:     {self.hint}")
+        return lines
+
+    @property
+    def summary(self) -> str:
+        """The one-line message of the outcome (:attr:`Outcome.message`)."""
+        return self.problem
+
+    def feedback(self, stage: int | None = None, more: bool = True) -> str:
+        """The block a student reads at ``stage`` (default :attr:`stage`; None: everything).
+
+        Stage 1 names the problem, the mistake and where; stage 2 adds the
+        mistake's rule in words (or the hint); stage 3 the formula. ``more``:
+        a last line says that checking again shows more (not in a grade).
+        """
+        stage = self.stage if stage is None else stage
+        level = MAX_STAGE if stage is None else max(1, stage)
+        lines = [f"✗ Exercise {self.exercise}: {self.problem}"]
+        rule, formula = self.hint, self.formula
+        if self.mistake is not None:
+            rule, formula = self.mistake.explanation, self.mistake.formula
+            why = f" — {rule}" if level >= 2 else ""
+            lines.append(f"  mistake:  {self.mistake.name}{why}")
+        lines += self.details()
+        if self.mistake is None and rule and level >= 2:
+            lines.append(f"  hint:     {rule}")
+        if formula and level >= 3:
+            lines.append(f"  formula:  {formula}")
+        if not more or stage is None:
+            pass
+        elif rule and level < 2:
+            lines.append("  more:     run the check again for a hint")
+        elif formula and level < 3:
+            lines.append("  more:     run the check again for the formula")
         return "\n".join(lines)
 
 
@@ -232,6 +437,40 @@ def _show(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     return str(value)
+
+
+class NotDoneError(NotImplementedError):
+    """An exercise is not done yet: its stub is still there, or a ``None`` was left in it.
+
+    A ``NotImplementedError`` (as the stub raises), so that ``except
+    NotImplementedError`` still catches it; Jupyter shows its message alone.
+    """
+
+    def __init__(self, exercise: str, detail: str | None = None) -> None:
+        self.exercise = exercise
+        self.detail = detail
+        stub = "replace the `raise NotImplementedError` line with your code"
+        what = f"{detail}: put your answer in its place" if detail else stub
+        super().__init__(f"✗ Exercise {exercise} is not done yet: {what}, then run the cell again.")
+
+
+def not_done(detail: str) -> NotImplementedError:
+    """What a probe raises for an answer with a ``None`` left: ``detail`` names the entry.
+
+    >>> str(not_done("my_grads['b'] is still None"))
+    "my_grads['b'] is still None"
+    """
+    return NotImplementedError(detail)
+
+
+def unfinished_detail(error: NotImplementedError) -> str | None:
+    """What is left to do, from a NotImplementedError raised here (:func:`not_done`); None
+    for the student's stub, which says nothing useful."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    ours = tb is not None and Path(tb.tb_frame.f_code.co_filename).resolve().is_relative_to(_HERE)
+    return str(error)[:200] if ours and str(error) else None
 
 
 # ---------------------------------------------------------------------- results
@@ -243,10 +482,10 @@ class Outcome:
     """What a check (or the grader's judge) concluded about one exercise.
 
     ``status`` is "passed", "wrong" (``mistake`` names the catalogued mistake
-    when one was recognised), "not done" (the stub is still there), "error"
-    (the student's code raised) or "missing" (the exercise's function is not
-    in the notebook). ``message`` is one line; ``feedback`` is the whole block
-    a student reads (problem, mistake, input, expected, got, hint).
+    when one was recognised), "not done" (the stub is still there, or a None),
+    "error" (the student's code raised) or "missing" (the exercise's function
+    is not in the notebook). ``message`` is one line; ``feedback`` is the whole
+    block a student reads (problem, mistake, input, expected, got, hints).
     """
 
     exercise: str
@@ -259,6 +498,9 @@ class Outcome:
 RESULTS: dict[str, Outcome] = {}
 """The latest outcome of every exercise checked in this Python process."""
 
+ATTEMPTS: dict[str, int] = {}
+"""How many times each exercise's check has failed in this Python process (the hint's stage)."""
+
 EXERCISES: dict[str, str] = {}
 """Every check function's name and its exercise number, e.g. ``"check_backward": "2.4"``."""
 
@@ -267,10 +509,11 @@ R = TypeVar("R")
 
 
 def exercise(number: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Mark a check function as exercise ``number``: stubs and outcomes are handled here.
+    """Mark a check function as exercise ``number``: stubs, stages and outcomes are handled here.
 
-    A ``NotImplementedError`` raised by the student's stub becomes "Exercise N.M
-    is not done yet"; every outcome is recorded in :data:`RESULTS`.
+    A ``NotImplementedError`` becomes :class:`NotDoneError` ("✗ Exercise N.M: ...
+    is not done yet"); each failure counts as an attempt, whose number sets the
+    stage of the feedback; every outcome is recorded in :data:`RESULTS`.
     """
 
     def decorate(check: Callable[P, R]) -> Callable[P, R]:
@@ -279,15 +522,16 @@ def exercise(number: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             try:
                 result = check(*args, **kwargs)
             except WrongAnswerError as error:
+                ATTEMPTS[number] = ATTEMPTS.get(number, 0) + 1
+                error.at_stage(min(ATTEMPTS[number], MAX_STAGE))
                 code = error.mistake.code if error.mistake else None
-                RESULTS[number] = Outcome(number, "wrong", code, error.problem, error.feedback())
+                status: Status = "error" if error.status == "error" else "wrong"
+                RESULTS[number] = Outcome(number, status, code, error.summary, str(error))
                 raise
-            except NotImplementedError:
-                RESULTS[number] = Outcome(number, "not done")
-                raise NotImplementedError(
-                    f"Exercise {number} is not done yet: replace the `raise NotImplementedError` "
-                    "line with your code, then run the cell again."
-                ) from None
+            except NotImplementedError as error:
+                detail = unfinished_detail(error)
+                RESULTS[number] = Outcome(number, "not done", message=detail or "")
+                raise NotDoneError(number, detail) from None
             RESULTS[number] = Outcome(number, "passed")
             return result
 
@@ -295,34 +539,3 @@ def exercise(number: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         return run
 
     return decorate
-
-
-# ---------------------------------------------------------------------- Jupyter
-def _show_feedback(
-    shell: Any, etype: type[BaseException], value: BaseException, tb: Any, tb_offset: Any = None
-) -> list[str]:
-    """IPython's handler for WrongAnswerError: the feedback block, no traceback.
-
-    ``_showtraceback`` is how IPython itself shows an error: the terminal
-    prints it, a Jupyter kernel publishes it as the cell's error output (with
-    the exception's name), so graders and front ends still see the error.
-    """
-    shell._showtraceback(etype, value, [str(value)])
-    return []
-
-
-def install_feedback() -> bool:
-    """In IPython/Jupyter, show a wrong answer as its feedback block, without a traceback.
-
-    Returns whether a shell was found. Called when :mod:`micrograd_edu.exercises`
-    is imported; harmless elsewhere.
-    """
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    if shell is None:
-        return False
-    shell.set_custom_exc((WrongAnswerError,), _show_feedback)
-    return True

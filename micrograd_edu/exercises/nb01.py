@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..engine import Value
-from .compare import diagnose, is_number
+from .compare import close, diagnose, is_number
 from .core import (
     Exercise,
     Guard,
@@ -19,7 +19,6 @@ from .core import (
     require_value,
     run_check,
 )
-from .graphs import gradient_suspects
 from .mistakes import WrongAnswerError, exercise
 
 __all__ = ["EXERCISES", "check_expression", "check_numerical_slope"]
@@ -96,33 +95,84 @@ def _probe_slope(case: dict[str, Any], guard: Guard, numerical_slope: Any) -> li
     return results
 
 
+def _read_slopes(data: Any, n: int) -> list[tuple[Any, list[float]]]:
+    """(the slope, where f was evaluated) for each function, from the probe's data."""
+    if not isinstance(data, list) or len(data) != n:
+        raise WrongAnswerError("1.1", "the probe's answer has the wrong form")
+    rows = []
+    for got in data:
+        got = got if isinstance(got, dict) else {"slope": got}
+        points = got.get("points")
+        numbers = [p for p in points if is_number(p)] if isinstance(points, list) else []
+        rows.append((got.get("slope"), numbers))
+    return rows
+
+
+def _slope_suspects(
+    f: Callable[[float], float], x: float, points: list[float]
+) -> dict[str, float | None]:
+    """What each mistake gives for f at x, with the step h the student's code used.
+
+    h is read off where f was evaluated: x − h and x + h (central), or x and
+    one neighbour (one-sided). None where the points show no such step.
+    """
+    others = sorted({p for p in points if p != x})
+    central = one_sided = None
+    if len(others) == 2 and x not in points and math.isclose(sum(others) / 2, x, abs_tol=1e-12):
+        h = (others[1] - others[0]) / 2
+        central = (f(x + h) - f(x - h)) / (2 * h)
+    elif len(others) == 1 and x in points:
+        h = abs(others[0] - x)
+        one_sided = (f(others[0]) - f(x)) / (others[0] - x)
+    else:
+        h = None
+    return {
+        "forward-difference": one_sided,
+        "divided-by-h": None if central is None else 2 * central,
+        "sign-error": None if central is None else -central,
+        "step-too-large": central if h is not None and h >= 1e-3 else None,
+    }
+
+
 def _judge_slope(case: dict[str, Any], data: Any) -> str:
     functions = case["functions"]
-    if not isinstance(data, list) or len(data) != len(functions):
-        raise WrongAnswerError("1.1", "the probe's answer has the wrong form")
-    for (spec, x), got in zip(functions, data, strict=True):
-        slope = _function(spec)[1](x)
-        where = f"numerical_slope(f, {x}) with f(x) = {_name(spec)}"
-        points = got.get("points") if isinstance(got, dict) else None
-        answer = got.get("slope") if isinstance(got, dict) else got
-        if isinstance(points, list) and x in points and len(points) >= 2:
-            raise WrongAnswerError(
-                "1.1",
-                f"{where} evaluated f at x itself",
-                mistake="forward-difference",
-                input=f"f was evaluated at {sorted(p for p in points if is_number(p))}",
-                hint="use f(x + h) and f(x - h), symmetric around x",
-            )
-        diagnose(
+    rows = _read_slopes(data, len(functions))
+    expected, slopes, where = [], [], []
+    suspects: dict[str, list[Any]] = {}
+    for (spec, x), (slope, points) in zip(functions, rows, strict=True):
+        f, df = _function(spec)
+        expected.append(df(x))
+        slopes.append(slope)
+        where.append(f"f(x) = {_name(spec)} at x = {x}")
+        for code, value in _slope_suspects(f, x, points).items():
+            suspects.setdefault(code, []).append(value)
+    sided = suspects["forward-difference"]
+    if any(s is not None for s in sided) and all(
+        s is None or close(got, s, 1e-6) for got, s in zip(slopes, sided, strict=True)
+    ):  # evaluated at x itself: close to the slope for a small h, but one-sided
+        first = next(i for i, s in enumerate(sided) if s is not None)
+        raise WrongAnswerError(
             "1.1",
-            slope,
-            answer,
-            {"divided-by-h": 2 * slope, "sign-error": -slope},
-            problem=f"{where} is not the slope there",
-            input=f"x = {x}",
-            tol=1e-4,
-            hint="(the change of f) / (the change of x), over a small step on each side of x",
+            "numerical_slope evaluated f at x itself",
+            mistake="forward-difference",
+            where=where[first],
+            input="f was evaluated at " + ", ".join(f"{p:.10g}" for p in sorted(rows[first][1])),
         )
+    tiny = any(len(points) == 2 and abs(points[1] - points[0]) < 2e-9 for _, points in rows)
+    diagnose(
+        "1.1",
+        expected,
+        slopes,
+        suspects,
+        problem="numerical_slope(f, x) is not the slope",
+        entry=lambda path: where[path[0]],
+        tol=1e-4,
+        suspect_tol=1e-6,
+        hint="h is so small that f(x + h) − f(x − h) is mostly rounding error: try h = 1e-6"
+        if tiny
+        else "the change of f divided by the change of x, over a small step on each side of x",
+        formula="(f(x + h) − f(x − h)) / (2h)",
+    )
     return (
         "numerical_slope matches the true derivatives of "
         + ", ".join(_name(spec) for spec, _ in functions)
@@ -172,39 +222,40 @@ def _judge_expression(case: dict[str, Any], data: Any) -> str:
     xs = case["xs"]
     if not isinstance(data, list) or len(data) != len(xs):
         raise WrongAnswerError("1.2", "the probe's answer has the wrong form")
-    for x, got in zip(xs, data, strict=True):
-        got = got if isinstance(got, dict) else {}
-        value = require_value("1.2", f"build(Value({x}))", got.get("out"))
-        diagnose(
+    rows = [got if isinstance(got, dict) else {} for got in data]
+    values = [
+        require_value("1.2", f"build(Value({x}))", got.get("out"))
+        for x, got in zip(xs, rows, strict=True)
+    ]
+    at = {i: f"x = {x}" for i, x in enumerate(xs)}
+    diagnose(
+        "1.2",
+        [_f(x) for x in xs],
+        values,
+        problem="f(x) has the wrong value",
+        entry=lambda path: at[path[0]],
+        tol=1e-12,
+        hint="build f from x with the Values' operators: *, +, − and ** for the power",
+        formula="f(x) = 2x³ − 5x + 1",
+    )
+    grads = [got.get("grad") for got in rows]
+    if all(g == 0.0 for g in grads):
+        raise WrongAnswerError(
             "1.2",
-            _f(x),
-            value,
-            problem="f(x) has the wrong value",
-            input=f"x = {x}",
-            tol=1e-12,
-            hint="f(x) = 2x³ − 5x + 1",
+            "the result does not depend on the Value x: after backward(), x.grad is 0",
+            mistake="float-not-value",
+            input=at[0],
         )
-        if got.get("grad") == 0.0:
-            raise WrongAnswerError(
-                "1.2",
-                "the result does not depend on the Value x: after backward(), x.grad is 0",
-                mistake="float-not-value",
-                input=f"x = {x}",
-                expected=6 * x**2 - 5,
-                got=0.0,
-                hint="build f from x itself, not from x.data",
-            )
-        leaf = Value(x, label="x")
-        suspects = gradient_suspects(_f(leaf), [leaf])
-        diagnose(
-            "1.2",
-            suspects.pop("expected"),
-            [got.get("grad")],
-            suspects,
-            problem="df/dx is wrong",
-            input=f"x = {x}",
-            hint="build f from x with the Values' operators only",
-        )
+    diagnose(
+        "1.2",
+        [6 * x**2 - 5 for x in xs],
+        grads,
+        problem="df/dx is wrong",
+        entry=lambda path: at[path[0]],
+        hint="every term must be built from the Value x: a term made of x.data is a plain "
+        "number, and no gradient flows through it",
+        formula="df/dx = 6x² − 5",
+    )
     return "f(x) = 2x³ − 5x + 1 has the right values and df/dx = 6x² − 5."
 
 

@@ -1,5 +1,6 @@
-"""Notebook 2, backpropagation: 2.1 by hand, 2.2 d(a/b), 2.3 topological order, 2.4 backward,
-2.5 the op table (in :mod:`~micrograd_edu.exercises.op_table`).
+"""Notebook 2, backpropagation: 2.1 by hand, 2.2 d(a/b), 2.3 topological order, 2.4 backward
+(in :mod:`~micrograd_edu.exercises.backward_pass`), 2.5 the op table (in
+:mod:`~micrograd_edu.exercises.op_table`).
 
 Standard library only (no NumPy): notebooks 1 and 2 also run in the browser.
 """
@@ -11,10 +12,19 @@ from collections.abc import Callable
 from typing import Any
 
 from ..engine import Value
-from .compare import diagnose, show
+from .backward_pass import BACKWARD, check_backward
+from .compare import close, diagnose, form_problem, show
 from .core import Exercise, Guard, run_check
-from .graphs import Spec, build, expression, gradient_suspects, random_graph
-from .mistakes import WrongAnswerError, exercise
+from .graphs import (
+    DERIVATIVE_MISTAKES,
+    Spec,
+    build,
+    expression,
+    gradient_suspects,
+    merged_suspects,
+    random_graph,
+)
+from .mistakes import WrongAnswerError, exercise, not_done
 from .op_table import OP_TABLE, check_op_table, tiny_engine_gradients
 from .switch import DERIVATIVE_ROUTES
 
@@ -31,44 +41,84 @@ __all__ = [
 _VALUE = "micrograd_edu.engine:Value"
 
 
-def _suspects_by_name(root: Value, nodes: dict[str, Value], names: list[str]) -> dict[str, Any]:
-    """:func:`gradient_suspects` keyed by node name instead of position."""
-    table = gradient_suspects(root, [nodes[name] for name in names])
-    return {code: dict(zip(names, grads, strict=True)) for code, grads in table.items()}
-
-
 # ------------------------------------------------------------------ 2.1
 _BY_HAND: Spec = {
     "leaves": [["a", 2.0], ["b", -3.0], ["c", 10.0], ["f", -2.0]],
     "nodes": [["e", "mul", "a", "b"], ["d", "add", "e", "c"], ["L", "mul", "d", "f"]],
 }
+_HAND_ORDER = ("f", "d", "c", "e", "a", "b")
+"""The entries of my_grads in the order backpropagation reaches them."""
 
 
 def _probe_by_hand(case: Any, guard: Guard, grads: Any) -> Any:
-    if isinstance(grads, dict) and any(v is None for v in grads.values()):
-        raise NotImplementedError("my_grads still has None")
+    if isinstance(grads, dict):
+        for name in ("L", *_HAND_ORDER):
+            if name in grads and grads[name] is None:
+                raise not_done(f"my_grads[{name!r}] is still None")
     return grads
 
 
+def _step_of(spec: Spec, name: str) -> tuple[str, str, str | None]:
+    """The node ``name`` feeds, that node's op, and its other operand (None for a sum)."""
+    for parent, op, *operands in spec["nodes"]:
+        if name in operands:
+            other = operands[1] if operands[0] == name else operands[0]
+            return parent, op, other if op == "mul" else None
+    raise KeyError(name)
+
+
 def _judge_by_hand(case: Any, data: Any) -> str:
-    nodes, root = build(case["graph"])
-    names = ["f", "d", "c", "e", "a", "b"]
-    suspects = _suspects_by_name(root, nodes, names)
+    spec = case["graph"]
+    nodes, _ = build(spec)
     if not isinstance(data, dict):
         raise WrongAnswerError(
-            "2.1", f"give a dict such as {{'a': ..., 'b': ...}}, got {show(data)}"
+            "2.1", f"my_grads must be a dict such as {{'f': ..., 'd': ...}}, got {show(data)}"
         )
-    got = {name: data[name] for name in names if name in data}
-    diagnose(
-        "2.1",
-        suspects.pop("expected"),
-        got,
-        suspects,
-        problem="a gradient is not what the chain rule gives",
-        entry=lambda name: f"dL/d{name}",
-        hint="work back from L: dL/dx = dL/d(the node x feeds) × d(that node)/dx",
-    )
+    expected = dict.fromkeys(_HAND_ORDER, 0.0)
+    form = form_problem({n: data[n] for n in _HAND_ORDER if n in data}, expected)
+    if form is not None:
+        raise WrongAnswerError(
+            "2.1", f"my_grads{form}" if form.startswith("[") else f"my_grads has {form}"
+        )
+    if "L" in data and not close(data["L"], 1.0):
+        raise WrongAnswerError(
+            "2.1", "dL/dL is not 1", got=show(data["L"]), hint="L changes exactly as fast as itself"
+        )
+    for name in _HAND_ORDER:
+        parent, _, other = _step_of(spec, name)
+        upstream = 1.0 if parent == "L" else float(data[parent])
+        local = nodes[other].data if other else 1.0
+        if close(data[name], upstream * local):
+            continue  # follows from the student's own value above: the chain rule was applied
+        candidates = {
+            "sign-error": -upstream * local,
+            "own-factor": upstream * nodes[name].data if other else None,
+            "missing-chain": local if parent != "L" else None,
+        }
+        made = [
+            code
+            for code, value in candidates.items()
+            if value is not None and not close(value, upstream * local) and close(data[name], value)
+        ]
+        raise WrongAnswerError(
+            "2.1",
+            f"dL/d{name} is not what the chain rule gives",
+            mistake=made[0] if made else None,
+            input=f"{name} feeds {_node_text(spec, parent)}; "
+            + ("dL/dL = 1" if parent == "L" else f"your dL/d{parent} = {upstream:g}"),
+            got=f"dL/d{name} = {show(data[name])}",
+            hint=f"multiply the gradient that arrived at {parent} by the local derivative of "
+            f"{parent} in {name}",
+            formula=f"dL/d{name} = dL/d{parent} × d{parent}/d{name}",
+        )
     return "every gradient is right, and backward() agrees with your chain rule."
+
+
+def _node_text(spec: Spec, name: str) -> str:
+    for node, op, *operands in spec["nodes"]:
+        if node == name:
+            return f"{name} = {operands[0]} {'·' if op == 'mul' else '+'} {operands[1]}"
+    return name
 
 
 BY_HAND = Exercise(
@@ -85,7 +135,13 @@ BY_HAND = Exercise(
 
 @exercise("2.1")
 def check_backprop_by_hand(grads: dict[str, float]) -> None:
-    """Exercise 2.1: the gradients of L = (a·b + c)·f at a=2, b=−3, c=10, f=−2, by hand."""
+    """Exercise 2.1: the gradients of L = (a·b + c)·f at a=2, b=−3, c=10, f=−2, by hand.
+
+    The first entry (in the order backpropagation reaches them) that does not
+    follow from the student's own gradient above it is where the mistake was
+    made; it is named when it is a sign error, a product's own factor, or a
+    local derivative without the chain. The expected numbers are never shown.
+    """
     run_check("2.1", grads)
 
 
@@ -100,22 +156,28 @@ def _probe_division(case: Any, guard: Guard, local_grads: Any) -> list[Any]:
 
 def _judge_division(case: Any, data: Any) -> str:
     pairs = case["pairs"]
-    if not isinstance(data, list) or len(data) != len(pairs):
-        raise WrongAnswerError("2.2", "the probe's answer has the wrong form")
-    for (a, b), got in zip(pairs, data, strict=True):
+    tables = []
+    for a, b in pairs:
         nodes, root = build({"leaves": [["a", a], ["b", b]], "nodes": [["q", "div", "a", "b"]]})
-        suspects = gradient_suspects(root, [nodes["a"], nodes["b"]])
-        diagnose(
-            "2.2",
-            suspects.pop("expected"),
-            got,
-            suspects,
-            problem="the local derivatives of a / b are wrong",
-            input=f"a = {a}, b = {b}",
-            entry=lambda i: ("d(a/b)/da", "d(a/b)/db")[i],
-            hint="a/b = a · b⁻¹: as a function of a, the slope is 1/b; "
-            "as a function of b, use the power rule",
-        )
+        table = gradient_suspects(root, [nodes["a"], nodes["b"]], mistakes=DERIVATIVE_MISTAKES)
+        table["swapped-pair"] = table["expected"][::-1]
+        tables.append(table)
+    suspects = merged_suspects(tables)
+    names = ("d(a/b)/da", "d(a/b)/db")
+    diagnose(
+        "2.2",
+        suspects.pop("expected"),
+        data,
+        suspects,
+        problem="the local derivatives of a / b are wrong",
+        entry=lambda path: (
+            f"{names[path[1]] if len(path) > 1 else 'the pair'} at a = {pairs[path[0]][0]}, "
+            f"b = {pairs[path[0]][1]}"
+        ),
+        hint="a/b = a · b⁻¹: in a, it is a line through 0 with slope b⁻¹; in b, use the power "
+        "rule on b⁻¹",
+        formula="d(b⁻¹)/db = −b⁻²",
+    )
     return "the local derivatives of a / b are 1/b and −a/b²."
 
 
@@ -157,48 +219,90 @@ _TOPO: Spec = {
 }
 
 
-def _probe_topological(case: Any, guard: Guard, topological_sort: Any) -> Any:
-    _, root = build(case["graph"])
-    with guard():
-        order = topological_sort(root)
-    if not isinstance(order, list):
-        return {"type": type(order).__name__}
+def _labels(order: Any) -> Any:
+    if not isinstance(order, (list, tuple)):
+        return {"type": "None" if order is None else type(order).__name__}
     return [
         node.label if isinstance(node, Value) else {"type": type(node).__name__} for node in order
     ]
 
 
+def _probe_topological(case: Any, guard: Guard, topological_sort: Any) -> Any:
+    calls = []
+    for _ in range(2):  # twice, on two builds of the graph: what a call keeps shows
+        _, root = build(case["graph"])
+        with guard():
+            calls.append(_labels(topological_sort(root)))
+    return calls
+
+
+def _order_problem(spec: Spec, order: Any) -> WrongAnswerError | None:
+    """Why ``order`` (node names) is not a topological order of ``spec``'s graph, or None."""
+    nodes, root = build(spec)
+    names = [node.label for node in root.topological_order()]
+    shown = expression(spec)
+    if not isinstance(order, list) or not all(isinstance(name, str) for name in order):
+        what = order.get("type") if isinstance(order, dict) else None
+        kinds = sorted({str(item.get("type")) for item in order if isinstance(item, dict)})
+        got = f"a {what}" if what else f"a list of {', '.join(kinds)}" if kinds else show(order)
+        return WrongAnswerError(
+            "2.3",
+            f"topological_sort must return a list of the graph's nodes (Values), got {got}",
+            input=shown,
+        )
+    twice = [name for name in names if order.count(name) > 1]
+    if twice:
+        return WrongAnswerError(
+            "2.3",
+            f"'{twice[0]}' appears {order.count(twice[0])} times in the order",
+            input=shown,
+            hint="a node reached by two paths must be listed once: remember which nodes you "
+            "already visited",
+        )
+    missing = [name for name in names if name not in order]
+    if missing:
+        return WrongAnswerError(
+            "2.3",
+            f"the order leaves out {show(missing)}",
+            input=shown,
+            hint="every node of the graph belongs in the order, the inputs (leaves) too",
+        )
+    position = {name: i for i, name in enumerate(order)}
+    bad = [
+        (c.label, n) for n in order for c in nodes[n].children if position[c.label] > position[n]
+    ]
+    if not bad:
+        return None
+    # every node before its children: the order is backwards, as the mistake makes it
+    reversed_ok = all(position[c.label] > position[n] for n in order for c in nodes[n].children)
+    child, name = bad[0]
+    return WrongAnswerError(
+        "2.3",
+        f"'{child}' comes after '{name}', which was computed from it",
+        mistake="wrong-order" if reversed_ok else None,
+        input=shown,
+        hint="append a node only after all of its children",
+    )
+
+
 def _judge_topological(case: Any, data: Any) -> str:
     spec = case["graph"]
-    nodes, root = build(spec)
-    expected = [node.label for node in root.topological_order()]
-    shown = expression(spec)
-    if (
-        not isinstance(data, list)
-        or len(data) != len(expected)
-        or not all(isinstance(name, str) for name in data)
-        or set(data) != set(expected)
-    ):
+    if not isinstance(data, list) or len(data) != 2:
+        raise WrongAnswerError("2.3", "the probe's answer has the wrong form")
+    problem = _order_problem(spec, data[0])
+    if problem is not None:
+        raise problem
+    again = _order_problem(spec, data[1])
+    if again is not None:
         raise WrongAnswerError(
             "2.3",
-            f"the order must list each of the {len(expected)} nodes exactly once",
-            input=shown,
-            expected=show(expected),
-            got=show(data),
-            hint="remember which nodes you already visited",
+            "the first call's order is right, the second call's on a new copy of the graph is "
+            "not: " + again.problem,
+            input=expression(spec),
+            got=show(data[1]),
+            hint="something from the first call was kept: a visited set or a list outside the "
+            "function, or a default argument such as visited=set(); make them inside",
         )
-    position = {name: i for i, name in enumerate(data)}
-    for name in data:
-        for child in nodes[name].children:
-            if position[child.label] > position[name]:
-                raise WrongAnswerError(
-                    "2.3",
-                    f"'{child.label}' comes after '{name}', which was computed from it",
-                    mistake="wrong-order",
-                    input=shown,
-                    got=show(data),
-                    hint="append a node only after all of its children",
-                )
     return "a valid topological order: every node comes after the nodes it was computed from."
 
 
@@ -215,105 +319,8 @@ TOPOLOGICAL = Exercise(
 
 @exercise("2.3")
 def check_topological_sort(topological_sort: Callable[[Value], list[Value]]) -> None:
-    """Exercise 2.3: every node once, each after all of its children."""
+    """Exercise 2.3: every node once, each after all of its children; the same on a second call."""
     run_check("2.3", topological_sort)
-
-
-# ------------------------------------------------------------------ 2.4
-def _backward_graphs(x: float, a: float, b: float, w: float) -> list[Spec]:
-    """The graphs that tell backward's mistakes apart: a chain, x·x, a + a, a diamond, a·w − a."""
-    return [
-        {
-            "leaves": [["x", x]],
-            "nodes": [
-                ["t", "tanh", "x"],
-                ["s", "scale", "t", 2.0],
-                ["u", "shift", "s", 1.0],
-                ["out", "exp", "u"],
-            ],
-        },
-        {"leaves": [["x", w]], "nodes": [["out", "mul", "x", "x"]]},
-        {"leaves": [["a", a]], "nodes": [["out", "add", "a", "a"]]},
-        {
-            "leaves": [["a", b]],
-            "nodes": [["b", "scale", "a", 2.0], ["c", "exp", "a"], ["out", "mul", "b", "c"]],
-        },
-        {
-            "leaves": [["a", a], ["w", w]],
-            "nodes": [["m", "mul", "a", "w"], ["out", "sub", "m", "a"]],
-        },
-    ]
-
-
-def _hidden_backward(rng: random.Random) -> dict[str, Any]:
-    values = [round(rng.uniform(0.3, 2.5) * rng.choice((-1, 1)), 2) for _ in range(4)]
-    return {"graphs": [*_backward_graphs(*values), random_graph(rng, 3, 5)]}
-
-
-def _probe_backward(case: Any, guard: Guard, backward: Any) -> list[Any]:
-    results = []
-    for spec in case["graphs"]:
-        nodes, root = build(spec)
-        with guard():
-            backward(root)
-        leaves = {name: nodes[name].grad for name, _ in spec["leaves"]}
-        results.append({"root": root.grad, "leaves": leaves})
-    return results
-
-
-def _judge_backward(case: Any, data: Any) -> str:
-    graphs = case["graphs"]
-    if not isinstance(data, list) or len(data) != len(graphs):
-        raise WrongAnswerError("2.4", "the probe's answer has the wrong form")
-    for spec, got in zip(graphs, data, strict=True):
-        nodes, root = build(spec)
-        values = ", ".join(f"{name} = {value:g}" for name, value in spec["leaves"])
-        shown = f"out = {expression(spec)} with {values}"
-        got = got if isinstance(got, dict) else {}
-        if got.get("root") == 0.0:
-            raise WrongAnswerError(
-                "2.4",
-                "the output's grad is 0 after your backward",
-                mistake="no-seed",
-                input=shown,
-                expected="out.grad = 1",
-                got="out.grad = 0",
-            )
-        suspects = _suspects_by_name(root, nodes, [name for name, _ in spec["leaves"]])
-        diagnose(
-            "2.4",
-            suspects.pop("expected"),
-            got.get("leaves"),
-            suspects,
-            problem="backward gave wrong gradients",
-            input=shown,
-            entry=lambda name: f"d out/d{name}",
-            hint="seed the output with 1, then for each node from the output back: "
-            "child.grad += local_grad × node.grad",
-        )
-    return "your backward() agrees with the engine on a chain, x·x, a + a, a diamond and a·w − a."
-
-
-BACKWARD = Exercise(
-    number="2.4",
-    what="backward",
-    notebook_case=lambda: {"graphs": _backward_graphs(0.3, 3.0, 0.5, -2.0)},
-    hidden_case=_hidden_backward,
-    probe=_probe_backward,
-    judge=_judge_backward,
-    switch=DERIVATIVE_ROUTES,
-)
-
-
-@exercise("2.4")
-def check_backward(backward: Callable[[Value], None]) -> None:
-    """Exercise 2.4: ``backward(root)`` fills every node's grad, like ``Value.backward``.
-
-    Checked on a chain, a square x·x, a reused node a + a, a diamond and a·w − a
-    (and, when grading, a random graph); the catalogue's gradient mistakes are
-    simulated on the same graph and named when they match.
-    """
-    run_check("2.4", backward)
 
 
 EXERCISES = {e.number: e for e in (BY_HAND, DIVISION, TOPOLOGICAL, BACKWARD, OP_TABLE)}

@@ -10,15 +10,17 @@ from typing import Any
 import numpy as np
 
 from ..engine import Value
-from .compare import diagnose, show
+from .code_errors import StudentCodeError, from_record
+from .compare import NO_RETURN, diagnose, show
 from .core import (
     Exercise,
     Guard,
     answer_and_backpropagate,
+    plain,
     require_value,
     run_check,
+    second_call,
 )
-from .graphs import gradient_suspects
 from .mistakes import WrongAnswerError, exercise
 
 __all__ = ["EXERCISES", "check_collapse_linear_layers", "check_neuron_forward"]
@@ -33,7 +35,10 @@ def _neuron_values(case: dict[str, Any]) -> tuple[list[Value], Value]:
 def _probe_neuron(case: dict[str, Any], guard: Guard, neuron_forward: Any) -> dict[str, Any]:
     w, b = _neuron_values(case)
     described = answer_and_backpropagate(guard, neuron_forward, w, list(case["x"]), b)
-    return {"out": described, "grads": [wi.grad for wi in w], "grad_b": b.grad}
+    first = {"out": described, "grads": [wi.grad for wi in w], "grad_b": b.grad}
+    w2, b2 = _neuron_values(case)  # fresh Values: a second call must give the same
+    again = answer_and_backpropagate(guard, neuron_forward, w2, list(case["x"]), b2)
+    return {**first, "again": again}
 
 
 def _judge_neuron(case: dict[str, Any], data: Any) -> str:
@@ -42,7 +47,7 @@ def _judge_neuron(case: dict[str, Any], data: Any) -> str:
     data = data if isinstance(data, dict) else {}
     value = require_value("3.1", "neuron_forward(w, x, b)", data.get("out"))
     z = sum(wi * xi for wi, xi in zip(case["w"], x, strict=True)) + case["b"]
-    hint = "the weighted sum w·x + b, then tanh"
+    hint = "the weighted sum of the inputs plus the bias, then the activation"
     if math.isclose(value, z, rel_tol=1e-12, abs_tol=1e-12):
         hint = "the activation is missing: apply .tanh() to the weighted sum"
     diagnose(
@@ -53,6 +58,7 @@ def _judge_neuron(case: dict[str, Any], data: Any) -> str:
         input=shown,
         tol=1e-12,
         hint=hint,
+        formula="out = tanh(w₀x₀ + w₁x₁ + … + b)",
     )
     grads = data.get("grads")
     if isinstance(grads, list) and grads and all(g == 0.0 for g in grads):
@@ -61,23 +67,24 @@ def _judge_neuron(case: dict[str, Any], data: Any) -> str:
             "no gradient reaches the weights: the output does not depend on the Values w",
             mistake="float-not-value",
             input=shown,
-            hint="build the output from the Values w and b, not from their .data",
         )
     w, b = _neuron_values(case)
     out = b
     for wi, xi in zip(w, x, strict=True):
         out = out + wi * xi
-    suspects = gradient_suspects(out.tanh(), [*w, b])
+    out.tanh().backward()
     diagnose(
         "3.1",
-        suspects.pop("expected"),
+        [*(wi.grad for wi in w), b.grad],
         [*grads, data.get("grad_b")] if isinstance(grads, list) else grads,
-        suspects,
         problem="the gradients of the output are wrong",
         input=shown,
-        entry=lambda i: f"d out/d w{i}" if i < len(w) else "d out/d b",
-        hint="every weight must enter the graph once, multiplied by its input",
+        entry=lambda path: f"d out/d w{path[0]}" if path[0] < len(w) else "d out/d b",
+        hint="every weight must enter the graph once, multiplied by its input, and the bias "
+        "once; a term built from .data carries no gradient",
     )
+    again = require_value("3.1", "neuron_forward(w, x, b), called again,", data.get("again"))
+    second_call("3.1", "neuron_forward", value, again)
     return "the neuron computes tanh(w·x + b) and its gradients flow to every weight."
 
 
@@ -128,14 +135,26 @@ def _hidden_layers(rng: random.Random) -> dict[str, Any]:
 
 def _probe_layers(case: dict[str, Any], guard: Guard, collapse: Any) -> Any:
     arrays = [np.array(case[k], dtype=float) for k in ("W1", "b1", "W2", "b2")]
+    calls = []
+    for _ in range(2):  # the same arrays twice: an input changed in place shows
+        try:
+            with guard():
+                result = collapse(*arrays)
+        except StudentCodeError as error:
+            if "matmul" not in error.message:  # NumPy's "matmul: Input operand 1 has a mismatch"
+                raise
+            return {"matmul error": error.record_text()}
+        if not (isinstance(result, (tuple, list)) and len(result) == 2):
+            return {"type": "None" if result is None else type(result).__name__}
+        calls.append(plain({"W": result[0], "b": result[1]}))  # now: a later call may change it
+    return {**calls[0], "again": calls[1]}
+
+
+def _as_arrays(data: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     try:
-        with guard():
-            result = collapse(*arrays)
-    except ValueError as error:  # NumPy's "matmul: Input operand 1 has a mismatch ..."
-        return {"matmul error": str(error)}
-    if not (isinstance(result, (tuple, list)) and len(result) == 2):
-        return {"type": type(result).__name__}
-    return {"W": result[0], "b": result[1]}
+        return np.array(data["W"], dtype=float), np.array(data["b"], dtype=float)
+    except (TypeError, ValueError):
+        raise WrongAnswerError("3.2", "W and b must be arrays of numbers") from None
 
 
 def _judge_layers(case: dict[str, Any], data: Any) -> str:
@@ -147,20 +166,21 @@ def _judge_layers(case: dict[str, Any], data: Any) -> str:
     )
     data = data if isinstance(data, dict) else {}
     if "matmul error" in data:
+        raised = from_record("3.2", str(data["matmul error"]))
+        where = f" in {raised.line}:  {raised.code}" if raised.line else ""
         raise WrongAnswerError(
             "3.2",
-            "the matrix shapes do not fit together",
+            f"the matrix shapes do not fit together{where}",
             input=shapes,
-            got=f"NumPy: {show(data['matmul error'])}",
+            got=raised.message,
             hint="A @ B needs A's number of columns = B's number of rows: which product of "
             "W1 and W2 can be computed, and what shape does it have?",
         )
     if "W" not in data:
-        raise WrongAnswerError("3.2", f"collapse must return a pair (W, b), got {show(data)}")
-    try:
-        W, b = np.array(data["W"], dtype=float), np.array(data["b"], dtype=float)
-    except (TypeError, ValueError):
-        raise WrongAnswerError("3.2", "W and b must be arrays of numbers") from None
+        got = data.get("type", show(data))
+        none = NO_RETURN if got == "None" else ""
+        raise WrongAnswerError("3.2", f"collapse must return a pair (W, b), got a {got}{none}")
+    W, b = _as_arrays(data)
     if W.shape != (n_out, n_in) or b.shape != (n_out,):
         raise WrongAnswerError(
             "3.2",
@@ -175,8 +195,14 @@ def _judge_layers(case: dict[str, Any], data: Any) -> str:
         (W @ x + b).tolist(),
         problem="W x + b differs from the two layers",
         input=f"x = {show(x.tolist())}",
-        hint="expand W2 (W1 x + b1) + b2 and group what multiplies x",
+        entry=lambda path: f"output {path[0]}",
+        hint="expand W2 (W1 x + b1) + b2 and group what multiplies x, and what does not",
+        formula="W2 (W1 x + b1) + b2 = (W2 W1) x + (W2 b1 + b2)",
     )
+    again = data.get("again")
+    if isinstance(again, dict) and "W" in again:
+        again = [array.tolist() for array in _as_arrays(again)]
+    second_call("3.2", "collapse", [W.tolist(), b.tolist()], again)
     return "two linear layers are one linear layer: W = W2·W1, b = W2·b1 + b2."
 
 

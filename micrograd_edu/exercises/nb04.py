@@ -1,9 +1,8 @@
-"""Notebook 4, an MLP classifier: 4.1 cross-entropy, 4.2 an SGD step, 4.3 the training loop,
-4.4 diagnosing loss curves."""
+"""Notebook 4, an MLP classifier: 4.1 cross-entropy, 4.2 an SGD step, 4.3 the training loop
+(in :mod:`~micrograd_edu.exercises.training_loop`), 4.4 diagnosing loss curves."""
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Callable, Sequence
 from functools import cache
@@ -14,7 +13,7 @@ import numpy as np
 from .. import losses
 from ..engine import Value
 from ..nn import MLP
-from .compare import diagnose, show
+from .compare import NO_RETURN, diagnose, show
 from .core import (
     Exercise,
     Guard,
@@ -23,8 +22,8 @@ from .core import (
     run_check,
 )
 from .curves import CURVE_CAUSES, CURVE_SIGNS, synthetic_curves
-from .graphs import gradient_suspects
 from .mistakes import WrongAnswerError, exercise
+from .training_loop import LOSS_TARGET, OPTIMIZERS, TRAINING_LOOP, check_training_loop
 
 __all__ = [
     "CURVE_CAUSES",
@@ -36,12 +35,6 @@ __all__ = [
     "check_training_loop",
     "loss_curves",
 ]
-
-_OPTIMIZERS = (
-    ("micrograd_edu.optim:SGD", "step"),
-    ("micrograd_edu.optim:Adam", "step"),
-    ("micrograd_edu.optim:Optimizer", "step"),
-)
 
 
 # ------------------------------------------------------------------ 4.1
@@ -62,33 +55,43 @@ def _judge_bce(case: dict[str, Any], data: Any) -> str:
     pairs = case["pairs"]
     if not isinstance(data, list) or len(data) != len(pairs):
         raise WrongAnswerError("4.1", "the probe's answer has the wrong form")
-    for (p_value, y), got in zip(pairs, data, strict=True):
-        got = got if isinstance(got, dict) else {}
-        shown = f"p = {p_value}, y = {y}"
-        value = require_value("4.1", f"bce(p={p_value}, y={y})", got.get("out"))
-        p = Value(p_value, label="p")
-        out = _bce(p, y)
-        diagnose(
+    rows = [got if isinstance(got, dict) else {} for got in data]
+    where = [f"bce(p={p}, y={y})" for p, y in pairs]
+    values = [require_value("4.1", w, got.get("out")) for w, got in zip(where, rows, strict=True)]
+    probabilities = [Value(p, label="p") for p, _ in pairs]
+    outs = [_bce(p, y) for p, (_, y) in zip(probabilities, pairs, strict=True)]
+    expected = [out.data for out in outs]
+    diagnose(
+        "4.1",
+        expected,
+        values,
+        {"sign-error": [-v for v in expected]},
+        problem="the loss is wrong",
+        problems={"sign-error": "the loss is negative"},
+        entry=lambda path: where[path[0]],
+        hint="the loss is minus the log of the probability the model gives to the true class: "
+        "p when y = 1, 1 − p when y = 0",
+        formula="L = −[y log p + (1 − y) log(1 − p)]",
+    )
+    grads = [got.get("grad") for got in rows]
+    if all(g == 0.0 for g in grads):
+        raise WrongAnswerError(
             "4.1",
-            out.data,
-            value,
-            {"sign-error": -out.data},
-            problem="the loss is wrong",
-            problems={"sign-error": "the loss is negative"},
-            input=shown,
-            hint="−log of the probability given to the true class: p if y = 1, 1 − p if y = 0",
+            "no gradient reaches p: the loss does not depend on the Value p",
+            mistake="float-not-value",
+            input=where[0],
         )
-        suspects = gradient_suspects(out, [p])
-        if got.get("grad") == 0.0:
-            suspects = {"float-not-value": [0.0], **suspects}
-        diagnose(
-            "4.1",
-            suspects.pop("expected"),
-            [got.get("grad")],
-            suspects,
-            problem="dL/dp is wrong",
-            input=shown,
-        )
+    for out in outs:
+        out.backward()
+    diagnose(
+        "4.1",
+        [p.grad for p in probabilities],
+        grads,
+        problem="dL/dp is wrong",
+        entry=lambda path: where[path[0]],
+        hint="build the loss from p with the Values' operators and .log() only: a term built "
+        "from p.data carries no gradient",
+    )
     return "binary cross-entropy: confident and right costs little, confident and wrong a lot."
 
 
@@ -118,32 +121,57 @@ def _probe_sgd(case: dict[str, Any], guard: Guard, sgd_step: Any) -> dict[str, A
     params = [Value(d) for d in case["data"]]
     for p, g in zip(params, case["grads"], strict=True):
         p.grad = g
-    with guard():
-        sgd_step(params, case["lr"])
-    return {"data": [p.data for p in params], "grads": [p.grad for p in params]}
+    moved = []
+    for _ in range(2):  # twice with the same gradients: two steps
+        with guard():
+            sgd_step(params, case["lr"])
+        moved.append([p.data for p in params])
+    return {"grads": [p.grad for p in params], "first": moved[0], "second": moved[1]}
+
+
+def _sgd_answer(data: list[float], grads: list[float], lr: float, **how: Any) -> dict[str, Any]:
+    """What two calls give: each parameter moved by ``how["sign"]`` · lr · its gradient per call."""
+    sign, moves, decay = how.get("sign", -1.0), how.get("moves", True), how.get("decay", 1.0)
+    step = [sign * lr * g if moves else 0.0 for g in grads]
+    return {
+        "grads": [g * decay**2 for g in grads],
+        "first": [d + s for d, s in zip(data, step, strict=True)],
+        "second": [d + 2 * s for d, s in zip(data, step, strict=True)],
+    }
 
 
 def _judge_sgd(case: dict[str, Any], data: Any) -> str:
     start, grads, lr = case["data"], case["grads"], case["lr"]
-    data = data if isinstance(data, dict) else {}
-    grads_moved = data.get("grads") != grads
     diagnose(
         "4.2",
-        [d - lr * g for d, g in zip(start, grads, strict=True)],
-        data.get("data"),
+        _sgd_answer(start, grads, lr),
+        data,
         {
-            "updated-grad-not-data": start if grads_moved else None,
-            "update-sign": [d + lr * g for d, g in zip(start, grads, strict=True)],
+            "update-sign": _sgd_answer(start, grads, lr, sign=1.0),
+            "updated-grad-not-data": _sgd_answer(start, grads, lr, moves=False, decay=1 - lr),
+            "rebinding": _sgd_answer(start, grads, lr, moves=False),
         },
-        problem="the parameters are not where one step puts them",
+        problem="the parameters are not where two steps put them",
         problems={
             "updated-grad-not-data": "the parameters did not move, their gradients did",
             "update-sign": "the parameters moved uphill",
+            "rebinding": "the parameters did not move",
         },
-        input=f"params {show(start)} with grads {show(grads)}; lr = {lr:g}",
-        hint="each parameter moves by lr × its own gradient",
+        input=f"params {show(start)} with grads {show(grads)}; lr = {lr:g}; sgd_step runs twice",
+        entry=_sgd_entry,
+        hint="each parameter moves by lr × its own gradient, against it; the step changes "
+        "p.data and leaves p.grad as it is",
+        formula="p.data −= lr × p.grad",
     )
     return "one step of gradient descent: w ← w − lr·∂L/∂w."
+
+
+def _sgd_entry(path: tuple[Any, ...]) -> str:
+    what, *index = path
+    where = f"parameter {index[0]}" if index else "the parameters"
+    if what == "grads":
+        return f"p.grad of {where}, which the step must leave as it is"
+    return f"{where} after the {what} call"
 
 
 def _hidden_sgd(rng: random.Random) -> dict[str, Any]:
@@ -162,7 +190,7 @@ SGD_STEP = Exercise(
     hidden_case=_hidden_sgd,
     probe=_probe_sgd,
     judge=_judge_sgd,
-    switch=_OPTIMIZERS,
+    switch=OPTIMIZERS,
 )
 
 
@@ -170,162 +198,6 @@ SGD_STEP = Exercise(
 def check_sgd_step(sgd_step: Callable[[Sequence[Value], float], None]) -> None:
     """Exercise 4.2: ``sgd_step(params, lr)`` moves every parameter against its gradient."""
     run_check("4.2", sgd_step)
-
-
-# ------------------------------------------------------------------ 4.3
-LOSS_TARGET = 0.085
-"""Exercise 4.3: 60 steps with the student's learning rate must bring the loss below this."""
-
-_LOOP_MISTAKES = ("missing-zero-grad", "update-sign", "step-before-backward", "sum-not-mean")
-
-
-def _training_variant(
-    model: MLP, X: np.ndarray, y: np.ndarray, lr: float, steps: int, variant: str | None = None
-) -> list[float]:
-    """The training loop of exercise 4.3, or one classic mistake of it; returns the losses."""
-    params = model.parameters()
-    history = []
-    for _ in range(steps):
-        loss = losses.mean(losses.mse, [model(row) for row in X], y.tolist())
-        if variant == "sum-not-mean":
-            loss = loss * float(len(X))
-        history.append(loss.data)
-        if variant != "missing-zero-grad":
-            model.zero_grad()
-        if variant == "step-before-backward":
-            for p in params:
-                p.data -= lr * p.grad
-            loss.backward()
-            continue
-        loss.backward()
-        sign = 1.0 if variant == "update-sign" else -1.0
-        for p in params:
-            p.data += sign * lr * p.grad
-    return history
-
-
-def _training_data(seed: int = 4, n: int = 12, a: float = 0.5) -> dict[str, Any]:
-    X = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(n, 2))
-    return {"X": X.tolist(), "y": (a * X[:, 0] - X[:, 1] ** 2).tolist()}
-
-
-def _probe_loop(case: dict[str, Any], guard: Guard, train: Any, learning_rate: Any) -> Any:
-    if learning_rate is None:
-        raise NotImplementedError("choose learning_rate")
-    model = MLP(2, [4, 1], activation="tanh", seed=case["model_seed"])
-    X, y = np.array(case["X"]), np.array(case["y"])
-    with guard():
-        history = train(model, X, y, case["lr"], case["steps"])
-    weights = [p.data for p in model.parameters()]
-    return {"losses": history, "weights": weights, "learning_rate": learning_rate}
-
-
-def _judge_loop(case: dict[str, Any], data: Any) -> str:
-    X, y, lr, steps = np.array(case["X"]), np.array(case["y"]), case["lr"], case["steps"]
-    data = data if isinstance(data, dict) else {}
-    runs: dict[str, list[float]] = {}
-    for variant in (None, *_LOOP_MISTAKES):
-        model = MLP(2, [4, 1], activation="tanh", seed=case["model_seed"])
-        _training_variant(model, X, y, lr, steps, variant)
-        runs[variant or "expected"] = [p.data for p in model.parameters()]
-    shown = f"MLP(2, [4, 1], tanh), {len(X)} points, lr = {lr:g}, {steps} steps"
-    history = data.get("losses")
-    if not isinstance(history, list) or len(history) != steps:
-        raise WrongAnswerError(
-            "4.3",
-            "train must return the list of the losses, one per step",
-            input=shown,
-            got=show(history),
-        )
-    diagnose(
-        "4.3",
-        runs.pop("expected"),
-        data.get("weights"),
-        runs,
-        problem=f"the weights after {steps} steps are not those of gradient descent",
-        input=shown,
-        entry=lambda i: f"parameter {i}",
-        hint="each step: loss (the mean over all points), zero_grad, backward, update",
-    )
-    _judge_learning_rate(case, data.get("learning_rate"))
-    return "the training loop is right: zero_grad, forward, loss, backward, step."
-
-
-def _judge_learning_rate(case: dict[str, Any], rate: object) -> None:
-    if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0.0 < rate < 1e6:
-        raise WrongAnswerError("4.3", f"learning_rate must be a positive number, got {show(rate)}")
-    data = case["rate_data"]
-    model = MLP(2, [4, 1], activation="tanh", seed=1)
-    X, y = np.array(data["X"]), np.array(data["y"])
-    with np.errstate(all="ignore"):
-        try:
-            history = _training_variant(model, X, y, float(rate), 60)
-        except (OverflowError, ValueError):
-            history = [math.nan]
-    first, final = history[0], history[-1]
-    got = f"{first:.4g} → {final:.4g}"
-    if not math.isfinite(final) or final > first:
-        raise WrongAnswerError(
-            "4.3",
-            f"with learning_rate = {rate} the loss grows",
-            mistake="exploding-lr",
-            input="60 steps",
-            expected=f"a loss below {LOSS_TARGET}",
-            got=got,
-        )
-    if final >= LOSS_TARGET:
-        raise WrongAnswerError(
-            "4.3",
-            f"with learning_rate = {rate} the loss falls too slowly",
-            input="60 steps",
-            expected=f"a loss below {LOSS_TARGET}",
-            got=got,
-            hint="a larger step (but not so large that the loss grows)",
-        )
-
-
-def _loop_case(data: dict[str, Any], model_seed: int, lr: float, steps: int) -> dict[str, Any]:
-    return {
-        **data,
-        "model_seed": model_seed,
-        "lr": lr,
-        "steps": steps,
-        "rate_data": _training_data(),
-    }
-
-
-def _hidden_loop(rng: random.Random) -> dict[str, Any]:
-    data = _training_data(rng.getrandbits(32), rng.randint(8, 12), round(rng.uniform(-1, 1), 2))
-    return _loop_case(data, rng.randint(0, 999), rng.choice([0.05, 0.1, 0.2]), rng.randint(5, 8))
-
-
-TRAINING_LOOP = Exercise(
-    number="4.3",
-    what="the training loop",
-    notebook_case=lambda: _loop_case(_training_data(), 1, 0.1, 8),
-    hidden_case=_hidden_loop,
-    probe=_probe_loop,
-    judge=_judge_loop,
-    switch=(*_OPTIMIZERS, ("micrograd_edu.train", "fit")),
-)
-
-
-@exercise("4.3")
-def check_training_loop(
-    train: Callable[[MLP, np.ndarray, np.ndarray, float, int], list[float]],
-    learning_rate: float | None,
-) -> None:
-    """Exercise 4.3: ``train(model, X, y, lr, steps)`` — the loop, written out; returns the losses.
-
-    Each step: the mean squared error over all of X, zero the gradients,
-    backward, then p.data -= lr · p.grad for every parameter. The check runs it
-    and compares the weights with those of the right loop and of each classic
-    wrong one (no zero_grad, the update's sign, the step before backward, sum
-    instead of mean) from the same start, and names the one it matches. Then
-    the right loop with your ``learning_rate`` must bring the loss below
-    :data:`LOSS_TARGET` in 60 steps.
-    """
-    run_check("4.3", train, learning_rate)
 
 
 # ------------------------------------------------------------------ 4.4
@@ -408,9 +280,10 @@ def _judge_curves(case: dict[str, Any], data: Any) -> str:
         if text not in CURVE_CAUSES:
             raise WrongAnswerError(
                 "4.4",
-                f"{name}: {answer!r} is not one of the diagnoses"[:300],
+                f"{name}: {answer if not isinstance(answer, str) else repr(answer)} "
+                "is not one of the diagnoses"[:300],
                 expected=" / ".join(CURVE_CAUSES),
-                got=show(answer),
+                got=show(answer) + (NO_RETURN if answer is None else ""),
             )
         if text != cause:
             raise WrongAnswerError(
@@ -418,6 +291,8 @@ def _judge_curves(case: dict[str, Any], data: Any) -> str:
                 f"{name} is not '{text}'",
                 hint=f"'{text}' looks like this: {CURVE_SIGNS[text]}. "
                 f"Look again at {name}: which description fits it?",
+                formula="compare a few numbers of each curve: its first, lowest, highest and "
+                "last training loss, and where the validation loss is lowest",
             )
     return f"all {len(key)} runs diagnosed right."
 

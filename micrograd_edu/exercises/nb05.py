@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from typing import Any
@@ -14,8 +15,8 @@ from .core import (
     answer_and_backpropagate,
     require_value,
     run_check,
+    second_call,
 )
-from .graphs import gradient_suspects
 from .mistakes import WrongAnswerError, exercise
 
 __all__ = ["EXERCISES", "check_mean_squared_error"]
@@ -24,7 +25,10 @@ __all__ = ["EXERCISES", "check_mean_squared_error"]
 def _probe_mse(case: dict[str, Any], guard: Guard, mean_squared_error: Any) -> dict[str, Any]:
     preds = [Value(p, label=f"ŷ{i}") for i, p in enumerate(case["preds"])]
     described = answer_and_backpropagate(guard, mean_squared_error, preds, list(case["targets"]))
-    return {"out": described, "grads": [p.grad for p in preds]}
+    first = {"out": described, "grads": [p.grad for p in preds]}
+    fresh = [Value(p) for p in case["preds"]]  # a second call must give the same
+    again = answer_and_backpropagate(guard, mean_squared_error, fresh, list(case["targets"]))
+    return {**first, "again": again}
 
 
 def _judge_mse(case: dict[str, Any], data: Any) -> str:
@@ -32,24 +36,28 @@ def _judge_mse(case: dict[str, Any], data: Any) -> str:
     n = len(targets)
     shown = f"predictions {show(case['preds'])}, targets {show(targets)}"
     data = data if isinstance(data, dict) else {}
-    value = require_value("5.1", "mean_squared_error", data.get("out"))
     preds = [Value(p, label=f"ŷ{i}") for i, p in enumerate(case["preds"])]
     total = Value(0.0)
     for p, t in zip(preds, targets, strict=True):
         total = total + (p - t) ** 2
     mse = total / n
+    value = require_value("5.1", "mean_squared_error", data.get("out"), mse.data)
     diagnose(
         "5.1",
         mse.data,
         value,
-        {"sum-not-mean": mse.data * n},
+        {
+            "sum-not-mean": mse.data * n,
+            "rmse": math.sqrt(mse.data),
+            "n-minus-one": total.data / (n - 1),
+        },
         problem="the MSE is wrong",
         problems={"sum-not-mean": f"the result is {n} times the MSE"},
         input=shown,
         tol=1e-12,
-        hint="square each error ŷ − y, then average",
+        hint="square each error ŷ − y, then average the squares",
+        formula="MSE = (1/n) Σ (ŷᵢ − yᵢ)²",
     )
-    suspects = gradient_suspects(mse, preds, n=n)
     grads = data.get("grads")
     if isinstance(grads, list) and grads and all(g == 0.0 for g in grads):
         raise WrongAnswerError(
@@ -58,15 +66,19 @@ def _judge_mse(case: dict[str, Any], data: Any) -> str:
             mistake="float-not-value",
             input=shown,
         )
+    mse.backward()
     diagnose(
         "5.1",
-        suspects.pop("expected"),
+        [p.grad for p in preds],
         grads,
-        suspects,
         problem="dMSE/dŷ is wrong",
         input=shown,
-        entry=lambda i: f"dMSE/dŷ{i}",
+        entry=lambda path: f"dMSE/dŷ{path[0]}",
+        hint="build the MSE from the Values ŷ themselves, with their operators: a term built "
+        "from .data carries no gradient",
     )
+    again = require_value("5.1", "mean_squared_error, called again,", data.get("again"))
+    second_call("5.1", "mean_squared_error", value, again)
     return "MSE = mean of squared errors, and its gradient 2(ŷ − y)/n."
 
 

@@ -11,9 +11,8 @@ import numpy as np
 from .. import losses
 from ..engine import Value
 from ..nn import MLP
-from .compare import diagnose, show
-from .core import Exercise, Guard, run_check
-from .graphs import gradient_suspects
+from .compare import close, diagnose, first_difference, show, shown
+from .core import Exercise, Guard, plain, run_check, second_call
 from .mistakes import WrongAnswerError, exercise
 
 __all__ = ["EXERCISES", "check_batch_seed", "check_torch_loss"]
@@ -43,15 +42,37 @@ def _probe_torch(case: dict[str, Any], guard: Guard, torch_loss: Any) -> Any:
     from ..io import to_torch
 
     sequential = to_torch(_model(case))
+    X, y = np.array(case["X"]), np.array(case["y"])
     with guard():
-        out = torch_loss(sequential, np.array(case["X"]), np.array(case["y"]))
+        out = torch_loss(sequential, X, y)
     if not isinstance(out, torch.Tensor) or out.numel() != 1:
         shape = list(out.shape) if isinstance(out, torch.Tensor) else None
         return {"type": type(out).__name__, "shape": shape}
+    grad = None
+    if out.requires_grad:
+        with guard():
+            out.backward()  # type: ignore[no-untyped-call]
+        weight = sequential[0].weight.grad
+        grad = None if weight is None else weight[0, 0].item()
     with guard():
-        out.backward()  # type: ignore[no-untyped-call]
-    weight = sequential[0].weight.grad
-    return {"loss": out.item(), "grad": None if weight is None else weight[0, 0].item()}
+        again = torch_loss(sequential, X, y)
+    again_value = again.item() if isinstance(again, torch.Tensor) and again.numel() == 1 else again
+    return {"loss": out.item(), "dtype": str(out.dtype), "grad": grad, "again": again_value}
+
+
+def _float32(number: str, what: str, expected: Any, got: Any, dtype: Any) -> None:
+    """Name float32 when only the precision differs (the answer's dtype says float32)."""
+    if dtype in ("torch.float32", "float32") and close(got, expected, 1e-5):
+        for key in first_difference(got, expected):
+            expected, got = expected[key], got[key]
+        expected_text, got_text = shown(expected, got)
+        raise WrongAnswerError(
+            number,
+            f"{what} agrees only to about 7 digits: it was computed in float32",
+            mistake="float32",
+            expected=f"{expected_text} (float64)",
+            got=f"{got_text} ({dtype})",
+        )
 
 
 def _judge_torch(case: dict[str, Any], data: Any) -> str:
@@ -59,38 +80,61 @@ def _judge_torch(case: dict[str, Any], data: Any) -> str:
     n = len(X)
     data = data if isinstance(data, dict) else {}
     if "loss" not in data:
+        shape = data.get("shape")
         raise WrongAnswerError(
             "7.1",
-            "torch_loss must return a one-element torch tensor (the mean loss)",
-            got=show(data.get("shape") or data.get("type")),
+            "torch_loss must return a one-element torch tensor (the mean loss), got "
+            + (f"a tensor of shape {shape}" if shape else f"a {data.get('type', show(data))}"),
+            hint="average the squared errors into one number with .mean(), and keep it a tensor "
+            "(no .item(), no NumPy)",
         )
     model = _model(case)
     loss = losses.mean(losses.mse, [model(row) for row in X], y.tolist())
     predictions = model.forward_array(X)[:, 0]
-    broadcast = float(((predictions[:, None] - y[None, :]) ** 2).mean())
-    shown = f"{n} points, sequential(X) of shape ({n}, 1), y of shape ({n},)"
+    rounded = y.astype(np.float32).astype(float)
+    shown_input = f"{n} points, sequential(X) of shape ({n}, 1), y of shape ({n},)"
+    _float32("7.1", "the loss", loss.data, data["loss"], data.get("dtype"))
     diagnose(
         "7.1",
         loss.data,
         data["loss"],
-        {"broadcast-shapes": broadcast, "sum-not-mean": loss.data * n},
+        {
+            "broadcast-shapes": float(((predictions[:, None] - y[None, :]) ** 2).mean()),
+            "sum-not-mean": loss.data * n,
+            "rmse": float(np.sqrt(loss.data)),
+            "float32": float(((predictions - rounded) ** 2).mean()),
+        },
         problem="PyTorch's loss differs from micrograd_edu's",
         problems={
             "broadcast-shapes": "the loss compares every prediction with every target",
             "sum-not-mean": f"the loss is {n} times the mean",
+            "float32": "the targets were rounded to float32",
         },
-        input=shown,
+        input=shown_input,
+        tol=1e-12,  # float64 throughout agrees to ~1e-15; float32 targets differ at ~1e-9
+        hint="the mean over the n points of (prediction − target)², with the predictions "
+        "flattened to shape (n,)",
     )
+    if data.get("grad") is None:
+        raise WrongAnswerError(
+            "7.1",
+            "the loss carries no gradient back to the network",
+            input=shown_input,
+            hint="keep the computation in torch tensors from sequential(...) to the loss: "
+            ".detach(), .item(), .numpy() or torch.tensor(...) of a result cut the graph",
+        )
     first = model.layers[0].neurons[0].w[0]
-    suspects = gradient_suspects(loss, [first], n=n)
+    loss.backward()
+    _float32("7.1", "d loss/d w", first.grad, data["grad"], data.get("dtype"))
     diagnose(
         "7.1",
-        suspects.pop("expected"),
-        [data.get("grad")],
-        suspects,
-        problem="d loss/d w (first weight) differs",
-        input=shown,
+        first.grad,
+        data.get("grad"),
+        {"sum-not-mean": first.grad * n},
+        problem="d loss/d w (the first weight) differs",
+        input=shown_input,
     )
+    second_call("7.1", "torch_loss", data["loss"], data.get("again"))
     return "PyTorch and micrograd_edu agree on the loss and on every gradient checked."
 
 
@@ -121,13 +165,19 @@ def _logits(case: dict[str, Any]) -> tuple[MLP, Any, np.ndarray]:
 
 def _probe_seed(case: dict[str, Any], guard: Guard, seed_of: Any) -> Any:
     _, _, z = _logits(case)
-    with guard():
-        answer = seed_of(z.copy(), np.array(case["y"]))
-    if isinstance(answer, Value) or (
-        isinstance(answer, (list, tuple)) and any(isinstance(a, Value) for a in answer)
-    ):
-        return {"Values": True}
-    return answer
+    z, y = z.copy(), np.array(case["y"])
+    answers, dtypes = [], []
+    for _ in range(2):  # the same arrays twice: an input changed in place shows
+        with guard():
+            answer = seed_of(z, y)
+        if isinstance(answer, Value) or (
+            isinstance(answer, (list, tuple)) and any(isinstance(a, Value) for a in answer)
+        ):
+            return {"Values": True}
+        dtypes.append(getattr(answer, "dtype", None))
+        answers.append(plain(answer))  # now: a later call may change what it returned
+    dtype = None if dtypes[0] is None else str(dtypes[0])
+    return {"seed": answers[0], "dtype": dtype, "again": answers[1]}
 
 
 def _flat(data: Any, n: int) -> Any:
@@ -150,17 +200,23 @@ def _judge_seed(case: dict[str, Any], data: Any) -> str:
             "7.2",
             "the seed must be plain numbers (a NumPy array): the tape computes without Values",
         )
+    data = data if isinstance(data, dict) and "seed" in data else {"seed": data}
+    seed = _flat(data["seed"], n)
     zs = [Value(float(v), label=f"z{i}") for i, v in enumerate(z)]
     loss = losses.mean(losses.binary_cross_entropy, zs, y.tolist())
     probabilities = 1.0 / (1.0 + np.exp(-z))
-    # The seed's own mistake first: on this graph "= for +=" can give the same numbers.
-    suspects: dict[str, Any] = {"missing-target": (probabilities / n).tolist()}
-    suspects.update(gradient_suspects(loss, zs, n=n))
-    expected = suspects.pop("expected")
+    loss.backward()
+    expected = [z.grad for z in zs]
+    suspects: dict[str, Any] = {
+        "missing-target": (probabilities / n).tolist(),
+        "sum-not-mean": [g * n for g in expected],
+        "sign-error": [-g for g in expected],
+    }
+    _float32("7.2", "the seed", expected, seed, data.get("dtype"))
     diagnose(
         "7.2",
         expected,
-        _flat(data, n),
+        seed,
         suspects,
         problem="the seed is not dL/dz of the mean binary cross-entropy",
         problems={
@@ -169,11 +225,14 @@ def _judge_seed(case: dict[str, Any], data: Any) -> str:
             "missing-target": "the seed ignores the labels",
         },
         input=f"{n} logits z = {show(z.tolist())} and their labels y = {show(y.tolist())}",
-        entry=lambda i: f"sample {i}",
-        hint="d/dz [log(1 + e^z) − y·z] = σ(z) − y, and a mean divides by n",
+        entry=lambda path: f"sample {path[0]}",
+        hint="differentiate one sample's loss log(1 + e^z) − y·z in z, then remember that a "
+        "mean divides by n",
+        formula="d/dz log(1 + eᶻ) = σ(z)",
     )
+    second_call("7.2", "bce_seed", seed, _flat(data.get("again"), n))
     model.zero_grad()
-    tape.backward(np.array(_flat(data, n), dtype=float))
+    tape.backward(np.array(seed, dtype=float))
     replayed = [p.grad for p in model.parameters()]
     model.zero_grad()
     losses.mean(

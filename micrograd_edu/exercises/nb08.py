@@ -10,15 +10,16 @@ from collections.abc import Callable
 from typing import Any
 
 from ..engine import Value, sum_values
-from .compare import diagnose, show
+from .compare import close, diagnose, show
 from .core import (
     Exercise,
     Guard,
     answer_and_backpropagate,
+    plain,
     require_value,
     run_check,
+    second_call,
 )
-from .graphs import gradient_suspects
 from .mistakes import WrongAnswerError, exercise
 
 __all__ = [
@@ -51,23 +52,31 @@ def _returns_variant(
 
 
 def _probe_returns(case: dict[str, Any], guard: Guard, returns_of: Any) -> Any:
-    with guard():
-        return returns_of(copy.deepcopy(case["episodes"]), case["gamma"])
+    calls = []
+    for _ in range(2):  # twice: a running sum kept outside the function shows
+        with guard():
+            answer = returns_of(copy.deepcopy(case["episodes"]), case["gamma"])
+        calls.append(plain(answer))  # now: a later call may change what it returned
+    return {"returns": calls[0], "again": calls[1]}
 
 
 def _judge_returns(case: dict[str, Any], data: Any) -> str:
     episodes, gamma = case["episodes"], case["gamma"]
+    data = data if isinstance(data, dict) and "returns" in data else {"returns": data}
     variants = ("returns-reversed", "gamma-on-current-reward", "running-sum-not-reset")
     diagnose(
         "8.1",
         _returns_variant(episodes, gamma, None),
-        data,
+        data["returns"],
         {code: _returns_variant(episodes, gamma, code) for code in variants},
         problem="the returns are wrong",
         input=f"episodes {show(episodes)}, γ = {gamma}",
-        entry=lambda i: f"episode {i}",
-        hint="the last step's return is its reward; each earlier one adds γ × the next return",
+        entry=lambda path: f"episode {path[0]}" + (f", G{path[1]}" if len(path) > 1 else ""),
+        hint="the last step's return is its reward; each earlier one adds γ times the return "
+        "after it",
+        formula="Gₜ = rₜ + γ·Gₜ₊₁",
     )
+    second_call("8.1", "returns_of", data["returns"], data.get("again"))
     return "discounted returns: Gₜ = rₜ + γ·Gₜ₊₁, backwards through each episode."
 
 
@@ -111,7 +120,9 @@ def _log_probs(case: dict[str, Any]) -> list[Value]:
 def _probe_pg_loss(case: dict[str, Any], guard: Guard, pg_loss: Any) -> dict[str, Any]:
     log_probs = _log_probs(case)
     described = answer_and_backpropagate(guard, pg_loss, log_probs, list(case["advantages"]))
-    return {"out": described, "grads": [lp.grad for lp in log_probs]}
+    first = {"out": described, "grads": [lp.grad for lp in log_probs]}
+    again = answer_and_backpropagate(guard, pg_loss, _log_probs(case), list(case["advantages"]))
+    return {**first, "again": again}
 
 
 def _judge_pg_loss(case: dict[str, Any], data: Any) -> str:
@@ -119,14 +130,18 @@ def _judge_pg_loss(case: dict[str, Any], data: Any) -> str:
     n = len(advantages)
     shown = f"π = {show(case['probs'])}, advantages {show(advantages)}"
     data = data if isinstance(data, dict) else {}
-    value = require_value("8.2", "pg_loss", data.get("out"))
     log_probs = _log_probs(case)
     loss = -sum_values([lp * a for lp, a in zip(log_probs, advantages, strict=True)]) / n
+    value = require_value("8.2", "pg_loss", data.get("out"), loss.data)
     diagnose(
         "8.2",
         loss.data,
         value,
-        {"sign-error": -loss.data, "sum-not-mean": loss.data * n},
+        {
+            "sign-error": -loss.data,
+            "sum-not-mean": loss.data * n,
+            "advantages-ignored": -sum(lp.data for lp in log_probs) / n,
+        },
         problem="the loss is wrong",
         problems={
             "sign-error": "the loss has the wrong sign: minimising it would make the good "
@@ -134,7 +149,9 @@ def _judge_pg_loss(case: dict[str, Any], data: Any) -> str:
             "sum-not-mean": f"the loss is {n} times too large",
         },
         input=shown,
-        hint="weight each log-probability by its advantage, average, and mind the sign",
+        hint="weight each log-probability by its advantage, average, and mind the sign: "
+        "minimising the loss must make the good actions more likely",
+        formula="L = −(1/T) Σₜ log π(aₜ | sₜ) · Âₜ",
     )
     grads = data.get("grads")
     if isinstance(grads, list) and grads and all(g == 0.0 for g in grads):
@@ -144,16 +161,19 @@ def _judge_pg_loss(case: dict[str, Any], data: Any) -> str:
             mistake="float-not-value",
             input=shown,
         )
-    suspects = gradient_suspects(loss, log_probs, n=n)
+    loss.backward()
     diagnose(
         "8.2",
-        suspects.pop("expected"),
+        [lp.grad for lp in log_probs],
         grads,
-        suspects,
         problem="dL/d(log π) is wrong",
         input=shown,
-        entry=lambda i: f"dL/d(log π{i})",
+        entry=lambda path: f"dL/d(log π{path[0]})",
+        hint="build the loss from the Values log π themselves: a term built from .data "
+        "carries no gradient",
     )
+    again = require_value("8.2", "pg_loss, called again,", data.get("again"))
+    second_call("8.2", "pg_loss", value, again)
     return "the policy-gradient loss: minimising it raises the probability of good actions."
 
 
@@ -191,11 +211,18 @@ def _policy(case: dict[str, Any]) -> Any:
 def _probe_gradient(case: dict[str, Any], guard: Guard, gradient_of: Any) -> Any:
     policy = _policy(case)
     for p in policy.parameters():
-        p.grad = 0.0
-    with guard():
-        return gradient_of(
-            policy, copy.deepcopy(case["states"]), list(case["actions"]), list(case["advantages"])
-        )
+        p.grad = case["start"]  # left over from an earlier backward pass
+    calls = []
+    for _ in range(2):  # twice on the same policy: gradients left from the first call show
+        with guard():
+            answer = gradient_of(
+                policy,
+                copy.deepcopy(case["states"]),
+                list(case["actions"]),
+                list(case["advantages"]),
+            )
+        calls.append(plain(answer))  # now: a later call may change what it returned
+    return {"first": calls[0], "second": calls[1]}
 
 
 def _judge_gradient(case: dict[str, Any], data: Any) -> str:
@@ -204,18 +231,48 @@ def _judge_gradient(case: dict[str, Any], data: Any) -> str:
     policy = _policy(case)
     params = policy.parameters()
     loss = policy_loss(policy, case["states"], case["actions"], case["advantages"])
-    suspects = gradient_suspects(loss, params, accumulated=True)
+    loss.backward()
+    grads, start = [p.grad for p in params], float(case["start"])
+    suspects: dict[str, Any] = {
+        "sign-error": {"first": [-g for g in grads], "second": [-g for g in grads]}
+    }
+    suspects["missing-zero-grad"] = {
+        "first": [start + g for g in grads],
+        "second": [start + 2 * g for g in grads],
+    }
+    shown = (
+        f"{len(case['states'])} states, actions {case['actions']}, advantages "
+        f"{show(case['advantages'])}; every grad is {start:g} before the first call, "
+        "and gradient_of runs twice"
+    )
+    answer = data if isinstance(data, dict) else {"first": data, "second": data}
+    for stale, problem in (
+        (0.0, "every gradient is 0: zero_grad() ran after backward(), or backward() never ran"),
+        (start, "the gradients are those the parameters held before: backward() never ran"),
+    ):
+        if close(answer.get("first"), [stale] * len(grads)):
+            raise WrongAnswerError(
+                "8.3",
+                problem,
+                input=shown,
+                hint="build the loss, zero the gradients, call backward() on the loss, then "
+                "read every p.grad",
+            )
     diagnose(
         "8.3",
-        suspects.pop("expected"),
-        data,
+        {"first": grads, "second": grads},
+        answer,
         suspects,
         problem="the policy gradient is wrong",
         problems={"sign-error": "the gradient has the wrong sign"},
-        input=f"{len(case['states'])} states, actions {case['actions']}, "
-        f"advantages {show(case['advantages'])}",
-        entry=lambda i: f"dL/dθ{i}",
-        hint="build the loss with rl.policy_loss, zero the grads, backward, read p.grad",
+        input=shown,
+        entry=lambda path: (
+            f"dL/dθ{path[1]} from call {1 if path[0] == 'first' else 2}"
+            if len(path) > 1
+            else f"call {1 if path[0] == 'first' else 2}"
+        ),
+        hint="build the loss with rl.policy_loss, zero the gradients, backward, then return "
+        "the numbers p.grad in the order of policy.parameters()",
     )
     return "backpropagation and the engine agree on the policy gradient."
 
@@ -227,6 +284,7 @@ def _policy_case(rng: random.Random, seed: int) -> dict[str, Any]:
         "states": [[round(rng.uniform(-1, 1), 2) for _ in range(3)] for _ in range(n)],
         "actions": [rng.randint(0, 1) for _ in range(n)],
         "advantages": [round(rng.uniform(0.2, 1.5) * rng.choice((-1, 1)), 2) for _ in range(n)],
+        "start": round(rng.uniform(0.1, 0.6), 2),
     }
 
 
@@ -238,6 +296,7 @@ POLICY_GRADIENT = Exercise(
         "states": [[0.2, -1.0, 0.5], [1.0, 0.3, -0.2], [-0.4, 0.8, 0.1]],
         "actions": [0, 1, 1],
         "advantages": [1.2, -0.7, 0.3],
+        "start": 0.25,
     },
     hidden_case=lambda rng: _policy_case(rng, rng.randint(0, 999)),
     probe=_probe_gradient,

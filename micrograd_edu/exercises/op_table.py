@@ -17,8 +17,8 @@ from typing import Any
 from ..engine import Value
 from .compare import diagnose, show
 from .core import Exercise, Guard, run_check
-from .graphs import build, gradient_suspects
-from .mistakes import WrongAnswerError, exercise
+from .graphs import DERIVATIVE_MISTAKES, build, gradient_suspects, merged_suspects
+from .mistakes import WrongAnswerError, exercise, not_done
 from .switch import DERIVATIVE_ROUTES
 
 __all__ = ["OP_TABLE", "check_op_table", "tiny_engine_gradients"]
@@ -40,40 +40,58 @@ def _op_graph(name: str, args: list[float]) -> tuple[Value, list[Value]]:
     return out, [a]
 
 
-def _probe_ops(case: Any, guard: Guard, ops: Any) -> Any:
-    if not isinstance(ops, dict):
-        return {"type": type(ops).__name__}
+def _entry_problem(ops: dict[Any, Any]) -> dict[str, Any] | None:
+    """What is wrong with the table's form (a missing op, an entry not a pair of functions)."""
     missing = [name for name in _OPS if name not in ops]
     if missing:
         return {"missing ops": missing}
-    if any(not isinstance(ops[n], (tuple, list)) or None in tuple(ops[n]) for n in _OPS):
-        raise NotImplementedError("OPS still has None")
+    for name in _OPS:
+        entry = ops[name]
+        if isinstance(entry, (tuple, list)) and None in entry:
+            raise not_done(f"OPS[{name!r}] still holds None")
+        if not (isinstance(entry, (tuple, list)) and len(entry) == 2 and all(map(callable, entry))):
+            return {"bad entry": name}
+    return None
+
+
+def _probe_ops(case: Any, guard: Guard, ops: Any) -> Any:
+    if not isinstance(ops, dict):
+        return {"type": type(ops).__name__}
+    problem = _entry_problem(ops)
+    if problem is not None:
+        return problem
     table: dict[str, Any] = {}
-    with guard():
-        for name, points in case["points"].items():
-            forward, local = ops[name]
-            rows = []
-            for args in points:
+    for name, points in case["points"].items():
+        forward, local = ops[name]
+        rows = []
+        for args in points:
+            with guard(blame=forward):
                 value = forward(*args)
+            with guard(blame=local):
                 rows.append([value, local(*args, value)])
-            table[name] = rows
+        table[name] = rows
+    with guard():
         tiny = _tiny_gradients(ops, case["tiny"])
     return {"ops": table, "tiny": tiny}
 
 
 def _judge_ops(case: Any, data: Any) -> str:
     if not isinstance(data, dict) or "ops" not in data:
-        missing = data.get("missing ops") if isinstance(data, dict) else None
-        what = (
-            f"has no entry for {show(missing)}" if missing else f"must be a dict, got {show(data)}"
-        )
-        raise WrongAnswerError("2.5", f"OPS {what}")
+        data = data if isinstance(data, dict) else {}
+        if "missing ops" in data:
+            missing = ", ".join(repr(name) for name in data["missing ops"])
+            raise WrongAnswerError("2.5", f"OPS has no entry for {missing}"[:300])
+        if "bad entry" in data:
+            raise WrongAnswerError(
+                "2.5",
+                f"OPS[{data['bad entry']!r}] must be a pair (forward, local) of functions"[:300],
+            )
+        raise WrongAnswerError("2.5", f"OPS must be a dict, got a {show(data.get('type'))}")
     for name, points in case["points"].items():
         rows = data["ops"].get(name) if isinstance(data["ops"], dict) else None
         if not isinstance(rows, list) or len(rows) != len(points):
             raise WrongAnswerError("2.5", f"the probe's answer for {name} has the wrong form")
-        for args, row in zip(points, rows, strict=True):
-            _judge_op(name, args, row)
+        _judge_op(name, points, rows)
     x, y = case["tiny"]
     vx, vy = Value(x), Value(y)
     real = ((vx.tanh() / vy.log()).sigmoid() ** 2) * vx.exp()
@@ -84,26 +102,49 @@ def _judge_ops(case: Any, data: Any) -> str:
         data.get("tiny"),
         problem="the tiny engine's gradients differ from the real engine's",
         input=f"q = sigmoid(tanh(x) / log(y))² · exp(x) at x = {x}, y = {y}",
+        entry=lambda path: ("dq/dx", "dq/dy")[path[0]],
     )
     return "all six ops are right; the tiny engine built on your table matches the real one."
 
 
-def _judge_op(name: str, args: list[float], row: Any) -> None:
-    where = f"{name}({', '.join(f'{a:g}' for a in args)})"
-    out, inputs = _op_graph(name, args)
-    value, local = row if isinstance(row, list) and len(row) == 2 else (row, None)
-    diagnose("2.5", out.data, value, problem=f"the forward value of {name} is wrong", input=where)
-    suspects = gradient_suspects(out, inputs)
+def _judge_op(name: str, points: list[list[float]], rows: list[Any]) -> None:
+    where = [f"{name}({', '.join(f'{a:g}' for a in args)})" for args in points]
+    graphs = [_op_graph(name, args) for args in points]
+    pairs = [row if isinstance(row, list) and len(row) == 2 else [row, None] for row in rows]
+    diagnose(
+        "2.5",
+        [out.data for out, _ in graphs],
+        [value for value, _ in pairs],
+        problem=f"the forward value of {name} is wrong",
+        entry=lambda path: where[path[0]],
+        hint=_FORWARD_HINTS.get(name),
+    )
+    tables = []
+    for out, inputs in graphs:
+        table = gradient_suspects(out, inputs, mistakes=DERIVATIVE_MISTAKES)
+        if name == "div":
+            table["swapped-pair"] = table["expected"][::-1]
+        tables.append(table)
+    suspects = merged_suspects(tables)
+    locals_ = [local if isinstance(local, list) else [local] for _, local in pairs]
     diagnose(
         "2.5",
         suspects.pop("expected"),
-        [local] if not isinstance(local, list) else local,
+        locals_,
         suspects,
-        problem=f"the local derivative of {name} is wrong"
-        + (" (give the pair d/da, d/db)" if name == "div" else ""),
-        input=where,
-        hint="check it with finite differences: (f(a + h) − f(a − h)) / 2h",
+        problem=f"the local derivative of {name} is wrong",
+        entry=lambda path: where[path[0]] + (f", d/d{'ab'[path[1]]}" if name == "div" else ""),
+        hint="check it with finite differences: nudge the input by a tiny h on each side"
+        + ("; local(a, b, out) returns the pair (d/da, d/db)" if name == "div" else ""),
+        formula="(f(a + h) − f(a − h)) / (2h)",
     )
+
+
+_FORWARD_HINTS = {
+    "sigmoid": "σ(a) = 1 / (1 + e^(−a)): between 0 and 1, ½ at 0",
+    "pow": "forward(a, k) is a to the power k: a ** k",
+    "div": "forward(a, b) is a / b",
+}
 
 
 def _hidden_ops(rng: random.Random) -> dict[str, Any]:

@@ -20,9 +20,10 @@ from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from typing import Any
 
+from .code_errors import StudentCodeError
 from .core import load, run_probe
-from .grading import NOT_DONE, PROBE_MARKER, SWITCHED_OFF
-from .mistakes import WrongAnswerError
+from .grading import FORM, NOT_DONE, PROBE_MARKER, SWITCHED_OFF
+from .mistakes import WrongAnswerError, unfinished_detail
 from .registry import ENTRIES
 from .switch import SwitchedOffError
 
@@ -77,7 +78,7 @@ def probe_one(
     >>> probe_one("8.1", {"episodes": [[1.0, 1.0]], "gamma": 0.5}, {})
     {'missing': True}
     >>> probe_one("8.1", {"episodes": [[1.0, 1.0]], "gamma": 0.5}, {"returns_of": lambda e, g: 7})
-    {'data': 7}
+    {'data': {'returns': 7, 'again': 7}}
     """
     entry = ENTRIES.get(number)
     if entry is None:
@@ -90,10 +91,13 @@ def probe_one(
             return {"data": run_probe(load(number), case, objects, namespace)}
     except SwitchedOffError as error:
         return {"error": (SWITCHED_OFF + error.problem)[:MAX_ERROR]}
-    except NotImplementedError:
-        return {"error": NOT_DONE}
+    except NotImplementedError as error:
+        detail = unfinished_detail(error)
+        return {"error": f"{NOT_DONE}: {detail}"[:MAX_ERROR] if detail else NOT_DONE}
+    except StudentCodeError as error:  # the line of the student's code that raised, too
+        return {"error": error.record_text()[:MAX_ERROR]}
     except WrongAnswerError as error:
-        return {"error": f"WrongAnswerError: {error.problem}"[:MAX_ERROR]}
+        return {"error": f"{FORM}{error.problem}"[:MAX_ERROR]}
     except BaseException as error:  # the student's code: anything, even SystemExit
         return {"error": _error_text(error)}
 

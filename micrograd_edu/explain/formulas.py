@@ -29,8 +29,6 @@ from .paths import INFIX_SYMBOLS, format_number, node_names, operand_texts
 
 __all__ = ["grad_formula", "node_names", "parent_edges", "value_formula"]
 
-_FUNCTIONS = ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs")
-
 
 def _symbolic(node: Value, names: Mapping[Value, str]) -> tuple[str, str]:
     """``node``'s op written with its children's names, and with their numbers."""
@@ -42,15 +40,12 @@ def _symbolic(node: Value, names: Mapping[Value, str]) -> tuple[str, str]:
         return f"{named[0]} {symbol} {named[1]}", f"{numbered[0]} {symbol} {numbered[1]}"
     if op == "neg":
         return f"−{named[0]}", f"−({numbered[0]})"
-    if op in _FUNCTIONS:
-        return f"{op}({named[0]})", f"{op}({numbered[0]})"
-    if op == "leaky_relu":
-        return f"leaky_relu({named[0]}, {named[1]})", f"leaky_relu({numbered[0]}, {numbered[1]})"
     if op == "sum":
         return " + ".join(named), " + ".join(numbered)
     if op == "dot":
         return _dot_terms(node, named), _dot_terms(node, numbered)
-    raise ValueError(f"no formula for the op {node.op!r}")
+    # Any other op (tanh, leaky_relu, an op added to the engine): written as a call.
+    return f"{op}({', '.join(named)})", f"{op}({', '.join(numbered)})"
 
 
 def _dot_terms(node: Value, operands: list[str]) -> str:

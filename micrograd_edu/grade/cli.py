@@ -1,10 +1,17 @@
-"""The command line: ``python -m micrograd_edu.grade [options] NOTEBOOK...``."""
+"""The command line: ``python -m micrograd_edu.grade [options] NOTEBOOK...``.
+
+Exit status (:data:`EXIT_CODES`): 0 every submission graded; 1 at least one was not
+graded to the end (crashed, hung, refused, not a course notebook: the grades are written
+all the same); 2 the command cannot be run as given (a bad option, no notebook for the
+class, two submissions with one name, a bad mistakes file); 3 the grader's own environment
+failed (a missing package, a kernel that does not start): nothing of it is recorded;
+130 interrupted (Ctrl-C; the grades finished so far are kept).
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import math
 import os
 import queue
 import signal
@@ -16,87 +23,26 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from .._support import strict_json
-from . import gradescope, report
+from . import environment, gradescope, report
 from . import sandbox as sb
-from .records import Course, NotebookGrade, Options, grade_submission, read_submission, show_path
-from .run import SECRET_VARIABLE
+from .arguments import parse, secret
+from .assignment import EACH, AssignmentError, Submission, plan_class
+from .named import NamedMistake, NamedMistakesError
+from .records import (
+    GRADER_ERROR,
+    Course,
+    NotebookGrade,
+    Options,
+    grade_submission,
+    read_submission,
+    show_path,
+)
 
-__all__ = ["main"]
+__all__ = ["EXIT_CODES", "main"]
 
 UID_BASE = 64000
-EPILOG = f"""\
---timeout is the wall-clock limit of one whole notebook, from the kernel's start to the
-end of the hidden tests; what a notebook leaves running is killed then. The teacher's
-secret (environment variable {SECRET_VARIABLE} or --secret-file) changes the hidden
-inputs and never reaches the kernel. A file name starting with '-' is read as one: or
-put it after '--'."""
-
-
-def _timeout(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not math.isfinite(value) or value < 1:
-        raise argparse.ArgumentTypeError(f"must be a finite number of seconds ≥ 1, not {text!r}")
-    return value
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {text!r}")
-    return value
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m micrograd_edu.grade",
-        description="Grade student notebooks in sandboxes, naming the mistakes.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add = parser.add_argument
-    add("notebooks", nargs="*", type=Path, help="student notebooks (.ipynb)")
-    add("--timeout", type=_timeout, default=300.0, help="seconds per notebook (default 300)")
-    add("--jobs", type=_positive, default=os.cpu_count() or 1, help="notebooks at once")
-    add("--out", type=Path, help="folder for results.jsonl, grades.csv, report.md/.html")
-    add("--json", action="store_true", help="print the records as JSON")
-    add("--notebook", help="the course notebook these are (e.g. 02_backpropagation)")
-    add("--student-from", choices=("folder", "stem", "nbgrader"), default="folder", help="who")
-    add("--secret-file", type=Path, help=f"the teacher's secret (else ${SECRET_VARIABLE})")
-    add("--memory", type=_positive, default=4096, help="memory limit in MB (default 4096)")
-    add("--course", default="micrograd_edu.exercises", help="module of the grading contract")
-    add("--hide", type=Path, action="append", default=[], help="a folder the kernel must not see")
-    add("--same-user", action="store_true", help="run kernels as yourself (testing only)")
-    add("--gradescope", action="store_true", help="grade ROOT/submission into ROOT/results")
-    add("--root", type=Path, default=Path("/autograder"), help="Gradescope's root folder")
-    return parser
-
-
-def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = _parser()
-    argv = sys.argv[1:] if argv is None else list(argv)
-    tail = argv[argv.index("--") + 1 :] if "--" in argv else []
-    args, rest = parser.parse_known_args(argv[: len(argv) - len(tail) - bool(tail)])
-    for extra in rest:  # "-x.ipynb": an existing file whose name starts with "-"
-        if not os.path.isfile(extra):
-            parser.error(f"unrecognized argument: {extra!r}")
-        args.notebooks.append(Path(extra))
-    args.notebooks += [Path(name) for name in tail]
-    if not args.notebooks and not args.gradescope:
-        parser.error("no notebooks given")
-    return args
-
-
-def _secret(args: argparse.Namespace) -> bytes:
-    if args.secret_file is not None:
-        secret: bytes = args.secret_file.read_bytes().strip()
-        return secret
-    return os.environ.get(SECRET_VARIABLE, "").encode()
+EXIT_CODES = {0: "graded", 1: "not all graded", 2: "usage", 3: "grader error", 130: "interrupted"}
+"""The exit statuses, and what each means (the module's docstring says more)."""
 
 
 class Results:
@@ -110,27 +56,37 @@ class Results:
             for line in self.path.read_text(encoding="utf-8", errors="replace").splitlines():
                 try:
                     record = NotebookGrade.from_json(line)
-                except (ValueError, TypeError, KeyError):
+                except (ValueError, TypeError, KeyError, AttributeError):
                     continue  # a line cut short by a kill
+                self.records.pop((record.path, record.sha256), None)  # the latest last
                 self.records[(record.path, record.sha256)] = record
 
-    def done(self, path: Path) -> NotebookGrade | None:
+    def done(self, path: Path, regrade: frozenset[str] = frozenset()) -> NotebookGrade | None:
+        """The record of ``path`` with its content now, unless its status is to be regraded."""
         import hashlib
 
         try:
             digest = hashlib.sha256(read_submission(path)).hexdigest()
         except OSError:
-            return None
-        return self.records.get((show_path(path), digest))
+            digest = ""
+        record = self.records.get((show_path(path), digest))
+        return None if record is None or record.status in regrade else record
 
     def add(self, record: NotebookGrade) -> None:
+        self.add_all([record])
+
+    def add_all(self, records: list[NotebookGrade]) -> None:
+        """Keep ``records``, appended to the file in one write, synced."""
         with self.lock:
-            self.records[(record.path, record.sha256)] = record
-            if self.path is None:
+            for record in records:
+                self.records.pop((record.path, record.sha256), None)
+                self.records[(record.path, record.sha256)] = record
+            if self.path is None or not records:
                 return
+            text = "".join(record.to_json() + "\n" for record in records)
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
-                os.write(fd, (record.to_json() + "\n").encode("ascii"))
+                os.write(fd, text.encode("ascii"))
                 os.fsync(fd)
             finally:
                 os.close(fd)
@@ -143,29 +99,51 @@ def _course(name: str) -> Course:
     return module
 
 
+def _reused(earlier: NotebookGrade, submission: Submission, results: Results) -> NotebookGrade:
+    """A record graded before, with this run's name and notes (saved if they changed)."""
+    notes = list(submission.notes)
+    if earlier.student == submission.student and earlier.notes == notes:
+        return earlier
+    renamed = replace(earlier, student=submission.student, notes=notes)
+    results.add(renamed)
+    return renamed
+
+
 def grade_all(
-    paths: list[Path],
+    plan: list[Submission],
     options: Options,
     jobs: int,
     results: Results,
     course: Course,
     shown: Callable[[NotebookGrade], None],
-) -> list[NotebookGrade]:
-    """Grade ``paths`` ``jobs`` at a time; each record is saved the moment it is done."""
+    regrade: frozenset[str] = frozenset(),
+) -> tuple[list[NotebookGrade], list[NotebookGrade]]:
+    """Grade ``plan`` ``jobs`` at a time; each record is saved the moment it is done.
+
+    Returns the records, in the plan's order, and those the grader's own environment
+    failed (never saved).
+    """
     slots: queue.Queue[int] = queue.Queue()
     for slot in range(jobs):
         slots.put(slot)
     root = sys.platform == "linux" and os.geteuid() == 0 and not options.same_user
     stopping = threading.Event()
 
-    def one(path: Path) -> NotebookGrade:
+    def one(item: Submission) -> NotebookGrade:
         slot = slots.get()
         try:
             uid = UID_BASE + slot if root else None
-            record = grade_submission(path, replace(options, uid=uid), course)
+            record = grade_submission(
+                item.path,
+                replace(options, uid=uid),
+                course,
+                student=item.student,
+                notebook=item.notebook,
+                notes=item.notes,
+            )
         finally:
             slots.put(slot)
-        if not stopping.is_set():
+        if not stopping.is_set() and record.status != GRADER_ERROR:
             results.add(record)
         return record
 
@@ -173,13 +151,13 @@ def grade_all(
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         pending: dict[Future[NotebookGrade], int] = {}
         try:
-            for index, path in enumerate(paths):
-                earlier = results.done(path)
+            for index, item in enumerate(plan):
+                earlier = results.done(item.path, regrade)
                 if earlier is not None:
-                    graded[index] = earlier
-                    shown(earlier)
+                    graded[index] = _reused(earlier, item, results)
+                    shown(graded[index])
                 else:
-                    pending[pool.submit(one, path)] = index
+                    pending[pool.submit(one, item)] = index
             while pending:
                 finished, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
                 for future in finished:
@@ -191,7 +169,10 @@ def grade_all(
                 future.cancel()
             _kill_workers()
             raise
-    return [graded[index] for index in sorted(graded)]
+    records = [graded[index] for index in sorted(graded)]
+    return [r for r in records if r.status != GRADER_ERROR], [
+        r for r in records if r.status == GRADER_ERROR
+    ]
 
 
 def _kill_workers() -> None:
@@ -234,31 +215,129 @@ def write_outputs(folder: Path, records: Iterable[NotebookGrade]) -> None:
     report.write_atomically(folder / "report.html", report.class_report(kept, markdown=False))
 
 
+def _named(args: argparse.Namespace, folder: Path | None) -> dict[tuple[str, str], NamedMistake]:
+    """The teacher's named mistakes: --mistakes, else FOLDER/mistakes.toml if there."""
+    from .named import load_named
+
+    path = args.mistakes
+    if path is None and folder is not None and (folder / "mistakes.toml").is_file():
+        path = folder / "mistakes.toml"
+    if path is None:
+        return {}
+    missing = environment.problems(environment.TOML)
+    if missing:
+        raise SystemExit(_fail(3, environment.advice(missing)))
+    named = load_named(path)
+    print(f"the teacher's named mistakes: {len(named)} from {show_path(path)}", file=sys.stderr)
+    return named
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"error: {message}" if code == 2 else message, file=sys.stderr)
+    return code
+
+
+def _exit_code(records: list[NotebookGrade], errors: list[NotebookGrade]) -> int:
+    if errors:
+        print(
+            f"{len(errors)} submission(s) not graded: the grader's own environment failed "
+            "(nothing recorded for them; fix it, then run the same command again):",
+            file=sys.stderr,
+        )
+        for record in errors:
+            print(
+                f"  {report.escape(record.path)}: {report.escape(record.detail)}", file=sys.stderr
+            )
+        return 3
+    return 0 if all(record.status == "graded" for record in records) else 1
+
+
+def _rejudge(args: argparse.Namespace, course: Course) -> int:
+    """``--rejudge DIR``: every kept record judged again from its answers; the outputs rewritten."""
+    from .judging import rejudge_all
+
+    folder: Path = args.rejudge
+    if not (folder / "results.jsonl").is_file():
+        return _fail(2, f"--rejudge {show_path(folder)}: no results.jsonl in it")
+    missing = environment.problems(environment.REPORT)
+    if missing:
+        return _fail(3, environment.advice(missing))
+    named = _named(args, folder)
+    results = Results(folder)
+    latest = list({record.path: record for record in results.records.values()}.values())
+    version = _version(course)
+    again = rejudge_all(latest, course, named, version, args.jobs)
+    changed = sum(
+        (a.result, a.mistake, a.follows_from) != (b.result, b.mistake, b.follows_from)
+        for old, new in zip(latest, again, strict=True)
+        for a, b in zip(old.exercises, new.exercises, strict=True)
+    )
+    results.add_all(again)
+    write_outputs(folder, Results(folder).records.values())
+    unkept = sum(1 for record in again if record.exercises and not record.catalogue)
+    print(f"re-judged {len(again)} records with catalogue {version}: {changed} verdicts changed")
+    if unkept:
+        print(
+            f"{unkept} records were graded before answers were kept: their verdicts stay; "
+            "grade them again with --regrade all",
+            file=sys.stderr,
+        )
+    if args.json:
+        print(strict_json.dumps([asdict(r) for r in again], name="records", indent=1))
+    return 0 if all(record.status == "graded" for record in again) else 1
+
+
+def _version(course: Course) -> str:
+    version = getattr(course, "catalogue_version", None)
+    return str(version()) if version is not None else "unversioned"
+
+
 def main(argv: list[str] | None = None, course: Course | None = None) -> int:
     """Grade; print the tables (or JSON); write ``--out`` or Gradescope's results."""
-    args = _arguments(argv)
+    args = parse(argv)
     course = course or _course(args.course)
+    try:
+        if args.rejudge is not None:
+            return _rejudge(args, course)
+        return _grade(args, course)
+    except (AssignmentError, NamedMistakesError) as error:
+        return _fail(2, str(error))
+
+
+def _grade(args: argparse.Namespace, course: Course) -> int:
+    out = args.root / "results" if args.gradescope else args.out
+    paths = gradescope.submissions(args.root) if args.gradescope else args.notebooks
+    how = "path" if args.gradescope else args.student_from
+    notebook = args.notebook or (EACH if args.gradescope else None)
+    plan = plan_class(paths, notebook, how, list(course.course_exercises()))
+    missing = environment.problems(environment.KERNEL + (environment.REPORT if out else ()))
+    missing += environment.kernel_problems(course, [i.notebook for i in plan if i.notebook])
+    if missing:  # all of them at once, before any notebook
+        return _fail(3, environment.advice(missing))
+    named = _named(args, None if args.gradescope else out)
     sb.sweep_stale_cgroups()
     options = Options(
-        sb.Limits(args.timeout, memory_bytes=args.memory << 20),
-        _secret(args),
-        args.notebook,
-        student_from=args.student_from,
+        sb.Limits(args.timeout or 300.0, memory_bytes=args.memory << 20),
+        secret(args),
+        student_from=how,
         same_user=args.same_user,
+        derive_timeout=args.timeout is None,
+        named=named,
+        hide=_hidden(args, [item.path for item in plan]),
     )
-    paths = gradescope.submissions(args.root) if args.gradescope else args.notebooks
-    out = args.root / "results" if args.gradescope else args.out
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-    options = replace(options, hide=_hidden(args, paths))
     results = Results(None if args.gradescope else out)
 
     def shown(record: NotebookGrade) -> None:
-        if not args.json:
+        if record.status == GRADER_ERROR:
+            what = f"{report.escape(record.path)}: not graded, the grader's own environment failed"
+            print(f"{what}: {report.escape(record.detail)}", file=sys.stderr, flush=True)
+        elif not args.json:
             print(report.table(record) + "\n", flush=True)
 
     try:
-        graded = grade_all(paths, options, args.jobs, results, course, shown)
+        graded, errors = grade_all(plan, options, args.jobs, results, course, shown, args.regrade)
         sb.sweep_stale_cgroups()  # a killed run's leftovers, if they were still dying at start
     except KeyboardInterrupt:
         print("interrupted: the notebooks graded so far are kept", file=sys.stderr)
@@ -271,4 +350,4 @@ def main(argv: list[str] | None = None, course: Course | None = None) -> int:
         write_outputs(out, Results(out).records.values())
     if args.json:
         print(strict_json.dumps([asdict(r) for r in graded], name="records", indent=1))
-    return 0
+    return _exit_code(graded, errors)

@@ -1,47 +1,68 @@
 """One submission graded: its seed, its course notebook, the hidden cases, the verdicts.
 
-Everything here runs in the grader's process. The kernel only ever gets the probe cell
-(the hidden inputs in it); the verdicts come from :func:`judge`, here, on the probe's data.
+Everything here runs in the grader's process. The kernel only ever gets the probe cells
+(the hidden inputs in them); the verdicts come from the course's judge, here, on the
+probe's data (:mod:`.judging`). A record keeps the probe's raw answers, the hidden cases
+and the catalogue's version, so that ``grade --rejudge`` can judge a class again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import stat
 import tempfile
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .._support import strict_json
-from ..exercises.mistakes import CATALOGUE
 from . import run as runner
 from . import sandbox as sb
 from .flags import touches_the_grader
 
+if TYPE_CHECKING:
+    from .named import NamedMistake
+
 __all__ = [
+    "RESULTS",
+    "STATUSES",
     "Course",
     "ExerciseGrade",
     "NotebookGrade",
     "Options",
+    "default_timeout",
     "derive_seed",
     "grade_submission",
     "identify",
     "read_submission",
     "show_path",
+    "student_of",
     "touches_the_grader",
 ]
 
 SUBMISSION_LIMIT = 50 << 20
-RESULTS = ("passed", "wrong", "not done", "missing", "crashed")
+RESULTS = ("passed", "wrong", "not done", "missing", "crashed", "not reached")
+"""An exercise's result; "not reached": the notebook stopped before its cell had run."""
+STATUSES = ("graded", "crashed", "hung", "refused", "not a course notebook")
+"""A submission's status, the ``status`` column of ``grades.csv``."""
+GRADER_ERROR = "grader error"
+"""The grader's own environment failed (never a student's result: not recorded)."""
+FALLBACK_TIMEOUT = 300.0
+"""Seconds per notebook when the course does not say how long its notebook takes."""
 
 
 class Course(Protocol):
-    """What the grader needs from :mod:`micrograd_edu.exercises` (its grading contract)."""
+    """What the grader needs from :mod:`micrograd_edu.exercises` (its grading contract).
+
+    Optional, used when present: ``exercise_names(number)`` (probe each exercise right
+    after the cell defining it), ``common_case(number)`` (group wrong answers),
+    ``catalogue_version()``, ``grading_seconds(stem)`` (the default time limit).
+    """
 
     PROBE_MARKER: str
 
@@ -53,7 +74,12 @@ class Course(Protocol):
 
 @dataclass
 class ExerciseGrade:
-    """One exercise: result (passed, wrong, not done, missing, crashed), mistake, message."""
+    """One exercise: its result (:data:`RESULTS`), mistake, message, and the raw data.
+
+    ``answer`` is the probe's answer to the hidden ``case``, ``common`` its answer to the
+    case every student gets (for grouping); ``follows_from`` the earlier exercise this
+    one's failure comes from; ``explanation`` the named mistake's.
+    """
 
     exercise: str
     result: str
@@ -61,16 +87,25 @@ class ExerciseGrade:
     mistake_name: str | None = None
     message: str = ""
     feedback: str = ""
+    explanation: str = ""
+    follows_from: str | None = None
+    answer: Any = None
+    case: Any = None
+    common: Any = None
 
 
 @dataclass
 class NotebookGrade:
     """One submission's record, as written to ``results.jsonl``.
 
-    ``status``: ran, hung, crashed (the kernel or the worker died, or garbled its answer),
-    failed (the grader could not start it: unreadable, a link on its path, not a course
-    notebook). ``layers``: the sandbox's layers that ran; ``weaknesses``: those that could
-    not, and what was left visible.
+    ``status`` (:data:`STATUSES`): graded (ran to the end), crashed (the kernel or the
+    worker died, or garbled an answer), hung (stopped at the time limit), refused (not
+    read or not run: a link, not a regular file, too large, not a notebook), not a course
+    notebook. ``maximum`` is the assignment's number of exercises; ``notes`` what the
+    teacher should know (a notebook claiming another assignment); ``uses`` which
+    exercises' functions call which; ``catalogue`` the judges' version. ``layers``: the
+    sandbox's layers that ran; ``weaknesses``: those that could not, and what was left
+    visible.
     """
 
     path: str
@@ -83,6 +118,10 @@ class NotebookGrade:
     layers: list[str] = field(default_factory=list)
     seconds: float = 0.0
     flags: list[str] = field(default_factory=list)
+    maximum: int = 0
+    notes: list[str] = field(default_factory=list)
+    uses: dict[str, list[str]] = field(default_factory=dict)
+    catalogue: str = ""
     weaknesses: list[str] = field(default_factory=list)
 
     @property
@@ -95,23 +134,43 @@ class NotebookGrade:
 
     @classmethod
     def from_json(cls, line: str) -> NotebookGrade:
+        """A record from its line; lines of earlier versions are read too."""
         data = json.loads(line)
-        data["exercises"] = [ExerciseGrade(**grade) for grade in data["exercises"]]
-        return cls(**data)
+        known = {f.name for f in fields(ExerciseGrade)}
+        data["exercises"] = [
+            ExerciseGrade(**{k: v for k, v in grade.items() if k in known})
+            for grade in data["exercises"]
+        ]
+        record = cls(**{k: v for k, v in data.items() if k in {f.name for f in fields(cls)}})
+        if record.status == "ran":  # before statuses were the grade book's
+            record.status = "graded"
+        elif record.status == "failed":
+            course = record.detail.startswith(("not a course notebook", "no '"))
+            record.status = "not a course notebook" if course else "refused"
+        if not record.maximum:
+            record.maximum = len(record.exercises)
+        return record
 
 
 @dataclass(frozen=True)
 class Options:
-    """How to grade: the limits, the teacher's secret, the course notebook if known."""
+    """How to grade: the limits, the teacher's secret, the course notebook if known.
+
+    ``derive_timeout``: the wall-clock limit comes from the course notebook's own grading
+    time (:func:`default_timeout`), not from ``limits``. ``named``: the teacher's named
+    mistakes (:mod:`.named`).
+    """
 
     limits: sb.Limits
     secret: bytes = b""
     notebook: str | None = None
     network: bool = True
-    student_from: str = "folder"
+    student_from: str = "auto"
     uid: int | None = None
     hide: tuple[Path, ...] = ()
     same_user: bool = False
+    derive_timeout: bool = False
+    named: Mapping[tuple[str, str], NamedMistake] = field(default_factory=dict)
 
 
 def show_path(path: Path) -> str:
@@ -129,21 +188,38 @@ def derive_seed(content: bytes, secret: bytes = b"") -> int:
     return int.from_bytes(digest[:8], "big")
 
 
+def default_timeout(course: Course, stem: str) -> float:
+    """The wall-clock limit of one notebook: 30 s + 10 × the course notebook's grading time.
+
+    At least 60 s, rounded up to 10 s; :data:`FALLBACK_TIMEOUT` when the course does not
+    say (``grading_seconds``). A stuck notebook costs about a minute, not five; a slow but
+    honest one (a naive loop, a busy machine) has ten times the solutions' time.
+
+    >>> from micrograd_edu import exercises
+    >>> default_timeout(exercises, "02_backpropagation"), default_timeout(exercises, "x")
+    (70.0, 300.0)
+    """
+    seconds = getattr(course, "grading_seconds", None)
+    try:
+        measured = float(seconds(stem)) if seconds is not None else math.nan
+    except (KeyError, TypeError, ValueError):
+        measured = math.nan
+    if not math.isfinite(measured) or measured < 0:
+        return FALLBACK_TIMEOUT
+    return float(max(60, math.ceil((30 + 10 * measured) / 10) * 10))
+
+
 def identify(
     content: bytes, name: str, override: str | None, stems: list[str]
 ) -> tuple[str | None, str]:
-    """Which course notebook a submission is: ``--notebook``, its metadata, or its file name.
+    """Which course notebook a submission names: ``--notebook``, its metadata, its file name.
 
     >>> identify(b"{}", "alice 02_backpropagation (1).ipynb", None, ["02_backpropagation"])
     ('02_backpropagation', 'file name')
     """
     if override is not None:
         return (override, "--notebook") if override in stems else (None, f"no {override!r}")
-    try:
-        meta = json.loads(content).get("metadata", {}).get("micrograd_edu", {})
-        claimed = meta.get("notebook") if isinstance(meta, dict) else None
-    except (ValueError, AttributeError, RecursionError):
-        claimed = None
+    claimed = claimed_in_metadata(content)
     if claimed in stems:
         return claimed, "metadata"
     for stem in sorted(stems, key=len, reverse=True):
@@ -156,95 +232,153 @@ def identify(
     return None, "not a course notebook (no metadata, and the file name names none)"
 
 
-def student_of(path: Path, how: str) -> str:
-    """The student: the folder holding the submission, the file's stem, or nbgrader's.
+def not_a_notebook(content: bytes) -> str:
+    """Why ``content`` is not a Jupyter notebook ("" when it is one).
+
+    >>> not_a_notebook(b'{"cells": []}'), not_a_notebook(b"PK"), not_a_notebook(b"[]")
+    ('', 'not a Jupyter notebook (not JSON)', 'not a Jupyter notebook (no list of cells)')
+    """
+    try:
+        notebook = json.loads(content)
+    except (ValueError, RecursionError):
+        return "not a Jupyter notebook (not JSON)"
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        return "not a Jupyter notebook (no list of cells)"
+    return ""
+
+
+def claimed_in_metadata(content: bytes) -> str | None:
+    """The course notebook named in the notebook's metadata (``metadata.micrograd_edu``)."""
+    try:
+        meta = json.loads(content).get("metadata", {}).get("micrograd_edu", {})
+        claimed = meta.get("notebook") if isinstance(meta, dict) else None
+    except (ValueError, AttributeError, RecursionError):
+        return None
+    return claimed if isinstance(claimed, str) else None
+
+
+def student_of(path: Path, how: str, notebook: str | None = None) -> str:
+    """The student of one submission (``--student-from``; :mod:`.naming` says how).
 
     >>> student_of(Path("submitted/alice/02/hw.ipynb"), "nbgrader")
     'alice'
     """
-    absolute = Path(os.path.abspath(path))
-    names = {"stem": absolute.stem, "nbgrader": absolute.parent.parent.name}
-    return show_path(Path(names.get(how, absolute.parent.name)))
+    from .naming import names_of
+
+    return show_path(Path(names_of([path], how, notebook)[0]))
 
 
-def judge_probe(
-    course: Course, expected: list[str], cases: dict[str, Any], line: str
+def _probes(course: Course, cases: dict[str, Any]) -> list[dict[str, Any]]:
+    """One probe per exercise: its names, its cell on the hidden case and on the common one."""
+    names = getattr(course, "exercise_names", None)
+    common = getattr(course, "common_case", None)
+    probes = []
+    for number, case in cases.items():
+        probe: dict[str, Any] = {"number": number, "names": [], "common": None}
+        probe["hidden"] = course.probe_cell({number: case})
+        try:
+            probe["names"] = [str(name) for name in names(number)] if names else []
+            if common is not None:
+                probe["common"] = course.probe_cell({number: common(number)})
+        except Exception:  # the course cannot say: probed at the end, not grouped
+            pass
+        probes.append(probe)
+    return probes
+
+
+def _not_judged(number: str, result: runner.WorkerResult) -> ExerciseGrade:
+    """An exercise without an answer: where the notebook stopped says what it was."""
+    if number in result.probes:
+        return ExerciseGrade(number, "crashed", message=result.detail or "no answer")
+    if number == result.current:
+        happened = "ran out of time" if result.status == "hung" else "died"
+        message = f"the notebook {happened} while this exercise was probed: {result.detail}"
+        return ExerciseGrade(number, "crashed", message=message.strip(": "))
+    if result.status in ("hung", "crashed"):
+        message = f"the notebook stopped ({result.status}) before this exercise's cell had run"
+        return ExerciseGrade(number, "not reached", message=message)
+    return ExerciseGrade(number, "crashed", message="the probe gave no answer")
+
+
+def _verdicts(
+    course: Course, cases: dict[str, Any], result: runner.WorkerResult, options: Options
 ) -> list[ExerciseGrade]:
-    """Parse the probe's line (strictly) and judge every expected exercise here."""
+    from .judging import entry_of, judge_exercise
+
+    grades, named = [], dict(options.named)
+    for number, case in cases.items():
+        lines = result.probes.get(number, {})
+        answer = entry_of(lines.get("hidden"), number)
+        if answer is None and lines.get("hidden") is None:
+            grades.append(_not_judged(number, result))
+            continue
+        common = entry_of(lines.get("common"), number)
+        grades.append(judge_exercise(course, number, case, answer, common, named))
+    return grades
+
+
+def _catalogue(course: Course) -> str:
+    version = getattr(course, "catalogue_version", None)
     try:
-        data = json.loads(line)
-    except (ValueError, RecursionError):
-        data = None
-    if not isinstance(data, dict):
-        return [
-            ExerciseGrade(n, "crashed", message="the probe's answer is garbled") for n in expected
-        ]
-    return [_judge_one(course, number, cases[number], data.get(number)) for number in expected]
+        return str(version()) if version is not None else "unversioned"
+    except Exception:
+        return "unversioned"
 
 
-def _judge_one(course: Course, number: str, case: Any, entry: Any) -> ExerciseGrade:
-    if not isinstance(entry, dict) or len(entry) != 1 or next(iter(entry)) not in PROBE_KEYS:
-        return ExerciseGrade(number, "crashed", message="the probe's answer is garbled")
-    missing = ExerciseGrade(number, "missing", message="its function is not in the notebook")
-    try:
-        outcome = course.judge(number, case, entry)
-    except Exception as error:  # a shape the judge did not expect: never a pass
-        return (
-            missing
-            if "missing" in entry
-            else ExerciseGrade(number, "crashed", message=f"could not judge: {error}"[:300])
-        )
-    if "missing" in entry and outcome.status != "missing":
-        return missing
-    code = outcome.mistake if outcome.mistake in CATALOGUE else None
-    status = str(outcome.status)
-    message = str(outcome.message)[:500]
-    if status == "error":  # the student's code raised: a wrong answer, the error says which
-        status, message = "wrong", f"raised {message}"
-    if status not in RESULTS:
-        status, message = "crashed", f"the judge said {status!r}: {message}"
-    return ExerciseGrade(
-        number,
-        status,
-        code,
-        CATALOGUE[code].name if code else None,
-        message,
-        str(getattr(outcome, "feedback", ""))[:3000],
-    )
+def grade_submission(
+    path: Path,
+    options: Options,
+    course: Course,
+    *,
+    student: str | None = None,
+    notebook: str | None = None,
+    notes: tuple[str, ...] = (),
+) -> NotebookGrade:
+    """Grade one submission: run it in its sandbox, judge its probes here.
 
+    ``notebook``: the course notebook to grade it as (else :func:`identify` says);
+    ``student``: its student (else ``options.student_from`` says). The record's status is
+    "grader error" when the grader's own environment failed (the caller must not keep it).
+    """
+    from .judging import link_follows
 
-PROBE_KEYS = ("data", "error", "missing")
-
-
-def grade_submission(path: Path, options: Options, course: Course) -> NotebookGrade:
-    """Grade one submission: run it in its sandbox, judge its probe here."""
-    record = NotebookGrade(
-        show_path(path), "", student_of(path, options.student_from), "", "failed"
-    )
+    who = student if student is not None else student_of(path, options.student_from, notebook)
+    record = NotebookGrade(show_path(path), "", who, notebook or "", "refused", notes=list(notes))
+    stems = course.course_exercises()
+    if notebook is not None:
+        record.maximum = len(stems.get(notebook, []))
     try:
         content = read_submission(path)
     except OSError as error:
         record.detail = f"cannot read it: {error.strerror or error}"
         return record
     record.sha256 = hashlib.sha256(content).hexdigest()
-    stems = course.course_exercises()
-    stem, how = identify(content, path.name, options.notebook, list(stems))
-    if stem is None:
-        record.detail = how
+    problem = not_a_notebook(content)
+    if problem:
+        record.detail = problem
         return record
-    record.notebook = stem
+    stem = notebook or identify(content, path.name, options.notebook, list(stems))[0]
+    if stem is None or stem not in stems:
+        record.status = "not a course notebook"
+        record.detail = "no metadata names one, and the file name names none"
+        return record
+    record.notebook, record.maximum = stem, len(stems[stem])
+    record.flags = touches_the_grader(content)
     cases, broken = _draw(course, stems[stem], derive_seed(content, options.secret))
-    result = _in_sandbox(content, course.probe_cell(cases), course.PROBE_MARKER, options)
-    record.status, record.detail = result.status, result.detail
+    limits = options.limits
+    if options.derive_timeout:
+        limits = replace(limits, wall_seconds=default_timeout(course, stem))
+    result = _in_sandbox(content, _probes(course, cases), course.PROBE_MARKER, options, limits)
+    status = {"ran": "graded"}.get(result.status, result.status)
+    record.status, record.detail = status, result.detail
+    if status == GRADER_ERROR:  # nothing of the student's was judged
+        return record
     record.layers, record.seconds = list(result.layers), round(result.seconds, 3)
     record.weaknesses = list(result.weaknesses)
-    if result.status == "ran" and result.probe_line is not None:
-        judged = judge_probe(course, list(cases), cases, result.probe_line)
-    else:
-        judged = [ExerciseGrade(n, "crashed", message=result.detail) for n in cases]
-    by_number = {grade.exercise: grade for grade in [*judged, *broken]}
+    record.uses, record.catalogue = result.uses, _catalogue(course)
+    by_number = {g.exercise: g for g in [*_verdicts(course, cases, result, options), *broken]}
     record.exercises = [by_number[number] for number in stems[stem]]
-    record.flags = touches_the_grader(content)
+    link_follows(record)
     return record
 
 
@@ -325,15 +459,21 @@ def _is_link(name: str, folder: int) -> bool:
         return False
 
 
-def _in_sandbox(content: bytes, probe: str, marker: str, options: Options) -> runner.WorkerResult:
+def _in_sandbox(
+    content: bytes,
+    probes: list[dict[str, Any]],
+    marker: str,
+    options: Options,
+    limits: sb.Limits,
+) -> runner.WorkerResult:
     base = Path(tempfile.mkdtemp(prefix="micrograd-grade-"))
     try:
         os.chmod(base, 0o711)  # the kernel's user passes through to its box (mode 700)
         folder = base / "box"
         folder.mkdir(mode=0o700)
         (folder / "submission.ipynb").write_bytes(content)
-        limits, network, uid = options.limits, options.network, options.uid
-        return runner.run_notebook(folder, probe, marker, limits, network, uid, options.hide)
+        network, uid = options.network, options.uid
+        return runner.run_notebook(folder, probes, marker, limits, network, uid, options.hide)
     finally:
         _remove(base)
 

@@ -5,11 +5,15 @@ session, sends it the job on its stdin and reads exactly one line back on its st
 the wall-clock limit. The worker moves its own stdout to a private descriptor at once,
 starts the kernel itself (stdin, stdout and stderr to ``/dev/null``, every other descriptor
 closed, limits and user from :mod:`.sandbox`), runs the notebook's code cells (minus those
-tagged ``skip-grading``) then the probe cell, keeping no output but the probe cell's stdout
-(capped), kills every process the notebook started, and reports the probe's line.
+tagged ``skip-grading``) and probes each exercise as soon as the cell defining it has run
+(:func:`.cells.schedule`; the others after the last cell), keeping no output but the probe
+cells' stdout (capped), kills every process the notebook started, and reports the probes'
+lines. A kernel that dies later keeps the exercises probed before.
 
 The worker never judges: the parent does, on the probe's data. A worker that dies, writes
-garbage, writes more than one line or a line without its nonce is "crashed".
+garbage, writes more than one line or a line without its nonce is "crashed". A failure
+before the student's first cell ran (the kernel does not start, a package is missing) is
+the grader's, never the student's: "grader error".
 """
 
 from __future__ import annotations
@@ -24,16 +28,17 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import cells as notebook_cells
 from . import leases, mounts
 from . import sandbox as sb
+from .cells import SKIP_TAG
 
 __all__ = ["SKIP_TAG", "WorkerResult", "run_notebook"]
 
-SKIP_TAG = "skip-grading"
 SECRET_VARIABLE = "MICROGRAD_EDU_GRADE_SECRET"
 MESSAGE_LIMIT = 4 << 20
 STARTUP_GRACE = 15.0
@@ -45,13 +50,24 @@ SUBSCRIBED = (b"kernel.", b"stream.stdout")
 line); pictures, results and errors are filtered out by the kernel's publisher."""
 
 
+STATES = ("ran", "hung", "crashed", "grader error")
+
+
 @dataclass(frozen=True)
 class WorkerResult:
-    """What the worker reported: ``status`` (ran, hung, crashed), a detail, the probe's line."""
+    """What the worker reported: ``status`` (:data:`STATES`), a detail, the probes' lines.
+
+    ``probes``: exercise → ``{"hidden": line, "common": line}`` for every exercise probed
+    (a line is None when the probe's output was not one marked line); ``current``: the
+    exercise being probed when the notebook stopped; ``uses``: exercise → the other
+    exercises its functions call.
+    """
 
     status: str
     detail: str = ""
-    probe_line: str | None = None
+    probes: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    current: str | None = None
+    uses: dict[str, list[str]] = field(default_factory=dict)
     layers: tuple[str, ...] = ()
     seconds: float = 0.0
     weaknesses: tuple[str, ...] = ()
@@ -60,18 +76,23 @@ class WorkerResult:
 # ---------------------------------------------------------------------- the parent's side
 def run_notebook(
     folder: Path,
-    probe: str,
+    probes: list[dict[str, Any]],
     marker: str,
     limits: sb.Limits,
     network: bool = True,
     uid: int | None = None,
     hide: tuple[Path, ...] = (),
 ) -> WorkerResult:
-    """Run ``folder/submission.ipynb`` then ``probe`` in a worker; never raises for its faults."""
+    """Run ``folder/submission.ipynb`` and its ``probes`` in a worker; never raises for its faults.
+
+    Each probe is ``{"number", "names", "hidden", "common"}``: the exercise, the names the
+    student defines for it, the probe cell's source on the hidden case and on the common one
+    (or None).
+    """
     nonce = secrets.token_hex(16)
     job = {
         "folder": str(folder),
-        "probe": probe,
+        "probes": probes,
         "marker": marker,
         "nonce": nonce,
         "parent": os.getpid(),
@@ -156,20 +177,50 @@ def _parse(data: bytes | None, code: int | None, nonce: str, log: Path) -> Worke
     try:
         message = json.loads(lines[0])
         ok = isinstance(message, dict) and message.get("nonce") == nonce
-        status = message["status"] if ok else ""
-        line = message.get("probe_line") if ok else None
-    except (ValueError, KeyError, TypeError):
-        ok, status, line = False, "", None
-    if not ok or status not in ("ran", "hung", "crashed") or not isinstance(line, str | None):
+    except (ValueError, RecursionError):
+        ok = False
+    parts = _checked(message) if ok else None
+    if parts is None:
         return WorkerResult("crashed", "the grading worker answered out of turn or garbled")
     return WorkerResult(
-        status,
+        message["status"],
         str(message.get("detail", "")),
-        line,
+        *parts,
         tuple(str(layer) for layer in message.get("layers", [])),
         float(message.get("seconds", 0.0)),
         tuple(str(weakness) for weakness in message.get("weaknesses", [])),
     )
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _checked(
+    message: dict[str, Any],
+) -> tuple[dict[str, dict[str, str | None]], str | None, dict[str, list[str]]] | None:
+    """The probes, the current exercise and the uses of a worker's message; None if garbled."""
+    probes, current, uses = (
+        message.get("probes", {}),
+        message.get("current"),
+        message.get("uses", {}),
+    )
+    if message.get("status") not in STATES or not isinstance(current, str | None):
+        return None
+    if not isinstance(probes, dict) or not isinstance(uses, dict):
+        return None
+    for lines in probes.values():
+        if not isinstance(lines, dict) or set(lines) - {"hidden", "common"}:
+            return None
+        if not all(isinstance(line, str | None) for line in lines.values()):
+            return None
+    if not all(_strings(others) for others in uses.values()):
+        return None
+    if not all(_strings(message.get(key, [])) for key in ("layers", "weaknesses")):
+        return None
+    if not isinstance(message.get("seconds", 0), int | float):
+        return None
+    return probes, current, uses
 
 
 def _why(code: int | None, lines: int, log: Path) -> str:
@@ -181,20 +232,6 @@ def _why(code: int | None, lines: int, log: Path) -> str:
 
 
 # ---------------------------------------------------------------------- the worker's side
-def _notebook_cells(path: Path) -> list[str]:
-    """The code cells to run: every code cell not tagged ``skip-grading``."""
-    notebook = json.loads(path.read_bytes())
-    sources = []
-    for cell in notebook["cells"]:
-        if cell.get("cell_type") != "code":
-            continue
-        if SKIP_TAG in (cell.get("metadata", {}).get("tags") or []):
-            continue
-        source = cell.get("source", "")
-        sources.append(source if isinstance(source, str) else "".join(source))
-    return sources
-
-
 def _start_kernel(box: sb.Sandbox, deadline: float) -> tuple[subprocess.Popen[bytes], Any]:
     import zmq
     from jupyter_client.blocking.client import BlockingKernelClient
@@ -280,28 +317,68 @@ def _probe_line(text: str, marker: str) -> tuple[str | None, str]:
     return lines[0][len(marker) :], ""
 
 
+class GraderError(Exception):
+    """The grader's own environment failed before the student's code ran."""
+
+
 def _grade_in_kernel(job: dict[str, Any], box: sb.Sandbox) -> dict[str, Any]:
-    limits = box.limits
-    deadline = time.monotonic() + limits.wall_seconds
-    cells = _notebook_cells(box.folder / "submission.ipynb")
-    kernel, client = _start_kernel(box, deadline)
+    deadline = time.monotonic() + box.limits.wall_seconds
+    cells = notebook_cells.code_cells(box.folder / "submission.ipynb")
+    names = {probe["number"]: probe["names"] for probe in job["probes"]}
+    plan = notebook_cells.schedule(cells, names)
+    report: dict[str, Any] = {"probes": {}, "current": None}
+    report["uses"] = notebook_cells.uses(cells, names)
+    try:  # nothing of the student's has run yet: a failure here is the grader's
+        kernel, client = _start_kernel(box, deadline)
+    except Exception as error:  # a missing package, a kernel that does not start in time
+        raise GraderError(f"the kernel did not start: {type(error).__name__}: {error}") from None
     try:
-        for code in cells:
-            state, _ = _execute(client, kernel, code, deadline, 0)
-            if state != "ok":
-                break
-        else:
-            state, text = _execute(client, kernel, job["probe"], deadline, limits.output_bytes)
-            if state == "ok":
-                line, detail = _probe_line(text, job["marker"])
-                status = "ran" if line is not None else "crashed"
-                return {"status": status, "detail": detail, "probe_line": line}
+        state = _run_cells(job, box, client, kernel, cells, plan, deadline, report)
+        garbled: dict[str, str] = report.pop("garbled", {"status": "ran", "detail": ""})
         if state == "hung":
-            return {"status": "hung", "detail": f"stopped after {limits.wall_seconds:g} s"}
-        return {"status": "crashed", "detail": f"the kernel died (exit status {kernel.poll()})"}
+            detail = f"stopped after {box.limits.wall_seconds:g} s"
+            return report | {"status": "hung", "detail": detail}
+        if state == "died":
+            detail = f"the kernel died (exit status {kernel.poll()})"
+            return report | {"status": "crashed", "detail": detail}
+        return report | garbled
     finally:
         client.stop_channels()
         box.kill_all(kernel.pid)
+
+
+def _run_cells(
+    job: dict[str, Any],
+    box: sb.Sandbox,
+    client: Any,
+    kernel: subprocess.Popen[bytes],
+    cells: list[str],
+    plan: dict[int, list[str]],
+    deadline: float,
+    report: dict[str, Any],
+) -> str:
+    """Run the cells, each exercise's probes right after its cell; "ok", "hung" or "died"."""
+    probes = {probe["number"]: probe for probe in job["probes"]}
+    keep = box.limits.output_bytes
+    for index in range(len(cells) + 1):
+        if index < len(cells):
+            state, _ = _execute(client, kernel, cells[index], deadline, 0)
+            if state != "ok":
+                return state
+        for number in plan.get(index, []):
+            report["current"] = number
+            for kind in ("hidden", "common"):
+                if probes[number].get(kind) is None:
+                    continue
+                state, text = _execute(client, kernel, probes[number][kind], deadline, keep)
+                if state != "ok":
+                    return state
+                line, detail = _probe_line(text, job["marker"])
+                report["probes"].setdefault(number, {})[kind] = line
+                if line is None and kind == "hidden":
+                    report["garbled"] = {"status": "crashed", "detail": detail}
+            report["current"] = None
+    return "ok"
 
 
 def _package() -> tuple[Path, bool]:
@@ -390,6 +467,9 @@ def worker(job: dict[str, Any], channel: int) -> None:
         uid = _isolate_files(job, box)
         box.prepare(uid)
         result = _grade_in_kernel(job, box)
+    except GraderError as error:
+        box.kill_all(None)
+        result = {"status": "grader error", "detail": str(error)[:500]}
     except Exception as error:  # the notebook is unreadable, the kernel never came up...
         box.kill_all(None)
         result = {"status": "crashed", "detail": f"{type(error).__name__}: {error}"[:300]}

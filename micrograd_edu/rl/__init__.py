@@ -15,7 +15,7 @@ from .environments import (
     shortest_path_actions,
 )
 from .policy import Episode, Policy, discounted_returns, normalized, policy_loss, run_episode
-from .training import RECIPES, Recipe, RLHistory, RLRun, evaluate, reinforce, train
+from .training import RECIPES, Recipe, RLHistory, RLRun, StopReason, evaluate, reinforce, train
 
 __all__ = [
     "ACTIONS",
@@ -27,6 +27,7 @@ __all__ = [
     "RLHistory",
     "RLRun",
     "Recipe",
+    "StopReason",
     "discounted_returns",
     "encode_observation",
     "env_action",

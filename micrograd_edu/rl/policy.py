@@ -9,7 +9,7 @@ episode played by a policy (:func:`run_episode`). Training them is
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ import numpy.typing as npt
 from .. import losses
 from .._support import validation
 from ..engine import Value, sum_values
+from ..module import Module
 from ..nn import MLP, ActivationName
 from .environments import (
     Environment,
@@ -66,12 +67,24 @@ def normalized(returns: Sequence[float]) -> list[float]:
 
 
 # --------------------------------------------------------------------- policy
-class Policy:
+class Policy(Module):
     """An MLP whose outputs are action logits; softmax turns them into π(a | s).
 
     ``act`` samples an action (seeded generator), ``greedy`` takes the most
     probable one (for evaluation). Both use NumPy, without a graph; only the
     loss at the end of an episode is built with Values.
+
+    A :class:`~micrograd_edu.module.Module`, like the networks of notebook 4:
+    ``parameters()`` are its MLP's (named ``model.layers.0...``), and
+    ``zero_grad()`` zeroes their gradients.
+
+    >>> policy = Policy(3, 2, hidden=(4,), seed=0)
+    >>> len(policy.parameters()), next(policy.named_parameters())[0]
+    (26, 'model.layers.0.neurons.0.w.0')
+    >>> policy_loss(policy, [[0.1, 0.2, 0.3]], [1], [1.0]).backward()
+    >>> policy.zero_grad()
+    >>> {p.grad for p in policy.parameters()}
+    {0.0}
     """
 
     def __init__(
@@ -94,7 +107,13 @@ class Policy:
     def n_actions(self) -> int:
         return self.model.nout
 
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        """The MLP's parameters, their names prefixed with ``model.`` (as PyTorch names them)."""
+        for name, p in self.model.named_parameters():
+            yield f"model.{name}", p
+
     def parameters(self) -> list[Value]:
+        """The MLP's parameters, in its order."""
         return self.model.parameters()
 
     def _observation(self, state: Any) -> FloatArray:

@@ -45,6 +45,7 @@ from tqdm import tqdm
 from .._support import validation
 from ..engine import gc_paused
 from ..optim import Adam, Optimizer
+from ..steps import check_optimizer, gradient_step, restore_weights
 from .environments import (
     Environment,
     check_environment,
@@ -52,19 +53,34 @@ from .environments import (
 )
 from .policy import Episode, Policy, discounted_returns, normalized, policy_loss, run_episode
 
-__all__ = ["RECIPES", "RLHistory", "RLRun", "Recipe", "evaluate", "reinforce", "train"]
+__all__ = [
+    "RECIPES",
+    "RLHistory",
+    "RLRun",
+    "Recipe",
+    "StopReason",
+    "evaluate",
+    "reinforce",
+    "train",
+]
 
 FloatArray = npt.NDArray[np.float64]
+
+StopReason = Literal["episodes", "diverged", "target_return"]
+"""Why :func:`reinforce` stopped: it played all its ``episodes``; the policy or the
+loss ``diverged`` (infinite or NaN); the greedy policy reached ``target_return``."""
 
 
 @dataclass
 class RLHistory:
-    """Return and length of every training episode; ``stopped`` says why training ended."""
+    """Return and length of every training episode; why training ended, as a value
+    (``stop_reason``) and in words (``stopped``: empty when all the episodes ran)."""
 
     returns: list[float] = field(default_factory=list)
     lengths: list[int] = field(default_factory=list)
     best_mean: float = -math.inf
     stopped: str = ""
+    stop_reason: StopReason = "episodes"
 
     def running_mean(self, window: int = 20) -> list[float]:
         """The mean return of the last ``window`` episodes, after each episode."""
@@ -110,7 +126,9 @@ def reinforce(
     evaluated on ``eval_episodes`` episodes and training stops when it reaches
     the target too. An episode whose loss is NaN, or whose policy's logits became
     infinite or NaN (a too large learning rate), stops training: the best weights
-    are kept and ``history.stopped`` says why.
+    are kept and ``history.stopped`` says why (``history.stop_reason`` is
+    ``"diverged"``). An optimizer must update this policy's parameters (a subset
+    is fine): one built from another policy is refused (``ValueError``).
     """
     check_environment(env)
     episodes = validation.integer("episodes", episodes, maximum=1_000_000)
@@ -119,10 +137,11 @@ def reinforce(
     if baseline not in ("normalize", "state"):
         raise ValueError(f"baseline must be 'normalize' or 'state', got {baseline!r}")
     state_values: dict[bytes, float] = {}
-    opt = optimizer if optimizer is not None else Adam(policy.parameters(), lr=0.01)
+    params = policy.parameters()
+    opt = optimizer if optimizer is not None else Adam(params, lr=0.01)
+    check_optimizer(opt, params, "policy", "Adam(policy.parameters(), lr=0.01)")
     seeds = np.random.default_rng(seed)
     history = RLHistory()
-    params = policy.parameters()
     best = [p.data for p in params]
     collected: list[Episode] = []
     bar = tqdm(range(episodes), disable=not progress, unit="episode")
@@ -131,6 +150,7 @@ def reinforce(
             episode = run_episode(env, policy, seed=int(seeds.integers(2**31)))
         except FloatingPointError as error:
             history.stopped = f"episode {number + 1}: {error}"
+            history.stop_reason = "diverged"
             break
         history.returns.append(episode.total)
         history.lengths.append(len(episode.rewards))
@@ -144,19 +164,20 @@ def reinforce(
             collected = []
             if not math.isfinite(loss):
                 history.stopped = f"episode {number + 1}: the loss became {loss}"
+                history.stop_reason = "diverged"
                 break
         bar.set_postfix(mean_return=f"{running:.1f}")
         if target_return is not None and running >= target_return:
             score = evaluate(policy, env, eval_episodes, seed=int(seeds.integers(2**31)))[0]
             if score >= target_return:
                 history.stopped = f"episode {number + 1}: greedy mean return {score:.1f}"
+                history.stop_reason = "target_return"
                 best = [p.data for p in params]
                 history.best_mean = max(history.best_mean, score)
                 break
     bar.close()
     if keep_best or history.stopped:
-        for p, value in zip(params, best, strict=True):
-            p.data = value
+        restore_weights(params, best)
     return history
 
 
@@ -182,9 +203,7 @@ def _update(
         except OverflowError:  # an op of the graph overflowed: the loss is infinite
             return math.inf
         if math.isfinite(loss.data):
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            gradient_step(opt, loss.backward)
     return loss.data
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from micrograd_edu import Value
-from micrograd_edu.engine import dot, sum_values
+from micrograd_edu.engine import OPS, dot, make_methods, operation, sum_values
 from micrograd_edu.explain.formulas import grad_formula, node_names, parent_edges, value_formula
 
 W1, W2, X, B = 0.5, -1.0, 2.0, 0.1
@@ -132,3 +133,24 @@ def test_a_root_inside_a_network_is_written_with_the_loss() -> None:
         "dL/do = 0.25 (backpropagated from the loss L through the rest of the network)"
     )
     assert grad_formula(w, o, names, grads) == "dL/dw = dL/dz · dz/dw = 0.105 · 2 = 0.21"
+
+
+def test_an_op_added_to_the_engine_is_written_as_a_call() -> None:
+    """docs/add-an-op.md: a new op needs no entry here (draw_graph's tooltips use this)."""
+
+    @operation("sin", arity=1)
+    def sin(math: Any, a: Any) -> Any:
+        return math.sin(a), (math.cos(a),)
+
+    Value.sin = sin  # type: ignore[attr-defined]
+    make_methods()
+    try:
+        x = Value(0.5, label="x")
+        y = x.sin()  # type: ignore[attr-defined]
+        y.label = "y"
+        y.backward()
+        names = node_names(y)
+        assert value_formula(y, names) == "y = sin(x) = sin(0.5) = 0.4794"
+        assert grad_formula(x, y, names) == "dy/dx = dy/dy · dy/dx = 1 · 0.8776 = 0.8776"
+    finally:
+        del OPS["sin"], Value.sin  # type: ignore[attr-defined]

@@ -96,7 +96,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[s
                 ["--jobs", "2", "--timeout", "120", "--out", str(out), *map(str, paths.values())],
                 course=fake,
             )
-        assert code == 0
+        assert code == 1  # the link and the FIFO were refused
         yield out, {"tables": shown.getvalue()}
     finally:
         for path in PLANTED:
@@ -141,7 +141,7 @@ def test_a_notebook_cannot_fill_the_disk_from_its_folder(
 
 def test_a_huge_picture_never_reaches_the_worker(run: tuple[Path, dict[str, str]]) -> None:
     record = _records(run[0])["shouter"]
-    assert (record.status, _results(record)) == ("ran", {"9.1": "passed", "9.2": "passed"})
+    assert (record.status, _results(record)) == ("graded", {"9.1": "passed", "9.2": "passed"})
 
 
 def test_a_symbolic_link_or_a_fifo_is_refused_not_followed(
@@ -150,12 +150,12 @@ def test_a_symbolic_link_or_a_fifo_is_refused_not_followed(
     records = _records(run[0])
     linked, piped = records["a`b"], records["piper"]
     assert (linked.status, linked.detail) == (
-        "failed",
+        "refused",
         "cannot read it: it is a symbolic link (grade the file itself)",
     )
-    assert (piped.status, piped.detail) == ("failed", "cannot read it: it is not a regular file")
+    assert (piped.status, piped.detail) == ("refused", "cannot read it: it is not a regular file")
     report = (run[0] / "report.md").read_text()
-    assert f"- `` {linked.path} ``: failed — `cannot read it: it is a symbolic" in report
+    assert f"- `` {linked.path} ``: refused — `cannot read it: it is a symbolic" in report
 
 
 def test_code_reaching_into_the_grader_is_flagged_for_a_human(
@@ -241,7 +241,7 @@ def test_the_library_computing_a_derivative_by_hand_is_switched_off() -> None:
 def test_a_notebook_handed_in_twice_counts_once_on_gradescope() -> None:
     def record(path: str, result: str) -> NotebookGrade:
         grades = [ExerciseGrade("9.1", result), ExerciseGrade("9.2", "passed")]
-        return NotebookGrade(path, "0" * 64, "s", "90_fake", "ran", exercises=grades)
+        return NotebookGrade(path, "0" * 64, "s", "90_fake", "graded", exercises=grades)
 
     results = results_json([record("a.ipynb", "wrong"), record("b.ipynb", "passed")])
     assert results["score"] == 1.0
@@ -254,7 +254,7 @@ def test_a_notebook_handed_in_twice_counts_once_on_gradescope() -> None:
 
 def test_a_second_grader_on_the_same_out_folder_is_in_the_grade_book(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    other = NotebookGrade("other/90_fake.ipynb", "1" * 64, "other", "90_fake", "ran")
+    other = NotebookGrade("other/90_fake.ipynb", "1" * 64, "other", "90_fake", "graded")
     other.exercises = [ExerciseGrade("9.1", "passed"), ExerciseGrade("9.2", "passed")]
 
     class Concurrent:  # the fake course, and another grader finishing meanwhile
@@ -273,13 +273,17 @@ def test_a_second_grader_on_the_same_out_folder_is_in_the_grade_book(tmp_path: P
     path = fake.write(tmp_path / "mine", "90_fake.ipynb", *fake.RIGHT)
     with contextlib.redirect_stdout(io.StringIO()):
         assert cli.main(["--timeout", "60", "--out", str(out), str(path)], course=Concurrent) == 0
-    rows = (out / "grades.csv").read_text().splitlines()
-    assert rows == ["student,9.1,9.2,total,max", "mine,1,1,2,2", "other,1,1,2,2"]
+    rows = [row.rsplit(",", 2)[0] for row in (out / "grades.csv").read_text().splitlines()]
+    assert rows == [
+        "student,status,9.1,9.2,total,max",
+        "mine,graded,1,1,2,2",
+        "other,graded,1,1,2,2",
+    ]
 
 
 def test_on_gradescope_only_the_teacher_sees_the_flag() -> None:
     grades = [ExerciseGrade("9.1", "passed"), ExerciseGrade("9.2", "passed")]
-    record = NotebookGrade("hw.ipynb", "0" * 64, "s", "90_fake", "ran", exercises=grades)
+    record = NotebookGrade("hw.ipynb", "0" * 64, "s", "90_fake", "graded", exercises=grades)
     record.flags = ["exercises.switch"]
     results = results_json([record])
     assert results["score"] == 2.0
@@ -395,7 +399,7 @@ def test_two_graders_at_once_never_share_a_uid_and_their_kernels_cannot_meet(
             grader.kill()
             grader.communicate()
     for record in records:
-        assert record.status == "ran", record.detail
+        assert record.status == "graded", record.detail
         assert _results(record) == {"9.1": "passed", "9.2": "passed"}  # neither saw the other
         assert {"unprivileged user", "pid namespace"} <= set(record.layers)
 
@@ -524,15 +528,15 @@ def test_a_link_on_the_hand_in_path_is_refused_in_a_class_run(
     mallory = tmp_path / "submitted" / "mallory" / "90" / "90_fake.ipynb"
     out = tmp_path / "out"
     args = ["--timeout", "120", "--student-from", "nbgrader", "--out", str(out)]
-    assert cli.main([*args, str(bob), str(mallory)], course=fake) == 0
+    assert cli.main([*args, str(bob), str(mallory)], course=fake) == 1  # one refused
     records = _records(out)
     assert _results(records["bob"]) == {"9.1": "passed", "9.2": "missing"}
-    assert (records["mallory"].status, records["mallory"].exercises) == ("failed", [])
+    assert (records["mallory"].status, records["mallory"].exercises) == ("refused", [])
     assert records["mallory"].detail == (
         "cannot read it: a folder on its path is a symbolic link: "
         f"{tmp_path}/submitted/mallory/90 (grade the files themselves)"
     )
-    assert capsys.readouterr().out.count("FAILED") == 1
+    assert capsys.readouterr().out.count("REFUSED") == 1
 
 
 INPUT_TRANSFORMER = """\

@@ -1,21 +1,27 @@
 """The teachers' grader on the course's notebook 2: a mixed class, graded with --jobs 2.
 
-One run grades seven submissions into ``results.jsonl``, ``grades.csv`` and the class
+One run grades eight submissions into ``results.jsonl``, ``grades.csv`` and the class
 report; the same wrong notebook graded in a simulated Gradescope layout gives
-``results.json``. Forged results, a library call in a write-it-yourself exercise and a
-deleted exercise are among the submissions.
+``results.json``. Forged results, a library call in a write-it-yourself exercise, a
+deleted exercise and a wrong 2.3 that 2.4 calls are among the submissions. A flat folder
+of an LMS download is one row per student, and a notebook whose metadata names another
+is graded as the class's.
 """
 
 from __future__ import annotations
 
+import csv
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from micrograd_edu.exercises.mistakes import CATALOGUE
 from micrograd_edu.grade import cli
+from micrograd_edu.grade.records import NotebookGrade
 
 pytest.importorskip("jupyter_client")
 pytest.importorskip("ipykernel")
@@ -25,6 +31,16 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "notebooks" / "02_backpropagation.ipynb"
 NAME = SOURCE.name
 BACKWARD_LOOP = "            child.grad += local_grad * node.grad"
+POST_ORDER = (
+    "            for child in node.children:\n"
+    "                visit(child)\n"
+    "            order.append(node)"
+)
+PRE_ORDER = (
+    "            order.append(node)\n"
+    "            for child in node.children:\n"
+    "                visit(child)"
+)
 
 FORGERY = (
     "import sys, types\n"
@@ -85,6 +101,12 @@ def klass(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     )
     right = _edit(SOURCE, folder / "right" / NAME, "x", "x")
     library = "def backward(root):\n    root.backward()\n\n\n"
+    half = _edit(
+        SOURCE,
+        folder / "half" / NAME,
+        BACKWARD_LOOP,
+        BACKWARD_LOOP[:-26] + "= local_grad * node.grad",
+    )
     return {
         "stub": stub,
         "right": right,
@@ -97,20 +119,19 @@ def klass(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "library": _edit(
             right, folder / "library" / NAME, "def backward(root):\n", library + "def _old(root):\n"
         ),
-        "<i>forged&amp;": _append(stub, folder / "<i>forged&amp;" / NAME, FORGERY),
+        "<i>forged&amp;": _append(half, folder / "<i>forged&amp;" / NAME, FORGERY),
         "deleted": _edit(right, folder / "deleted" / NAME, "def backward(root):", "def bwd(root):"),
         "broken": _edit(
             SOURCE, folder / "broken" / NAME, "return 1.0 / b, -a / (b * b)", "return 1 / bb"
         ),
+        "order": _edit(SOURCE, folder / "order" / NAME, POST_ORDER, PRE_ORDER),
     }
 
 
 @pytest.fixture(scope="module")
 def graded(klass: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("out")
-    code = cli.main(
-        ["--jobs", "2", "--timeout", "300", "--out", str(out), *map(str, klass.values())]
-    )
+    code = cli.main(["--jobs", "2", "--out", str(out), *map(str, klass.values())])
     assert code == 0
     return out
 
@@ -123,14 +144,15 @@ def _by_student(out: Path) -> dict[str, dict[str, dict[str, object]]]:
 def test_results_jsonl_has_every_verdict(graded: Path) -> None:
     grades = _by_student(graded)
     assert {s: {n: g["result"] for n, g in e.items()} for s, e in grades.items()} == {
-        "stub": dict.fromkeys(["2.1", "2.2", "2.3", "2.4", "2.5"], "not done"),
-        "right": dict.fromkeys(["2.1", "2.2", "2.3", "2.4", "2.5"], "passed"),
+        "stub": dict.fromkeys(["2.1", "2.2", "2.3", "2.4", "2.5", "2.6"], "not done"),
+        "right": dict.fromkeys(["2.1", "2.2", "2.3", "2.4", "2.5", "2.6"], "passed"),
         "wrong": {
             "2.1": "passed",
             "2.2": "passed",
             "2.3": "passed",
             "2.4": "wrong",
             "2.5": "passed",
+            "2.6": "passed",
         },
         "library": {
             "2.1": "passed",
@@ -138,14 +160,23 @@ def test_results_jsonl_has_every_verdict(graded: Path) -> None:
             "2.3": "passed",
             "2.4": "wrong",
             "2.5": "passed",
+            "2.6": "passed",
         },
-        "<i>forged&amp;": dict.fromkeys(["2.1", "2.2", "2.3", "2.4", "2.5"], "crashed"),
+        "<i>forged&amp;": {  # its forgery runs after every exercise was probed
+            "2.1": "passed",
+            "2.2": "passed",
+            "2.3": "passed",
+            "2.4": "wrong",
+            "2.5": "passed",
+            "2.6": "passed",
+        },
         "deleted": {
             "2.1": "passed",
             "2.2": "passed",
             "2.3": "passed",
             "2.4": "missing",
             "2.5": "passed",
+            "2.6": "passed",
         },
         "broken": {
             "2.1": "passed",
@@ -153,8 +184,20 @@ def test_results_jsonl_has_every_verdict(graded: Path) -> None:
             "2.3": "passed",
             "2.4": "passed",
             "2.5": "passed",
+            "2.6": "passed",
+        },
+        "order": {
+            "2.1": "passed",
+            "2.2": "passed",
+            "2.3": "wrong",
+            "2.4": "wrong",
+            "2.5": "passed",
+            "2.6": "passed",
         },
     }
+    assert grades["order"]["2.3"]["mistake"] == "wrong-order"
+    assert grades["order"]["2.4"]["follows_from"] == "2.3"
+    assert grades["wrong"]["2.4"]["follows_from"] is None
     assert grades["wrong"]["2.4"]["mistake"] == "assign-not-accumulate"
     assert grades["library"]["2.4"]["mistake"] == "library-call"
     assert "backward" in str(grades["library"]["2.4"]["message"])
@@ -162,28 +205,36 @@ def test_results_jsonl_has_every_verdict(graded: Path) -> None:
     assert grades["broken"]["2.2"]["message"] == "raised NameError: name 'bb' is not defined"
 
 
-def test_grades_csv_one_row_per_student(graded: Path) -> None:
-    assert (graded / "grades.csv").read_text().splitlines() == [
-        "student,2.1,2.2,2.3,2.4,2.5,total,max",
-        "<i>forged&amp;,0,0,0,0,0,0,5",
-        "broken,1,0,1,1,1,4,5",
-        "deleted,1,1,1,0,1,4,5",
-        "library,1,1,1,0,1,4,5",
-        "right,1,1,1,1,1,5,5",
-        "stub,0,0,0,0,0,0,5",
-        "wrong,1,1,1,0,1,4,5",
+def test_grades_csv_one_row_per_student(graded: Path, klass: dict[str, Path]) -> None:
+    rows = [row.rsplit(",", 1) for row in (graded / "grades.csv").read_text().splitlines()]
+    assert [row[0] for row in rows] == [
+        "student,status,2.1,2.2,2.3,2.4,2.5,2.6,total,max,notebook",
+        "<i>forged&amp;,graded,1,1,1,0,1,1,5,6,02_backpropagation",
+        "broken,graded,1,0,1,1,1,1,5,6,02_backpropagation",
+        "deleted,graded,1,1,1,0,1,1,5,6,02_backpropagation",
+        "library,graded,1,1,1,0,1,1,5,6,02_backpropagation",
+        "order,graded,1,1,0,0,1,1,4,6,02_backpropagation",
+        "right,graded,1,1,1,1,1,1,6,6,02_backpropagation",
+        "stub,graded,0,0,0,0,0,0,0,6,02_backpropagation",
+        "wrong,graded,1,1,1,0,1,1,5,6,02_backpropagation",
     ]
+    assert [row[1] for row in rows[1:]] == [str(klass[name]) for name in sorted(klass)]
 
 
 def test_the_class_report_names_what_to_reteach(graded: Path) -> None:
     report = (graded / "report.md").read_text()
-    assert "| 2.4 | 2 | 2 | 1 | 1 | 1 |" in report
-    assert "- **= instead of +=** × 1: a reused node got only one path's share" in report
+    assert "| 2.4 | 2 | 4 | 1 | 1 | 0 | 0 |" in report
+    assert (
+        f"- **= instead of +=** × 2: {CATALOGUE['assign-not-accumulate'].explanation} — "
+        "\\<i\\>forged\\&amp;, wrong"
+    ) in report
+    assert "- follows from 2.3 × 1 (not counted again): order" in report
     assert "`" + str(graded) not in report  # (paths of the class only, not of the output)
     page = (graded / "report.html").read_text()
     assert "<i>forged" not in page
-    assert "/&lt;i&gt;forged&amp;amp;/02_backpropagation.ipynb" in page
-    assert "<td>2.4</td><td>2</td><td>2</td><td>1</td><td>1</td><td>1</td>" in page
+    assert "— &lt;i&gt;forged&amp;amp;, wrong</li>" in page
+    cells = page.replace(' style="text-align:right"', "").replace("\n", "")
+    assert "<td>2.4</td><td>2</td><td>4</td><td>1</td><td>1</td><td>0</td><td>0</td>" in cells
 
 
 def test_gradescope_results_json(klass: dict[str, Path], tmp_path: Path) -> None:
@@ -191,9 +242,9 @@ def test_gradescope_results_json(klass: dict[str, Path], tmp_path: Path) -> None
     (tmp_path / "submission" / NAME).write_bytes(klass["wrong"].read_bytes())
     assert cli.main(["--gradescope", "--root", str(tmp_path), "--timeout", "300"]) == 0
     results = json.loads((tmp_path / "results" / "results.json").read_text())
-    assert results["score"] == 4.0
+    assert results["score"] == 5.0
     assert [(t["name"], t["score"], t["max_score"]) for t in results["tests"]] == [
-        (f"Exercise 2.{i} (02_backpropagation)", 0.0 if i == 4 else 1.0, 1.0) for i in range(1, 6)
+        (f"Exercise 2.{i} (02_backpropagation)", 0.0 if i == 4 else 1.0, 1.0) for i in range(1, 7)
     ]
     output = results["tests"][3]["output"]
     assert output.startswith(
@@ -234,3 +285,71 @@ def test_the_example_in_the_guide_is_what_the_grader_prints(tmp_path: Path) -> N
         check=True,
     )
     assert result.stdout.rstrip("\n") == expected.rstrip("\n")
+
+
+def _handout(folder: Path) -> Path:
+    """Notebook 2 as a student gets it (make_student), in ``folder``."""
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "notebooks" / "make_student.py"),
+            "--out",
+            str(folder),
+            str(SOURCE),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return folder / NAME
+
+
+def _rows(out: Path) -> list[tuple[str, ...]]:
+    rows = list(csv.reader((out / "grades.csv").read_text().splitlines()))
+    return [(row[0], row[1], row[-4], row[-3]) for row in rows]  # student, status, total, max
+
+
+def test_a_flat_folder_of_four_students_is_four_rows(tmp_path: Path) -> None:
+    flat = tmp_path / "class"
+    flat.mkdir()
+    for who in ("alice", "bob", "carol"):
+        shutil.copy(SOURCE, flat / f"{who}_02_backpropagation.ipynb")
+    _handout(tmp_path / "handout").rename(flat / "dave_02_backpropagation.ipynb")
+    out = tmp_path / "out"
+    paths = sorted(map(str, flat.glob("*.ipynb")))
+    assert cli.main(["--notebook", "02_backpropagation", "--out", str(out), *paths]) == 0
+    assert _rows(out) == [
+        ("student", "status", "total", "max"),
+        ("alice", "graded", "6", "6"),
+        ("bob", "graded", "6", "6"),
+        ("carol", "graded", "6", "6"),
+        ("dave", "graded", "0", "6"),
+    ]
+    report = (out / "report.md").read_text()
+    assert "4 submissions: 4 graded." in report
+    assert "## Byte-identical submissions\n\n- alice, bob, carol: `" in report
+
+
+def test_a_notebook_whose_metadata_names_another_is_graded_as_the_class(tmp_path: Path) -> None:
+    flat = tmp_path / "class"
+    flat.mkdir()
+    for who in ("ann", "ben"):
+        shutil.copy(SOURCE, flat / f"{who}_02_backpropagation.ipynb")
+    notebook = json.loads(SOURCE.read_text(encoding="utf-8"))
+    notebook["metadata"]["micrograd_edu"] = {"notebook": "09_training_mistakes"}
+    (flat / "cy_02_backpropagation.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["--out", str(out), *sorted(map(str, flat.glob("*.ipynb")))]) == 0
+    assert _rows(out)[1:] == [
+        ("ann", "graded", "6", "6"),
+        ("ben", "graded", "6", "6"),
+        ("cy", "graded", "6", "6"),
+    ]
+    cy = [NotebookGrade.from_json(line) for line in (out / "results.jsonl").open()][-1]
+    assert (cy.student, cy.notebook) == ("cy", "02_backpropagation")
+    assert cy.notes == ["its metadata names '09_training_mistakes': graded as 02_backpropagation"]
+    report = (out / "report.md").read_text()
+    assert (
+        "## Submissions that name another notebook (graded as the class's)\n\n"
+        f"- cy (`{flat / 'cy_02_backpropagation.ipynb'}`): its metadata names "
+        "'09\\_training\\_mistakes': graded as 02\\_backpropagation\n"
+    ) in report

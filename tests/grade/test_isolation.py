@@ -383,7 +383,7 @@ def test_a_link_on_the_path_is_recorded_as_refused_not_graded(
     monkeypatch.chdir(hand_in)
     options = Options(sb.Limits(60), notebook="90_fake")
     record = grade_submission(Path("submitted/mallory/02/02.ipynb"), options, fake)
-    assert (record.status, record.exercises, record.sha256) == ("failed", [], "")
+    assert (record.status, record.exercises, record.sha256) == ("refused", [], "")
     assert record.detail == (
         f"cannot read it: a folder on its path is a symbolic link: {hand_in}/submitted/"
         "mallory/02 (grade the files themselves)"
@@ -418,7 +418,7 @@ def test_the_report_names_the_weaknesses_apart_from_the_layers() -> None:
     from micrograd_edu.grade.report import class_report
 
     def record(name: str, weaknesses: list[str]) -> NotebookGrade:
-        graded = NotebookGrade(f"{name}.ipynb", "0" * 64, name, "90_fake", "ran")
+        graded = NotebookGrade(f"{name}.ipynb", "0" * 64, name, "90_fake", "graded")
         graded.layers = ["folder", "environment", "limits"]
         graded.weaknesses = weaknesses
         return graded

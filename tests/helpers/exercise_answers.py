@@ -38,11 +38,12 @@ def backward(
     reverse: bool = True,
     seed: float = 1.0,
     tanh_local: Callable[[float, float], float] | None = None,
+    reset: bool = True,
 ) -> None:
     """A student's backward; ``tanh_local(x, t)`` replaces tanh's local derivative."""
     order = topological(root)
     for node in order:
-        node.grad = 0.0
+        node.grad = 0.0 if reset else node.grad
     root.grad = seed
     for node in reversed(order) if reverse else order:
         locals_ = node.local_grads
@@ -116,13 +117,14 @@ def train(
         if total:
             loss = loss * float(len(X))
         history.append(loss.data)
-        if zero:
-            model.zero_grad()
-        if step_first:
+        if step_first:  # the step with the previous step's gradients, then zero, backward
             for p in model.parameters():
                 p.data += sign * lr * p.grad
+            model.zero_grad()
             loss.backward()
             continue
+        if zero:
+            model.zero_grad()
         loss.backward()
         for p in model.parameters():
             p.data += sign * lr * p.grad
@@ -156,11 +158,6 @@ def policy_gradient(
         policy.model.zero_grad()
     loss.backward()
     return [p.grad for p in policy.parameters()]
-
-
-def twice_without_zero(policy: Any, states: Any, actions: Any, advantages: Any) -> list[float]:
-    policy_gradient(policy, states, actions, advantages)
-    return policy_gradient(policy, states, actions, advantages, zero=False)
 
 
 def classify_curves(train: list[float], validation: list[float]) -> str:
@@ -217,17 +214,6 @@ RIGHT: dict[str, dict[str, Any]] = {
 """The right answer of every exercise, by the names the notebook gives them."""
 
 
-def _grads_like(variant: str) -> Callable[..., list[float]]:
-    """gradient_of answered by a backward pass that makes ``variant`` (for 8.3)."""
-    from micrograd_edu.exercises.graphs import simulated_grads
-
-    def gradient_of(policy: Any, states: Any, actions: Any, advantages: Any) -> list[float]:
-        grads = simulated_grads(rl.policy_loss(policy, states, actions, advantages), variant)
-        return [grads[p] for p in policy.parameters()]
-
-    return gradient_of
-
-
 def _by_hand(**changes: float) -> dict[str, float]:
     return {**RIGHT["2.1"]["my_grads"], **changes}
 
@@ -235,10 +221,8 @@ def _by_hand(**changes: float) -> dict[str, float]:
 # (mistake code, exercise, the student's objects making that mistake)
 MISTAKES: list[tuple[str, str, dict[str, Any]]] = [
     ("assign-not-accumulate", "2.4", {"backward": lambda r: backward(r, accumulate=False)}),
-    ("assign-not-accumulate", "8.3", {"gradient_of": _grads_like("assign-not-accumulate")}),
     ("wrong-order", "2.4", {"backward": lambda r: backward(r, reverse=False)}),
     ("wrong-order", "2.3", {"topological_sort": lambda r: topological(r)[::-1]}),
-    ("wrong-order", "8.3", {"gradient_of": _grads_like("wrong-order")}),
     ("no-seed", "2.4", {"backward": lambda r: backward(r, seed=0.0)}),
     ("sign-error", "2.4", {"backward": lambda r: backward(r, seed=-1.0)}),
     (
@@ -250,7 +234,11 @@ MISTAKES: list[tuple[str, str, dict[str, Any]]] = [
     ("sign-error", "2.2", {"local_grads": lambda a, b: (-1 / b, a / b**2)}),
     ("sign-error", "4.1", {"bce": lambda p, y: y * p.log() + (1 - y) * (1 - p).log()}),
     ("sign-error", "8.2", {"pg_loss": lambda lps, advs: pg_loss(lps, advs, sign=1.0)}),
-    ("sign-error", "8.3", {"gradient_of": _grads_like("sign-error")}),
+    (
+        "sign-error",
+        "8.3",
+        {"gradient_of": lambda *a: [-g for g in policy_gradient(*a)]},
+    ),
     ("sign-error", "7.2", {"bce_seed": lambda z, y: (y - sigmoid(z)) / len(z)}),
     ("divided-by-h", "1.1", {"numerical_slope": lambda f, x, h=1e-6: (f(x + h) - f(x - h)) / h}),
     ("forward-difference", "1.1", {"numerical_slope": lambda f, x, h=1e-6: (f(x + h) - f(x)) / h}),
@@ -324,13 +312,44 @@ MISTAKES: list[tuple[str, str, dict[str, Any]]] = [
             )
         },
     ),
+    ("list-not-tuple", "5.1", {"mean_squared_error": lambda p, t: [mse(p, t)]}),
+    ("rmse", "5.1", {"mean_squared_error": lambda p, t: mse(p, t) ** 0.5}),
     (
-        "list-not-tuple",
+        "n-minus-one",
         "5.1",
-        {"mean_squared_error": lambda p, t: [(a - b) ** 2 for a, b in zip(p, t, strict=True)]},
+        {"mean_squared_error": lambda p, t: mse(p, t) * (len(p) / (len(p) - 1))},
     ),
+    ("swapped-pair", "2.2", {"local_grads": lambda a, b: (-a / b**2, 1 / b)}),
+    (
+        "power-exponent-not-lowered",
+        "2.5",
+        {"OPS": ops(pow=(OPS["pow"][0], lambda a, k, out: k * a**k))},
+    ),
+    (
+        "rebinding",
+        "4.2",
+        {"sgd_step": lambda ps, lr: [p - lr * p.grad for p in ps] and None},
+    ),
+    (
+        "advantages-ignored",
+        "8.2",
+        {"pg_loss": lambda lps, advs: pg_loss(lps, [1.0] * len(advs))},
+    ),
+    (
+        "float32",
+        "7.2",
+        {"bce_seed": lambda z, y: ((sigmoid(z) - y) / len(z)).astype(np.float32)},
+    ),
+    ("stale-grads", "2.4", {"backward": lambda r: backward(r, reset=False)}),
+    (
+        "step-too-large",
+        "1.1",
+        {"numerical_slope": lambda f, x, h=1.0: (f(x + h) - f(x - h)) / (2 * h)},
+    ),
+    ("own-factor", "2.1", {"my_grads": _by_hand(a=-4.0)}),
+    ("missing-chain", "2.1", {"my_grads": _by_hand(c=1.0)}),
     ("missing-zero-grad", "4.3", {"train": lambda *a: train(*a, zero=False), "learning_rate": 0.5}),
-    ("missing-zero-grad", "8.3", {"gradient_of": twice_without_zero}),
+    ("missing-zero-grad", "8.3", {"gradient_of": lambda *a: policy_gradient(*a, zero=False)}),
     ("exploding-lr", "4.3", {"train": train, "learning_rate": 40.0}),
     (
         "updated-grad-not-data",
@@ -413,3 +432,17 @@ def _fit(model: Any, X: np.ndarray, y: np.ndarray, lr: float, steps: int) -> lis
         progress=False,
     )
     return list(history.train_loss)
+
+
+# Exercise 2.6, your own Value: its corpus is tests/helpers/value_class_answers.py.
+from value_class_answers import RIGHT as _VALUE_CLASSES  # noqa: E402
+from value_class_answers import WRONG as _WRONG_CLASSES  # noqa: E402
+from value_class_answers import answer as _cell  # noqa: E402
+
+RIGHT["2.6"] = {"MyValue": _cell(_VALUE_CLASSES["closures, an explicit stack"])["MyValue"]}
+_LAST_OF_EACH = {wrong.mistake: (name, wrong) for name, wrong in _WRONG_CLASSES.items()}
+MISTAKES += [
+    (code, "2.6", {"MyValue": _cell(wrong.source, name)["MyValue"]})
+    for code, (name, wrong) in _LAST_OF_EACH.items()
+    if code is not None
+]

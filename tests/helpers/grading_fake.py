@@ -1,7 +1,9 @@
-"""A two-exercise course with the grading contract of micrograd_edu.exercises (for tests).
+"""A small course with the grading contract of micrograd_edu.exercises (for tests).
 
-Exercise 9.1 asks for ``double(x)``, 9.2 for ``square(x)``; the probe calls them on the
-hidden cases; the judge names a sign error. Small enough that a test reads it whole.
+Notebook ``90_fake``: exercise 9.1 asks for ``double(x)``, 9.2 for ``square(x)``; notebook
+``91_other``: 9.3 asks for ``cube(x)``. The probe calls them on the hidden cases; the judge
+names a sign error. The optional parts of the contract are here too: the names each
+exercise defines, a common case, a catalogue version. Small enough that a test reads it whole.
 """
 
 from __future__ import annotations
@@ -15,11 +17,29 @@ from micrograd_edu.exercises.mistakes import Outcome
 
 PROBE_MARKER = "@@micrograd_edu.probe@@"
 STEM = "90_fake"
-FUNCTIONS = {"9.1": ("double", lambda x: 2 * x), "9.2": ("square", lambda x: x * x)}
+OTHER = "91_other"
+FUNCTIONS = {
+    "9.1": ("double", lambda x: 2 * x),
+    "9.2": ("square", lambda x: x * x),
+    "9.3": ("cube", lambda x: x * x * x),
+}
+VERSION = "fake-1"
 
 
 def course_exercises() -> dict[str, list[str]]:
-    return {STEM: ["9.1", "9.2"]}
+    return {STEM: ["9.1", "9.2"], OTHER: ["9.3"]}
+
+
+def exercise_names(number: str) -> tuple[str, ...]:
+    return (FUNCTIONS[number][0],)
+
+
+def common_case(number: str) -> list[int]:
+    return [1, 2, 3]
+
+
+def catalogue_version() -> str:
+    return VERSION
 
 
 def grading_cases(number: str, seed: int) -> list[int]:
@@ -57,8 +77,8 @@ def judge(number: str, case: list[int], probe: dict[str, Any]) -> Outcome:
     return Outcome(number, "wrong", None, "wrong values")
 
 
-def notebook(*sources: str, tags: dict[int, list[str]] | None = None) -> str:
-    """A notebook (JSON text) of code cells, with course metadata naming 90_fake."""
+def notebook(*sources: str, tags: dict[int, list[str]] | None = None, stem: str = STEM) -> str:
+    """A notebook (JSON text) of code cells, with course metadata naming ``stem``."""
     cells = []
     for index, source in enumerate(sources):
         metadata = {"tags": (tags or {}).get(index, [])}
@@ -71,15 +91,15 @@ def notebook(*sources: str, tags: dict[int, list[str]] | None = None) -> str:
                 "source": source,
             }
         )
-    meta = {"micrograd_edu": {"notebook": STEM, "exercises": ["9.1", "9.2"]}}
+    meta = {"micrograd_edu": {"notebook": stem, "exercises": course_exercises().get(stem, [])}}
     return json.dumps({"cells": cells, "metadata": meta, "nbformat": 4, "nbformat_minor": 5})
 
 
 RIGHT = ("def double(x):\n    return 2 * x\n", "def square(x):\n    return x * x\n")
 
 
-def write(folder: Path, name: str, *sources: str) -> Path:
+def write(folder: Path, name: str, *sources: str, stem: str = STEM) -> Path:
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(notebook(*sources), encoding="utf-8")
+    path.write_text(notebook(*sources, stem=stem), encoding="utf-8")
     return path

@@ -45,7 +45,10 @@ def test_the_vanishing_gradients_preset_stops_its_first_layers() -> None:
         session.train_epoch()
     change = _layer_change(session, before)
     assert change[0] < 1e-3  # the first layer has hardly moved ...
-    assert change[-1] > 0.05  # ... while the output layer learns
+    # ... while the output layer learns: it moves hundreds of times further (measured
+    # 380-1200× over eight seeds and two shuffling orders; its own distance from the
+    # start, 0.02-0.7, depends on the order of the mini-batches)
+    assert change[-1] > 100 * change[0]
 
 
 def test_a_tanh_network_of_the_same_shape_keeps_its_gradients() -> None:

@@ -81,7 +81,7 @@ def test_site_builds_strictly_and_asks_nothing_from_outside(tmp_path: Path, chro
         timeout=300,
     )
     assert build.returncode == 0, build.stderr
-    assert (site / "reference" / "nn.html").is_file()
+    assert (site / "reference" / "core" / "nn.html").is_file()
     requests: list[str] = []
     page = chromium.new_page()
     page.on("request", lambda request: requests.append(request.url))

@@ -18,6 +18,7 @@ CORE = {
     "optim",
     "datasets",
     "train",
+    "steps",
     "history",
     "io",
 }
@@ -104,7 +105,6 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-@pytest.mark.xfail(reason="engine <-> sums: sums folds into engine.py (issue 29)", strict=True)
 def test_no_module_level_import_cycle() -> None:
     assert _cycles(_graph()) == []
 
@@ -116,7 +116,7 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 def test_at_most_14_modules_at_the_top_level_and_they_are_the_lecture() -> None:
     top = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "__main__"}
     assert len(top) <= 14, sorted(top)
-    assert top <= CORE | {"sums"}, sorted(top - CORE)
+    assert top <= CORE, sorted(top - CORE)
 
 
 def test_every_folder_says_its_job_in_one_line() -> None:
@@ -150,8 +150,6 @@ def test_imports_point_one_way(low: str, high: str) -> None:
         for name, targets in graph.items()
         if name == low or name.startswith(low + ".")
         for target in targets
-        if target.startswith(high)
-        and not any(target.startswith(a) for a in allowed)
-        and target != "micrograd_edu.sums"
+        if target.startswith(high) and not any(target.startswith(a) for a in allowed)
     )
     assert wrong == []

@@ -66,6 +66,33 @@ def test_an_old_notebook_runs_from_outside_the_checkout(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("old", "cwd", "new"),
+    [
+        ("micrograd_edu.demo", None, "micrograd_edu.cli.demo"),  # the old `make demo`
+        ("micrograd_edu.optable", None, "micrograd_edu.explain.optable"),
+        ("visualize.live", ROOT, "micrograd_edu.visualize.live"),  # the old `make playground`
+    ],
+)
+def test_an_old_command_name_says_the_new_command(
+    old: str, cwd: Path | None, new: str, tmp_path: Path
+) -> None:
+    """``python -m OLD`` does not run (its relative imports would not resolve): it says
+    which command to run, where it used to fail with the finder's AttributeError."""
+    result = subprocess.run(
+        [sys.executable, "-m", old, "--help"],
+        cwd=cwd or tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1] == (
+        f"{sys.executable}: {old} is now {new}: run python -m {new}"
+    )
+
+
 def test_the_checkouts_visualize_folder_imported_first_is_one_module_not_two() -> None:
     result = _fresh_python(
         """

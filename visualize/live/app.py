@@ -36,10 +36,11 @@ from typing import Any
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
+from .accessibility import REDUCED_MOTION_REDRAWS, PageSupport
 from .callbacks import WidgetCallbacks
 from .challenge import ChallengeCheck, goal_unreachable
 from .controls import SettingsControls, point_classes
-from .drawing import loss_svg, network_svg, plane_svg
+from .drawing import loss_svg, network_drawing, plane_drawing
 from .insight_panel import InsightPanel
 from .inspector import Inspector
 from .panels import data_panel, export_panel, network_panel, output_panel
@@ -48,6 +49,7 @@ from .session import PlaygroundSession
 from .sharing import Sharing
 from .task import Goal, check_hide, parse_goal
 from .views import SvgView, UrlState, button
+from .visibility import PageVisibility
 
 __all__ = [
     "CPU_SHARE",
@@ -106,10 +108,15 @@ class LivePlayground(WidgetCallbacks, PlayLoop, ChallengeCheck, Sharing):
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_draw = 0.0
+        self._redraws_asked = redraws_per_second
+        self.page = PageSupport()
         self.controls = SettingsControls(session.settings)
-        self.inspector = Inspector(session, self._guarded, self.quiet, self.refresh)
+        self.inspector = Inspector(
+            session, self._guarded, self.quiet, self.refresh, announce=self.page.say
+        )
         self.insight = InsightPanel(session, self._guarded, self.refresh, self._change)
         self.url = UrlState(active=url)
+        self.visibility = PageVisibility(on_change=self._wake.set)  # Play waits while hidden
         self._build()
         self._connect()
         self._apply_hide()
@@ -123,13 +130,16 @@ class LivePlayground(WidgetCallbacks, PlayLoop, ChallengeCheck, Sharing):
         self.goal_label = widgets.HTML("")
         self.goal_label.add_class("mg-goal")
         self.play_button = button("▶ Play", button_style="success")
+        self.play_button.add_class("mg-play")
         self.step_button = button("Step one epoch")
         self.reset_button = button("Reset")
         self.epoch_label = widgets.HTML()
         self.epoch_label.add_class("mg-epoch")
         self.loss_label = widgets.HTML()
         self.loss_label.add_class("mg-losses")
-        self.network_view, self.plane_view, self.loss_view = SvgView(), SvgView(), SvgView()
+        self.network_view = SvgView(summary="The network in words")
+        self.plane_view = SvgView(summary="The output over the plane in words")
+        self.loss_view = SvgView()
         self.click_mode = widgets.ToggleButtons(
             options=["add a point", "inspect a point"], value="add a point", description="Click"
         )
@@ -139,8 +149,10 @@ class LivePlayground(WidgetCallbacks, PlayLoop, ChallengeCheck, Sharing):
         self.clear_button = button("Clear points")
         self.upload = widgets.FileUpload(accept=".csv", multiple=False, description="Upload CSV")
         self.export_panel = export_panel(self)
+        self.page.name(self.export_text, "The call, the Python function or the link")
         self.widget = widgets.VBox(
             [
+                self.page,
                 widgets.HBox(
                     [self.play_button, self.step_button, self.reset_button, self.epoch_label]
                 ),
@@ -156,12 +168,14 @@ class LivePlayground(WidgetCallbacks, PlayLoop, ChallengeCheck, Sharing):
                 self.insight.widget,
                 self.export_panel,
                 self.url,
+                self.visibility,
             ]
         )
+        self.widget.add_class("mg-app")
 
     def _connect(self) -> None:
         on, c = self._guarded, self.controls
-        self.play_button.on_click(on(lambda _: self.toggle_play()))
+        self.play_button.on_click(on(lambda _: self._play_clicked()))
         self.step_button.on_click(on(lambda _: self.step()))
         self.reset_button.on_click(on(lambda _: self._change()))
         c.regenerate.on_click(on(lambda _: self._regenerate()))
@@ -182,6 +196,8 @@ class LivePlayground(WidgetCallbacks, PlayLoop, ChallengeCheck, Sharing):
         self.network_view.observe(on(self._network_clicked), "click")
         self.point_class.observe(on(self._point_class_chosen), "value")
         self.upload.observe(on(self._uploaded), "value")
+        self.page.observe(self._motion_preference, "reduced_motion")
+        self.click_mode.observe(on(lambda _: self.refresh()), "value")
 
     def _apply_hide(self) -> None:
         hideable = {
@@ -228,6 +244,34 @@ class LivePlayground(WidgetCallbacks, PlayLoop, ChallengeCheck, Sharing):
         self.message.value = (
             f'<span style="color: {color}">{html.escape(text)}</span>' if text else ""
         )
+        if text:
+            self.page.say(text)
+
+    # ------------------------------------------------------------------ announcements
+    def _play_clicked(self) -> None:
+        """Play or Pause, said in the live region (with the result when pausing)."""
+        start = self.session.epoch  # read before Play's thread can finish an epoch
+        self.toggle_play()
+        if self._playing.is_set():
+            self.page.say(f"Training from epoch {start:,}")
+        else:
+            self.page.say(f"Paused. {self.summary()}")
+
+    def summary(self) -> str:
+        """The state in words: epoch, losses, accuracies (what the live region says)."""
+        session = self.session
+        train, test = session.losses()
+        text = f"Epoch {session.epoch:,}: test loss {test:.3f}, training loss {train:.3f}"
+        if session.settings.problem == "classification":
+            accuracy = session.measure("test_accuracy")
+            if accuracy == accuracy:  # not NaN: there are test points
+                text += f", test accuracy {accuracy:.0%}"
+        return text
+
+    def _motion_preference(self, change: dict[str, Any]) -> None:
+        """Reduced motion: while training runs, the pictures change in steps, every 2 s."""
+        reduced = bool(change["new"])
+        self.redraws_per_second = REDUCED_MOTION_REDRAWS if reduced else self._redraws_asked
 
     # ------------------------------------------------------------------ drawing
     def refresh(self) -> None:
@@ -239,11 +283,21 @@ class LivePlayground(WidgetCallbacks, PlayLoop, ChallengeCheck, Sharing):
             f'Test loss <span class="mg-test-loss">{test:.3f}</span> · '
             f'Training loss <span class="mg-train-loss">{train:.3f}</span>'
         )
-        self.plane_view.svg = plane_svg(session, selected=self.inspector.selected_point)
-        self.network_view.svg = network_svg(session, selected=self.inspector.selected_neuron)
+        inspected = self.inspector.inspection is not None
+        self.plane_view.svg, self.plane_view.text = plane_drawing(
+            session, selected=self.inspector.selected_point, mode=str(self.click_mode.value)
+        )
+        self.network_view.svg, self.network_view.text = network_drawing(
+            session, selected=self.inspector.selected_neuron if inspected else None
+        )
         self.loss_view.svg = loss_svg(session.train_curve, session.test_curve)
         self.insight.refresh()
+        reached = self.goal_epoch
         self._check_goal()
+        if self.goal is not None and reached is None and self.goal_epoch is not None:
+            self.page.say(f"Challenge reached at epoch {self.goal_epoch:,}: {self.goal.describe()}")
+        elif self._playing.is_set():
+            self.page.progress(self.summary)
         self._last_draw = time.monotonic()
 
     # ------------------------------------------------------------------ display

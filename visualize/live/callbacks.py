@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from ..playground import MAX_HIDDEN_LAYERS, MAX_NEURONS
+from .accessibility import PageSupport
 from .controls import SettingsControls, point_classes
 from .drawing import RADIUS
 from .insight_panel import InsightPanel
@@ -40,6 +41,7 @@ class WidgetCallbacks:
     inspector: Inspector
     insight: InsightPanel
     url: UrlState
+    page: PageSupport
     point_class: widgets.Dropdown
     click_mode: widgets.ToggleButtons
     upload: widgets.FileUpload
@@ -176,7 +178,14 @@ class WidgetCallbacks:
         )
 
     def _plane_clicked(self, change: dict[str, Any]) -> None:
+        """A click or Enter on the plane or the cursor (add or inspect, by the mode), or Enter
+        on a point (inspect it)."""
         click = change["new"]
+        if "point" in click:
+            self.inspector.inspect(self._point_at(str(click["point"])))
+            self.refresh()
+            self.inspector.say()
+            return
         if "x" not in click:
             return
         x1 = -RADIUS + 2 * RADIUS * float(click["x"])
@@ -185,14 +194,34 @@ class WidgetCallbacks:
             if "points" in self.hide:
                 return  # the task's data is fixed
             self.session.add_point(x1, x2, self.point_class.value)
-        else:
-            self.inspector.inspect((x1, x2))
+            label = dict((value, name) for name, value in self.point_class.options)
+            self.refresh()
+            self.page.say(
+                f"Point added at ({x1:.2f}, {x2:.2f}): {label[self.point_class.value]}; "
+                f"{len(self.session.X_train)} training points"
+            )
+            return
+        self.inspector.inspect((x1, x2))
         self.refresh()
+        self.inspector.say()
+
+    def _point_at(self, key: str) -> tuple[float, float]:
+        """The point named by a key of the plane's listbox: "training:17" or "test:3"."""
+        kind, _, index = key.partition(":")
+        with self.session.lock:
+            X = {"training": self.session.X_train, "test": self.session.X_test}.get(kind)
+            if X is None or not index.isdigit() or int(index) >= len(X):
+                raise ValueError(f"there is no point {key!r} (the data changed): choose again")
+            return float(X[int(index), 0]), float(X[int(index), 1])
 
     def _network_clicked(self, change: dict[str, Any]) -> None:
-        neuron = change["new"].get("neuron")
-        if neuron:
-            self.inspector.choose_neuron(str(neuron))
+        """A click or Enter on a neuron, or on a weight (its neuron, that weight chosen)."""
+        click = change["new"]
+        if click.get("neuron"):
+            self.inspector.choose_neuron(str(click["neuron"]))
+        elif click.get("weight"):
+            layer, neuron, index = str(click["weight"]).split(",")
+            self.inspector.choose_neuron(f"{layer},{neuron}", weight=int(index))
 
     def _point_class_chosen(self, change: dict[str, Any]) -> None:
         self.inspector.new_point_label = float(change["new"])

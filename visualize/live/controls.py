@@ -38,9 +38,13 @@ LIVE_DATASETS = {
 LEARNING_RATES = ("0.00001", "0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1", "3")
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 POINT_CLASSES = {
-    "classification": [("class 1 (blue)", 1.0), ("class 0 (orange)", 0.0)],
+    "classification": [("class 1 (blue square)", 1.0), ("class 0 (orange circle)", 0.0)],
     "regression": [("value +1", 1.0), ("value 0", 0.0), ("value −1", -1.0)],
-    "three classes": [("class 0 (orange)", 0.0), ("class 1 (blue)", 1.0), ("class 2 (green)", 2.0)],
+    "three classes": [
+        ("class 0 (orange circle)", 0.0),
+        ("class 1 (blue square)", 1.0),
+        ("class 2 (black triangle)", 2.0),
+    ],
 }
 
 

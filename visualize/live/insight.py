@@ -29,6 +29,7 @@ from micrograd_edu import datasets
 from micrograd_edu.explain.health import LayerHealth, StepTrace, layer_health, one_step
 from micrograd_edu.explain.layerview import LayerView, layer_views
 
+from ..palette import CLASS_COLORS, CLASS_MARKERS
 from .session import PlaygroundSession
 
 __all__ = [
@@ -158,12 +159,20 @@ def plot_health(log: HealthLog, losses: list[float] | None = None) -> Figure:
 def plot_layer_views(views: list[LayerView]) -> Figure:
     """One panel per layer: the grid's lines and the data points, as that layer places them."""
     fig, axes = plt.subplots(1, len(views), figsize=(3.2 * len(views), 3.2), squeeze=False)
-    colors = ["#2563eb" if label > 0.5 else "#f59e0b" for label in views[0].labels]
+    ones = views[0].labels > 0.5
     for ax, view in zip(axes[0], views, strict=True):
         for line in view.lines:
             ax.plot(line[:, 0], line[:, 1], color="#94a3b8", linewidth=0.6)
-        if len(view.points):
-            ax.scatter(view.points[:, 0], view.points[:, 1], c=colors, s=10, edgecolors="none")
+        if len(view.points):  # a shape per class as well as a colour
+            for k, chosen in ((0, ~ones), (1, ones)):
+                ax.scatter(
+                    view.points[chosen, 0],
+                    view.points[chosen, 1],
+                    c=CLASS_COLORS[k],
+                    marker=CLASS_MARKERS[k],
+                    s=10,
+                    edgecolors="none",
+                )
         name = "input plane" if view.layer == 0 else f"layer {view.layer} ({view.width} neurons)"
         if view.projected:
             name += f"\nPCA, {view.explained:.0%} of the spread"

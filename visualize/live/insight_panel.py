@@ -24,8 +24,10 @@ from typing import Any
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import numpy as np
 
 from micrograd_edu.explain.health import LayerHealth, StepTrace
+from micrograd_edu.explain.layerview import LayerView
 
 from ..onestep import STAGES, step_captions, step_svg
 from .insight import (
@@ -38,7 +40,7 @@ from .insight import (
 from .session import PlaygroundSession
 from .views import button
 
-__all__ = ["HEALTH_SECONDS", "InsightPanel", "health_html"]
+__all__ = ["HEALTH_SECONDS", "InsightPanel", "health_html", "layer_views_text"]
 
 HEALTH_SECONDS = 0.5
 """While training runs, the health numbers are recomputed at most this often."""
@@ -81,12 +83,37 @@ def _log10(x: float) -> float:
     return math.log10(x) if x > 0 else -math.inf
 
 
-def _png(figure: Any) -> str:
+def _png(figure: Any, alt: str) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=72, bbox_inches="tight")
     plt.close(figure)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img class="mg-layer-view" src="data:image/png;base64,{data}" style="max-width:100%">'
+    return (
+        f'<img class="mg-layer-view" src="data:image/png;base64,{data}" '
+        f'alt="{html.escape(alt)}" style="max-width:100%">'
+    )
+
+
+def layer_views_text(views: list[LayerView]) -> str:
+    """The layer view in words: for each layer, how far apart the two classes' points are,
+    in units of their spread (larger: easier to separate by a straight line)."""
+    parts = []
+    for view in views:
+        name = "the input plane" if view.layer == 0 else f"layer {view.layer} ({view.width} neurons"
+        if view.layer and view.projected:
+            name += f", drawn along its 2 main directions, {view.explained:.0%} of the spread"
+        name += ")" if view.layer else ""
+        labels = view.labels > 0.5
+        if len(view.points) and labels.any() and (~labels).any():
+            gap = np.linalg.norm(
+                view.points[labels].mean(axis=0) - view.points[~labels].mean(axis=0)
+            )
+            spread = float(np.sqrt(view.points.var(axis=0).sum())) or 1.0
+            name += f": the classes' centres {gap / spread:.2f} spreads apart"
+        parts.append(name)
+    return "The grid of the plane and the training points as each layer places them: " + "; ".join(
+        parts
+    )
 
 
 class InsightPanel:
@@ -157,7 +184,8 @@ class InsightPanel:
         self.refresh(force=True)
 
     def show_layers(self) -> None:
-        self.layers.value = _png(plot_layer_views(session_layer_views(self.session)))
+        views = session_layer_views(self.session)
+        self.layers.value = _png(plot_layer_views(views), layer_views_text(views))
 
     def take_step(self) -> None:
         """Trace one step on a mini-batch (not applied yet) and show its first stage."""

@@ -1,14 +1,18 @@
 """The neuron inspector: one neuron's computation on one point, its backward pass, its weights.
 
-Pick a neuron (the menu, or a click on the network) and a point (a click on
-the plane in "inspect a point" mode): the inspector draws the neuron's graph
-with dL/d(each quantity) of the real backward pass, lets you step through
-that backward pass, and edit one of its weights by hand.
+Pick a neuron (the menu, or a click or Enter on the network) and a point (a
+click on the plane in "inspect a point" mode, or Enter on a point): the inspector
+draws the neuron's graph with dL/d(each quantity) of the real backward pass,
+writes the same graph as text (each node with its formulas, inputs and consumers:
+:mod:`~micrograd_edu.visualize.live.graphtext`), lets you step through that backward
+pass, and edit one of its weights by hand (typed, applied on Enter: an arrow key
+cannot change a running model).
 """
 
 from __future__ import annotations
 
 import html
+import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
@@ -17,6 +21,7 @@ import ipywidgets as widgets
 
 from ..graph import fit_to_width
 from ..renderer import render
+from .graphtext import graph_outline
 from .session import NeuronInspection, PlaygroundSession
 
 __all__ = ["Inspector"]
@@ -27,7 +32,8 @@ class Inspector:
 
     ``guard`` wraps each callback (errors become the app's message line; it
     does nothing inside the app's ``quiet()``, while the app itself sets
-    widgets); ``redraw`` is called after a weight was edited.
+    widgets); ``redraw`` is called after a weight was edited; ``announce`` says
+    what the inspector shows in the page's live region.
     """
 
     def __init__(
@@ -36,13 +42,16 @@ class Inspector:
         guard: Callable[[Callable[..., Any]], Callable[..., Any]],
         quiet: Callable[[], AbstractContextManager[None]],
         redraw: Callable[[], None],
+        announce: Callable[[str], None] = lambda text: None,
     ) -> None:
         self.session = session
+        self.announce = announce
         self.redraw = redraw
         self.quiet = quiet
         self.selected_neuron: tuple[int, int] = (0, 0)
         self.selected_point: tuple[float, float] | None = None
         self.inspection: NeuronInspection | None = None
+        self._wanted_weight: int | None = None
         self.new_point_label = 1.0
         self._frames: list[Any] = []
         self.neuron = widgets.Dropdown(description="Neuron")
@@ -52,10 +61,14 @@ class Inspector:
         self.step_slider = widgets.IntSlider(0, 0, 0, description="Backward")
         self.step_caption = widgets.HTML()
         self.weight_choice = widgets.Dropdown(description="Weight")
-        self.weight_value = widgets.FloatText(description="Value")
+        self.weight_value = widgets.Text(description="Value", continuous_update=False)
+        self.text_toggle = widgets.ToggleButton(value=True, description="Graph as text")
+        self.graph_text = widgets.HTML()
+        self.graph_text.add_class("mg-inspector-text")
         self.weight_info = widgets.HTML()
         self.neuron.observe(guard(self._neuron_chosen), "value")
         self.step_slider.observe(guard(lambda _: self._show_step()), "value")
+        self.text_toggle.observe(guard(lambda _: self._show_step()), "value")
         self.weight_choice.observe(guard(lambda _: self._show_weight()), "value")
         self.weight_value.observe(guard(self._weight_edited), "value")
         self.widget = widgets.VBox(
@@ -65,7 +78,8 @@ class Inspector:
                 ),
                 widgets.HBox([self.neuron, self.title]),
                 self.graph,
-                widgets.HBox([self.step_slider, self.step_caption]),
+                widgets.HBox([self.step_slider, self.step_caption, self.text_toggle]),
+                self.graph_text,
                 widgets.HBox([self.weight_choice, self.weight_value, self.weight_info]),
             ]
         )
@@ -85,9 +99,16 @@ class Inspector:
             self.neuron.options = options
             self.neuron.value = f"{self.selected_neuron[0]},{self.selected_neuron[1]}"
 
-    def choose_neuron(self, value: str) -> None:
-        """Select a neuron by its "layer,index" (a click on the network)."""
-        self.neuron.value = value
+    def choose_neuron(self, value: str, weight: int | None = None) -> None:
+        """Select a neuron by its "layer,index" (a click or Enter on the network), and one of
+        its weights (its input's index) if given. The neuron already in the menu is
+        inspected too (choosing it again changes no value, so the menu would not say)."""
+        if weight is not None:
+            self._wanted_weight = weight
+        if self.neuron.value == value:
+            self._neuron_chosen({"new": value})
+        else:
+            self.neuron.value = value
 
     def _neuron_chosen(self, change: dict[str, Any]) -> None:
         if change["new"] is None:
@@ -96,6 +117,7 @@ class Inspector:
         self.selected_neuron = (layer, index)
         self.inspect()
         self.redraw()
+        self.say()
 
     def inspect(self, point: tuple[float, float] | None = None) -> None:
         """Show the selected neuron's graph for ``point`` (default: the last one, or a
@@ -120,7 +142,10 @@ class Inspector:
             self.step_slider.max = len(self._frames) - 1
             self.step_slider.value = len(self._frames) - 1
             weights = [(f"{w.label} = {w.data:.4f}", i) for i, w in enumerate(inspection.weights)]
-            chosen = self.weight_choice.value
+            chosen = (
+                self.weight_choice.value if self._wanted_weight is None else self._wanted_weight
+            )
+            self._wanted_weight = None
             self.weight_choice.options = [*weights, (f"b = {inspection.bias.data:.4f}", -1)]
             valid = chosen is not None and (chosen == -1 or chosen < len(weights))
             self.weight_choice.value = chosen if valid else 0
@@ -140,12 +165,40 @@ class Inspector:
                     return float(y[nearest])
         return self.new_point_label
 
-    def _show_step(self) -> None:
-        if self.inspection is None:
+    def say(self) -> None:
+        """The inspection in one sentence, for the live region."""
+        inspection = self.inspection
+        if inspection is None:
             return
-        frame = self._frames[self.step_slider.value]
+        x1, x2 = inspection.point
+        name = dict((where, title) for title, where in self.session.neuron_names()).get(
+            self.selected_neuron, "the neuron"
+        )
+        self.announce(
+            f"Inspector: {name} at the point ({x1:.2f}, {x2:.2f}), target {inspection.label:g}: "
+            f"output {inspection.root.data:.4g}, gradient dL/d(output) "
+            f"{inspection.grads[inspection.root]:.4g}, loss {inspection.loss:.4g}"
+        )
+
+    def _show_step(self) -> None:
+        inspection = self.inspection
+        if inspection is None:
+            return
+        step = self.step_slider.value
+        frame = self._frames[step]
         self.graph.value = fit_to_width(render(frame.source, "svg").decode("utf-8"))
         self.step_caption.value = html.escape(frame.caption)
+        self.graph_text.value = (
+            graph_outline(
+                inspection.root,
+                seed=inspection.grads[inspection.root],
+                params=[*inspection.weights, inspection.bias],
+                step=None if step == len(self._frames) - 1 else step,
+                uid=f"mg-node-{uuid.uuid4().hex[:8]}",
+            )
+            if self.text_toggle.value
+            else ""
+        )
 
     def _show_weight(self) -> None:
         inspection = self.inspection
@@ -158,13 +211,21 @@ class Inspector:
             "(for this point)"
         )
         with self.quiet():
-            self.weight_value.value = mini.data
+            self.weight_value.value = f"{mini.data:.6g}"
 
     def _weight_edited(self, change: dict[str, Any]) -> None:
+        """A value typed (applied on Enter or when the box loses focus); not a number: refused,
+        and the box shows the weight kept."""
         if self.inspection is None:
             return
         index = self.weight_choice.value
         layer, neuron = self.selected_neuron
-        self.session.set_weight(layer, neuron, None if index == -1 else index, change["new"])
+        try:
+            value = float(str(change["new"]).strip())
+        except ValueError:
+            self._show_weight()
+            raise ValueError(f"a weight must be a number, got {str(change['new'])!r}") from None
+        self.session.set_weight(layer, neuron, None if index == -1 else index, value)
         self.inspect()
         self.redraw()
+        self.announce(f"Weight set to {value:g}")

@@ -39,8 +39,8 @@ def data_panel(app: LivePlayground) -> widgets.VBox:
 
 
 def network_panel(app: LivePlayground) -> widgets.VBox:
-    c = app.controls
     """Features, hidden layers, the network picture and the training settings."""
+    c = app.controls
     toggles = list(c.features.values())
     return widgets.VBox(
         [

@@ -24,9 +24,9 @@ from micrograd_edu.nn import MLP, as_inputs
 from micrograd_edu.train import (
     OBJECTIVES,
     History,
+    Trainer,
     TrainingRun,
     evaluate,
-    fit,
     predict_proba,
 )
 
@@ -142,7 +142,7 @@ class PlaygroundSession:
             if changed & DATA_SETTINGS:
                 self._make_data()
             if changes and changed <= RUNNING_SETTINGS:  # nothing, or only the rate, changed
-                self.optimizer.lr = new.lr
+                self.optimizer.lr = new.lr  # the trainer's next step uses it (Trainer.lr)
                 return False
             self.reset()
             return True
@@ -177,14 +177,16 @@ class PlaygroundSession:
         return "your data" if self.user_data is not None else self.settings.dataset
 
     def reset(self) -> None:
-        """Fresh weights, epoch 0, empty loss history; the data stays."""
+        """Fresh weights (the settings' seed's, whatever was trained or edited since),
+        epoch 0, empty loss history; the data stays. The trainer comes at the first epoch."""
         with self.lock:
             self.model = self.settings.new_model()
             self.optimizer = optim.SGD(self.model.parameters(), lr=self.settings.lr)
+            self.trainer: Trainer | None = None
+            self._trained_on: tuple[FloatArray, ...] = ()
             self.epoch = 0
             self.train_curve = LossCurve()
             self.test_curve = LossCurve()
-            self._shuffle = np.random.default_rng(self.settings.seed)
 
     @property
     def train_loss(self) -> list[float]:
@@ -252,23 +254,31 @@ class PlaygroundSession:
         with self.lock:
             if len(self.X_train) == 0:
                 raise ValueError("there are no training points: add some on the plane")
-            settings = self.settings
-            history = fit(
-                self.model,
-                self.inputs(self.X_train),
-                self.y_train,
-                loss=str(settings.loss),
-                optimizer=self.optimizer,
-                epochs=1,
-                batch_size=settings.batch_size,
-                l1=settings.reg_rate if settings.regularization == "l1" else 0.0,
-                l2=settings.reg_rate if settings.regularization == "l2" else 0.0,
-                seed=int(self._shuffle.integers(2**32)),
-                progress=False,
-            )
+            result = self._ready_trainer().epoch()
             self.epoch += 1
-            self.train_curve.append(history.train_loss[-1])
-            self.test_curve.append(self._loss(self.X_test, self.y_test))
+            self.train_curve.append(result.train_loss)
+            self.test_curve.append(math.nan if result.val_loss is None else result.val_loss)
+
+    def _ready_trainer(self) -> Trainer:
+        """The trainer, made at the first epoch after a reset and given the data again when
+        points were added, cleared or regenerated (it keeps the network and the tape)."""
+        data = (self.X_train, self.y_train, self.X_test, self.y_test)
+        if self.trainer is not None and list(map(id, data)) == list(map(id, self._trained_on)):
+            return self.trainer
+        X, y, s = self.inputs(self.X_train), self.y_train, self.settings
+        test = (self.inputs(self.X_test), self.y_test) if len(self.X_test) else (None, None)
+        if self.trainer is not None:
+            self.trainer.use_data(X, y, *test)
+        else:
+            self.trainer = Trainer(
+                *(self.model, X, y, str(s.loss), self.optimizer, s.batch_size, *test),
+                l1=s.reg_rate if s.regularization == "l1" else 0.0,
+                l2=s.reg_rate if s.regularization == "l2" else 0.0,
+                seed=s.seed,
+                keep_history=False,  # the curves keep a bounded history: Play runs for hours
+            )
+        self._trained_on = data
+        return self.trainer
 
     def _loss(self, X: FloatArray, y: FloatArray) -> float:
         if len(X) == 0:

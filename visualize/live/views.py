@@ -1,7 +1,9 @@
-"""The app's two small front-end pieces (anywidgets): a clickable SVG and the page's URL.
+"""The app's small front-end pieces (anywidgets): a clickable, keyboard-reachable SVG and the
+page's URL.
 
 Plain ipywidgets can neither report where an SVG was clicked nor change the
-page's address; these two widgets do, in a few lines of JavaScript each.
+page's address; these two widgets do. Their JavaScript is in
+:mod:`~micrograd_edu.visualize.live.frontend`.
 """
 
 from __future__ import annotations
@@ -12,45 +14,39 @@ import anywidget
 import ipywidgets as widgets
 import traitlets
 
+from .frontend import SVG_VIEW_ESM
+
 __all__ = ["SvgView", "UrlState", "button"]
 
 
 class SvgView(anywidget.AnyWidget):
-    """An SVG picture that tells Python where it was clicked.
+    """An SVG picture that tells Python what was clicked or chosen by keyboard, with its text.
 
-    ``click`` becomes ``{"neuron": "layer,index"}`` for an element with
-    ``data-neuron``, or ``{"x": fx, "y": fy}`` (fractions of its width and
-    height) for the element with ``data-plane``; ``"t"`` makes each click new.
+    ``click`` becomes ``{"neuron": "layer,index"}`` for an element with ``data-neuron``,
+    ``{"weight": "layer,neuron,input"}`` for one with ``data-weight``, ``{"point":
+    "training:17"}`` for a point chosen by keyboard, or ``{"x": fx, "y": fy}`` (fractions
+    of the plane's width and height) for the element with ``data-plane`` or the keyboard's
+    cursor; ``"t"`` makes each click new.
+
+    The keyboard (:data:`SVG_VIEW_ESM`): each ``[data-roving]`` group of items with
+    ``data-key`` is one tab stop (a roving tabindex); arrow keys move between neighbours
+    (``data-roving="columns"``: Up/Down within a ``data-col``, Left/Right to the item named
+    by ``data-left``/``data-right``; ``"spatial"``: the nearest item that way; PageUp/PageDown
+    the previous/next, Home/End the first/last); Enter or Space chooses; Escape moves the
+    focus past the picture. The cursor (``.mg-cursor``) moves by arrows. The focused item's
+    note (``data-note``, else its name and description) is shown below the picture, for
+    whoever cannot hover. A redraw of the same layout (``data-layout``) updates the
+    elements in place, so the focus stays where it is.
+
+    ``text`` (HTML) is the picture in words, shown below it under ``summary`` in a
+    disclosure (its open state survives redraws).
     """
 
-    _esm = """
-    function render({ model, el }) {
-      const draw = () => { el.innerHTML = model.get("svg"); };
-      draw();
-      model.on("change:svg", draw);
-      el.addEventListener("click", (event) => {
-        const neuron = event.target.closest("[data-neuron]");
-        if (neuron) {
-          model.set("click", { neuron: neuron.getAttribute("data-neuron"), t: Date.now() });
-          model.save_changes();
-          return;
-        }
-        const plane = event.target.closest("[data-plane]");
-        if (plane) {
-          const box = plane.getBoundingClientRect();
-          model.set("click", {
-            x: (event.clientX - box.left) / box.width,
-            y: (event.clientY - box.top) / box.height,
-            t: Date.now(),
-          });
-          model.save_changes();
-        }
-      });
-    }
-    export default { render };
-    """
+    _esm = SVG_VIEW_ESM
     svg = traitlets.Unicode("").tag(sync=True)
     click = traitlets.Dict({}).tag(sync=True)
+    text = traitlets.Unicode("").tag(sync=True)
+    summary = traitlets.Unicode("In words").tag(sync=True)
 
 
 class UrlState(anywidget.AnyWidget):

@@ -1,0 +1,259 @@
+"""The live Playground without a mouse, without sight, without motion: in Chromium, as users are.
+
+One Voilà server for the module; each test opens its own page (its own kernel).
+The pages are checked with axe-core (WCAG 2.0/2.1 A and AA: 0 violations of any
+impact), walked with the keyboard only, read through the accessibility tree and
+the live region, and opened with ``prefers-reduced-motion``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+pytest.importorskip("voila")
+pytest.importorskip("anywidget")
+
+from a11y import assert_no_axe_violations, focus_indicator, focused, keyboard_walk, tab_to
+
+from micrograd_edu.explain.formulas import node_names, parent_edges
+from micrograd_edu.explain.paths import format_number
+from micrograd_edu.visualize.live.accessibility import REDUCED_MOTION_REDRAWS
+from micrograd_edu.visualize.live.screenshot import epoch, open_app, serve, wait_for_epoch
+from micrograd_edu.visualize.live.session import PlaygroundSession
+from micrograd_edu.visualize.palette import contrast_ratio
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serve(tmp_path_factory.mktemp("a11y-site")) as address:
+        yield address
+
+
+@pytest.fixture
+def page(chromium: Any, url: str) -> Iterator[Any]:
+    context = chromium.new_context(viewport={"width": 1400, "height": 1300})
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def _status(page: Any) -> str:
+    return str(page.locator(".mg-announcer").text_content() or "")
+
+
+def _press_play_and_pause(page: Any, epochs: int) -> int:
+    """Play by keyboard until the page shows ``epochs``, then Pause; the epoch reached."""
+    tab_to(page, lambda stop: stop.name == "▶ Play")
+    page.keyboard.press("Enter")
+    wait_for_epoch(page, epochs)
+    assert focused(page).name == "❚❚ Pause"  # type: ignore[union-attr]
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "document.querySelector('.mg-announcer').textContent.startsWith('Paused.')",
+        timeout=30_000,
+    )
+    return epoch(page)
+
+
+def test_the_loaded_page_passes_axe_and_every_stop_shows_its_focus(page: Any, url: str) -> None:
+    open_app(page, url)
+    assert_no_axe_violations(page, what="Playground as loaded")
+    names = set()
+    for stop in keyboard_walk(page, 60):
+        if stop is None:  # back on the page itself: the walk went round
+            break
+        names.add(stop.name)
+        indicator = focus_indicator(page)
+        assert indicator is not None, f"no focus indicator on {stop}"
+        color, width = indicator
+        assert width >= 2.0 and contrast_ratio(color, "#ffffff") >= 3.0, (stop, indicator)
+    # the four sliders that had no name, and the pictures' items, are reached and named
+    for name in ("Noise %", "Train %", "Batch", "Backward", "layer 1, neuron 1"):
+        assert name in names
+    assert any(name.startswith("training point 1 at") for name in names)
+    assert any(name.startswith("Cursor on the plane") for name in names)
+    play = page.locator(".mg-play")
+    colors = play.evaluate("e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]")
+    assert colors == ["rgb(255, 255, 255)", "rgb(21, 128, 61)"]  # 5.0:1
+    pressed = page.get_by_role("button", name="x1", exact=True).get_attribute("aria-pressed")
+    assert pressed == "true"
+    assert page.get_by_role("button", name="x1^2").get_attribute("aria-pressed") == "false"
+
+
+def test_keyboard_only_play_neuron_point_gradient_and_the_graph_as_text(
+    page: Any, url: str
+) -> None:
+    """The keyboard-only path of the Accessibility page: play, pause (announced), a neuron
+    and a point chosen from the pictures, a gradient read by following an edge."""
+    open_app(page, url)
+    reached = _press_play_and_pause(page, 3)
+    assert _status(page).startswith(f"Paused. Epoch {reached:,}: test loss ")
+
+    tab_to(page, lambda stop: stop.key == "n:0,0")  # the network picture: one tab stop
+    page.keyboard.press("ArrowDown")
+    assert focused(page).key == "n:0,1"  # type: ignore[union-attr]
+    page.keyboard.press("ArrowLeft")  # to its first incoming weight, and back
+    stop = focused(page)
+    assert (
+        stop is not None
+        and stop.key == "w:0,1,0"
+        and stop.name == ("weight from x1 to layer 1, neuron 2")
+    )
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")  # layer 1, neuron 2 in the inspector
+    page.wait_for_selector(".mg-inspector-text li", timeout=30_000)
+    assert page.locator("[data-key='n:0,1']").get_attribute("aria-pressed") == "true"
+
+    tab_to(page, lambda stop: stop.key.startswith("training:"))  # the points: one tab stop
+    page.keyboard.press("PageDown")
+    assert focused(page).key == "training:1"  # type: ignore[union-attr]
+    page.keyboard.press("Enter")  # inspect that point
+    page.wait_for_function(
+        "document.querySelector('.mg-announcer').textContent.includes('layer 1, neuron 2 at')",
+        timeout=30_000,
+    )
+
+    # The same network, trained the same epochs, inspected at the same point, in this process.
+    session = PlaygroundSession()
+    for _ in range(reached):
+        session.train_epoch()
+    point = (float(session.X_train[1, 0]), float(session.X_train[1, 1]))
+    inspection = session.inspect(0, 1, point, float(session.y_train[1]))
+    expected = format_number(inspection.grads[inspection.weights[0]])
+
+    tab_to(page, lambda stop: stop.tag == "a" and stop.name == "w·x + b")  # w1's consumer
+    page.keyboard.press("Enter")  # follow the edge to the node
+    node = focused(page)
+    assert node is not None and node.name.startswith("w·x + b: computed by dot")
+    link = tab_to(page, lambda stop: stop.tag == "a" and stop.name == "w1")  # its input w1
+    assert link.name == "w1"
+    page.keyboard.press("Enter")
+    weight = focused(page)
+    assert weight is not None and weight.name.startswith("w1: parameter, value ")
+    assert f"gradient {expected}" in weight.name
+    assert "dL/dw1 = dL/d(w·x + b) · d(w·x + b)/dw1 = " in weight.name
+
+    _graph_text_names_every_node_and_edge(page, inspection)
+    assert_no_axe_violations(page, what="Playground with the inspector open")
+
+
+def _graph_text_names_every_node_and_edge(page: Any, inspection: Any) -> None:
+    """The accessibility tree of the inspector's text: each node an item named as in the
+    graph, each edge a link in its consumer's "Inputs" and its input's "Consumers"."""
+    snapshot = page.locator(".mg-inspector-text").aria_snapshot()
+    found: dict[str, dict[str, list[str]]] = {}
+    node, section = "", ""
+    for line in snapshot.splitlines():
+        text = line.strip()
+        if text.startswith("- strong:"):
+            node, section = text.removeprefix("- strong:").strip().strip('"'), ""
+            found[node] = {"Inputs:": [], "Consumers:": []}
+        elif text in ('- text: "Inputs:"', '- text: "Consumers:"'):
+            section = text.split('"')[1]
+        elif text.startswith("- link ") and section:
+            found[node][section].append(re.sub(r'^- link "(.*)":?$', r"\1", text))
+    names = node_names(inspection.root)
+    edges = parent_edges(inspection.root)
+    expected = {
+        names[n]: {
+            "Inputs:": [names[child] for child in n.children],
+            "Consumers:": [names[parent] for parent, _ in edges[n]],
+        }
+        for n in inspection.root.topological_order()
+    }
+    assert found == expected
+
+
+def test_a_task_link_with_hidden_controls_passes_axe_and_announces_the_goal(
+    page: Any, url: str
+) -> None:
+    """The blind user's path: the task's Playground trained by keyboard, its result announced."""
+    open_app(
+        page, f"{url}?dataset=gauss&features=x1&lr=0.3&hide=features,loss,points&goal=test_loss<0.2"
+    )
+    assert_no_axe_violations(page, what="task link with hidden controls")
+    tab_to(page, lambda stop: stop.name == "▶ Play")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "document.querySelector('.mg-announcer').textContent.includes('Challenge reached')",
+        timeout=60_000,
+    )
+    assert "test loss < 0.2" in _status(page)
+    page.keyboard.press("Enter")  # Pause
+    page.wait_for_function(
+        "document.querySelector('.mg-announcer').textContent.startsWith('Paused.')",
+        timeout=30_000,
+    )
+    assert re.search(r"test accuracy \d+%", _status(page))
+    plane = page.locator(".mg-plane").evaluate("svg => svg.closest('.mg-svg-view').textContent")
+    assert "Training points:" in plane and "right (" in plane  # the plane in words
+
+
+def test_reduced_motion_turns_redraws_into_steps(chromium: Any, url: str) -> None:
+    context = chromium.new_context(
+        viewport={"width": 1400, "height": 1300}, reduced_motion="reduce"
+    )
+    page = context.new_page()
+    try:
+        open_app(page, url)
+        page.evaluate(
+            """() => {
+              window.mgRedraws = 0;
+              const plane = document.querySelector('svg.mg-plane image');
+              new MutationObserver(() => window.mgRedraws++).observe(plane, {attributes: true});
+              window.mgStart = performance.now();
+            }"""
+        )
+        reached = _press_play_and_pause(page, 12)
+        redraws, seconds = page.evaluate(
+            "[window.mgRedraws, (performance.now() - window.mgStart) / 1000]"
+        )
+        # At most one redraw per 1 / REDUCED_MOTION_REDRAWS seconds while playing, plus the
+        # last one on Pause: an upper bound, so a slow machine cannot make it fail.
+        assert redraws <= seconds * REDUCED_MOTION_REDRAWS + 2, (redraws, seconds, reached)
+        assert redraws < reached  # steps: epochs pass between two pictures
+        transition = page.locator(".mg-play").evaluate(
+            "e => getComputedStyle(e).transitionDuration"
+        )
+        assert set(transition.split(", ")) == {"0s"}
+    finally:
+        context.close()
+
+
+def test_the_inspector_opens_on_the_first_neuron_of_a_fresh_page(page: Any, url: str) -> None:
+    """Clicking "layer 1, neuron 1" (the menu's value already) opens the inspector."""
+    open_app(page, url)
+    page.locator("[data-neuron='0,0']").click()
+    page.wait_for_selector(".mg-inspector-graph svg", timeout=30_000)
+    assert "layer 1, neuron 1 at the point" in _status(page)
+
+
+def test_the_plane_cursor_adds_a_point_by_keyboard(page: Any, url: str) -> None:
+    open_app(page, url)
+    points = page.locator(".mg-point").count()
+    cursor = tab_to(page, lambda stop: stop.key == "cursor")
+    assert "Enter adds a point there" in cursor.name
+    for key in ("ArrowRight", "ArrowRight", "ArrowUp", "Shift+ArrowUp"):
+        page.keyboard.press(key)
+    text = page.locator(".mg-cursor").get_attribute("aria-valuetext") or ""
+    assert text.startswith("x1 1, x2 0.6: the network says class ")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        f"document.querySelectorAll('.mg-point').length === {points + 1}", timeout=30_000
+    )
+    page.wait_for_function(
+        "document.querySelector('.mg-announcer').textContent.startsWith('Point added')",
+        timeout=30_000,
+    )
+    assert _status(page).startswith("Point added at (1.00, 0.60): class 1 (blue square); 251 ")
+    assert focused(page).key == "cursor"  # type: ignore[union-attr]
+    page.keyboard.press("Escape")  # leaves the picture
+    assert focused(page).key != "cursor"  # type: ignore[union-attr]
