@@ -58,6 +58,7 @@ DERIVATIVE_ROUTES: tuple[tuple[str, str], ...] = (
     ("micrograd_edu.explain.paths", "_list_paths"),
     ("micrograd_edu.explain.gradcheck", "numerical_grad"),
     ("micrograd_edu.exercises.graphs", "simulated_grads"),
+    ("micrograd_edu.exercises.value_mistakes", "_backprop"),
     ("micrograd_edu.tape.tape:Tape", "backward"),
     ("micrograd_edu.tape.scalar:ScalarProgram", "backward"),
     ("micrograd_edu.tape.batch:BatchProgram", "backward"),
@@ -74,11 +75,12 @@ DERIVATIVE_ROUTES: tuple[tuple[str, str], ...] = (
 """Every route by which the library computes a derivative, as an exercise's ``switch``
 entries: switched off wherever the student is to find one (x · y⁻¹ then backward,
 explain_grad's path sums, central differences, the tape's backward, the backward player's
-steps, the checks' own simulation all gave the right numbers without the calculus or the
-chain rule), and what the course's installation brings: PyTorch's autograd, SymPy's
-symbolic derivatives (PyTorch needs SymPy), NumPy's finite differences. A module not imported when
-the check starts is not imported for it (the tape needs NumPy, ``visualize`` is not the
-core's to import, PyTorch is heavy): its functions are refused when they run (:mod:`.copies`)."""
+steps, the checks' own simulated backward passes (2.4's and 2.6's) all gave the right
+numbers without the calculus or the chain rule), and what the course's installation brings:
+PyTorch's autograd, SymPy's symbolic derivatives (PyTorch needs SymPy), NumPy's finite
+differences. A module not imported when the check starts is not imported for it (the tape
+needs NumPy, ``visualize`` is not the core's to import, PyTorch is heavy): its functions are
+refused when they run (:mod:`.copies`)."""
 
 _STARTS = ("fork", "forkpty", "system", "posix_spawn", "posix_spawnp", "execv", "execve")
 NEW_PROCESSES: tuple[tuple[str, str], ...] = (

@@ -26,7 +26,10 @@ __all__ = ["TOUCHES", "touches_the_grader"]
 # is bounded or stops at the next character of another kind: the search of a 50 MB notebook
 # stays linear. The text searched is NFKC-normalised first, as Python reads identifiers
 # ("ｅｘｅｃ" is exec).
-_INTERNALS = r"(?:switch|copies|probing|core|grading|registry|graphs|compare|op_table|nb\d\d)\b"
+_INTERNALS = (
+    r"(?:switch|copies|probing|core|grading|registry|graphs|compare|op_table|nb\d\d"
+    r"|backward_pass|training_loop|value_class|value_mistakes|code_errors|jupyter)\b"
+)
 TOUCHES = tuple(
     re.compile(pattern)
     for pattern in (

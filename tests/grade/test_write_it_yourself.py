@@ -90,6 +90,34 @@ def test_the_checks_own_simulation_and_the_op_rules_are_switched_off() -> None:
     assert OPS["/"](MATH, 6.0, 3.0) == (2.0, (1 / 3, -2 / 3))  # back on
 
 
+def test_the_simulations_of_the_rewritten_checks_are_switched_off() -> None:
+    """2.6's simulated backward pass (for 2.4 and 2.6), 8.1's simulated returns: each gave
+    the right answer without writing it."""
+    from micrograd_edu.exercises.graphs import build
+    from micrograd_edu.exercises.nb08 import _returns_variant
+    from micrograd_edu.exercises.value_mistakes import _backprop
+
+    def by_simulated_backprop(root: Value) -> None:
+        order = root.topological_order()[::-1]
+        grads = _backprop(order, root)
+        for node in order:
+            node.grad = grads.get(id(node), 0.0)
+
+    def by_simulated_returns(episodes: list[list[float]], gamma: float) -> list[list[float]]:
+        return _returns_variant(episodes, gamma, None)
+
+    spec = grading_cases("2.4", 27)["graphs"][3]  # outside the check: right
+    nodes, root = build(spec)
+    by_simulated_backprop(root)
+    simulated = {name: node.grad for name, node in nodes.items()}
+    nodes, root = build(spec)
+    root.backward()
+    assert simulated == pytest.approx({name: node.grad for name, node in nodes.items()})
+    assert by_simulated_returns([[1.0, 2.0]], 0.5) == [[2.0, 2.0]]
+    _refused("2.4", "backward", by_simulated_backprop, "value_mistakes._backprop")
+    _refused("8.1", "returns_of", by_simulated_returns, "nb08._returns_variant")
+
+
 def test_a_module_imported_only_inside_the_answer_is_switched_off_too() -> None:
     code = (
         "import sys\n"
@@ -334,6 +362,7 @@ def test_every_route_is_found_and_long_ones_are_compared_by_bytecode() -> None:
         "gradcheck.numerical_grad",
         "graphs.simulated_grads",
         "paths._list_paths",
+        "value_mistakes._backprop",
     ]
     sizes = {shown: len(list(_instructions(code))) for shown, code in codes.items()}
     assert sizes["Value._backward"] < MIN_INSTRUCTIONS <= sizes["Value.backward"]
@@ -387,6 +416,11 @@ def _flags(*sources: str) -> list[str]:
         ("frame = sys._getframe(1).f_back\n", ["_getframe", "f_back"]),
         ("run = exec\n", ["exec"]),
         ("import subprocess\n", ["subprocess"]),
+        (
+            "from micrograd_edu.exercises import value_mistakes, training_loop\n",
+            ["exercises import value_mistakes, training_loop"],
+        ),
+        ("micrograd_edu.exercises.training_loop._training_variant\n", ["exercises.training_loop"]),
     ],
 )
 def test_the_flag_reads_the_code_as_python_does_and_names_the_construct(
