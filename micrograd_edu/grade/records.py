@@ -14,8 +14,7 @@ import math
 import os
 import re
 import stat
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -24,6 +23,7 @@ from .._support import strict_json
 from . import run as runner
 from . import sandbox as sb
 from .flags import touches_the_grader
+from .scratch import scratch_folder
 
 if TYPE_CHECKING:
     from .named import NamedMistake
@@ -466,26 +466,10 @@ def _in_sandbox(
     options: Options,
     limits: sb.Limits,
 ) -> runner.WorkerResult:
-    base = Path(tempfile.mkdtemp(prefix="micrograd-grade-"))
-    try:
+    with scratch_folder() as base:
         os.chmod(base, 0o711)  # the kernel's user passes through to its box (mode 700)
         folder = base / "box"
         folder.mkdir(mode=0o700)
         (folder / "submission.ipynb").write_bytes(content)
         network, uid = options.network, options.uid
         return runner.run_notebook(folder, probes, marker, limits, network, uid, options.hide)
-    finally:
-        _remove(base)
-
-
-def _remove(base: Path) -> None:
-    import shutil
-
-    def retry(function: Callable[..., Any], name: str, _: Any) -> None:
-        try:  # a folder the notebook made unwritable (a kernel running as the teacher)
-            os.chmod(os.path.dirname(name), 0o700)
-            function(name)
-        except OSError:
-            pass
-
-    shutil.rmtree(base, onerror=retry)
