@@ -8,7 +8,8 @@ closed, limits and user from :mod:`.sandbox`), runs the notebook's code cells (m
 tagged ``skip-grading``) and probes each exercise as soon as the cell defining it has run
 (:func:`.cells.schedule`; the others after the last cell), keeping no output but the probe
 cells' stdout (capped), kills every process the notebook started, and reports the probes'
-lines. A kernel that dies later keeps the exercises probed before.
+lines. A kernel that dies later keeps the exercises probed before. Talking to the kernel
+(a cell's end, what it printed, output too large to read) is :mod:`.kernel`'s.
 
 The worker never judges: the parent does, on the probe's data. A worker that dies, writes
 garbage, writes more than one line or a line without its nonce is "crashed". A failure
@@ -21,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import queue
 import secrets
 import selectors
 import signal
@@ -36,20 +36,13 @@ from . import cells as notebook_cells
 from . import leases, mounts
 from . import sandbox as sb
 from .cells import SKIP_TAG
+from .kernel import Link, execute, probe_line, start_kernel
 
 __all__ = ["SKIP_TAG", "WorkerResult", "run_notebook"]
 
 SECRET_VARIABLE = "MICROGRAD_EDU_GRADE_SECRET"
 MESSAGE_LIMIT = 4 << 20
 STARTUP_GRACE = 15.0
-KERNEL_MESSAGE_LIMIT = 16 << 20
-"""Bytes of one message from the kernel: a bigger one never reaches the worker's memory
-(ZeroMQ drops it with the connection; the notebook then runs into its wall-clock limit)."""
-SUBSCRIBED = (b"kernel.", b"stream.stdout")
-"""The kernel's messages the worker receives: its status, and what it prints (the probe's
-line); pictures, results and errors are filtered out by the kernel's publisher."""
-
-
 STATES = ("ran", "hung", "crashed", "grader error")
 
 
@@ -232,89 +225,10 @@ def _why(code: int | None, lines: int, log: Path) -> str:
 
 
 # ---------------------------------------------------------------------- the worker's side
-def _start_kernel(box: sb.Sandbox, deadline: float) -> tuple[subprocess.Popen[bytes], Any]:
-    import zmq
-    from jupyter_client.blocking.client import BlockingKernelClient
-    from jupyter_client.connect import write_connection_file
-
-    connection = box.folder / ".home" / "runtime" / "kernel.json"
-    write_connection_file(str(connection), ip="127.0.0.1", key=secrets.token_hex(16).encode())
-    if box.uid is not None:
-        os.chown(connection, box.uid, box.uid)
-    command = [sys.executable, "-m", "ipykernel_launcher", "-f", str(connection)]
-    kernel = box.start([*command, "--HistoryManager.enabled=False"], sb.kernel_env(box.folder))
-    client = BlockingKernelClient(connection_file=str(connection))
-    client.context.setsockopt(zmq.MAXMSGSIZE, KERNEL_MESSAGE_LIMIT)  # a bigger one: dropped
-    client.load_connection_file()
-    client.start_channels(hb=False)  # liveness is the kernel process's, not a heartbeat's
-    iopub = client.iopub_channel.socket  # only status and stdout: pictures never come
-    iopub.setsockopt(zmq.UNSUBSCRIBE, b"")
-    for topic in SUBSCRIBED:
-        iopub.setsockopt(zmq.SUBSCRIBE, topic)
-    _wait_ready(client, kernel, deadline)
-    return kernel, client
-
-
-def _wait_ready(client: Any, kernel: subprocess.Popen[bytes], deadline: float) -> None:
-    """Until the kernel answers kernel_info and IOPub delivers (ZMQ's late subscriber)."""
-    while True:
-        if kernel.poll() is not None:
-            raise RuntimeError(f"the kernel died at its start (exit status {kernel.poll()})")
-        if time.monotonic() > deadline:
-            raise TimeoutError("the kernel did not start within the wall-clock limit")
-        client.kernel_info()
-        try:
-            reply = client.get_shell_msg(timeout=1.0)
-        except queue.Empty:
-            continue
-        if reply["msg_type"] != "kernel_info_reply":
-            continue
-        try:
-            client.get_iopub_msg(timeout=0.2)
-        except queue.Empty:
-            continue
-        break
-    while True:
-        try:
-            client.get_iopub_msg(timeout=0.05)
-        except queue.Empty:
-            return
-
-
-def _execute(
-    client: Any, kernel: subprocess.Popen[bytes], code: str, deadline: float, keep: int
-) -> tuple[str, str]:
-    """Run one cell; return (state, stdout kept) with state "ok", "hung" or "died"."""
-    msg_id = client.execute(code, store_history=False, allow_stdin=False)
-    kept: list[str] = []
-    size = 0
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return "hung", ""
-        try:
-            message = client.get_iopub_msg(timeout=min(left, 0.5))
-        except queue.Empty:
-            if kernel.poll() is not None:
-                return "died", ""
-            continue
-        if message.get("parent_header", {}).get("msg_id") != msg_id:
-            continue
-        content = message["content"]
-        kind = message["msg_type"]
-        if kind == "stream" and keep and content.get("name") == "stdout":
-            text = content.get("text", "")[: keep - size]
-            kept.append(text)
-            size += len(text)
-        elif kind == "status" and content.get("execution_state") == "idle":
-            return "ok", "".join(kept)
-
-
-def _probe_line(text: str, marker: str) -> tuple[str | None, str]:
-    lines = [line for line in text.splitlines() if line.startswith(marker)]
-    if len(lines) != 1:
-        return None, f"the probe printed {len(lines)} result lines instead of 1"
-    return lines[0][len(marker) :], ""
+CUT = (
+    "the probe's output was cut: the kernel sent more than it could be read (a message over "
+    "16 MB, or faster than the grader reads: the notebook printed too much at once)"
+)
 
 
 class GraderError(Exception):
@@ -329,11 +243,11 @@ def _grade_in_kernel(job: dict[str, Any], box: sb.Sandbox) -> dict[str, Any]:
     report: dict[str, Any] = {"probes": {}, "current": None}
     report["uses"] = notebook_cells.uses(cells, names)
     try:  # nothing of the student's has run yet: a failure here is the grader's
-        kernel, client = _start_kernel(box, deadline)
+        kernel, link = start_kernel(box, deadline)
     except Exception as error:  # a missing package, a kernel that does not start in time
         raise GraderError(f"the kernel did not start: {type(error).__name__}: {error}") from None
     try:
-        state = _run_cells(job, box, client, kernel, cells, plan, deadline, report)
+        state = _run_cells(job, box, link, kernel, cells, plan, deadline, report)
         garbled: dict[str, str] = report.pop("garbled", {"status": "ran", "detail": ""})
         if state == "hung":
             detail = f"stopped after {box.limits.wall_seconds:g} s"
@@ -343,14 +257,14 @@ def _grade_in_kernel(job: dict[str, Any], box: sb.Sandbox) -> dict[str, Any]:
             return report | {"status": "crashed", "detail": detail}
         return report | garbled
     finally:
-        client.stop_channels()
+        link.close()
         box.kill_all(kernel.pid)
 
 
 def _run_cells(
     job: dict[str, Any],
     box: sb.Sandbox,
-    client: Any,
+    link: Link,
     kernel: subprocess.Popen[bytes],
     cells: list[str],
     plan: dict[int, list[str]],
@@ -362,7 +276,7 @@ def _run_cells(
     keep = box.limits.output_bytes
     for index in range(len(cells) + 1):
         if index < len(cells):
-            state, _ = _execute(client, kernel, cells[index], deadline, 0)
+            state = execute(link, kernel, cells[index], deadline, 0).state
             if state != "ok":
                 return state
         for number in plan.get(index, []):
@@ -370,10 +284,12 @@ def _run_cells(
             for kind in ("hidden", "common"):
                 if probes[number].get(kind) is None:
                     continue
-                state, text = _execute(client, kernel, probes[number][kind], deadline, keep)
-                if state != "ok":
-                    return state
-                line, detail = _probe_line(text, job["marker"])
+                cell = execute(link, kernel, probes[number][kind], deadline, keep)
+                if cell.state != "ok":
+                    return cell.state
+                line, detail = probe_line(cell.text, job["marker"])
+                if not cell.complete:
+                    line, detail = None, CUT
                 report["probes"].setdefault(number, {})[kind] = line
                 if line is None and kind == "hidden":
                     report["garbled"] = {"status": "crashed", "detail": detail}

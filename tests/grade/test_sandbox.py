@@ -323,6 +323,33 @@ def test_output_and_memory_limits(tmp_path: Path, capsys: pytest.CaptureFixture[
     ]
 
 
+BIG = 20 << 20
+"""Characters printed at once: one message over the worker's 16 MB cap."""
+
+
+def test_a_message_too_large_to_read_costs_its_output_never_the_grading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # ZeroMQ refuses the message and closes that connection for good: the worker notices
+    # (a socket monitor), connects again, and reads the cell's end from the shell
+    loud = f"import sys\nsys.stdout.write('x' * {BIG})\nsys.stdout.flush()\n"
+    path = fake.write(tmp_path / "loud", "90_fake.ipynb", loud, *fake.RIGHT)
+    code, [record] = _grade(capsys, "--timeout", "300", str(path))
+    assert (code, record["status"], record["detail"]) == (0, "graded", "")
+    assert _results([record]) == [{"9.1": "passed", "9.2": "passed"}]
+
+
+def test_a_probe_whose_output_was_cut_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chatty = f"def double(x):\n    print('x' * {BIG})\n    return 2 * x\n"
+    path = fake.write(tmp_path / "chatty", "90_fake.ipynb", chatty, fake.RIGHT[1])
+    code, [record] = _grade(capsys, "--timeout", "300", str(path))
+    assert (code, record["status"], record["detail"]) == (1, "crashed", run.CUT)
+    assert _results([record]) == [{"9.1": "crashed", "9.2": "passed"}]  # the next one read
+    assert record["exercises"][0]["message"] == run.CUT  # type: ignore[index]
+
+
 def test_the_kernel_sees_no_secret_and_has_its_homes_inside(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
