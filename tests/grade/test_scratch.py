@@ -147,6 +147,7 @@ def test_another_users_folder_is_left_alone(
 
 
 HANG = "while True:\n    pass\n"
+GRADE = ("--timeout", "300", "--notebook", "90_fake")
 
 
 @pytest.mark.slow
@@ -155,8 +156,15 @@ def test_the_next_grader_sweeps_what_a_killed_grader_left(
 ) -> None:
     path = fake.write(tmp_path / "stuck", "90_fake.ipynb", HANG)
     grader = subprocess.Popen(
-        [sys.executable, "-m", "micrograd_edu.grade", "--course", "grading_fake"]
-        + ["--timeout", "300", "--notebook", "90_fake", str(path)],
+        [
+            sys.executable,
+            "-m",
+            "micrograd_edu.grade",
+            "--course",
+            "grading_fake",
+            *GRADE,
+            str(path),
+        ],
         env=dict(os.environ, PYTHONPATH=str(HELPERS)),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
