@@ -423,11 +423,25 @@ def test_the_report_names_the_weaknesses_apart_from_the_layers() -> None:
         graded.weaknesses = weaknesses
         return graded
 
-    report = class_report([record("ann", ["not root: …"]), record("bo", [])])
+    records = [record("ann", ["not root: …"]), record("bo", ["no mount namespace: *x* <b>"])]
+    report = class_report(records)
     assert (
         "Sandbox layers that ran: environment (2 of 2), folder (2 of 2), limits (2 of 2)." in report
     )
-    assert "Sandbox weaknesses (layers that could not run): not root: … (1 of 2)." in report
+    assert (
+        "Sandbox weaknesses (layers that could not run): no mount namespace: \\*x\\* "
+        "\\<b\\> (1 of 2); not root: … (1 of 2)." in report
+    )
+    alone = record("cy", ["not Linux: …"])
+    alone.layers = []  # no layer ran at all: the weakness is said all the same
+    assert "Sandbox weaknesses (layers that could not run): not Linux: … (1 of 1)." in (
+        class_report([alone])
+    )
+    page = class_report(records, markdown=False)  # rendered: the text as it was, escaped
+    assert (
+        "<p>Sandbox weaknesses (layers that could not run): no mount namespace: *x* &lt;b&gt; "
+        "(1 of 2); not root: … (1 of 2).</p>" in page
+    )
 
 
 def test_an_installed_package_keeps_its_site_packages_a_checkout_is_hidden(
