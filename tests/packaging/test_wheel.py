@@ -95,6 +95,27 @@ def test_the_wheel_holds_no_solution(wheel: Path) -> None:
     assert "micrograd_edu/cli/main.py" in names
 
 
+def test_the_wheel_is_typed_for_the_users_type_checkers(wheel: Path, venv: Path) -> None:
+    """PEP 561: ``py.typed`` in the wheel, so mypy reads the installed package's hints."""
+    with zipfile.ZipFile(wheel) as archive:
+        assert "micrograd_edu/py.typed" in archive.namelist()
+    script = venv / "typed.py"
+    script.write_text(
+        "from micrograd_edu import Value\n\nx: int = Value(2.0) + 1\n", encoding="utf-8"
+    )
+    python = venv / "venv" / "bin" / "python"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MYPYPATH")}
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--python-executable", str(python), "--no-incremental",
+         "--cache-dir", os.devnull, "--strict", script.name],
+        cwd=venv, env=env, capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+    assert checked.stdout.splitlines()[0] == (
+        'typed.py:3: error: Incompatible types in assignment (expression has type "Value", '
+        'variable has type "int")  [assignment]'
+    ), checked.stdout + checked.stderr
+
+
 def test_demo_runs_from_the_installed_wheel(venv: Path) -> None:
     out = _run([venv / "venv" / "bin" / "micrograd-edu", "demo", "--epochs", "2"], cwd=venv)
     assert "  g =    24.7041   dg/dg =     1.0000" in out
