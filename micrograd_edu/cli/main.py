@@ -65,15 +65,24 @@ def _run_module(module: str, prog: str, argv: Sequence[str]) -> int:
 
 
 def _entry_point(name: str) -> Callable[[list[str]], int] | None:
+    """The command ``name`` of another package; None, after a one-line message on stderr,
+    if it or a package it needs is not installed (no traceback, even for ``--help``)."""
+    install = 'pip install "micrograd_edu[course]"'
     for entry in entry_points(group=COMMAND_GROUP):
         if entry.name == name:
             try:
                 function: Callable[[list[str]], int] = entry.load()
             except ImportError as error:
-                print(f"micrograd-edu {name}: {error} (pip install 'micrograd_edu[course]')")
+                missing = (error.name or "").split(".")[0]
+                why = (
+                    f"needs {missing} (not installed)"
+                    if missing not in ("", "micrograd_edu")
+                    else error
+                )
+                print(f"micrograd-edu {name}: {why}: {install}", file=sys.stderr)
                 return None
             return function
-    print(f"micrograd-edu {name}: not installed (pip install 'micrograd_edu[course]')")
+    print(f"micrograd-edu {name}: not installed: {install}", file=sys.stderr)
     return None
 
 

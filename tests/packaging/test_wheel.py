@@ -127,6 +127,36 @@ def test_demo_runs_from_the_installed_wheel(venv: Path) -> None:
     assert where.startswith(str(venv / "venv")), "the checkout was imported, not the wheel"
 
 
+def test_commands_without_the_extras_print_help_or_one_line_never_a_traceback(
+    venv: Path,
+) -> None:
+    """The wheel alone (NumPy, tqdm: no graphviz, no matplotlib): ``--help`` still works."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    bin_ = venv / "venv" / "bin"
+
+    def run(*command: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(part) for part in command],
+            cwd=venv, env=env, capture_output=True, text=True, check=False, timeout=300,
+        )  # fmt: skip
+
+    pictures = run(bin_ / "python", "-m", "micrograd_edu.visualize", "--help")
+    assert (pictures.returncode, pictures.stderr) == (0, "")
+    assert pictures.stdout.startswith("usage: python -m micrograd_edu.visualize [-h] [--out OUT]")
+    written = run(bin_ / "python", "-m", "micrograd_edu.visualize", "--out", "pictures")
+    assert (written.returncode, written.stdout) == (1, "")
+    assert written.stderr == (
+        "python -m micrograd_edu.visualize: error: the pictures need matplotlib and graphviz "
+        '(not installed): pip install "micrograd_edu[viz]"\n'
+    )
+    playground = run(bin_ / "micrograd-edu", "playground", "--help")
+    assert (playground.returncode, playground.stdout) == (1, "")
+    assert playground.stderr == (
+        "micrograd-edu playground: needs matplotlib (not installed): "
+        'pip install "micrograd_edu[course]"\n'
+    )
+
+
 def test_notebooks_command_and_notebook_1_from_the_installed_wheel(venv: Path) -> None:
     cli = venv / "venv" / "bin" / "micrograd-edu"
     printed = _run([cli, "notebooks", "course"], cwd=venv)
