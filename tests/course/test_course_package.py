@@ -159,7 +159,7 @@ def test_graphs_are_drawn_where_numpy_and_matplotlib_are_missing() -> None:
 def test_plotting_names_without_numpy_say_what_is_missing() -> None:
     code = (
         "import sys; sys.modules['numpy'] = None; sys.modules['matplotlib'] = None\n"
-        "import visualize\n"
+        "from micrograd_edu import visualize\n"
         "try:\n    visualize.plot_history\nexcept ImportError as e:\n    print(e)"
     )
     result = subprocess.run(
@@ -168,6 +168,7 @@ def test_plotting_names_without_numpy_say_what_is_missing() -> None:
     assert result.stdout.startswith(
         "micrograd_edu.visualize.plot_history needs matplotlib: pip install 'micrograd_edu[viz]'"
     )
+    assert result.stderr == ""  # no MovedModuleWarning: the package's own name
 
 
 class _FakeViz:
