@@ -66,6 +66,18 @@ def test_every_page_is_in_the_navigation() -> None:
     assert listed - pages == set()
 
 
+def test_api_reference_labels_are_the_full_import_paths() -> None:
+    """One rule in every group: the label is the module's import path, the page's title
+    (``micrograd_edu.visualize.graph``, never ``visualize.graph``, the old import name)."""
+    config = (ROOT / "mkdocs.yml").read_text()
+    entries = re.findall(r"^\s*- ([\w.]+): (reference/[\w./]+\.md)$", config, re.MULTILINE)
+    assert len(entries) == len(list((DOCS / "reference").rglob("*.md")))
+    for label, page in entries:
+        assert label == "micrograd_edu" or label.startswith("micrograd_edu."), label
+        title = (DOCS / page).read_text(encoding="utf-8").splitlines()[0]
+        assert title == f"# `{label}`", page
+
+
 @pytest.mark.slow
 def test_site_builds_strictly_and_asks_nothing_from_outside(tmp_path: Path, chromium: Any) -> None:
     pytest.importorskip("mkdocs")
