@@ -181,12 +181,11 @@ def binary(
 
     if check is None:
         return _fast_binary(name, rule, pair)
-    kinds: dict[float, Kind] = {}
+    kinds: dict[float, Kind] = {}  # below, check is the op's domain check (never None)
 
     def method(self: Any, other: Any) -> Any:
         if isinstance(other, type(self)):
-            if check is not None:
-                check((self.data, other.data), ())
+            check((self.data, other.data), ())
             data, grads = rule(MATH, self.data, other.data)
             children: tuple[Any, ...] = (self, other)
             kind = pair
@@ -195,8 +194,7 @@ def binary(
             if number is None:
                 return NotImplemented
             kind = kinds.get(number) or remember_kind(kinds, number, name, right_constant(number))
-            if check is not None:
-                check((self.data, number), kind[1])
+            check((self.data, number), kind[1])
             data, (grad, _) = rule(MATH, self.data, number)
             children, grads = (self,), _ONE.get(grad) or (grad,)
         out = _new(type(self))
