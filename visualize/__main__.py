@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from micrograd_edu import Value, datasets, optim, rl
+from micrograd_edu._support.commandline import description, prog
 from micrograd_edu.cli.demo import readme_expression
 from micrograd_edu.io import prepare_output_folder
 from micrograd_edu.nn import MLP
@@ -147,7 +148,7 @@ def write_readme_examples(out: Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     """Write the pictures (``--help``: the options); exit status 1 with a one-line message
     if they cannot be written (the viz extra missing, no Graphviz, an unwritable folder)."""
-    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=prog(PROG), description=description(__doc__))
     parser.add_argument(
         "--out", type=Path, default=Path("out"), help="output folder (default: out)"
     )
@@ -158,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     if _missing is not None:
         names = [name for name in VIZ if importlib.util.find_spec(name) is None]
         print(
-            f"{PROG}: error: the pictures need {' and '.join(names) or _missing.name} "
+            f"{parser.prog}: error: the pictures need {' and '.join(names) or _missing.name} "
             '(not installed): pip install "micrograd_edu[viz]"',
             file=sys.stderr,
         )
@@ -169,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.readme:
             written += write_readme_examples(args.out)
     except (GraphvizNotFoundError, RenderError, OSError, ValueError) as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return 1
     for path in written:
         print(f"picture: {path}")

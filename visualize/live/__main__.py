@@ -25,6 +25,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from micrograd_edu._support.commandline import description, prog
+
 __all__ = ["main", "prepare_site", "voila_command"]
 
 TEMPLATE = "micrograd-offline"
@@ -150,7 +152,8 @@ def wait_until_up(url: str, server: subprocess.Popen[Any], timeout: float) -> bo
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m micrograd_edu.visualize.live", description=__doc__.splitlines()[0]
+        prog=prog("python -m micrograd_edu.visualize.live"),  # or micrograd-edu playground
+        description=description(__doc__),
     )
     parser.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default: 8866)")
     parser.add_argument(
@@ -183,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--port must be a TCP port, 1 to 65535, got {args.port}")
     if shutil.which("voila") is None and not _has_module("voila"):
         print(
-            "python -m micrograd_edu.visualize.live: error: Voilà is not installed "
+            f"{parser.prog}: error: Voilà is not installed "
             "(pip install 'micrograd_edu[live]', or run make playground)",
             file=sys.stderr,
         )
@@ -209,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         if process.returncode:
             last = (errors or "").strip().splitlines()[-1:] or ["no message"]
             print(
-                f"python -m micrograd_edu.visualize.live: error: Voilà stopped: {last[0]}",
+                f"{parser.prog}: error: Voilà stopped: {last[0]}",
                 file=sys.stderr,
             )
         return process.returncode
