@@ -115,8 +115,9 @@ def test_unknown_command_lists_the_commands(capsys: pytest.CaptureFixture[str]) 
 
 def test_train_is_delegated_to_python_m_micrograd_edu(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["train", "--epochs", "0"]) == 2
-    assert "micrograd_edu train: error: argument --epochs: must be a positive integer, got '0'" in (
-        capsys.readouterr().err
+    assert capsys.readouterr().err == (  # the error names the command typed
+        "micrograd-edu train: error: argument --epochs: must be a positive integer, got '0' "
+        "(see --help)\n"
     )
 
 
