@@ -60,6 +60,17 @@ def _functions(tree: ast.AST, prefix: str) -> list[tuple[str, int]]:
     return found
 
 
+def modules(root: Path = ROOT) -> list[Path]:
+    """Every module the targets apply to: the ``.py`` files of :data:`PACKAGES` under ``root``."""
+    return [path for package in PACKAGES for path in sorted((root / package).rglob("*.py"))]
+
+
+def module_size(path: Path, root: Path = ROOT) -> tuple[int, list[tuple[str, int]]]:
+    """The lines of the module at ``path`` and its functions over the target (name, lines)."""
+    text = path.read_text(encoding="utf-8")
+    return len(text.splitlines()), _functions(ast.parse(text), path.relative_to(root).as_posix())
+
+
 def measure(root: Path = ROOT) -> Size:
     """Measure the packages under ``root``.
 
@@ -69,14 +80,11 @@ def measure(root: Path = ROOT) -> Size:
     """
     long_modules: list[tuple[str, int]] = []
     long_functions: list[tuple[str, int]] = []
-    for package in PACKAGES:
-        for path in sorted((root / package).rglob("*.py")):
-            text = path.read_text(encoding="utf-8")
-            name = path.relative_to(root).as_posix()
-            n = len(text.splitlines())
-            if n > MODULE_MAX:
-                long_modules.append((name, n))
-            long_functions += _functions(ast.parse(text), name)
+    for path in modules(root):
+        n, functions = module_size(path, root)
+        if n > MODULE_MAX:
+            long_modules.append((path.relative_to(root).as_posix(), n))
+        long_functions += functions
     engine = (root / "micrograd_edu" / "engine.py").read_text(encoding="utf-8")
     return Size(len(engine.splitlines()), long_modules, long_functions)
 
