@@ -260,7 +260,7 @@ def _judge(case: dict[str, Any], data: Any) -> str:
         f"{name}: {CATALOGUE[code].name} — {CATALOGUE[code].explanation}"
         for name, code in zip(names, codes, strict=True)
     ]
-    return f"all {len(runs)} runs named right:\n  " + "\n  ".join(lines)
+    return f"all {len(runs)} runs named right.\n  " + "\n  ".join(lines)
 
 
 def _not_a_mistake(name: str, answer: object) -> WrongAnswerError:

@@ -377,7 +377,7 @@ def test_spellings_a_mistake_is_accepted_in() -> None:
 def test_every_mistake_is_named_back_with_what_it_does(capsys: pytest.CaptureFixture[str]) -> None:
     ex.check_mystery_runs(RIGHT["9.1"]["name_mistake"])
     printed = capsys.readouterr().out
-    assert printed.startswith("✓ all 6 runs named right:\n")
+    assert printed.startswith("✓ all 6 runs named right.\n")
     for letter, code in zip("ABCDEF", _key(_notebook_case()), strict=True):
         mistake = CATALOGUE[code]
         assert f"  run {letter}: {mistake.name} — {mistake.explanation}\n" in printed
