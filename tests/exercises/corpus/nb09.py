@@ -28,7 +28,7 @@ if accuracy[-1] < 0.65 and loss[-1] < 0.5 * loss[0]:
     return "missing-target"
 if grad_norm[-1] > 2.5 * grad_norm[0] and loss[-1] < loss[0]:
     return "missing-zero-grad"
-if all(later > earlier for earlier, later in zip(loss, loss[1:])):
+if all(loss[t + 1] > loss[t] for t in range(len(loss) - 1)):
     return "update-sign"
 return "exploding-lr"
 """
@@ -37,6 +37,8 @@ return "exploding-lr"
 
 def _rules(label: str, verdict: str, rules: str, *, hidden: str | None = None) -> Answer:
     """``name_mistake`` with ``rules`` as its body after the notebook's first lines."""
+    if label != "notebook" and rules.strip() == _RULES.strip():
+        raise ValueError(f"9.1 {label}: the edit left the notebook's solution unchanged")
     body = textwrap.indent(textwrap.dedent(rules).strip("\n"), "    ")
     return answer("9.1", label, verdict, f"{_HEAD}{body}\n", hidden=hidden)
 
@@ -143,7 +145,7 @@ ANSWERS = [
         "rises-before-jumps",  # a loss that ends higher is not always a climb from step 1
         "wrong",
         _RULES.replace(
-            "if all(later > earlier for earlier, later in zip(loss, loss[1:])):",
+            "if all(loss[t + 1] > loss[t] for t in range(len(loss) - 1)):",
             "if loss[-1] > loss[0]:",
         ),
     ),
