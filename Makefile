@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 TORCH  := torch==2.13.0
 
-.PHONY: a11y-tools demo pictures student course release site lab playground test quicktest lint docs docs-strict pytest bench size clean git-filter autograder pytest-apply
+.PHONY: a11y-tools demo pictures student course release site lab playground test quicktest lint docs docs-strict pytest bench size clean git-filter autograder pytest-apply hub-env
 
 # Notebooks run on the kernel installed in .venv, never on one found elsewhere.
 export JUPYTER_PREFER_ENV_PATH := 1
@@ -80,8 +80,9 @@ docs: $(VENV)/.docs-installed
 docs-strict: $(VENV)/.test-installed
 	$(PY) -m mkdocs build --strict
 
-# The course site is built first: tests/course/test_site.py runs it in Chromium.
-pytest: $(VENV)/.test-installed git-filter site a11y-tools
+# The course site is built first: tests/course/test_site.py runs it in Chromium;
+# so is the hub's environment, which tests/hub/ runs a real JupyterHub from.
+pytest: $(VENV)/.test-installed git-filter site a11y-tools hub-env
 	$(HEADLESS) $(PY) -m pytest
 
 # The engine's suite again, every op method going through engine.apply alone
@@ -98,6 +99,13 @@ a11y-tools: $(AXE)
 $(AXE): tools/a11y/package.json tools/a11y/package-lock.json
 	npm ci --prefix tools/a11y --no-audit --no-fund --loglevel=error
 	touch $@
+
+# The JupyterHub test's environment (tests/hub/, root on Linux only): a venv made from
+# /usr/bin/python3 with JupyterHub and micrograd_edu[course], configurable-http-proxy from
+# npm, cached in build/hub/ (or /var/cache/micrograd-edu/hub when other users cannot
+# reach this checkout); remade when the extras change, the wheel when the sources do.
+hub-env:
+	$(PYTHON) tools/hub_env.py
 
 # The quick subset (under a minute): no browser, no notebooks, nothing slow.
 quicktest: $(VENV)/.test-installed

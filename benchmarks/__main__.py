@@ -12,6 +12,10 @@ Playground's epochs and redraws per second and the reinforcement-learning ones
 The grader's targets (:mod:`benchmarks.grading`) close the second table of a full
 run; ``--grading`` prints them alone.
 
+A class on one machine (:mod:`benchmarks.hub`: epochs per second per user for 1, 8, 10
+and 30 simulated users, a hidden Play's CPU, a user's memory) follows the Playground's
+rows; ``--hub`` prints it alone.
+
 Options: ``--quick`` (fewer repeats, no full training of micrograd), ``--markdown``,
 ``--playground`` (only the table of targets: the tape, the live Playground's rates
 and the reinforcement-learning training targets), ``--engine`` (only the engine's
@@ -29,7 +33,7 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from . import engine_ops, grading, install, playground, rl, size, tape, training, workloads
+from . import engine_ops, grading, hub, install, playground, rl, size, tape, training, workloads
 from .timing import median_times
 from .workloads import Engine
 
@@ -158,11 +162,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--baseline", default=engine_ops.BASELINE, help="the commit of that earlier engine"
     )
+    parser.add_argument(
+        "--hub", action="store_true", help="only a class on one machine: users, hidden Play, memory"
+    )
     args = parser.parse_args(argv)
     print("\n".join(size.measure().lines()))
     repeats = 3 if args.quick else 5
     if args.install:
         _print_targets(install.install_rows(), args.markdown)
+        return 0
+    if args.hub:
+        _print_targets(hub.hub_rows(args.quick), args.markdown)
         return 0
     if args.playground:
         _print_playground(args.quick, args.markdown)
@@ -265,6 +275,8 @@ def _print_playground(quick: bool, markdown: bool, with_grading: bool = False) -
     rows += playground.epoch_against_fit(quick)
     print("[+] live Playground in a classroom ...", file=sys.stderr)
     rows += playground.classroom_rows(quick)
+    print("[+] a class on one machine (simulated hub users) ...", file=sys.stderr)
+    rows += hub.hub_rows(quick)
     print("[+] reinforcement learning ...", file=sys.stderr)
     rows += rl.rl_rows()
     print("[+] the wheel and the course site ...", file=sys.stderr)

@@ -244,8 +244,10 @@ def _note_cell(code: str, vendored: bool) -> dict[str, Any] | None:
     if "local" in need:
         lines.append(
             "**This notebook cannot run in the browser:** it needs PyTorch, which has no "
-            "browser build. Run it on your computer: `pip install torch==2.13.0 "
-            '"micrograd_edu[course]"` then `micrograd-edu lab`.'
+            'browser build. Run it on your computer: `pip install "micrograd_edu[course]"`, '
+            "PyTorch's CPU build (Linux: `pip install torch==2.13.0 --index-url "
+            "https://download.pytorch.org/whl/cpu`; macOS, Windows: `pip install torch==2.13.0`), "
+            "then `micrograd-edu lab`."
         )
     if "numpy" in need:
         lines.append(

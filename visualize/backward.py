@@ -6,10 +6,13 @@ reverse topological order and applies the chain rule to its children::
 
     child.grad += local_grad × node.grad
 
-The current node is red and its edges carry their local derivatives. Hovering
-a node shows where its numbers come from: its value's formula, and the chain
-rule's terms that have reached its gradient so far. The gradients are
-computed here, on the side: the Values' own ``grad`` fields are left as they are.
+The current node has a thick vermillion border and its edges carry their
+local derivatives. Hovering a node — or reaching it by keyboard — shows where
+its numbers come from: its value's formula, and the chain rule's terms that
+have reached its gradient so far; each frame also holds the graph as text
+(:mod:`~micrograd_edu.visualize.outline`), and the player announces each step
+in a polite live region. The gradients are computed here, on the side: the
+Values' own ``grad`` fields are left as they are.
 """
 
 from __future__ import annotations
@@ -25,23 +28,25 @@ from micrograd_edu import Value
 from micrograd_edu._support import strict_json
 from micrograd_edu._support.files import write_atomically
 
+from . import interactive
 from .graph import (
     ComputationGraph,
     GraphTooLargeError,
     _number,
     _op_label,
     draw_graph,
-    fit_to_width,
     graph_nodes,
 )
-from .renderer import render
 
 __all__ = [
+    "PLAYER_KEYS",
     "PLAYER_TEMPLATE",
     "BackwardPlayer",
     "backward_player",
     "backward_steps",
+    "player_html",
     "save_backward_html",
+    "script_json",
 ]
 
 
@@ -73,8 +78,8 @@ def _frame(
 
 MAX_PLAYER_NODES = 50
 """The default size limit of a backward player: it holds one whole picture per
-step, so its size grows with the square of the nodes (50 nodes: about 4 MB;
-200 nodes: about 60 MB and 15 s to build)."""
+step (and the graph as text), so its size grows with the square of the nodes (50
+nodes: about 5 MB; 200 nodes: about 85 MB)."""
 
 
 def backward_steps(
@@ -102,7 +107,7 @@ def backward_steps(
             "step-by-step player, which holds one picture per step (its size grows with the "
             "square of the nodes). Play a smaller expression (one neuron), or pass "
             f"max_nodes={len(nodes)} and expect a page of about "
-            f"{len(nodes) ** 2 * 1500 / 1e6:.0f} MB."
+            f"{len(nodes) ** 2 * 2100 / 1e6:.0f} MB."
         )
     index = {node: i for i, node in enumerate(nodes)}
     grads: dict[Value, float] = {root: float(seed)}
@@ -142,56 +147,76 @@ def backward_steps(
 
 
 PLAYER_TEMPLATE = """\
-<div class="mg-player" id="{uid}" style="font-family: Helvetica, Arial, sans-serif">
-  <div style="margin: 0.3em 0">
+<div class="mg-pictures mg-player" id="{uid}" role="region" aria-label="{label}" \
+style="font-family: Helvetica, Arial, sans-serif">{style}
+  <div class="mg-controls" role="group" aria-label="Steps" style="margin: 0.3em 0">
     <button type="button" data-action="first">&#x25C0;&#x25C0; First</button>
     <button type="button" data-action="prev">&#x25C0; Previous</button>
-    <button type="button" data-action="play">&#x25B6; Play</button>
+    <button type="button" data-action="play" aria-pressed="false">&#x25B6; Play</button>
     <button type="button" data-action="next">Next &#x25B6;</button>
+    <button type="button" data-action="last">Last &#x25B6;&#x25B6;</button>
     <span class="mg-counter" style="margin-left: 1em"></span>
   </div>
   <p class="mg-caption" style="min-height: 2.6em; max-width: 60em"></p>
+  <p class="mg-status mg-sr-only" role="status" aria-live="polite" aria-atomic="true"></p>
   {frames}
+  <p class="mg-keys">{keys}</p>
 </div>
 <script>
 (function () {{
-  var root = document.getElementById({uid_json});
-  var frames = root.querySelectorAll(".mg-frame");
   var captions = {captions};
-  var counter = root.querySelector(".mg-counter");
-  var caption = root.querySelector(".mg-caption");
-  var playButton = root.querySelector('[data-action="play"]');
-  var current = 0, timer = null;
-  function show(i) {{
-    current = Math.max(0, Math.min(frames.length - 1, i));
-    for (var k = 0; k < frames.length; k++) frames[k].style.display = (k === current) ? "" : "none";
-    counter.textContent = "Step " + current + " of " + (frames.length - 1);
-    caption.textContent = captions[current];
-    root.setAttribute("data-frame", String(current));
-  }}
-  function stop() {{
-    if (timer) {{ clearInterval(timer); timer = null; }}
-    playButton.innerHTML = "&#x25B6; Play";
-  }}
-  function play() {{
-    if (timer) {{ stop(); return; }}
-    if (current === frames.length - 1) show(0);
-    playButton.innerHTML = "&#x25A0; Pause";
-    timer = setInterval(function () {{
-      if (current >= frames.length - 1) {{ stop(); }} else {{ show(current + 1); }}
-    }}, 1200);
-  }}
-  root.addEventListener("click", function (event) {{
-    var action = event.target.getAttribute("data-action");
-    if (action === "first") {{ stop(); show(0); }}
-    if (action === "prev") {{ stop(); show(current - 1); }}
-    if (action === "next") {{ stop(); show(current + 1); }}
-    if (action === "play") {{ play(); }}
-  }});
-  show(0);
+{js}
+  mgPictures(document.getElementById({uid_json}), {options});
 }})();
 </script>
 """
+"""A player: buttons (Play is a toggle: ``aria-pressed``), the step's counter and caption,
+a polite live region that announces the step, the frames (one shown at a time; each
+picture with its note and text version) and the keys; its script is
+:data:`~micrograd_edu.visualize.interactive.PICTURES_JS`."""
+
+PLAYER_KEYS = (
+    "Keyboard: the buttons step through; Tab to the picture: arrow keys follow its edges "
+    "(← an input, → a consumer, ↑ ↓ the other inputs of the same node), Page Up and Page "
+    "Down: the previous and next step; Enter: this value in the text version; Escape: leave "
+    "the picture."
+)
+
+
+def player_html(
+    views: Iterable[str],
+    captions: Iterable[str],
+    label: str,
+    keys: str = PLAYER_KEYS,
+    interval: int = 1200,
+    autoplay: bool = False,
+    uid: str | None = None,
+) -> str:
+    """A player of ``views`` (each frame's HTML; frame ``i`` is step ``i``) with their
+    ``captions``: what :class:`BackwardPlayer`, the step player and the CartPole player show.
+
+    ``interval`` is the milliseconds between steps while playing; with ``autoplay`` the
+    player starts by itself, unless the user prefers reduced motion.
+    """
+    uid = uid or f"mg-player-{uuid.uuid4().hex[:12]}"
+    views = list(views)
+    frames = [
+        f'<div class="mg-frame mg-view" data-index="{i}" role="group" '
+        f'aria-label="Step {i} of {len(views) - 1}">{view}</div>'
+        for i, view in enumerate(views)
+    ]
+    return PLAYER_TEMPLATE.format(
+        uid=uid,
+        uid_json=script_json(uid),
+        label=html.escape(label),
+        style=interactive.style(),
+        frames="\n  ".join(frames),
+        keys=html.escape(keys),
+        captions=script_json(list(captions)),
+        js=interactive.PICTURES_JS,
+        options=f"{{captions: captions, interval: {int(interval)}, "
+        f"autoplay: {'true' if autoplay else 'false'}}}",
+    )
 
 
 _SCRIPT_UNSAFE = {
@@ -218,40 +243,55 @@ def script_json(data: object) -> str:
 
 @dataclass(frozen=True)
 class BackwardPlayer:
-    """The frames as a self-contained HTML widget; displays itself in Jupyter."""
+    """The frames as a self-contained HTML widget; displays itself in Jupyter.
+
+    Each frame is the drawing, whose nodes are reached by keyboard, and the graph as
+    text (:mod:`~micrograd_edu.visualize.outline`); ``title`` names the player,
+    ``interval`` is the milliseconds between steps while playing, and with
+    ``autoplay`` it starts by itself unless the user prefers reduced motion.
+    """
 
     frames: tuple[ComputationGraph, ...]
+    title: str = "Backpropagation, step by step"
+    autoplay: bool = False
+    interval: int = 1200
 
     def html_fragment(self) -> str:
-        """A ``<div>`` with every frame as inline SVG, buttons and a small script."""
+        """A ``<div>`` with every frame as inline SVG and as text, buttons and a small script."""
         uid = f"mg-player-{uuid.uuid4().hex[:12]}"
-        svgs = []
-        for i, frame in enumerate(self.frames):
-            svg = fit_to_width(render(frame.source, "svg").decode("utf-8"))
-            svgs.append(f'<div class="mg-frame" data-index="{i}">{svg}</div>')
-        return PLAYER_TEMPLATE.format(
+        views = [frame.view_html(f"{uid}-f{i}") for i, frame in enumerate(self.frames)]
+        return player_html(
+            views,
+            [frame.caption for frame in self.frames],
+            self.title,
+            interval=self.interval,
+            autoplay=self.autoplay,
             uid=uid,
-            uid_json=script_json(uid),
-            frames="\n  ".join(svgs),
-            captions=script_json([frame.caption for frame in self.frames]),
         )
 
-    def html_page(self, title: str = "Backpropagation, step by step") -> str:
+    def html_page(self, title: str | None = None) -> str:
         """A complete HTML document that works offline in any browser."""
-        return (
-            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{html.escape(title)}</title>\n</head>\n<body>\n"
-            f'<h1 style="font-family: Helvetica, Arial, sans-serif">{html.escape(title)}</h1>\n'
-            f"{self.html_fragment()}</body>\n</html>\n"
-        )
+        return interactive.page_html(title or self.title, self.html_fragment())
 
     def _repr_html_(self) -> str:
         return self.html_fragment()
 
 
-def backward_player(root: Value, max_nodes: int = MAX_PLAYER_NODES) -> BackwardPlayer:
-    """The backward pass of ``root`` as an HTML player (display it in a notebook)."""
-    return BackwardPlayer(tuple(backward_steps(root, max_nodes=max_nodes)))
+def backward_player(
+    root: Value, max_nodes: int = MAX_PLAYER_NODES, autoplay: bool = False
+) -> BackwardPlayer:
+    """The backward pass of ``root`` as an HTML player (display it in a notebook).
+
+    It waits for Play (or Next) unless ``autoplay``; even then it does not start by itself
+    when the user prefers reduced motion.
+
+    >>> from micrograd_edu import Value
+    >>> player = backward_player(Value(2.0, label="a") * Value(3.0, label="b"))
+    >>> [frame.caption for frame in player.frames]  # doctest: +NORMALIZE_WHITESPACE
+    ['Forward pass done: node 2 = 6. Seed the output: d out / d out = 1.',
+     'node 2 (×, grad 1) passes its gradient on: a += 3 × 1; b += 2 × 1']
+    """
+    return BackwardPlayer(tuple(backward_steps(root, max_nodes=max_nodes)), autoplay=autoplay)
 
 
 def save_backward_html(

@@ -3,7 +3,9 @@
 :func:`micrograd_edu.explain.explain_grad` writes d root / d leaf as a sum over
 the paths from the root to the leaf, each the product of the local derivatives
 on its edges. Here each path is drawn on the computation graph, thick and in
-its own colour, with its local derivatives on its edges.
+its own colour (:data:`~micrograd_edu.visualize.palette.PATH_COLORS`, told apart
+under every colour-vision deficiency), with its number and its local derivatives
+on its edges ("path 1: ×3"), so that colour is never the only cue.
 
 >>> from micrograd_edu import Value
 >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -29,11 +31,12 @@ from micrograd_edu.explain import MAX_PATHS, GradExplanation, GradPath, explain_
 
 from .backward import MAX_PLAYER_NODES, BackwardPlayer
 from .graph import ComputationGraph, draw_graph
+from .palette import PATH_COLORS
 
 __all__ = ["PATH_COLORS", "draw_paths", "explain_player", "explain_steps", "save_explain_svg"]
 
-PATH_COLORS = ("#dc2626", "#2563eb", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#be185d")
-"""The colours of the paths, in turn (the eighth path takes the first colour again)."""
+LEAF_OUTLINE = "#111827"
+"""The border of the leaf whose gradient is explained."""
 
 
 def _color(i: int) -> str:
@@ -52,27 +55,37 @@ def _explanation(
 
 def _colored(
     explanation: GradExplanation, paths: list[tuple[int, GradPath]]
-) -> tuple[dict[tuple[Value, int], str], dict[Value, str]]:
-    """The edges and the nodes of ``paths``, with their colours (an edge on several: all)."""
-    edges: dict[tuple[Value, int], list[str]] = {}
+) -> tuple[dict[tuple[Value, int], str], dict[tuple[Value, int], str], dict[Value, str]]:
+    """The edges of ``paths`` with their colours and numbers (an edge on several: all of
+    them), and the nodes' borders."""
+    edges: dict[tuple[Value, int], list[int]] = {}
     outline: dict[Value, str] = {}
     for i, path in paths:
         for parent, taken in zip(path.nodes, path.edges, strict=False):
-            colors = edges.setdefault((parent, taken), [])
-            if _color(i) not in colors:
-                colors.append(_color(i))
+            on = edges.setdefault((parent, taken), [])
+            if i not in on:
+                on.append(i)
         for node in path.nodes:
             outline.setdefault(node, _color(i))
-    outline[explanation.leaf] = "#111827"
-    return {edge: ":".join(colors) for edge, colors in edges.items()}, outline
+    outline[explanation.leaf] = LEAF_OUTLINE
+    colors = {edge: ":".join(dict.fromkeys(_color(i) for i in on)) for edge, on in edges.items()}
+    labels = {
+        edge: f"path {on[0] + 1}" if len(on) == 1 else "paths " + ", ".join(str(i + 1) for i in on)
+        for edge, on in edges.items()
+    }
+    return colors, labels, outline
 
 
 def _draw(
     explanation: GradExplanation, paths: list[tuple[int, GradPath]], max_nodes: int
 ) -> ComputationGraph:
-    edge_colors, outline = _colored(explanation, paths)
+    edge_colors, edge_labels, outline = _colored(explanation, paths)
     return draw_graph(
-        explanation.root, max_nodes=max_nodes, edge_colors=edge_colors, outline=outline
+        explanation.root,
+        max_nodes=max_nodes,
+        edge_colors=edge_colors,
+        edge_labels=edge_labels,
+        outline=outline,
     )
 
 
@@ -122,8 +135,19 @@ def explain_player(
     max_paths: int = MAX_PATHS,
     max_nodes: int = MAX_PLAYER_NODES,
 ) -> BackwardPlayer:
-    """The paths of d root / d leaf, one at a time, as an HTML player (shows itself in Jupyter)."""
-    return BackwardPlayer(tuple(explain_steps(root, leaf, max_paths, max_nodes)))
+    """The paths of d root / d leaf, one at a time, as an HTML player (shows itself in Jupyter).
+
+    >>> from micrograd_edu import Value
+    >>> a = Value(3.0, label="a")
+    >>> b = a * a
+    >>> b.label = "b"
+    >>> explain_player(b, a).title
+    'The paths of db/da, one at a time'
+    """
+    explanation = _explanation(root, leaf, max_paths)
+    names = explanation.names
+    title = f"The paths of d{names[explanation.root]}/d{names[explanation.leaf]}, one at a time"
+    return BackwardPlayer(tuple(explain_steps(explanation, max_nodes=max_nodes)), title=title)
 
 
 def draw_paths(

@@ -1,20 +1,33 @@
 """Draw the computation graph of a :class:`~micrograd_edu.Value` with Graphviz.
 
 Each Value is a record ``label | data | grad``; each operation is a small
-circle between its inputs and its output. Inputs are blue, parameters
-(weights, biases) amber, computed nodes white, the output has a thick border.
+circle between its inputs and its output. Colour is never the only cue (the
+colours come from :mod:`~micrograd_edu.visualize.palette`): inputs are sky blue
+with rounded corners, parameters (weights, biases) orange with a dashed border,
+computed nodes white with a plain one; the output has a thick border, a
+highlighted node a thick vermillion one.
+
+In a notebook the graph shows as HTML that a keyboard and a screen reader can
+use: its nodes take the focus (Tab, then the arrow keys follow the edges), the
+focused node's formulas are written below it, and "The graph as text" lists
+every node with its op, value, gradient, formulas, inputs and consumers
+(:mod:`~micrograd_edu.visualize.outline`).
 
 >>> from micrograd_edu import Value
 >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
 >>> graph = draw_graph(a * b + a)
->>> graph.source.count("shape=record")
-4
+>>> graph.source.count("shape=record"), graph.source.count("shape=Mrecord")
+(2, 2)
+>>> graph.texts[0].label
+'a: input, value 2, gradient not known yet'
 """
 
 from __future__ import annotations
 
+import html
 import os
 import re
+import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,18 +36,29 @@ from typing import Any
 import graphviz
 
 from micrograd_edu import Value
+from micrograd_edu._support import strict_json
 from micrograd_edu._support.files import write_atomically
-from micrograd_edu.explain.formulas import grad_formula, node_names, parent_edges, value_formula
+from micrograd_edu.explain.formulas import node_names
 from micrograd_edu.explain.optable import draw_label
 
+from . import interactive
+from .outline import (
+    UNKNOWN_BEFORE_BACKWARD,
+    UNKNOWN_IN_PASS,
+    NodeText,
+    node_texts,
+    outline_html,
+)
+from .palette import EDGE_GREY, HIGHLIGHT, NODE_BORDER, NODE_COLORS, NODE_STYLES
 from .renderer import render
 
 __all__ = ["ComputationGraph", "GraphTooLargeError", "draw_graph", "fit_to_width", "graph_nodes"]
 
-INPUT_COLOR = "#dbeafe"
-PARAMETER_COLOR = "#fde68a"
-COMPUTED_COLOR = "#ffffff"
-HIGHLIGHT_COLOR = "#fca5a5"
+INPUT_COLOR = NODE_COLORS["input"]
+PARAMETER_COLOR = NODE_COLORS["parameter"]
+COMPUTED_COLOR = NODE_COLORS["computed"]
+HIGHLIGHT_COLOR = HIGHLIGHT
+OP_COLOR = "#475569"
 NO_GRAD = "? (run backward)"
 
 GradLookup = Callable[[Value], "float | None"]
@@ -55,6 +79,57 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
 
     caption: str = ""
     current: Value | None = None
+    texts: tuple[NodeText, ...] = ()
+    """Every node in words (:func:`~micrograd_edu.visualize.outline.node_texts`), forward order."""
+    drawn_names: dict[str, str] = {}  # noqa: RUF012  (replaced, never changed in place)
+    """Each node's accessible name in the drawing, by key: what the node shows, then its kind
+    (WCAG 2.5.3: the visible text is part of the name)."""
+    rankdir: str = "LR"
+
+    @property
+    def summary(self) -> str:
+        """The picture's accessible name: what it shows, in numbers."""
+        kinds = [text.kind for text in self.texts]
+        edges = sum(len(text.inputs) for text in self.texts)
+        output = next((text.name for text in self.texts if text.output), "")
+        return (
+            f"Computation graph of {output}: {len(kinds)} values ({kinds.count('input')} inputs, "
+            f"{kinds.count('parameter')} parameters, {kinds.count('computed')} computed) and "
+            f"{edges} edges"
+        )
+
+    def accessible_svg(self, svg: str | None = None) -> str:
+        """The drawing (``svg``, rendered if not given) as inline SVG whose nodes carry their
+        names and descriptions (:func:`~micrograd_edu.visualize.interactive.graph_svg`),
+        fitted to its container."""
+        if svg is None:
+            svg = render(self.source, "svg").decode("utf-8")
+        if self.texts:
+            svg = interactive.graph_svg(
+                svg, self.texts, self.rankdir, self.summary, self.drawn_names
+            )
+        return fit_to_width(svg)
+
+    def view_html(self, uid: str, svg: str | None = None) -> str:
+        """The accessible drawing, then the graph as text (items ``{uid}-v0``, …); a graph
+        that was not drawn by :func:`draw_graph` (no ``texts``) has the drawing only."""
+        text = outline_html(self.texts, uid) if self.texts else ""
+        return self.accessible_svg(svg) + interactive.note_html() + text
+
+    def html_fragment(self, svg: str | None = None) -> str:
+        """The graph as HTML for a notebook or a page: the drawing (its nodes reached by
+        keyboard, the focused node's formulas written below it), then the graph as text."""
+        uid = f"mg-graph-{uuid.uuid4().hex[:12]}"
+        return (
+            f'<div class="mg-pictures mg-graph-view" id="{uid}">{interactive.style()}'
+            f"{self.view_html(uid, svg)}"
+            f'<p class="mg-keys">{html.escape(interactive.GRAPH_KEYS)}</p>'
+            f"</div>{interactive.script(strict_json.dumps(uid))}"
+        )
+
+    def html_page(self, title: str = "Computation graph") -> str:
+        """A complete HTML document of :meth:`html_fragment` that works offline."""
+        return interactive.page_html(title, self.html_fragment())
 
     def _repr_mimebundle_(
         self,
@@ -65,11 +140,12 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
         """Inline display: HTML that fits the output area (and the SVG itself).
 
         Notebook front ends (JupyterLab, Notebook 7, VS Code) prefer the HTML,
-        in which the graph shrinks to the width of the output area; an image
+        in which the graph shrinks to the width of the output area, can be read
+        by keyboard and has its text version (:meth:`html_fragment`); an image
         viewer gets the plain SVG at its natural size, like ``.render()``.
         """
         svg = render(self.source, "svg").decode("utf-8")
-        bundle = {"text/html": fit_to_width(svg), "image/svg+xml": svg}
+        bundle = {"text/html": self.html_fragment(svg), "image/svg+xml": svg}
         wanted = set(bundle if include is None else include) - set(exclude or ())
         return {mime: data for mime, data in bundle.items() if mime in wanted}
 
@@ -192,27 +268,38 @@ class _Style:
     highlighted: set[Value]
     parameters: set[Value]
     tooltips: dict[Value, str]
-    names: dict[Value, str]
+    names: Mapping[Value, str]
     edge_colors: Mapping[tuple[Value, int], str]
+    edge_labels: Mapping[tuple[Value, int], str]
     outline: Mapping[Value, str]
 
 
-def _tooltips(
-    root: Value,
-    nodes: list[Value],
-    names: dict[Value, str],
-    grads: Mapping[Value, float],
-    passed: Collection[Value] | None,
-) -> dict[Value, str]:
-    """Each node's hover text: its value's formula, then its gradient's chain rule."""
-    edges = parent_edges(root)
-    texts = {}
-    for node in nodes:
-        lines = [value_formula(node, names)]
-        if node in grads:
-            lines.append(grad_formula(node, root, names, grads, passed, edges))
-        texts[node] = "\n".join(lines)
-    return texts
+def _tooltips(nodes: list[Value], texts: tuple[NodeText, ...]) -> dict[Value, str]:
+    """Each node's hover text: its value's formula, then (once known) its gradient's chain rule."""
+    return {
+        node: text.value_formula
+        if text.grad is None
+        else f"{text.value_formula}\n{text.grad_formula}"
+        for node, text in zip(nodes, texts, strict=True)
+    }
+
+
+def _kind(node: Value, style: _Style) -> str:
+    if node in style.parameters:
+        return "parameter"
+    return "computed" if node.children else "input"
+
+
+def _name_drawn_node(
+    graph: ComputationGraph, node: Value, style: _Style, fields: list[str]
+) -> None:
+    """The node's accessible name: what it shows (its fields), then what it is."""
+    text = graph.texts[int(style.ids[node][1:])]
+    shown = ", ".join(fields)
+    name = shown if node.label else f"{text.name}: {shown}"
+    kind = f"computed by {text.op}" if text.kind == "computed" else text.kind
+    extra = (", the output" if text.output else "") + (", the current step" if text.current else "")
+    graph.drawn_names[text.key] = f"{name}, {kind}{extra}".replace("\n", " ")
 
 
 def _draw_node(graph: ComputationGraph, node: Value, style: _Style) -> None:
@@ -222,28 +309,24 @@ def _draw_node(graph: ComputationGraph, node: Value, style: _Style) -> None:
         fields.append(style.unknown_grad if grad is None else f"grad {_number(grad)}")
     if node.label:
         fields.insert(0, node.label)
+    kind = _kind(node, style)
     marked = node in style.highlighted
-    fill = (
-        HIGHLIGHT_COLOR
-        if marked
-        else PARAMETER_COLOR
-        if node in style.parameters
-        else INPUT_COLOR
-        if not node.children
-        else COMPUTED_COLOR
-    )
+    _name_drawn_node(graph, node, style, fields)
     attributes = {}
     if node in style.tooltips:
         attributes["tooltip"] = _tooltip(style.tooltips[node])
     bold = node is style.root or marked or node in style.outline
+    border = NODE_STYLES[kind]  # the cue besides the fill: rounded, dashed or plain
     graph.node(
         style.ids[node],
         label="{ " + " | ".join(_escape(field) for field in fields) + " }",
-        shape="record",
-        style="filled,bold" if bold else "filled",
-        fillcolor=fill,
-        penwidth="2.5" if bold else "1",
-        color=style.outline.get(node, "black"),
+        shape="Mrecord" if border == "rounded" else "record",
+        style=",".join(
+            ["filled", *(["dashed"] if border == "dashed" else []), *(["bold"] if bold else [])]
+        ),
+        fillcolor=NODE_COLORS[kind],
+        penwidth="3.5" if marked else "2.5" if bold else "1",
+        color=HIGHLIGHT if marked else style.outline.get(node, NODE_BORDER),
         **attributes,
     )
 
@@ -259,7 +342,8 @@ def _draw_op(graph: ComputationGraph, node: Value, style: _Style) -> None:
         fixedsize="false",
         margin="0.02",
         fontsize="10",
-        color="#dc2626" if marked else "#475569",
+        color=HIGHLIGHT if marked else OP_COLOR,
+        penwidth="2" if marked else "1",
     )
     into = [style.edge_colors.get((node, i)) for i in range(len(node.children))]
     colors = list(dict.fromkeys(":".join(c for c in into if c).split(":")))
@@ -271,16 +355,43 @@ def _draw_op(graph: ComputationGraph, node: Value, style: _Style) -> None:
     for i, (child, local) in enumerate(zip(node.children, node.local_grads, strict=True)):
         color = style.edge_colors.get((node, i))
         show = style.show_local_grads or marked or color is not None
-        attributes = {"label": f"×{_number(local)}" if show else ""}
-        if names:
+        note = style.edge_labels.get((node, i))
+        label = f"×{_number(local)}" if show else ""
+        attributes = {"label": f"{note}: {label}" if note and label else label}
+        if style.tooltips:
             attributes["tooltip"] = _tooltip(
                 f"local derivative d{names[node]}/d{names[child]} = {_number(local)}"
             )
         if color is not None:
             attributes["penwidth"] = "2.5"
-            attributes["fontcolor"] = color
-        attributes["color"] = color or ("#dc2626" if marked else "#475569")
+            attributes["fontcolor"] = color.split(":")[0]
+        elif marked:
+            attributes["penwidth"] = "2"
+        attributes["color"] = color or (HIGHLIGHT if marked else EDGE_GREY)
         graph.edge(style.ids[child], op_id, **attributes)
+
+
+def _texts(
+    root: Value,
+    grads: Mapping[Value, float],
+    passed: Collection[Value] | None,
+    parameters: set[Value],
+    highlighted: list[Value],
+    names: Mapping[Value, str],
+    given: bool,
+) -> tuple[NodeText, ...]:
+    """The nodes in words; in a player's step (``passed`` given, one node highlighted) that
+    node is the current one; with ``given`` gradients a missing one has not arrived yet."""
+    in_pass = passed is not None and len(highlighted) == 1
+    return node_texts(
+        root,
+        grads,
+        passed,
+        parameters,
+        current=highlighted[0] if in_pass else None,
+        names=names,
+        unknown=UNKNOWN_IN_PASS if given else UNKNOWN_BEFORE_BACKWARD,
+    )
 
 
 def draw_graph(
@@ -296,8 +407,14 @@ def draw_graph(
     passed: Collection[Value] | None = None,
     edge_colors: Mapping[tuple[Value, int], str] | None = None,
     outline: Mapping[Value, str] | None = None,
+    edge_labels: Mapping[tuple[Value, int], str] | None = None,
 ) -> ComputationGraph:
     """Draw ``root`` and every Value it was computed from.
+
+    The graph's ``texts`` are its nodes in words
+    (:func:`~micrograd_edu.visualize.outline.node_texts`): its HTML
+    (:meth:`ComputationGraph.html_fragment`) names each node with them and
+    lists them as "The graph as text".
 
     Parameters
     ----------
@@ -333,6 +450,10 @@ def draw_graph(
         (:mod:`micrograd_edu.visualize.explain` draws the paths of a gradient with it).
     outline:
         Nodes to draw with a thick border of the given colour.
+    edge_labels:
+        Text written before the local derivative of these edges (keys as in
+        ``edge_colors``): the path players write "path 1", so that a path is
+        told apart by more than its colour.
     """
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
@@ -347,7 +468,9 @@ def draw_graph(
     if grads is None:
         backward_ran = root.grad != 0.0
         grads = {node: node.grad for node in nodes} if backward_ran else {}
-    names = node_names(root) if tooltips else {}
+    names = node_names(root)
+    parameters, highlighted = set(params), list(highlight)
+    texts = _texts(root, grads, passed, parameters, highlighted, names, unknown_grad != NO_GRAD)
     style = _Style(
         root=root,
         ids={node: f"v{i}" for i, node in enumerate(nodes)},
@@ -355,11 +478,12 @@ def draw_graph(
         unknown_grad=unknown_grad,
         show_grad=show_grad,
         show_local_grads=show_local_grads,
-        highlighted=set(highlight),
-        parameters=set(params),
-        tooltips=_tooltips(root, nodes, names, grads, passed) if tooltips else {},
+        highlighted=set(highlighted),
+        parameters=parameters,
+        tooltips=_tooltips(nodes, texts) if tooltips else {},
         names=names,
         edge_colors=edge_colors or {},
+        edge_labels=edge_labels or {},
         outline=outline or {},
     )
     graph = ComputationGraph(
@@ -367,8 +491,11 @@ def draw_graph(
         format="svg",
         graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "bgcolor": "white"},
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
-        edge_attr={"fontname": "Helvetica", "fontsize": "9", "color": "#475569"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "9", "color": EDGE_GREY},
     )
+    graph.texts = texts
+    graph.drawn_names = {}
+    graph.rankdir = rankdir
     for node in nodes:
         _draw_node(graph, node, style)
         if node.children:

@@ -7,6 +7,13 @@ shows its computation for the batch's first point (``h = tanh(w·x + b) =
 tanh(0.3) = 0.2913``); hovering a connection shows its weight, then its
 gradient, then its update ``w − lr·dL/dw = 0.5 − 0.1·0.3 = 0.47``.
 
+In the player the neurons and connections are reached by keyboard too (one tab
+stop; ↑ ↓ within a layer or among the connections into one neuron, ← → from a
+neuron to its first incoming or outgoing connection and from a connection to
+its two neurons) and the focused one's numbers are written below the picture;
+each stage is also written as text (:func:`step_text`). Connections are blue
+and solid when positive, orange and dashed when negative.
+
 >>> import numpy as np
 >>> from micrograd_edu.explain.health import one_step
 >>> from micrograd_edu.nn import MLP
@@ -20,7 +27,6 @@ from __future__ import annotations
 
 import html
 import os
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,12 +36,28 @@ from micrograd_edu._support.files import write_atomically
 from micrograd_edu.explain.health import ParameterUpdate, StepTrace
 from micrograd_edu.nn import MLP
 
-from .backward import PLAYER_TEMPLATE, script_json
+from . import interactive
+from .backward import player_html
+from .palette import NEGATIVE, NEGATIVE_DASH, POSITIVE
 
-__all__ = ["STAGES", "StepPlayer", "save_step_html", "step_captions", "step_player", "step_svg"]
+__all__ = [
+    "STAGES",
+    "StepPlayer",
+    "save_step_html",
+    "step_captions",
+    "step_player",
+    "step_svg",
+    "step_text",
+]
 
 STAGES = ("forward", "loss", "backward", "update")
 COLUMN, ROW, MARGIN = 170, 64, 40
+STEP_KEYS = (
+    "Keyboard: the buttons step through the stages; Tab to the picture: ↑ ↓ the neurons of a "
+    "layer (or the connections into one neuron), ← → from a neuron to its connections and "
+    "from a connection to its neurons, Page Up and Page Down: the previous and next stage; "
+    "Enter: this item in the text version; Escape: leave the picture."
+)
 
 
 def _updates(trace: StepTrace) -> dict[str, ParameterUpdate]:
@@ -73,6 +95,19 @@ def _edge_text(update: ParameterUpdate, stage: str) -> tuple[str, float]:
     return f"w = {update.before:.4g}", update.before
 
 
+def _name(k: int, j: int) -> str:
+    """Neuron ``j`` of column ``k`` (column 0: the inputs)."""
+    return f"input x{j + 1}" if k == 0 else f"layer {k}, neuron {j + 1}"
+
+
+def _weight_key(k: int, i: int, j: int) -> str:
+    return f"w:{k},{i},{j}"
+
+
+def _neuron_key(k: int, j: int) -> str:
+    return f"n:{k},{j}"
+
+
 def _edges(model: MLP, trace: StepTrace, stage: str, widths: list[int]) -> list[str]:
     updates = _updates(trace)
     texts = {}
@@ -86,13 +121,37 @@ def _edges(model: MLP, trace: StepTrace, stage: str, widths: list[int]) -> list[
     for (k, i, j, name), (text, value) in texts.items():
         (x1, y1), (x2, y2) = _position(k, i, widths), _position(k + 1, j, widths)
         width = 1.0 + 6.0 * abs(value) / largest
-        color = "#2563eb" if value >= 0 else "#ea580c"
+        color, dash = (POSITIVE, "") if value >= 0 else (NEGATIVE, NEGATIVE_DASH)
+        dashes = f' stroke-dasharray="{dash}"' if dash else ""
+        attributes = interactive.item_attributes(
+            _weight_key(k, i, j),
+            f"connection from {_name(k, i)} to {_name(k + 1, j)}: {text}",
+            shape="line",
+            order=_order(widths, k + 1, j, i),
+            left=_neuron_key(k, i),
+            right=_neuron_key(k + 1, j),
+            up=_weight_key(k, i - 1, j) if i > 0 else "",
+            down=_weight_key(k, i + 1, j) if i + 1 < widths[k] else "",
+        )
         parts.append(
+            f'<g class="mg-weight mg-item" {attributes}>'
             f'<line class="mg-edge" data-param="{name}" x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" '
-            f'stroke="{color}" stroke-width="{width:.2f}" stroke-linecap="round">'
-            f"<title>{html.escape(text)}</title></line>"
+            f'stroke="{color}" stroke-width="{width:.2f}" stroke-linecap="round"{dashes}>'
+            f"<title>{html.escape(text)}</title></line></g>"
         )
     return parts
+
+
+def _order(widths: list[int], k: int, j: int, i: int | None = None) -> int:
+    """Items in the forward order: the inputs, then each layer's connections and neurons."""
+    before = widths[0]
+    for column in range(1, k):
+        before += widths[column] * (widths[column - 1] + 1)
+    if k == 0:
+        return j
+    if i is None:
+        return before + widths[k - 1] * widths[k] + j
+    return before + j * widths[k - 1] + i
 
 
 def _neuron_text(model: MLP, k: int, j: int, z: float, a: float, trace: StepTrace) -> str:
@@ -103,45 +162,130 @@ def _neuron_text(model: MLP, k: int, j: int, z: float, a: float, trace: StepTrac
     return f"h = {name}(w·x + b) = {name}({z:.4g}) = {a:.4g}  (b = {bias.before:.4g})"
 
 
+def _neurons(model: MLP, trace: StepTrace) -> list[list[tuple[str, float]]]:
+    """Each neuron's hover text and output for the batch's first point, column by column."""
+    values = [[(x, float(x)) for x in trace.X[0]], *_first_point(model, trace)]
+    return [
+        [
+            (
+                f"input x{j + 1} = {a:.4g}"
+                if k == 0
+                else _neuron_text(model, k - 1, j, z, a, trace),
+                a,
+            )
+            for j, (z, a) in enumerate(column)
+        ]
+        for k, column in enumerate(values)
+    ]
+
+
+def _loss_text(trace: StepTrace, stage: str) -> str:
+    after = f" → {trace.loss_after:.4g}" if stage == "update" else ""
+    return f"L = {trace.loss:.4g}{after}"
+
+
 def step_svg(model: MLP, trace: StepTrace, stage: str) -> str:
     """The network at one stage of the step, as an SVG document (hover for the numbers).
 
     Connections are as thick as their weight (forward, loss), gradient
-    (backward) or change (update); blue positive, orange negative.
+    (backward) or change (update); blue and solid positive, orange and dashed
+    negative. The picture is an image named after its stage; its neurons and
+    connections carry their names and numbers, for the player's keyboard.
     Raises ValueError for an unknown stage.
     """
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}; the stages are {', '.join(STAGES)}")
     widths = [model.nin, *model.nouts]
     size = (2 * MARGIN + (len(widths) - 1) * COLUMN, 2 * MARGIN + (max(widths) - 1) * ROW)
+    label = f"The network {' → '.join(map(str, widths))} at the {stage} stage" + (
+        f": {_loss_text(trace, stage)}" if stage != "forward" else ""
+    )
     parts = [
         f'<svg class="mg-step" xmlns="http://www.w3.org/2000/svg" width="{size[0] + 120}" '
-        f'height="{size[1]}" font-family="Helvetica, Arial, sans-serif" font-size="11">'
+        f'height="{size[1]}" font-family="Helvetica, Arial, sans-serif" font-size="11" '
+        f'role="img" aria-label="{html.escape(label)}" data-roving="grid">'
     ]
     parts += _edges(model, trace, stage, widths)
-    values = [[(x, float(x)) for x in trace.X[0]], *_first_point(model, trace)]
-    for k, column in enumerate(values):
-        for j, (z, a) in enumerate(column):
+    last = len(widths) - 1
+    for k, column in enumerate(_neurons(model, trace)):
+        for j, (text, a) in enumerate(column):
             x, y = _position(k, j, widths)
-            text = (
-                f"input x{j + 1} = {a:.4g}"
-                if k == 0
-                else _neuron_text(model, k - 1, j, z, a, trace)
+            attributes = interactive.item_attributes(
+                _neuron_key(k, j),
+                f"{_name(k, j)}, {a:.2g}",
+                text,
+                order=_order(widths, k, j),
+                start="1" if (k, j) == (0, 0) else "0",
+                up=_neuron_key(k, j - 1) if j > 0 else "",
+                down=_neuron_key(k, j + 1) if j + 1 < widths[k] else "",
+                left=_weight_key(k - 1, 0, j) if k > 0 else "",
+                right=_weight_key(k, j, 0) if k < last else "",
             )
             parts.append(
-                f'<g class="mg-neuron" data-neuron="{k}.{j}"><title>{html.escape(text)}</title>'
+                f'<g class="mg-neuron mg-item" data-neuron="{k}.{j}" {attributes}>'
+                f"<title>{html.escape(text)}</title>"
                 f'<circle cx="{x}" cy="{y}" r="15" fill="#f8fafc" stroke="#334155"/>'
                 f'<text x="{x}" y="{y + 4}" text-anchor="middle">{a:.2g}</text></g>'
             )
     if stage != "forward":
-        x, y = _position(len(widths) - 1, 0, widths)
-        after = f" → {trace.loss_after:.4g}" if stage == "update" else ""
+        x, y = _position(last, 0, widths)
         parts.append(
             f'<text class="mg-loss-value" x="{x + 24}" y="{y + 4}" font-weight="bold">'
-            f"L = {trace.loss:.4g}{after}</text>"
+            f"{_loss_text(trace, stage)}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def step_text(model: MLP, trace: StepTrace, stage: str, uid: str = "mg-step") -> str:
+    """The network at one stage in words: an HTML list, layer by layer, of each neuron's
+    computation for the first point and the numbers of the connections into it (as the
+    picture shows them at ``stage``), inside a ``<details>`` element; the items' ids start
+    with ``uid``.
+
+    >>> import numpy as np
+    >>> from micrograd_edu.explain.health import one_step
+    >>> model = MLP(1, [1], activation="linear", seed=0)
+    >>> trace = one_step(model, np.array([[2.0]]), np.array([1.0]), "mse", lr=0.1)
+    >>> text = step_text(model, trace, "backward")
+    >>> text.count('class="mg-text-item"'), "dL/dw = " in text
+    (3, True)
+    """
+    widths = [model.nin, *model.nouts]
+    updates = _updates(trace)
+    items = []
+    for k, column in enumerate(_neurons(model, trace)):
+        entries = []
+        for j, (text, _) in enumerate(column):
+            inside = ""
+            if k > 0:
+                inside = "".join(
+                    _text_item(
+                        uid,
+                        _weight_key(k - 1, i, j),
+                        f"from {_name(k - 1, i)}: "
+                        + _edge_text(updates[f"layers.{k - 1}.neurons.{j}.w.{i}"], stage)[0],
+                    )
+                    for i in range(widths[k - 1])
+                )
+                inside = f"<ul>{inside}</ul>"
+            entries.append(_text_item(uid, _neuron_key(k, j), f"{_name(k, j)}: {text}", inside))
+        head = "Inputs" if k == 0 else f"Layer {k} ({model.layers[k - 1].activation.name})"
+        items.append(f"<li>{head}<ul>{''.join(entries)}</ul></li>")
+    if stage != "forward":
+        items.append(f"<li>Loss: {html.escape(_loss_text(trace, stage))}</li>")
+    summary = f"The {stage} stage as text: each neuron for the first point, and its connections"
+    return (
+        f'<details class="mg-text"><summary>{html.escape(summary)}</summary>'
+        f'<ol aria-label="{html.escape(summary)}">{"".join(items)}</ol></details>'
+    )
+
+
+def _text_item(uid: str, key: str, text: str, inside: str = "") -> str:
+    return (
+        f'<li class="mg-text-item" id="{uid}-{key.replace(":", "-").replace(",", "-")}" '
+        f'data-key="{key}" tabindex="-1">{html.escape(text)}{inside}</li>'
+    )
 
 
 def step_captions(trace: StepTrace) -> list[str]:
@@ -163,30 +307,34 @@ def step_captions(trace: StepTrace) -> list[str]:
 
 @dataclass(frozen=True)
 class StepPlayer:
-    """The four stages as an HTML player (buttons, captions); displays itself in Jupyter."""
+    """The four stages as an HTML player (buttons, captions); displays itself in Jupyter.
+
+    ``texts`` are the stages in words (:func:`step_text`), shown under each picture.
+    """
 
     svgs: tuple[str, ...]
     captions: tuple[str, ...]
+    texts: tuple[str, ...] = ()
 
     def html_fragment(self) -> str:
-        uid = f"mg-player-{uuid.uuid4().hex[:12]}"
+        texts = self.texts or ("",) * len(self.svgs)
         frames = [
-            f'<div class="mg-frame" data-index="{i}" data-stage="{stage}">{svg}</div>'
-            for i, (stage, svg) in enumerate(zip(STAGES, self.svgs, strict=True))
+            f'<div class="mg-stage" data-stage="{stage}">{svg}</div>{interactive.note_html()}{text}'
+            for stage, svg, text in zip(STAGES, self.svgs, texts, strict=True)
         ]
-        return PLAYER_TEMPLATE.format(
-            uid=uid,
-            uid_json=script_json(uid),
-            frames="\n  ".join(frames),
-            captions=script_json(list(self.captions)),
+        fragment = player_html(
+            frames, self.captions, "One training step, end to end", keys=STEP_KEYS
         )
+        for i, stage in enumerate(STAGES):  # the frames say their stage, for scripts and tests
+            fragment = fragment.replace(
+                f'<div class="mg-frame mg-view" data-index="{i}"',
+                f'<div class="mg-frame mg-view" data-index="{i}" data-stage="{stage}"',
+                1,
+            )
+        return fragment
 
     def html_page(self, title: str = "One training step, end to end") -> str:
-        return (
-            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{html.escape(title)}</title>\n</head>\n<body>\n{self.html_fragment()}"
-            "</body>\n</html>\n"
-        )
+        return interactive.page_html(title, self.html_fragment())
 
     def _repr_html_(self) -> str:
         return self.html_fragment()
@@ -195,7 +343,9 @@ class StepPlayer:
 def step_player(model: MLP, trace: StepTrace) -> StepPlayer:
     """The step of ``trace`` (made by :func:`~.health.one_step` on ``model``)."""
     return StepPlayer(
-        tuple(step_svg(model, trace, stage) for stage in STAGES), tuple(step_captions(trace))
+        tuple(step_svg(model, trace, stage) for stage in STAGES),
+        tuple(step_captions(trace)),
+        tuple(step_text(model, trace, stage, f"mg-step-{stage}") for stage in STAGES),
     )
 
 

@@ -24,7 +24,12 @@ what is left to colour alone is written in words too.
 
 from __future__ import annotations
 
-from matplotlib.colors import LinearSegmentedColormap
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # matplotlib is imported on first use: graphs are drawn without it
+    from matplotlib.colors import LinearSegmentedColormap
+
+    PLAYGROUND_CMAP: LinearSegmentedColormap
 
 __all__ = [
     "BACKGROUND",
@@ -32,11 +37,15 @@ __all__ = [
     "CLASS_COLORS",
     "CLASS_MARKERS",
     "CLASS_NAMES",
+    "EDGE_GREY",
     "FOCUS_RING",
+    "HIGHLIGHT",
     "MEANINGFUL_PAIRS",
     "NEGATIVE",
     "NEGATIVE_DASH",
+    "NODE_BORDER",
     "NODE_COLORS",
+    "NODE_STYLES",
     "ORANGE",
     "PATH_COLORS",
     "PLAYGROUND_CMAP",
@@ -62,8 +71,20 @@ BLUE = "#0877bd"
 """The TensorFlow Playground's blue: class 1, positive numbers, the training curve."""
 ZERO_GREY = "#e8eaeb"
 """The middle of the diverging colour map: zero."""
-PLAYGROUND_CMAP = LinearSegmentedColormap.from_list("playground", [ORANGE, ZERO_GREY, BLUE])
-"""Orange (negative / class 0) through light grey to blue (positive / class 1)."""
+
+
+def __getattr__(name: str) -> Any:
+    """``PLAYGROUND_CMAP``, the matplotlib colour map from orange (negative / class 0)
+    through light grey (zero) to blue (positive / class 1), made on first use: the
+    computation graphs take their colours from here where matplotlib is missing."""
+    if name == "PLAYGROUND_CMAP":
+        from matplotlib.colors import LinearSegmentedColormap
+
+        cmap = LinearSegmentedColormap.from_list("playground", [ORANGE, ZERO_GREY, BLUE])
+        globals()[name] = cmap
+        return cmap
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 NEGATIVE, POSITIVE = ORANGE, BLUE
 """A weight's or a value's sign."""
@@ -101,9 +122,21 @@ NODE_COLORS = {"input": "#56b4e9", "parameter": "#e69f00", "computed": BACKGROUN
 """Fills of a computation graph's nodes by kind (Okabe–Ito sky blue and orange, white);
 black text on each has a contrast of at least 8:1."""
 
+NODE_STYLES = {"input": "rounded", "parameter": "dashed", "computed": "solid"}
+"""The border of a computation graph's nodes by kind, the cue besides the fill: inputs have
+rounded corners, parameters a dashed border, computed nodes a plain one."""
+NODE_BORDER = "#000000"
+"""A node's border."""
+EDGE_GREY = "#8a8a8a"
+"""The edges of a computation graph that are on no path (3.5:1 on white)."""
+HIGHLIGHT = "#d55e00"
+"""Okabe–Ito vermillion: the border of a highlighted node (the backward player's current
+node, 3.5 px wide against the others' 1 px) and its edges."""
+
 PATH_COLORS = ("#0077bb", "#cc3311", "#000000", "#555555")
 """An explanation's paths (Tol's vibrant blue and red, black, dark grey): text on white at
-4.5:1 or more. A fifth path repeats the first colour: its number tells it apart."""
+4.5:1 or more. A fifth path repeats the first colour: its number tells it apart (each
+path's edges are labelled "path 1", "path 2", ...)."""
 
 FOCUS_RING = "#1d4ed8"
 """The keyboard focus ring (6.7:1 on white), drawn with a white halo on pictures."""
@@ -211,6 +244,12 @@ MEANINGFUL_PAIRS: dict[str, tuple[str, str, str]] = {
         for i in range(len(PATH_COLORS))
         for j in range(i + 1, len(PATH_COLORS))
     },
+    **{
+        f"path {i + 1} vs an edge on no path": (color, EDGE_GREY, BACKGROUND)
+        for i, color in enumerate(PATH_COLORS)
+    },
+    "highlighted vs plain border": (HIGHLIGHT, NODE_BORDER, BACKGROUND),
+    "highlighted vs plain edge": (HIGHLIGHT, EDGE_GREY, BACKGROUND),
 }
 """Each pair whose two colours must read as different: (first, second, the background they
 are drawn on). Colours drawn with an opacity are listed as drawn (mixed with white)."""

@@ -24,6 +24,7 @@ from micrograd_edu._support import validation
 from micrograd_edu.nn import ACTIVATIONS, MLP, ActivationName, layer_weights
 from micrograd_edu.train import TrainingRun, evaluate, fit
 
+from .alttext import DescribedFigure, describe, set_description, still_text
 from .palette import BLUE, CLASS_COLORS, CLASS_MARKERS, ORANGE, PLAYGROUND_CMAP
 from .plots import (
     draw_weights,
@@ -325,8 +326,12 @@ def _class_points(ax: Axes, run: TrainingRun) -> None:
 
 
 def playground_figure(run: TrainingRun, title: str | None = None) -> Figure:
-    """Draw a trained :class:`~micrograd_edu.train.TrainingRun` in the Playground's layout."""
-    fig = plt.figure(figsize=(15, 5.6))
+    """Draw a trained :class:`~micrograd_edu.train.TrainingRun` in the Playground's layout.
+
+    The figure's description (:func:`~micrograd_edu.visualize.alttext.describe`) says the
+    data, the network, the output over the plane and the loss curves in words.
+    """
+    fig = plt.figure(figsize=(15, 5.6), FigureClass=DescribedFigure)
     regression = run.loss == "mse"
     X_all = np.concatenate([run.X_train, run.X_test])
 
@@ -370,14 +375,30 @@ def playground_figure(run: TrainingRun, title: str | None = None) -> Figure:
     out_ax.title.set_fontsize(9)
 
     loss_ax = fig.add_axes((0.72, 0.08, 0.25, 0.18))
-    epochs = np.arange(1, run.history.epochs + 1)
-    loss_ax.plot(epochs, run.history.train_loss, color=BLUE, label="training")
-    loss_ax.plot(epochs, run.history.val_loss, color=ORANGE, label="test")
+    if run.history.epochs == 0:  # a fresh network (the live app before Play): epoch 0's losses
+        loss_ax.plot([0], [train_loss], "o", color=BLUE, label="training")
+        loss_ax.plot([0], [test_loss], "o", color=ORANGE, label="test")
+        loss_ax.text(
+            0.55,
+            0.5,
+            "epoch 0: not trained yet",
+            transform=loss_ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="#475569",
+        )
+        loss_ax.set_xlim(-0.5, 10.0)
+    else:
+        epochs = np.arange(1, run.history.epochs + 1)
+        loss_ax.plot(epochs, run.history.train_loss, color=BLUE, label="training")
+        loss_ax.plot(epochs, run.history.val_loss, color=ORANGE, label="test", linestyle="--")
     loss_ax.set_xlabel("epoch", fontsize=8)
     loss_ax.set_ylabel("loss", fontsize=8)
     loss_ax.tick_params(labelsize=7)
     loss_ax.legend(fontsize=7)
     fig.suptitle(title or f"{run.model!r}", fontsize=11)
+    set_description(fig, still_text(run, title or f"{run.model!r}", describe(out_ax)))
     return fig
 
 

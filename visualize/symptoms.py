@@ -1,7 +1,9 @@
 """The fingerprints of training runs: loss, gradient norm, accuracy and boundary, side by side.
 
 One row per run (:class:`micrograd_edu.exercises.symptoms.Run`), so that a run with a
-mistake can be read beside the correct one, or a mystery run beside the others.
+mistake can be read beside the correct one, or a mystery run beside the others. The
+figure's description (:func:`~micrograd_edu.visualize.alttext.describe`) says each row
+in words, from the same numbers: what a student who cannot see the curves reads.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from matplotlib.figure import Figure
 
 from micrograd_edu.exercises.symptoms import Run
 
-from .plots import plot_decision_boundary
+from .alttext import DescribedFigure, describe, series_text, set_description
+from .palette import BLUE, CLASS_COLORS, HIGHLIGHT
+from .plots import log_y_axis, plot_decision_boundary
 
 __all__ = ["plot_runs"]
 
@@ -24,21 +28,28 @@ def plot_runs(runs: Mapping[str, Run], boundary: bool = True) -> Figure:
 
     Loss and gradient norm are drawn on a log scale: the mistakes change them
     by factors of ten and more. Raises ValueError for no runs.
+
+    In a notebook, assign the figure (``fig = plot_runs(...)``) or end the line with
+    ``;``: a Figure left as a cell's last value is shown a second time.
     """
     if not runs:
         raise ValueError("plot_runs: give at least one run")
     columns = 4 if boundary else 3
     fig, axes = plt.subplots(
-        len(runs), columns, figsize=(3.2 * columns, 2.4 * len(runs)), squeeze=False
+        len(runs),
+        columns,
+        figsize=(3.2 * columns, 2.4 * len(runs)),
+        squeeze=False,
+        FigureClass=DescribedFigure,
     )
     for row, (name, run) in zip(axes, runs.items(), strict=True):
         steps = range(1, len(run.loss) + 1)
-        row[0].plot(steps, run.loss, color="#2563eb")
-        row[0].set_yscale("log")
+        row[0].plot(steps, run.loss, color=BLUE)
+        log_y_axis(row[0])
         row[0].set_ylabel(name, fontsize=12, fontweight="bold")
-        row[1].plot(steps, run.grad_norm, color="#dc2626")
-        row[1].set_yscale("log")
-        row[2].plot(steps, run.accuracy, color="#16a34a")
+        row[1].plot(steps, run.grad_norm, color=HIGHLIGHT)
+        log_y_axis(row[1])
+        row[2].plot(steps, run.accuracy, color=CLASS_COLORS[4])
         row[2].set_ylim(0.0, 1.05)
         row[2].axhline(0.5, color="#94a3b8", linewidth=0.8, linestyle="--")
         if boundary:
@@ -51,5 +62,26 @@ def plot_runs(runs: Mapping[str, Run], boundary: bool = True) -> Figure:
         ax.set_title(title)
     for ax in axes[-1][:3]:
         ax.set_xlabel("step")
+    set_description(fig, runs_text(runs, [describe(row[3]) for row in axes] if boundary else []))
     fig.tight_layout()
     return fig
+
+
+def runs_text(runs: Mapping[str, Run], boundaries: list[str]) -> str:
+    """The runs in words, one sentence each: loss, gradient norm and accuracy over the
+    steps, then (given) the boundary's description."""
+    sentences = []
+    for i, (name, run) in enumerate(runs.items()):
+        parts = [
+            series_text("loss", run.loss, "step"),
+            series_text("gradient norm", run.grad_norm, "step", count=False),
+            series_text("accuracy", run.accuracy, "step", "highest", percent=True, count=False),
+        ]
+        text = f"Run {name!r}: " + "; ".join(parts)
+        if boundaries:
+            text += f". Its {boundaries[i][0].lower()}{boundaries[i][1:].rstrip('.')}"
+        sentences.append(text)
+    return (
+        f"{len(runs)} training run{'s' if len(runs) != 1 else ''}, one row each (loss and "
+        "gradient norm on log scales). " + ". ".join(sentences)
+    )

@@ -36,6 +36,7 @@ __all__ = [
     "SETTINGS",
     "LabNotInstalledError",
     "lab_environment",
+    "pytorch_advice",
     "run_lab",
     "wait_for",
     "write_lab_settings",
@@ -62,6 +63,41 @@ def write_lab_settings(prefix: Path = Path(sys.prefix)) -> Path:
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         write_atomically(path, text.encode("utf-8"))
     return path
+
+
+TORCH_CPU = {
+    "linux": "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu",
+    "other": "pip install torch==2.13.0",
+}
+"""PyTorch's CPU build: on Linux PyPI's wheel is the CUDA one (GBs), so the CPU index is named."""
+
+
+def pytorch_advice(platform: str | None = None, installed: bool | None = None) -> str | None:
+    """What to run to get PyTorch's CPU build (for notebook 7), or None when it is installed.
+
+    ``platform`` None: this machine's (``sys.platform``); ``installed`` None: look for
+    ``torch`` in this environment.
+
+    >>> print(pytorch_advice("linux", installed=False))
+    Notebook 7 compares with PyTorch, which is not installed here. Its CPU build:
+        pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+    (then restart the notebook's kernel; the other notebooks do not need it)
+    >>> pytorch_advice("darwin", installed=False).splitlines()[1].strip()
+    'pip install torch==2.13.0'
+    >>> pytorch_advice("linux", installed=True) is None
+    True
+    """
+    if installed is None:
+        installed = importlib.util.find_spec("torch") is not None
+    if installed:
+        return None
+    system = sys.platform if platform is None else platform
+    command = TORCH_CPU["linux" if system.startswith("linux") else "other"]
+    return (
+        "Notebook 7 compares with PyTorch, which is not installed here. Its CPU build:\n"
+        f"    {command}\n"
+        "(then restart the notebook's kernel; the other notebooks do not need it)"
+    )
 
 
 def lab_environment(environ: Mapping[str, str]) -> dict[str, str]:

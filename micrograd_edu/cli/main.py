@@ -11,7 +11,9 @@ Subcommands:
   on moons and, with the ``viz`` extra, the pictures (else a message says so);
 * ``grade ...`` -- ``python -m micrograd_edu.grade ...``;
 * ``release DIR`` -- for teachers: the student versions of the notebooks of
-  ``--source`` (default ``notebooks/``, the ones with solutions) written to DIR.
+  ``--source`` (default ``notebooks/``, the ones with solutions) written to DIR;
+* ``doctor [--for student|teacher|grading|docs]`` -- what is missing or mismatched in
+  this environment, and the one fix for each (:mod:`~micrograd_edu.cli.doctor`).
 
 Everything after the subcommand goes to the command it runs, so
 ``micrograd-edu train --help`` shows the training options. The commands of
@@ -98,7 +100,7 @@ def _notebooks(argv: list[str]) -> int:
 
 
 def _lab(argv: list[str]) -> int:
-    from .lab import LabNotInstalledError, run_lab
+    from .lab import LabNotInstalledError, pytorch_advice, run_lab
 
     parser = argparse.ArgumentParser(
         prog="micrograd-edu lab",
@@ -115,6 +117,9 @@ def _lab(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if _notebooks([str(args.folder)]) != 0:
         return 1
+    advice = pytorch_advice()
+    if advice:
+        print(advice)
     try:
         return run_lab(args.folder, args.jupyter_args)
     except LabNotInstalledError as error:
@@ -221,6 +226,12 @@ def _grade(argv: list[str]) -> int:
     return _run_module("micrograd_edu.grade", "micrograd-edu grade", argv)
 
 
+def _doctor(argv: list[str]) -> int:
+    from .doctor import main as doctor
+
+    return doctor(argv)
+
+
 def _playground(argv: list[str]) -> int:
     command = _entry_point("playground")
     return 1 if command is None else command(argv)
@@ -235,6 +246,7 @@ COMMANDS: dict[str, tuple[Callable[[list[str]], int], str]] = {
     "demo": (_demo, "the engine, a trained network and (viz extra) its pictures"),
     "grade": (_grade, "grade submitted notebooks (Linux, macOS, WSL)"),
     "release": (_release, "teachers: write the student notebooks (no solutions) to a folder"),
+    "doctor": (_doctor, "check this environment: each problem and the command that fixes it"),
 }
 
 

@@ -148,7 +148,7 @@ def test_graphs_are_drawn_where_numpy_and_matplotlib_are_missing() -> None:
         "a, b = Value(2.0, label='a'), Value(-3.0, label='b')\n"
         "out = a * b\n"
         "out.backward()\n"
-        "print(draw_graph(out).source.count('shape=record'), len(backward_player(out).frames))"
+        "print(draw_graph(out).source.count('record'), len(backward_player(out).frames))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
@@ -238,6 +238,36 @@ def test_lab_without_jupyterlab_copies_the_notebooks_and_says_what_to_install(
         "micrograd-edu lab: JupyterLab is not installed here: pip install 'micrograd_edu[lab]'"
         in capsys.readouterr().err
     )
+
+
+def test_lab_says_how_to_get_pytorchs_cpu_build_when_it_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    from micrograd_edu.cli import lab
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "torch" else real_find_spec(name, *args),
+    )
+    monkeypatch.setattr(lab, "run_lab", lambda folder, args: 0)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert cli.main(["lab", str(tmp_path / "course")]) == 0
+    assert "\n    pip install torch==2.13.0\n" in capsys.readouterr().out  # the CPU build there
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert cli.main(["lab", str(tmp_path / "course")]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "Notebook 7 compares with PyTorch, which is not installed here. Its CPU build:\n"
+        "    pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu\n"
+    ) in out
+    monkeypatch.setattr(importlib.util, "find_spec", real_find_spec)
+    assert cli.main(["lab", str(tmp_path / "course")]) == 0
+    if real_find_spec("torch") is not None:
+        assert "PyTorch" not in capsys.readouterr().out
 
 
 def test_grade_on_a_system_without_process_groups_says_to_use_wsl(

@@ -34,5 +34,5 @@ def test_visualize_demo_writes_the_graph_the_player_and_the_playground(
         for t in ET.parse(tmp_path / "graph.svg").getroot().iter("{http://www.w3.org/2000/svg}text")
     ]
     assert "data 24.7" in texts and "grad 138.8" in texts
-    assert (tmp_path / "backward.html").read_text().count('class="mg-frame"') == 6
+    assert (tmp_path / "backward.html").read_text().count('class="mg-frame mg-view"') == 6
     assert (tmp_path / "playground.png").read_bytes().startswith(b"\x89PNG")

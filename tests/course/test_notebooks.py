@@ -102,6 +102,13 @@ def test_notebook_runs_top_to_bottom(path: Path) -> None:
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
             continue
+        images = [
+            out.data["image/png"] for out in cell.outputs if "image/png" in out.get("data", {})
+        ]
+        assert len(images) == len(set(images)), (
+            f"cell {index} of {path.name} shows the same figure twice (a Figure left as the "
+            "cell's last value is drawn again: assign it, fig = ...)"
+        )
         if FIGURE_CALL.search(cell.source):
             assert "image/png" in _mime_types(cell), (
                 f"cell {index} of {path.name} makes a figure but shows none"
@@ -238,3 +245,42 @@ def test_a_wrong_answer_shows_its_feedback_block_without_a_traceback(tmp_path: P
     assert "mistake:  += instead of −= in the update" in shown
     assert "exercises.py" not in shown and "Traceback" not in shown
     assert "p.data -= lr" not in shown  # the hint does not hand over the solution
+
+
+@pytest.mark.notebooks
+@pytest.mark.slow
+def test_notebook_7_without_pytorch_says_so_and_runs_the_rest(tmp_path: Path) -> None:
+    """A student who skipped PyTorch: the first code cell says how to get it, each cell that
+    needs it says so, and everything else (gradcheck, the tape, exercise 7.2) runs."""
+    hidden = tmp_path / "no_torch" / "torch"
+    hidden.mkdir(parents=True)
+    (hidden / "__init__.py").write_text(
+        'raise ModuleNotFoundError("No module named \'torch\'", name="torch")\n'
+    )
+    env = kernel_environment()
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(hidden.parent), env.get("PYTHONPATH")]))
+    path = NOTEBOOK_DIR / "07_check_against_pytorch.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(
+        notebook,
+        kernel_name="python3",
+        timeout=600,
+        allow_errors=False,
+        resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
+    )
+    client.execute(env=env)  # raises on the first error
+
+    def printed(cell: Any) -> str:
+        return "".join(o.get("text", "") for o in cell.outputs if o["output_type"] == "stream")
+
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert printed(code[0]).startswith("PyTorch is not installed here")
+    assert "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu" in printed(
+        code[0]
+    )
+    skipped = [cell for cell in code if "needs PyTorch" in printed(cell)]
+    needing = [cell for cell in code if "torch." in cell.source and cell is not code[0]]
+    assert skipped and {id(c) for c in needing} <= {id(c) for c in skipped}
+    checks = [printed(cell) for cell in code if "exercises.check_batch_seed(" in cell.source]
+    assert checks and checks[0].startswith("✓ ")
+    assert any("largest gradient difference" in printed(cell) for cell in code)  # the tape ran

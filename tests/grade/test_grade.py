@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from micrograd_edu.exercises.mistakes import CATALOGUE
 from micrograd_edu.grade import cli
 from micrograd_edu.grade.records import NotebookGrade
 
@@ -143,14 +144,15 @@ def _by_student(out: Path) -> dict[str, dict[str, dict[str, object]]]:
 def test_results_jsonl_has_every_verdict(graded: Path) -> None:
     grades = _by_student(graded)
     assert {s: {n: g["result"] for n, g in e.items()} for s, e in grades.items()} == {
-        "stub": dict.fromkeys(["2.1", "2.2", "2.3", "2.4", "2.5"], "not done"),
-        "right": dict.fromkeys(["2.1", "2.2", "2.3", "2.4", "2.5"], "passed"),
+        "stub": dict.fromkeys(["2.1", "2.2", "2.3", "2.4", "2.5", "2.6"], "not done"),
+        "right": dict.fromkeys(["2.1", "2.2", "2.3", "2.4", "2.5", "2.6"], "passed"),
         "wrong": {
             "2.1": "passed",
             "2.2": "passed",
             "2.3": "passed",
             "2.4": "wrong",
             "2.5": "passed",
+            "2.6": "passed",
         },
         "library": {
             "2.1": "passed",
@@ -158,6 +160,7 @@ def test_results_jsonl_has_every_verdict(graded: Path) -> None:
             "2.3": "passed",
             "2.4": "wrong",
             "2.5": "passed",
+            "2.6": "passed",
         },
         "<i>forged&amp;": {  # its forgery runs after every exercise was probed
             "2.1": "passed",
@@ -165,6 +168,7 @@ def test_results_jsonl_has_every_verdict(graded: Path) -> None:
             "2.3": "passed",
             "2.4": "wrong",
             "2.5": "passed",
+            "2.6": "passed",
         },
         "deleted": {
             "2.1": "passed",
@@ -172,6 +176,7 @@ def test_results_jsonl_has_every_verdict(graded: Path) -> None:
             "2.3": "passed",
             "2.4": "missing",
             "2.5": "passed",
+            "2.6": "passed",
         },
         "broken": {
             "2.1": "passed",
@@ -179,6 +184,7 @@ def test_results_jsonl_has_every_verdict(graded: Path) -> None:
             "2.3": "passed",
             "2.4": "passed",
             "2.5": "passed",
+            "2.6": "passed",
         },
         "order": {
             "2.1": "passed",
@@ -186,6 +192,7 @@ def test_results_jsonl_has_every_verdict(graded: Path) -> None:
             "2.3": "wrong",
             "2.4": "wrong",
             "2.5": "passed",
+            "2.6": "passed",
         },
     }
     assert grades["order"]["2.3"]["mistake"] == "wrong-order"
@@ -201,15 +208,15 @@ def test_results_jsonl_has_every_verdict(graded: Path) -> None:
 def test_grades_csv_one_row_per_student(graded: Path, klass: dict[str, Path]) -> None:
     rows = [row.rsplit(",", 1) for row in (graded / "grades.csv").read_text().splitlines()]
     assert [row[0] for row in rows] == [
-        "student,status,2.1,2.2,2.3,2.4,2.5,total,max,notebook",
-        "<i>forged&amp;,graded,1,1,1,0,1,4,5,02_backpropagation",
-        "broken,graded,1,0,1,1,1,4,5,02_backpropagation",
-        "deleted,graded,1,1,1,0,1,4,5,02_backpropagation",
-        "library,graded,1,1,1,0,1,4,5,02_backpropagation",
-        "order,graded,1,1,0,0,1,3,5,02_backpropagation",
-        "right,graded,1,1,1,1,1,5,5,02_backpropagation",
-        "stub,graded,0,0,0,0,0,0,5,02_backpropagation",
-        "wrong,graded,1,1,1,0,1,4,5,02_backpropagation",
+        "student,status,2.1,2.2,2.3,2.4,2.5,2.6,total,max,notebook",
+        "<i>forged&amp;,graded,1,1,1,0,1,1,5,6,02_backpropagation",
+        "broken,graded,1,0,1,1,1,1,5,6,02_backpropagation",
+        "deleted,graded,1,1,1,0,1,1,5,6,02_backpropagation",
+        "library,graded,1,1,1,0,1,1,5,6,02_backpropagation",
+        "order,graded,1,1,0,0,1,1,4,6,02_backpropagation",
+        "right,graded,1,1,1,1,1,1,6,6,02_backpropagation",
+        "stub,graded,0,0,0,0,0,0,0,6,02_backpropagation",
+        "wrong,graded,1,1,1,0,1,1,5,6,02_backpropagation",
     ]
     assert [row[1] for row in rows[1:]] == [str(klass[name]) for name in sorted(klass)]
 
@@ -218,8 +225,7 @@ def test_the_class_report_names_what_to_reteach(graded: Path) -> None:
     report = (graded / "report.md").read_text()
     assert "| 2.4 | 2 | 4 | 1 | 1 | 0 | 0 |" in report
     assert (
-        "- **= instead of +=** × 2: a reused node got only one path's share of the gradient: "
-        "gradients from every path must be added up, so use child.grad += ... — "
+        f"- **= instead of +=** × 2: {CATALOGUE['assign-not-accumulate'].explanation} — "
         "\\<i\\>forged\\&amp;, wrong"
     ) in report
     assert "- follows from 2.3 × 1 (not counted again): order" in report
@@ -236,9 +242,9 @@ def test_gradescope_results_json(klass: dict[str, Path], tmp_path: Path) -> None
     (tmp_path / "submission" / NAME).write_bytes(klass["wrong"].read_bytes())
     assert cli.main(["--gradescope", "--root", str(tmp_path), "--timeout", "300"]) == 0
     results = json.loads((tmp_path / "results" / "results.json").read_text())
-    assert results["score"] == 4.0
+    assert results["score"] == 5.0
     assert [(t["name"], t["score"], t["max_score"]) for t in results["tests"]] == [
-        (f"Exercise 2.{i} (02_backpropagation)", 0.0 if i == 4 else 1.0, 1.0) for i in range(1, 6)
+        (f"Exercise 2.{i} (02_backpropagation)", 0.0 if i == 4 else 1.0, 1.0) for i in range(1, 7)
     ]
     output = results["tests"][3]["output"]
     assert output.startswith(
@@ -313,10 +319,10 @@ def test_a_flat_folder_of_four_students_is_four_rows(tmp_path: Path) -> None:
     assert cli.main(["--notebook", "02_backpropagation", "--out", str(out), *paths]) == 0
     assert _rows(out) == [
         ("student", "status", "total", "max"),
-        ("alice", "graded", "5", "5"),
-        ("bob", "graded", "5", "5"),
-        ("carol", "graded", "5", "5"),
-        ("dave", "graded", "0", "5"),
+        ("alice", "graded", "6", "6"),
+        ("bob", "graded", "6", "6"),
+        ("carol", "graded", "6", "6"),
+        ("dave", "graded", "0", "6"),
     ]
     report = (out / "report.md").read_text()
     assert "4 submissions: 4 graded." in report
@@ -334,9 +340,9 @@ def test_a_notebook_whose_metadata_names_another_is_graded_as_the_class(tmp_path
     out = tmp_path / "out"
     assert cli.main(["--out", str(out), *sorted(map(str, flat.glob("*.ipynb")))]) == 0
     assert _rows(out)[1:] == [
-        ("ann", "graded", "5", "5"),
-        ("ben", "graded", "5", "5"),
-        ("cy", "graded", "5", "5"),
+        ("ann", "graded", "6", "6"),
+        ("ben", "graded", "6", "6"),
+        ("cy", "graded", "6", "6"),
     ]
     cy = [NotebookGrade.from_json(line) for line in (out / "results.jsonl").open()][-1]
     assert (cy.student, cy.notebook) == ("cy", "02_backpropagation")

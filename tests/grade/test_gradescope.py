@@ -106,9 +106,9 @@ def test_make_autograder_and_its_run_autograder(tmp_path: Path) -> None:
     )
     subprocess.run(["bash", str(source / "run_autograder")], env=env, check=True, timeout=600)
     results = json.loads((tmp_path / "autograder" / "results" / "results.json").read_text())
-    assert results["score"] == 5.0
+    assert results["score"] == 6.0
     assert [t["name"] for t in results["tests"]] == [
-        f"Exercise 2.{i} (02_backpropagation)" for i in range(1, 6)
+        f"Exercise 2.{i} (02_backpropagation)" for i in range(1, 7)
     ]
     assert all(t["output"] == "Passed." for t in results["tests"])
     # a notebook that dies after its last exercise: its grades, and exit 0 for Gradescope

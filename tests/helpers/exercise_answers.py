@@ -447,3 +447,17 @@ def _fit(model: Any, X: np.ndarray, y: np.ndarray, lr: float, steps: int) -> lis
         progress=False,
     )
     return list(history.train_loss)
+
+
+# Exercise 2.6, your own Value: its corpus is tests/helpers/value_class_answers.py.
+from value_class_answers import RIGHT as _VALUE_CLASSES  # noqa: E402
+from value_class_answers import WRONG as _WRONG_CLASSES  # noqa: E402
+from value_class_answers import answer as _cell  # noqa: E402
+
+RIGHT["2.6"] = {"MyValue": _cell(_VALUE_CLASSES["closures, an explicit stack"])["MyValue"]}
+_LAST_OF_EACH = {wrong.mistake: (name, wrong) for name, wrong in _WRONG_CLASSES.items()}
+MISTAKES += [
+    (code, "2.6", {"MyValue": _cell(wrong.source, name)["MyValue"]})
+    for code, (name, wrong) in _LAST_OF_EACH.items()
+    if code is not None
+]

@@ -828,21 +828,25 @@ def test_a_full_server_says_so_and_culls_a_page_never_opened(tmp_path: Path) -> 
     import urllib.request
 
     pytest.importorskip("voila")
-    from micrograd_edu.visualize.live.screenshot import kernel_count, serve_process
+    from micrograd_edu.visualize.live.screenshot import serve_process
+    from micrograd_edu.visualize.live.server import server_status
 
-    with serve_process(tmp_path, cull_seconds=2, max_kernels=1) as (url, server):
+    def kernels(url: str) -> int:  # the server's own list, which the cap counts
+        return server_status(url)["kernels"]
+
+    with serve_process(tmp_path, cull_seconds=2, max_kernels=1) as (url, _):
         with urllib.request.urlopen(url, timeout=120) as response:
             assert response.status == 200
-        assert kernel_count(server) == 1
+        assert kernels(url) == 1
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(url, timeout=60)
         assert refused.value.code == 503
         page = refused.value.read().decode()
         assert "The live Playground is full" in page and "(the limit is 1)" in page
         deadline = time.monotonic() + 30
-        while kernel_count(server) and time.monotonic() < deadline:
+        while kernels(url) and time.monotonic() < deadline:
             time.sleep(0.5)
-        assert kernel_count(server) == 0
+        assert kernels(url) == 0
         with urllib.request.urlopen(url, timeout=120) as response:
             assert response.status == 200
 

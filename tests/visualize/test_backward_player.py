@@ -53,12 +53,12 @@ def test_save_backward_html_is_self_contained(tmp_path: Path) -> None:
     path = save_backward_html(lecture_neuron(), tmp_path / "deep" / "backward.html")
     page = path.read_text()
     assert page.startswith("<!DOCTYPE html>")
-    assert page.count('class="mg-frame"') == 6
+    assert page.count('class="mg-frame mg-view"') == 6
     assert page.count("<svg") == 6
     assert "http://" not in page.replace("http://www.w3.org", "")  # nothing fetched from the web
     assert "<script src" not in page
     fragment = backward_player(lecture_neuron())._repr_html_()
-    assert fragment.startswith('<div class="mg-player"')
+    assert fragment.startswith('<div class="mg-pictures mg-player"')
 
 
 HOSTILE_LABELS = ["<!--<script>", "</script><b>x", "a & b &amp;", "line\u2028sep", "-->"]

@@ -13,7 +13,7 @@ pytest.importorskip("graphviz")
 
 from micrograd_edu import Value
 from micrograd_edu.explain import TooManyPathsError
-from micrograd_edu.visualize import draw_graph, save_backward_html
+from micrograd_edu.visualize import draw_graph, palette, save_backward_html
 from micrograd_edu.visualize.__main__ import lecture_neuron, reused_node_example
 from micrograd_edu.visualize.explain import PATH_COLORS, draw_paths, explain_player, explain_steps
 from micrograd_edu.visualize.live.screenshot import CHROMIUM_ARGS, find_chromium
@@ -29,12 +29,13 @@ def test_one_frame_per_path_then_all_of_them() -> None:
         "Path 2 of 2: f → e → a, product of the local derivatives -6 × 1 = -6",
         "All 2 paths: df/da = 3 − 6 = -3, the sum of their products (what backward() computes)",
     ]
-    red, blue = PATH_COLORS[:2]
-    # path 1 is drawn in red with its local derivatives, path 2 is not drawn in frame 1
-    assert re.search(rf'v\d+ -> v\d+_op \[label="×3" color="{red}"', frames[0].source)
-    assert f'color="{blue}"' not in frames[0].source
-    assert re.search(rf'label="×-6" color="{blue}"', frames[1].source)
-    assert f'color="{red}"' in frames[2].source and f'color="{blue}"' in frames[2].source
+    first, second = PATH_COLORS[:2]
+    # path 1 is drawn in its colour with its number and local derivatives; path 2 is not
+    assert re.search(rf'v\d+ -> v\d+_op \[label="path 1: ×3" color="{first}"', frames[0].source)
+    assert f'color="{second}"' not in frames[0].source and "path 2" not in frames[0].source
+    assert re.search(rf'label="path 2: ×-6" color="{second}"', frames[1].source)
+    assert f'color="{first}"' in frames[2].source and f'color="{second}"' in frames[2].source
+    assert PATH_COLORS == palette.PATH_COLORS  # the shared, colour-blind-checked palette
 
 
 def test_an_edge_on_two_paths_takes_both_colours() -> None:
@@ -44,9 +45,9 @@ def test_an_edge_on_two_paths_takes_both_colours() -> None:
     z = y.tanh()
     z.label = "z"
     source = explain_steps(z, x)[-1].source
-    red, blue = PATH_COLORS[:2]
-    # the edge z ← y is on both paths: drawn as two parallel lines
-    assert f'color="{red}:{blue}"' in source
+    first, second = PATH_COLORS[:2]
+    # the edge z ← y is on both paths: drawn as two parallel lines, labelled with both
+    assert re.search(rf'label="paths 1, 2: ×[^"]*" color="{first}:{second}"', source)
 
 
 def test_draw_paths_writes_the_derivation_in_the_paths_colours() -> None:

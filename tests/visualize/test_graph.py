@@ -17,6 +17,7 @@ from micrograd_edu.visualize import (
     GraphTooLargeError,
     GraphvizNotFoundError,
     draw_graph,
+    palette,
     render,
     renderer,
 )
@@ -29,6 +30,13 @@ def _records(source: str) -> list[str]:
     return re.findall(r'label="\{ (.*?) \}"', source)
 
 
+def _node_attributes(source: str, label: str) -> str:
+    """The DOT attributes of the record whose first field is ``label``."""
+    found = re.search(rf'label="\{{ {re.escape(label)} \|[^\n]*', source)
+    assert found, label
+    return found.group(0)
+
+
 def test_one_record_per_value_and_one_circle_per_op() -> None:
     a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     c = a * b
@@ -37,7 +45,8 @@ def test_one_record_per_value_and_one_circle_per_op() -> None:
     d.label = "d"
     graph = draw_graph(d)
     source = graph.source
-    assert source.count("shape=record") == 4
+    assert source.count("shape=record") + source.count("shape=Mrecord") == 4
+    assert source.count("shape=Mrecord") == 2  # the inputs a and b: rounded corners
     assert source.count("shape=circle") == 2
     assert source.count("->") == 2 + 2 + 2  # inputs into each op, each op into its output
     assert sorted(_records(source)) == [
@@ -61,14 +70,26 @@ def test_grads_appear_after_backward_with_four_significant_digits() -> None:
 
 
 def test_styles_inputs_parameters_output_and_highlight() -> None:
+    """Each kind of node has its palette fill and a second cue: its border."""
     neuron = Neuron(2, activation="tanh", seed=0)
     x = [Value(1.0, label="x1"), Value(-1.0, label="x2")]
     out = neuron(x)
+    out.label = "out"
     source = draw_graph(out, params=neuron.parameters(), highlight=[out]).source
-    assert source.count("#fde68a") == 3  # two weights and the bias
-    assert source.count("#dbeafe") == 2  # the two inputs
-    assert source.count("#fca5a5") == 1  # the highlighted output
+    fills = palette.NODE_COLORS
+    assert source.count(f'fillcolor="{fills["parameter"]}"') == 3  # two weights and the bias
+    assert source.count(f'fillcolor="{fills["input"]}"') == 2  # the two inputs
+    for name in ("x1", "x2"):  # inputs: rounded corners
+        assert "shape=Mrecord" in _node_attributes(source, name)
+    parameters = [line for line in source.splitlines() if fills["parameter"] in line]
+    assert all('style="filled,dashed"' in line and "shape=record" in line for line in parameters)
+    highlighted = _node_attributes(source, "out")  # a thick vermillion border, its own fill
+    assert f'color="{palette.HIGHLIGHT}"' in highlighted and "penwidth=3.5" in highlighted
+    assert f'fillcolor="{fills["computed"]}"' in highlighted
     assert "w·x+b" in source  # the neuron's weighted sum is one op
+    colours = set(re.findall(r'(?:fill)?color="([^"]+)"', source))
+    allowed = {*fills.values(), palette.HIGHLIGHT, palette.NODE_BORDER, palette.EDGE_GREY}
+    assert colours <= allowed | {"#475569"}  # and the ops' circles
 
 
 def test_number_operands_show_in_the_op() -> None:
@@ -97,7 +118,8 @@ def test_too_many_nodes_is_a_clear_error() -> None:
         GraphTooLargeError, match=re.escape("this graph has 601 nodes, more than max_nodes=500")
     ):
         draw_graph(x)
-    assert draw_graph(x, max_nodes=601).source.count("shape=record") == 601
+    source = draw_graph(x, max_nodes=601).source
+    assert source.count("shape=record") + source.count("shape=Mrecord") == 601
     with pytest.raises(ValueError, match=re.escape("pass max_nodes=601")):
         draw_graph(x)
 
@@ -197,7 +219,8 @@ def test_inline_display_fits_the_output_area() -> None:
     graph = draw_graph(nodes["g"])
     bundle = graph._repr_mimebundle_()
     html = bundle["text/html"]
-    assert html.startswith('<div class="mg-graph" style="max-width: 100%; overflow-x: auto">')
+    assert html.startswith('<div class="mg-pictures mg-graph-view" id="mg-graph-')
+    assert '<div class="mg-graph" style="max-width: 100%; overflow-x: auto">' in html
     width = float(re.search(r'<svg width="([0-9.]+)pt"', bundle["image/svg+xml"]).group(1))  # type: ignore[union-attr]
     assert f"min-width: {width / 2:.0f}pt" in html
     assert "max-width: 100%; height: auto" in html

@@ -32,7 +32,7 @@ def _step() -> tuple[MLP, Any]:
 
 
 def _titles(svg: str, kind: str) -> dict[str, str]:
-    pattern = rf'class="mg-{kind}" data-\w+="([^"]+)"[^>]*><title>([^<]*)</title>'
+    pattern = rf'class="mg-{kind}[^"]*" data-(?:param|neuron)="([^"]+)"[^>]*><title>([^<]*)</title>'
     return dict(re.findall(pattern, svg))
 
 

@@ -52,6 +52,8 @@ def test_text_and_controls_have_their_contrast() -> None:
         assert palette.contrast_ratio(color, palette.BACKGROUND) >= 4.5
     for color in palette.NODE_COLORS.values():  # black text on the nodes
         assert palette.contrast_ratio(color, "#000000") >= 7.0
+    for color in (palette.EDGE_GREY, palette.HIGHLIGHT):  # graphics that carry meaning: 3:1
+        assert palette.contrast_ratio(color, palette.BACKGROUND) >= 3.0
     assert palette.contrast_ratio("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
 
 
@@ -64,3 +66,39 @@ def test_every_class_has_a_colour_a_name_and_a_marker() -> None:
         palette.mix("#000000", 1.5)
     with pytest.raises(ValueError, match="expected a colour as #rrggbb, got 'red'"):
         palette.contrast_ratio("red", "#ffffff")
+
+
+def test_every_pair_the_graphs_and_players_use_is_checked() -> None:
+    """The computation graphs' kinds of nodes, their highlight, the paths against each other
+    and against a plain edge: each pair is in MEANINGFUL_PAIRS (and so checked above)."""
+    pairs = {frozenset(pair[:2]) for pair in palette.MEANINGFUL_PAIRS.values()}
+    kinds = list(palette.NODE_COLORS.values())
+    wanted = [(a, b) for i, a in enumerate(kinds) for b in kinds[i + 1 :]]
+    wanted += [(palette.HIGHLIGHT, palette.NODE_BORDER), (palette.HIGHLIGHT, palette.EDGE_GREY)]
+    paths = palette.PATH_COLORS
+    wanted += [(a, b) for i, a in enumerate(paths) for b in paths[i + 1 :]]
+    wanted += [(color, palette.EDGE_GREY) for color in paths]
+    wanted += [(palette.POSITIVE, palette.NEGATIVE), (palette.TRAIN_COLOR, palette.TEST_COLOR)]
+    missing = [pair for pair in wanted if frozenset(pair) not in pairs]
+    assert missing == []
+
+
+def test_one_step_mode_draws_signs_in_the_palette_and_dashes_negatives() -> None:
+    import re
+
+    import numpy as np
+
+    from micrograd_edu.explain.health import one_step
+    from micrograd_edu.nn import MLP
+    from micrograd_edu.visualize.onestep import step_svg
+
+    model = MLP(2, [3, 1], seed=0)
+    trace = one_step(model, np.array([[1.0, -2.0]]), np.array([1.0]), "bce", lr=0.1)
+    lines = re.findall(r"<line [^>]*>", step_svg(model, trace, "forward"))
+    assert len(lines) == 2 * 3 + 3
+    weights = {u.name: u.before for u in trace.updates}
+    for line in lines:
+        name = re.search(r'data-param="([^"]+)"', line)[1]  # type: ignore[index]
+        negative = weights[name] < 0
+        assert f'stroke="{palette.NEGATIVE if negative else palette.POSITIVE}"' in line
+        assert ("stroke-dasharray" in line) == negative

@@ -43,7 +43,11 @@ def test_decision_boundary_two_classes() -> None:
     ax = fig.axes[0]
     assert ax.get_title() == "Decision boundary"
     scatter = [c for c in ax.collections if isinstance(c, PathCollection)]
-    assert len(scatter) == 1 and len(scatter[0].get_offsets()) == 40
+    # one marker shape per class (colour is not the only cue), named in the legend
+    assert [len(c.get_offsets()) for c in scatter] == [int((y == 0).sum()), int((y == 1).sum())]
+    circle, square = (c.get_paths()[0] for c in scatter)
+    assert len(circle.vertices) != len(square.vertices)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["class 0", "class 1"]
     assert ax.get_xlabel() == "x1"
 
 

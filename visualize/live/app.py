@@ -49,6 +49,7 @@ from .session import PlaygroundSession
 from .sharing import Sharing
 from .task import Goal, check_hide, parse_goal
 from .views import SvgView, UrlState, button
+from .visibility import PageVisibility
 
 __all__ = [
     "CPU_SHARE",
@@ -115,6 +116,7 @@ class LivePlayground(WidgetCallbacks, PlayLoop, ChallengeCheck, Sharing):
         )
         self.insight = InsightPanel(session, self._guarded, self.refresh, self._change)
         self.url = UrlState(active=url)
+        self.visibility = PageVisibility(on_change=self._wake.set)  # Play waits while hidden
         self._build()
         self._connect()
         self._apply_hide()
@@ -166,6 +168,7 @@ class LivePlayground(WidgetCallbacks, PlayLoop, ChallengeCheck, Sharing):
                 self.insight.widget,
                 self.export_panel,
                 self.url,
+                self.visibility,
             ]
         )
         self.widget.add_class("mg-app")
@@ -247,9 +250,10 @@ class LivePlayground(WidgetCallbacks, PlayLoop, ChallengeCheck, Sharing):
     # ------------------------------------------------------------------ announcements
     def _play_clicked(self) -> None:
         """Play or Pause, said in the live region (with the result when pausing)."""
+        start = self.session.epoch  # read before Play's thread can finish an epoch
         self.toggle_play()
         if self._playing.is_set():
-            self.page.say(f"Training from epoch {self.session.epoch:,}")
+            self.page.say(f"Training from epoch {start:,}")
         else:
             self.page.say(f"Paused. {self.summary()}")
 
