@@ -175,6 +175,18 @@ def classify_curves(train: list[float], validation: list[float]) -> str:
     return "overfitting"
 
 
+MYSTERY_KEY = (
+    "sum-not-mean",
+    "missing-zero-grad",
+    "step-before-backward",
+    "update-sign",
+    "exploding-lr",
+    "missing-target",
+)
+"""The mistakes of notebook 9's mystery runs A–F (the package stores it nowhere: a test
+checks it against the runs' symptoms)."""
+
+
 def name_mistake(run: Any) -> str:
     """Exercise 9.1: the mistake a training run hides, read from its numbers (the notebook's)."""
     loss, grad_norm, accuracy = run.loss, run.grad_norm, run.accuracy

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import textwrap
 
+from exercise_answers import MYSTERY_KEY
+
 from micrograd_edu.exercises.symptoms import TRAINING_MISTAKES
 
 from . import Answer, answer
@@ -43,14 +45,7 @@ def _rules(label: str, verdict: str, rules: str, *, hidden: str | None = None) -
     return answer("9.1", label, verdict, f"{_HEAD}{body}\n", hidden=hidden)
 
 
-NOTEBOOK_KEY = (
-    "sum-not-mean",
-    "missing-zero-grad",
-    "step-before-backward",
-    "update-sign",
-    "exploding-lr",
-    "missing-target",
-)
+NOTEBOOK_KEY = MYSTERY_KEY
 """The mistakes of runs A–F, as a student who named them by eye would type them."""
 
 _REMEMBERED = f"""\
