@@ -70,7 +70,7 @@ _TABLE: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("8.1", "nb08", "check_discounted_returns", ("returns_of",)),
     ("8.2", "nb08", "check_policy_gradient_loss", ("pg_loss",)),
     ("8.3", "nb08", "check_policy_gradient_step", ("gradient_of",)),
-    ("9.1", "nb09", "check_mystery_runs", ("guesses",)),
+    ("9.1", "nb09", "check_mystery_runs", ("name_mistake",)),
 )
 
 ENTRIES: dict[str, Entry] = {

@@ -33,6 +33,7 @@ from micrograd_edu.exercises.mistakes import (
 from micrograd_edu.exercises.registry import ENTRIES
 
 from .corpus import PREAMBLES, VERDICTS, Answer, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08
+from .corpus import nb09 as nb09
 
 ANSWERS: list[Answer] = [
     *nb01.ANSWERS,
@@ -43,8 +44,9 @@ ANSWERS: list[Answer] = [
     *nb06.ANSWERS,
     *nb07.ANSWERS,
     *nb08.ANSWERS,
+    *nb09.ANSWERS,
 ]
-OWNED = [number for number in ENTRIES if number != "9.1"]
+OWNED = list(ENTRIES)
 HIDDEN_SEED = 3
 
 _cells = Counter[str]()

@@ -7,6 +7,7 @@ notebook checks and the grader's probe (which finds them by name).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -174,6 +175,40 @@ def classify_curves(train: list[float], validation: list[float]) -> str:
     return "overfitting"
 
 
+MYSTERY_KEY = (
+    "sum-not-mean",
+    "missing-zero-grad",
+    "step-before-backward",
+    "update-sign",
+    "exploding-lr",
+    "missing-target",
+)
+"""The mistakes of notebook 9's mystery runs A–F (the package stores it nowhere: a test
+checks it against the runs' symptoms)."""
+
+
+def name_mistake(run: Any) -> str:
+    """Exercise 9.1: the mistake a training run hides, read from its numbers (the notebook's)."""
+    loss, grad_norm, accuracy = run.loss, run.grad_norm, run.accuracy
+    if loss[0] > 0.5 * len(run.y) * math.log(2):
+        return "sum-not-mean"
+    if max(loss) == min(loss):
+        return "step-before-backward"
+    if accuracy[-1] < 0.65 and loss[-1] < 0.5 * loss[0]:
+        return "missing-target"
+    if grad_norm[-1] > 2.5 * grad_norm[0] and loss[-1] < loss[0]:
+        return "missing-zero-grad"
+    if all(later > earlier for earlier, later in itertools.pairwise(loss)):
+        return "update-sign"
+    return "exploding-lr"
+
+
+def _symptoms_read_by_the_library(run: Any) -> str | None:
+    from micrograd_edu.exercises.symptoms import mistake_shown
+
+    return mistake_shown(run)
+
+
 def pg_loss(lps: list[Value], advs: list[float], sign: float = -1.0, mean: bool = True) -> Value:
     total = sum_values([lp * a for lp, a in zip(lps, advs, strict=True)]) * sign
     return total / len(lps) if mean else total
@@ -200,16 +235,7 @@ RIGHT: dict[str, dict[str, Any]] = {
     "8.1": {"returns_of": lambda eps, g: [returns(r, g) for r in eps]},
     "8.2": {"pg_loss": pg_loss},
     "8.3": {"gradient_of": policy_gradient},
-    "9.1": {
-        "guesses": {
-            "A": "step-before-backward",
-            "B": "exploding-lr",
-            "C": "update-sign",
-            "D": "missing-zero-grad",
-            "E": "missing-target",
-            "F": "sum-not-mean",
-        }
-    },
+    "9.1": {"name_mistake": name_mistake},
 }
 """The right answer of every exercise, by the names the notebook gives them."""
 
@@ -397,6 +423,7 @@ MISTAKES: list[tuple[str, str, dict[str, Any]]] = [
         "8.1",
         {"returns_of": lambda eps, g: [rl.discounted_returns(r, g) for r in eps]},
     ),
+    ("library-call", "9.1", {"name_mistake": _symptoms_read_by_the_library}),
 ]
 """Every catalogued mistake, made on purpose (broadcast-shapes needs torch: see its own test)."""
 
