@@ -218,6 +218,8 @@ def _form_mistake(spec: Spec, error: StudentCodeError, record: Record) -> str | 
     number on the left is the missing reflected operator; the number's own error
     (its type named: it has no ``data``, no ``grad``) is the number not wrapped.
     """
+    if len(spec["nodes"]) != 1 or len(spec["nodes"][0]) != 4:
+        return None  # not an operation with a number: no mistake of this kind
     _, op, left, right = spec["nodes"][0]
     number = right if isinstance(left, str) else left
     kind = "int" if isinstance(number, int) else "float"

@@ -238,6 +238,7 @@ def test_a_number_error_is_not_named_when_wrapping_the_number_does_not_help() ->
         {"forms": [{"returned": "x"}] * 4},
         {"forms": [{"data": {}, "grad": {}}] * 4, "graphs": [{"data": 1}] * 8},
         {"forms": [{"raised": "TypeError: x", "wrapped": 1, "class": [1]}]},
+        {"forms": [{"data": {}, "grad": {}}] * 4, "graphs": [{"raised": "x", "node": 3}] * 8},
     ],
 )
 def test_the_judge_never_crashes_on_malformed_data(data: Any) -> None:
