@@ -103,10 +103,14 @@ def test_hidden_cases_differ_by_seed_and_keep_the_telling_graphs() -> None:
 
 
 def test_the_probe_puts_back_the_recursion_limit_the_student_s_code_changed() -> None:
+    limit = sys.getrecursionlimit()
     sys.setrecursionlimit(1000)
-    outcome, _ = notebook_outcome(_answer("closures-recursive-sort-higher-limit"))
-    assert outcome.status == "passed"  # its backward() set the limit to 10,000
-    assert sys.getrecursionlimit() == 1000
+    try:
+        outcome, _ = notebook_outcome(_answer("closures-recursive-sort-higher-limit"))
+        assert outcome.status == "passed"  # its backward() set the limit to 10,000
+        assert sys.getrecursionlimit() == 1000
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def test_its_own_mistakes_state_the_rule_in_words_and_the_formula_apart() -> None:
@@ -219,9 +223,17 @@ def test_a_number_error_is_not_named_when_wrapping_the_number_does_not_help() ->
     item = corpus.answer("2.6", "wrapped-or-not-a-bug", "error", source)
     outcome, text = notebook_outcome(item)
     assert (outcome.status, outcome.mistake) == ("error", None), text
-    assert text.startswith(
+    first = (
         "✗ Exercise 2.6: your code raised AttributeError: 'float' object has no attribute 'data'"
     )
+    assert text.startswith(first)
+    code = "out = MyValue(self.data + other.data.real(), (self, other))"
+    number = item.source.splitlines().index(f"        {code}") + 1
+    line = f"  line {number} of your cell:  {code}"
+    assert text.splitlines()[1] == line
+    graded = grader_outcome(item, ex.grading_cases("2.6", 2))  # the judge's verdict: an error
+    assert (graded.status, graded.mistake) == ("error", None)
+    assert graded.feedback.splitlines()[:2] == [first, line]
 
 
 @pytest.mark.parametrize(
