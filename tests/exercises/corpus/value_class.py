@@ -294,6 +294,21 @@ ANSWERS = [
     ),
     answer(
         "2.6",
+        "numbers-refused",  # Python's TypeError for a + 3: the operator gave NotImplemented
+        "number-not-wrapped",
+        _replace(
+            CLOSURES,
+            (
+                "        other = other if isinstance(other, MyValue) else MyValue(other)\n"
+                "        out = MyValue(self.data + other.data",
+                "        if not isinstance(other, MyValue):\n"
+                "            return NotImplemented\n"
+                "        out = MyValue(self.data + other.data",
+            ),
+        ),
+    ),
+    answer(
+        "2.6",
         "no-rmul",
         "missing-reflected-op",
         _replace(CLOSURES, ("    def __rmul__(self, other):\n        return self * other\n", "")),
