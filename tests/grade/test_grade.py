@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from micrograd_edu.exercises.mistakes import CATALOGUE
 from micrograd_edu.grade import cli
 from micrograd_edu.grade.records import NotebookGrade
 
@@ -223,11 +224,8 @@ def test_grades_csv_one_row_per_student(graded: Path, klass: dict[str, Path]) ->
 def test_the_class_report_names_what_to_reteach(graded: Path) -> None:
     report = (graded / "report.md").read_text()
     assert "| 2.4 | 2 | 4 | 1 | 1 | 0 | 0 |" in report
-    assert (
-        "- **= instead of +=** × 2: a reused node got only one path's share of the gradient: "
-        "gradients from every path must be added up, so use child.grad += ... — "
-        "\\<i\\>forged\\&amp;, wrong"
-    ) in report
+    rule = CATALOGUE["assign-not-accumulate"].explanation
+    assert f"- **= instead of +=** × 2: {rule} — \\<i\\>forged\\&amp;, wrong" in report
     assert "- follows from 2.3 × 1 (not counted again): order" in report
     assert "`" + str(graded) not in report  # (paths of the class only, not of the output)
     page = (graded / "report.html").read_text()
@@ -319,10 +317,10 @@ def test_a_flat_folder_of_four_students_is_four_rows(tmp_path: Path) -> None:
     assert cli.main(["--notebook", "02_backpropagation", "--out", str(out), *paths]) == 0
     assert _rows(out) == [
         ("student", "status", "total", "max"),
-        ("alice", "graded", "5", "5"),
-        ("bob", "graded", "5", "5"),
-        ("carol", "graded", "5", "5"),
-        ("dave", "graded", "0", "5"),
+        ("alice", "graded", "6", "6"),
+        ("bob", "graded", "6", "6"),
+        ("carol", "graded", "6", "6"),
+        ("dave", "graded", "0", "6"),
     ]
     report = (out / "report.md").read_text()
     assert "4 submissions: 4 graded." in report
@@ -340,9 +338,9 @@ def test_a_notebook_whose_metadata_names_another_is_graded_as_the_class(tmp_path
     out = tmp_path / "out"
     assert cli.main(["--out", str(out), *sorted(map(str, flat.glob("*.ipynb")))]) == 0
     assert _rows(out)[1:] == [
-        ("ann", "graded", "5", "5"),
-        ("ben", "graded", "5", "5"),
-        ("cy", "graded", "5", "5"),
+        ("ann", "graded", "6", "6"),
+        ("ben", "graded", "6", "6"),
+        ("cy", "graded", "6", "6"),
     ]
     cy = [NotebookGrade.from_json(line) for line in (out / "results.jsonl").open()][-1]
     assert (cy.student, cy.notebook) == ("cy", "02_backpropagation")
