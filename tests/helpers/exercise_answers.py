@@ -461,15 +461,29 @@ def _fit(model: Any, X: np.ndarray, y: np.ndarray, lr: float, steps: int) -> lis
     return list(history.train_loss)
 
 
-# Exercise 2.6, your own Value: its corpus is tests/helpers/value_class_answers.py.
-from value_class_answers import RIGHT as _VALUE_CLASSES  # noqa: E402
-from value_class_answers import WRONG as _WRONG_CLASSES  # noqa: E402
-from value_class_answers import answer as _cell  # noqa: E402
+# Exercise 2.6, your own Value: the classes are its corpus's (tests/exercises/corpus).
+def value_class(label: str) -> Any:
+    """The ``MyValue`` of 2.6's corpus answer ``label``, defined as in the notebook."""
+    from tests.exercises.corpus import PREAMBLES
+    from tests.exercises.corpus import value_class as corpus
 
-RIGHT["2.6"] = {"MyValue": _cell(_VALUE_CLASSES["closures, an explicit stack"])["MyValue"]}
-_LAST_OF_EACH = {wrong.mistake: (name, wrong) for name, wrong in _WRONG_CLASSES.items()}
-MISTAKES += [
-    (code, "2.6", {"MyValue": _cell(wrong.source, name)["MyValue"]})
-    for code, (name, wrong) in _LAST_OF_EACH.items()
-    if code is not None
-]
+    item = next(answer for answer in corpus.ANSWERS if answer.label == label)
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    exec(PREAMBLES["2"], namespace)
+    exec(compile(item.source, f"<cell: {label}>", "exec"), namespace)
+    return namespace["MyValue"]
+
+
+def _value_class_mistakes() -> list[tuple[str, str, dict[str, Any]]]:
+    """One corpus answer of 2.6 for each mistake it must be named."""
+    from tests.exercises.corpus import value_class as corpus
+
+    first = {}
+    for item in corpus.ANSWERS:
+        if item.verdict not in ("passed", "not done", "error", "wrong"):
+            first.setdefault(item.verdict, item.label)
+    return [(code, "2.6", {"MyValue": value_class(label)}) for code, label in first.items()]
+
+
+RIGHT["2.6"] = {"MyValue": value_class("closures-explicit-stack")}
+MISTAKES += _value_class_mistakes()

@@ -162,3 +162,14 @@ def test_the_catalogue_of_mistakes_on_its_page_is_the_librarys() -> None:
     text = (DOCS / "guide" / "mistakes.md").read_text()
     shown = {name: explanation.replace("\\|", "|") for name, explanation in row.findall(text)}
     assert shown == {mistake.name: mistake.explanation for mistake in CATALOGUE.values()}
+
+
+def test_the_formulas_on_the_mistakes_page_are_the_catalogue_s() -> None:
+    from micrograd_edu.exercises.mistakes import CATALOGUE
+
+    text = (DOCS / "guide" / "mistakes.md").read_text()
+    table = text.split("The formulas, shown on the third attempt")[1].split("\n## ")[0]
+    row = re.compile(r"^\| (.+?) \| (.+?) \|$", re.MULTILINE)
+    unescaped = {name: re.sub(r"\\([|_])", r"\1", formula) for name, formula in row.findall(table)}
+    shown = {name: formula for name, formula in unescaped.items() if name != "mistake"}
+    assert shown == {m.name: m.formula for m in CATALOGUE.values() if m.formula}
