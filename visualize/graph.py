@@ -139,9 +139,7 @@ def _name_drawn_node(
     text = graph.texts[int(style.ids[node][1:])]
     shown = ", ".join(fields)
     name = shown if node.label else f"{text.name}: {shown}"
-    kind = f"computed by {text.op}" if text.kind == "computed" else text.kind
-    extra = (", the output" if text.output else "") + (", the current step" if text.current else "")
-    graph.drawn_names[text.key] = f"{name}, {kind}{extra}".replace("\n", " ")
+    graph.drawn_names[text.key] = f"{name}, {text.what}{text.marks}".replace("\n", " ")
 
 
 def _draw_node(graph: ComputationGraph, node: Value, style: _Style) -> None:

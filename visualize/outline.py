@@ -102,18 +102,23 @@ class NodeText:
     partial: bool = False
 
     @property
+    def what(self) -> str:
+        """Its kind in words: ``input``, ``parameter``, ``computed by ×``."""
+        return f"computed by {self.op}" if self.kind == "computed" else self.kind
+
+    @property
+    def marks(self) -> str:
+        """Where it stands, after its other facts: ``, the output``, ``, the current step``."""
+        return (", the output" if self.output else "") + (
+            ", the current step" if self.current else ""
+        )
+
+    @property
     def facts(self) -> str:
         """Its kind, value and gradient: ``computed by ×, value 1, gradient 0.42``."""
-        kind = f"computed by {self.op}" if self.kind == "computed" else self.kind
         grad = "not known yet" if self.grad is None else format_number(self.grad)
-        text = f"{kind}, value {format_number(self.value)}, gradient {grad}"
-        if self.partial:
-            text += PARTIAL_NOTE
-        if self.output:
-            text += ", the output"
-        if self.current:
-            text += ", the current step"
-        return text
+        note = PARTIAL_NOTE if self.partial else ""
+        return f"{self.what}, value {format_number(self.value)}, gradient {grad}{note}{self.marks}"
 
     @property
     def label(self) -> str:
