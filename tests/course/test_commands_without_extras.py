@@ -73,15 +73,72 @@ def test_graph_names_without_graphviz_raise_an_import_error_naming_it() -> None:
     ]
 
 
-def test_playground_help_without_the_course_extra_is_one_line() -> None:
-    done = _run(
-        ("matplotlib",),
-        "from micrograd_edu.cli import main\nsys.exit(main(['playground', '--help']))\n",
+def _playground(*argv: str) -> str:
+    return (
+        f"import runpy\nsys.argv = ['python -m micrograd_edu.visualize.live', *{list(argv)!r}]\n"
+        "runpy.run_module('micrograd_edu.visualize.live', run_name='__main__', alter_sys=True)\n"
     )
+
+
+def _cli(*argv: str) -> str:
+    return f"from micrograd_edu.cli import main\nsys.exit(main({list(argv)!r}))\n"
+
+
+@pytest.mark.parametrize(
+    ("code", "usage"),
+    [
+        (_playground("--help"), "usage: python -m micrograd_edu.visualize.live [-h] [--port PORT]"),
+        (_cli("playground", "--help"), "usage: micrograd-edu playground [-h] [--port PORT]"),
+    ],
+)
+def test_playground_help_without_the_course_extra(code: str, usage: str) -> None:
+    done = _run(("matplotlib", "graphviz"), code)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith(usage)
+    assert "--trusted-host NAME" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("blocked", "needed"),
+    [
+        (("matplotlib",), "matplotlib"),
+        (("matplotlib", "graphviz", "voila"), "matplotlib, graphviz and voila"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("code", "prog"),
+    [
+        (_playground("--port", "8899"), "python -m micrograd_edu.visualize.live"),
+        (_cli("playground", "--port", "8899"), "micrograd-edu playground"),
+    ],
+)
+def test_playground_without_the_course_extra_says_what_to_install_in_one_line(
+    blocked: tuple[str, ...], needed: str, code: str, prog: str
+) -> None:
+    done = _run(blocked, code)
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == (
-        "micrograd-edu playground: needs matplotlib (not installed): "
+        f"{prog}: error: the Playground needs {needed} (not installed): "
         'pip install "micrograd_edu[course]"\n'
+    )
+
+
+def test_the_playgrounds_names_without_matplotlib_raise_an_import_error_naming_it() -> None:
+    done = _run(
+        ("matplotlib",),
+        "import micrograd_edu.visualize.live as live\n"
+        "for name in ('live_playground', 'PlaygroundSession'):\n"
+        "    try:\n        getattr(live, name)()\n"
+        "    except ImportError as error:\n        print(error.name, error)\n",
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        done.stdout.splitlines()
+        == [
+            "matplotlib the live Playground needs matplotlib (not installed): "
+            'pip install "micrograd_edu[course]"'
+        ]
+        * 2
     )
 
 

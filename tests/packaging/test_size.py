@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -50,29 +49,12 @@ def test_size_command_exits_1_when_a_target_is_missed(
     assert capsys.readouterr().out.endswith("0 functions > 60 lines ✘\n")
 
 
-KNOWN_OVER = {
-    "visualize/graph.py": "503 lines",
-    "visualize/plots.py": "551 lines",
-    "visualize/playground.py": "playground_figure's body: 69 lines",
-}
-"""Over a target on main when the targets became a test (another helper's module each:
-exercises/, visualize/ pictures). Remove an entry once its module is split: the test then
-passes, which a strict xfail reports as a failure."""
-
-
-def _module(name: str) -> Any:
-    if name in KNOWN_OVER:
-        reason = f"{name} is over a size target on main ({KNOWN_OVER[name]}): split it"
-        return pytest.param(name, marks=pytest.mark.xfail(reason=reason, strict=True))
-    return name
-
-
 def test_the_real_engine_py_has_at_most_400_lines() -> None:
     assert size.measure().engine_lines <= size.ENGINE_MAX
 
 
 @pytest.mark.parametrize(
-    "name", [_module(path.relative_to(size.ROOT).as_posix()) for path in size.modules()]
+    "name", [path.relative_to(size.ROOT).as_posix() for path in size.modules()]
 )
 def test_every_real_module_meets_the_size_targets(name: str) -> None:
     """At most 500 lines, and no function body over 60 lines (what benchmarks.size reports)."""
@@ -83,7 +65,7 @@ def test_every_real_module_meets_the_size_targets(name: str) -> None:
 
 def test_the_modules_measured_are_both_packages() -> None:
     names = {path.relative_to(size.ROOT).as_posix() for path in size.modules()}
-    assert {"micrograd_edu/engine.py", "visualize/live/app.py", *KNOWN_OVER} <= names
+    assert {"micrograd_edu/engine.py", "visualize/live/app.py"} <= names
 
 
 def test_python_m_benchmarks_size_exits_with_the_reports_status() -> None:

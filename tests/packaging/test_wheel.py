@@ -28,6 +28,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+LIVE = "micrograd_edu.visualize.live"
 
 
 def _run(command: list[str | Path], cwd: Path, timeout: float = 300) -> str:
@@ -149,12 +150,19 @@ def test_commands_without_the_extras_print_help_or_one_line_never_a_traceback(
         "python -m micrograd_edu.visualize: error: the pictures need matplotlib and graphviz "
         '(not installed): pip install "micrograd_edu[viz]"\n'
     )
-    playground = run(bin_ / "micrograd-edu", "playground", "--help")
-    assert (playground.returncode, playground.stdout) == (1, "")
-    assert playground.stderr == (
-        "micrograd-edu playground: needs matplotlib (not installed): "
-        'pip install "micrograd_edu[course]"\n'
-    )
+    for prog, command in [
+        ("micrograd-edu playground", [bin_ / "micrograd-edu", "playground"]),
+        ("python -m micrograd_edu.visualize.live", [bin_ / "python", "-m", LIVE]),
+    ]:
+        helped = run(*command, "--help")
+        assert (helped.returncode, helped.stderr) == (0, "")
+        assert helped.stdout.startswith(f"usage: {prog} [-h] [--port PORT]")
+        served = run(*command)
+        assert (served.returncode, served.stdout) == (1, "")
+        assert served.stderr == (
+            f"{prog}: error: the Playground needs matplotlib, graphviz, ipywidgets, anywidget, "
+            'voila and ipykernel (not installed): pip install "micrograd_edu[course]"\n'
+        )
 
 
 def test_notebooks_command_and_notebook_1_from_the_installed_wheel(venv: Path) -> None:
