@@ -302,7 +302,8 @@ def make_methods() -> None:
     loops (``_engine/builders.py``: 3–4× faster, tested equal to :func:`apply` for
     every op); with ``MICROGRAD_EDU_ENGINE=apply`` set they call :func:`apply` itself.
     ``help(Value.tanh)`` and ``inspect.getsource`` show the rule (the method's
-    ``__wrapped__``). Every rule goes in :data:`OPS`, which the tape replays.
+    ``__wrapped__``; ``help(Value.__rsub__)`` also says that the number comes first).
+    Every rule goes in :data:`OPS`, which the tape replays.
     """
     made: dict[Declared, Callable[..., Value]] = {}
     for attribute, op in list(vars(Value).items()):
@@ -312,7 +313,7 @@ def make_methods() -> None:
             if op not in made:
                 fast = ENGINE == "fast"
                 method = builders.fast_method(op) if fast else builders.by_apply(apply, op)
-                made[op] = builders.shown_as_rule(method, op)
+                made[op] = builders.shown_as_rule(method, op, attribute)
             setattr(Value, attribute, made[op])
 
 

@@ -9,6 +9,7 @@ A test that takes the ``torch`` fixture is marked ``torch`` and one that takes
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -115,3 +116,15 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _sigint_handler_left_as_found(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that leaves another Ctrl-C handler behind breaks every later test of Ctrl-C
+    (fit stops cleanly only under Python's default handler): restore it and fail that test."""
+    before = signal.getsignal(signal.SIGINT)
+    yield
+    after = signal.getsignal(signal.SIGINT)
+    if after is not before:
+        signal.signal(signal.SIGINT, before)
+        pytest.fail(f"{request.node.nodeid} left SIGINT's handler changed: {after!r}")

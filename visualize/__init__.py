@@ -23,19 +23,24 @@ if __name__ == "visualize":  # this folder imported by its old name (a clone's r
     importlib.import_module(__name__)  # now micrograd_edu.visualize, with a MovedModuleWarning
     __package__ = "micrograd_edu.visualize"  # the rest of this file: no second copy of a module
 
-from .backward import (
-    BackwardPlayer,
-    backward_player,
-    backward_steps,
-    save_backward_html,
-)
-from .graph import ComputationGraph, GraphTooLargeError, draw_graph
 from .renderer import GraphvizNotFoundError, RenderError, find_renderer, render
 
 
 def _top(module: str | None) -> str:
     return (module or "").split(".")[0]
 
+
+try:
+    from .backward import (
+        BackwardPlayer,
+        backward_player,
+        backward_steps,
+        save_backward_html,
+    )
+    from .graph import ComputationGraph, GraphTooLargeError, draw_graph
+except ModuleNotFoundError as error:  # the graphviz package missing: see __getattr__
+    if _top(error.name) != "graphviz":
+        raise
 
 try:
     from .playground import playground, playground_figure, train_playground
@@ -53,6 +58,13 @@ except ModuleNotFoundError as error:  # NumPy or matplotlib missing: see __getat
         raise
 
 _LAZY = {
+    "BackwardPlayer": "backward",
+    "backward_player": "backward",
+    "backward_steps": "backward",
+    "save_backward_html": "backward",
+    "ComputationGraph": "graph",
+    "GraphTooLargeError": "graph",
+    "draw_graph": "graph",
     "playground": "playground",
     "playground_figure": "playground",
     "train_playground": "playground",
@@ -64,7 +76,7 @@ _LAZY = {
     "plot_regression": "plots",
     "save_figure": "plots",
 }
-"""Names whose modules need NumPy and matplotlib, and the module of each."""
+"""Names whose modules need the graphviz package, or NumPy and matplotlib: the module of each."""
 
 __all__ = [
     "BackwardPlayer",
@@ -92,18 +104,28 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """A plotting name that could not be imported with the package: try again now."""
+    """A name that could not be imported with the package (a package missing): try again now.
+
+    Raises ``ImportError`` naming the missing package and ``pip install
+    'micrograd_edu[viz]'`` (its ``name`` is the missing package's).
+    """
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'micrograd_edu.visualize' has no attribute {name!r}")
     try:
         value = getattr(importlib.import_module(f".{module}", __name__), name)
     except ModuleNotFoundError as error:
-        raise ImportError(
-            f"micrograd_edu.visualize.{name} needs {_top(error.name)}: "
-            "pip install 'micrograd_edu[viz]' "
-            "(in the browser course, run `import numpy, matplotlib` first: they load "
+        missing = _top(error.name)
+        browser = (
+            ""
+            if missing == "graphviz"
+            else " (in the browser course, run `import numpy, matplotlib` first: they load "
             "from the Pyodide CDN, which needs a network)"
+        )
+        raise ImportError(
+            f"micrograd_edu.visualize.{name} needs {missing}: "
+            f"pip install 'micrograd_edu[viz]'{browser}",
+            name=missing,
         ) from error
     globals()[name] = value
     return value

@@ -10,34 +10,47 @@ With ``--readme`` it also writes one example of every other picture, for the REA
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-from matplotlib.figure import Figure
-
 from micrograd_edu import Value, datasets, optim, rl
+from micrograd_edu._support.commandline import description, prog
 from micrograd_edu.cli.demo import readme_expression
 from micrograd_edu.io import prepare_output_folder
 from micrograd_edu.nn import MLP
 from micrograd_edu.train import fit
 
-from . import (
-    draw_graph,
-    draw_network,
-    playground,
-    plot_activation,
-    plot_decision_boundary,
-    plot_history,
-    plot_neuron_outputs,
-    plot_regression,
-    save_backward_html,
-    save_figure,
-)
-from .backward import backward_steps
-from .explain import save_explain_svg
 from .renderer import GraphvizNotFoundError, RenderError
-from .rl import plot_gridworld_policy, plot_returns
+
+PROG = "python -m micrograd_edu.visualize"
+VIZ = ("matplotlib", "graphviz")
+"""The packages of the viz extra: without them ``--help`` works and :func:`main` says so."""
+
+_missing: ImportError | None = None
+try:
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    from . import (
+        draw_graph,
+        draw_network,
+        playground,
+        plot_activation,
+        plot_decision_boundary,
+        plot_history,
+        plot_neuron_outputs,
+        plot_regression,
+        save_backward_html,
+        save_figure,
+    )
+    from .backward import backward_steps
+    from .explain import save_explain_svg
+    from .rl import plot_gridworld_policy, plot_returns
+except ImportError as error:  # a minimal install (no viz extra)
+    if (error.name or "").split(".")[0] not in VIZ:
+        raise
+    _missing = error
 
 
 def lecture_neuron() -> Value:
@@ -133,9 +146,9 @@ def write_readme_examples(out: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m micrograd_edu.visualize", description=__doc__.splitlines()[0]
-    )
+    """Write the pictures (``--help``: the options); exit status 1 with a one-line message
+    if they cannot be written (the viz extra missing, no Graphviz, an unwritable folder)."""
+    parser = argparse.ArgumentParser(prog=prog(PROG), description=description(__doc__))
     parser.add_argument(
         "--out", type=Path, default=Path("out"), help="output folder (default: out)"
     )
@@ -143,13 +156,21 @@ def main(argv: list[str] | None = None) -> int:
         "--readme", action="store_true", help="also write the README's example pictures"
     )
     args = parser.parse_args(argv)
+    if _missing is not None:
+        names = [name for name in VIZ if importlib.util.find_spec(name) is None]
+        print(
+            f"{parser.prog}: error: the pictures need {' and '.join(names) or _missing.name} "
+            '(not installed): pip install "micrograd_edu[viz]"',
+            file=sys.stderr,
+        )
+        return 1
     try:
         prepare_output_folder(args.out)
         written = write_demo(args.out)
         if args.readme:
             written += write_readme_examples(args.out)
     except (GraphvizNotFoundError, RenderError, OSError, ValueError) as error:
-        print(f"python -m micrograd_edu.visualize: error: {error}", file=sys.stderr)
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return 1
     for path in written:
         print(f"picture: {path}")

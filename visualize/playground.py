@@ -25,13 +25,9 @@ from micrograd_edu.nn import ACTIVATIONS, MLP, ActivationName, layer_weights
 from micrograd_edu.train import TrainingRun, evaluate, fit
 
 from .alttext import DescribedFigure, describe, set_description, still_text
+from .network import draw_weights
 from .palette import BLUE, CLASS_COLORS, CLASS_MARKERS, ORANGE, PLAYGROUND_CMAP
-from .plots import (
-    draw_weights,
-    heat_map,
-    plot_decision_boundary,
-    plot_regression,
-)
+from .planes import heat_map, plot_decision_boundary, plot_regression
 
 __all__ = ["PlaygroundSettings", "playground", "playground_figure", "train_playground"]
 
@@ -325,19 +321,11 @@ def _class_points(ax: Axes, run: TrainingRun) -> None:
     ax.legend(fontsize=7, loc="upper right", framealpha=0.8)
 
 
-def playground_figure(run: TrainingRun, title: str | None = None) -> Figure:
-    """Draw a trained :class:`~micrograd_edu.train.TrainingRun` in the Playground's layout.
-
-    The figure's description (:func:`~micrograd_edu.visualize.alttext.describe`) says the
-    data, the network, the output over the plane and the loss curves in words.
-    """
-    fig = plt.figure(figsize=(15, 5.6), FigureClass=DescribedFigure)
-    regression = run.loss == "mse"
-    X_all = np.concatenate([run.X_train, run.X_test])
-
+def _data_panel(fig: Figure, run: TrainingRun) -> None:
+    """DATA: the training points filled, the test points hollow."""
     data_ax = fig.add_axes((0.03, 0.12, 0.2, 0.72))
     data_ax.set_title("DATA (filled: training, hollow: test)", fontsize=10, loc="left")
-    if regression:
+    if run.loss == "mse":
         for X, y, face in ((run.X_train, run.y_train, None), (run.X_test, run.y_test, "none")):
             data_ax.scatter(
                 X[:, 0], X[:, 1], c=y, cmap=PLAYGROUND_CMAP, vmin=-1, vmax=1, s=16, facecolors=face
@@ -346,34 +334,26 @@ def playground_figure(run: TrainingRun, title: str | None = None) -> Figure:
         _class_points(data_ax, run)
     data_ax.set_aspect("equal", adjustable="datalim")
 
-    _network_panel(fig, (0.25, 0.06, 0.42, 0.8), run)
 
+def _output_panel(fig: Figure, run: TrainingRun, train_loss: float, test_loss: float) -> Axes:
+    """OUTPUT: the decision boundary (or the predicted value) over all the points; its axes."""
     out_ax = fig.add_axes((0.70, 0.36, 0.27, 0.5))
-    train_loss, _ = evaluate(run.model, run.inputs(run.X_train), run.y_train, run.loss)
-    test_loss, _ = evaluate(run.model, run.inputs(run.X_test), run.y_test, run.loss)
-    output_title = f"OUTPUT   test loss {test_loss:.3f}   training loss {train_loss:.3f}"
-    if regression:
-        plot_regression(
-            run.model,
-            X_all,
-            np.concatenate([run.y_train, run.y_test]),
-            ax=out_ax,
-            transform=run.inputs,
-            title=output_title,
-            resolution=80,
-        )
-    else:
-        plot_decision_boundary(
-            run.model,
-            X_all,
-            np.concatenate([run.y_train, run.y_test]),
-            ax=out_ax,
-            transform=run.inputs,
-            title=output_title,
-            resolution=80,
-        )
+    plot = plot_regression if run.loss == "mse" else plot_decision_boundary
+    plot(
+        run.model,
+        np.concatenate([run.X_train, run.X_test]),
+        np.concatenate([run.y_train, run.y_test]),
+        ax=out_ax,
+        transform=run.inputs,
+        title=f"OUTPUT   test loss {test_loss:.3f}   training loss {train_loss:.3f}",
+        resolution=80,
+    )
     out_ax.title.set_fontsize(9)
+    return out_ax
 
+
+def _loss_panel(fig: Figure, run: TrainingRun, train_loss: float, test_loss: float) -> None:
+    """The loss curves under the output; before any epoch, epoch 0's losses as two points."""
     loss_ax = fig.add_axes((0.72, 0.08, 0.25, 0.18))
     if run.history.epochs == 0:  # a fresh network (the live app before Play): epoch 0's losses
         loss_ax.plot([0], [train_loss], "o", color=BLUE, label="training")
@@ -397,6 +377,21 @@ def playground_figure(run: TrainingRun, title: str | None = None) -> Figure:
     loss_ax.set_ylabel("loss", fontsize=8)
     loss_ax.tick_params(labelsize=7)
     loss_ax.legend(fontsize=7)
+
+
+def playground_figure(run: TrainingRun, title: str | None = None) -> Figure:
+    """Draw a trained :class:`~micrograd_edu.train.TrainingRun` in the Playground's layout.
+
+    The figure's description (:func:`~micrograd_edu.visualize.alttext.describe`) says the
+    data, the network, the output over the plane and the loss curves in words.
+    """
+    fig = plt.figure(figsize=(15, 5.6), FigureClass=DescribedFigure)
+    _data_panel(fig, run)
+    _network_panel(fig, (0.25, 0.06, 0.42, 0.8), run)
+    train_loss, _ = evaluate(run.model, run.inputs(run.X_train), run.y_train, run.loss)
+    test_loss, _ = evaluate(run.model, run.inputs(run.X_test), run.y_test, run.loss)
+    out_ax = _output_panel(fig, run, train_loss, test_loss)
+    _loss_panel(fig, run, train_loss, test_loss)
     fig.suptitle(title or f"{run.model!r}", fontsize=11)
     set_description(fig, still_text(run, title or f"{run.model!r}", describe(out_ax)))
     return fig

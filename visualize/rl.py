@@ -37,7 +37,8 @@ from micrograd_edu.rl import ACTIONS, GridWorld, Policy, RLHistory, RLRun, env_a
 from . import interactive
 from .alttext import DescribedFigure, number, series_text, set_description
 from .backward import player_html
-from .plots import BLUE, ORANGE, save_figure
+from .figures import save_figure
+from .palette import BLUE, ORANGE
 
 __all__ = [
     "CartPolePlayer",

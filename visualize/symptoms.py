@@ -17,8 +17,9 @@ from matplotlib.figure import Figure
 from micrograd_edu.exercises.symptoms import Run
 
 from .alttext import DescribedFigure, describe, series_text, set_description
+from .curves import log_y_axis
 from .palette import BLUE, CLASS_COLORS, HIGHLIGHT
-from .plots import log_y_axis, plot_decision_boundary
+from .planes import plot_decision_boundary
 
 __all__ = ["plot_runs"]
 

@@ -12,7 +12,9 @@ import matplotlib.pyplot as plt
 
 from micrograd_edu.train import TrainingRun
 
-from .plots import plot_decision_boundary, plot_history, plot_regression, save_figure
+from .curves import plot_history
+from .figures import save_figure
+from .planes import plot_decision_boundary, plot_regression
 
 __all__ = ["write_training_pictures"]
 

@@ -181,12 +181,11 @@ def binary(
 
     if check is None:
         return _fast_binary(name, rule, pair)
-    kinds: dict[float, Kind] = {}
+    kinds: dict[float, Kind] = {}  # below, check is the op's domain check (never None)
 
     def method(self: Any, other: Any) -> Any:
         if isinstance(other, type(self)):
-            if check is not None:
-                check((self.data, other.data), ())
+            check((self.data, other.data), ())
             data, grads = rule(MATH, self.data, other.data)
             children: tuple[Any, ...] = (self, other)
             kind = pair
@@ -195,8 +194,7 @@ def binary(
             if number is None:
                 return NotImplemented
             kind = kinds.get(number) or remember_kind(kinds, number, name, right_constant(number))
-            if check is not None:
-                check((self.data, number), kind[1])
+            check((self.data, number), kind[1])
             data, (grad, _) = rule(MATH, self.data, number)
             children, grads = (self,), _ONE.get(grad) or (grad,)
         out = _new(type(self))
@@ -291,10 +289,28 @@ _OTHER = inspect.Parameter("other", inspect.Parameter.POSITIONAL_OR_KEYWORD)
 _SIGNATURES = {1: inspect.Signature([_SELF]), 2: inspect.Signature([_SELF, _OTHER])}
 
 
-def shown_as_rule(method: Callable[..., Any], op: Declared) -> Callable[..., Any]:
+_SYMBOLS = {"-": "−"}  # how the rules' docstrings write an op (a − b)
+
+
+def shown_as_rule(method: Callable[..., Any], op: Declared, attribute: str) -> Callable[..., Any]:
     """``method``, shown as the rule it was made from: ``help``, ``inspect.getsource``
     and IPython's ``??`` follow ``__wrapped__`` to the rule; name, qualified name,
-    module and docstring are the rule's; the signature is the method's own."""
+    module and docstring are the rule's; the signature is the method's own.
+
+    A reflected method (``number <op> value``) keeps its own name, ``attribute``
+    (``__rsub__``, not ``__sub__``), and its docstring says that the number comes
+    first, before the rule's: ``2 - a`` is the rule of ``-`` with ``a`` second.
+    """
     functools.update_wrapper(method, op.rule)
     method.__signature__ = _SIGNATURES[op.arity]  # type: ignore[attr-defined]
+    if op.reflected:
+        owner = op.rule.__qualname__.rpartition(".")[0]
+        method.__name__ = attribute
+        method.__qualname__ = f"{owner}.{attribute}" if owner else attribute
+        symbol = _SYMBOLS.get(op.name, op.name)
+        method.__doc__ = (
+            f"number first: 2 {symbol} a, the rule of {symbol} with the operands swapped."
+        )
+        if op.rule.__doc__:
+            method.__doc__ += f"\n\nThe rule, run on (the number, this Value): {op.rule.__doc__}"
     return method

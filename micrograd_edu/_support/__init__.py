@@ -1,1 +1,2 @@
-"""Support the package shares, private: atomic files, strict JSON, checks of user input."""
+"""Support the package shares, private: atomic files, strict JSON, checks of user input,
+what a command line shows (the command typed, help without reST markup)."""

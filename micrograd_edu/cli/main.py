@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from .._support.commandline import invoked_as
 from . import student
 
 __all__ = ["COMMANDS", "DEFAULT_FOLDER", "main"]
@@ -50,11 +51,16 @@ DEMO_TRAINING = [
 
 
 def _run_module(module: str, prog: str, argv: Sequence[str]) -> int:
-    """Run ``python -m module argv...`` in this process; returns its exit code."""
+    """Run ``python -m module argv...`` in this process; returns its exit code.
+
+    ``prog`` is the command as the user typed it (``micrograd-edu grade``): the
+    module's usage and errors name it (:func:`~micrograd_edu._support.commandline.prog`).
+    """
     saved = sys.argv
     sys.argv = [prog, *argv]
     try:
-        runpy.run_module(module, run_name="__main__", alter_sys=True)
+        with invoked_as(prog):
+            runpy.run_module(module, run_name="__main__", alter_sys=True)
     except SystemExit as done:
         code = done.code
         if code is None or isinstance(code, int):
@@ -67,15 +73,24 @@ def _run_module(module: str, prog: str, argv: Sequence[str]) -> int:
 
 
 def _entry_point(name: str) -> Callable[[list[str]], int] | None:
+    """The command ``name`` of another package; None, after a one-line message on stderr,
+    if it or a package it needs is not installed (no traceback, even for ``--help``)."""
+    install = 'pip install "micrograd_edu[course]"'
     for entry in entry_points(group=COMMAND_GROUP):
         if entry.name == name:
             try:
                 function: Callable[[list[str]], int] = entry.load()
             except ImportError as error:
-                print(f"micrograd-edu {name}: {error} (pip install 'micrograd_edu[course]')")
+                missing = (error.name or "").split(".")[0]
+                why = (
+                    f"needs {missing} (not installed)"
+                    if missing not in ("", "micrograd_edu")
+                    else error
+                )
+                print(f"micrograd-edu {name}: {why}: {install}", file=sys.stderr)
                 return None
             return function
-    print(f"micrograd-edu {name}: not installed (pip install 'micrograd_edu[course]')")
+    print(f"micrograd-edu {name}: not installed: {install}", file=sys.stderr)
     return None
 
 
@@ -190,7 +205,7 @@ def _demo(argv: list[str]) -> int:
     training = [*DEMO_TRAINING, "--epochs", str(args.epochs), "--out", str(args.out)]
     if missing:  # said once, below, rather than by the training run too
         training.append("--no-pictures")
-    code = _run_module("micrograd_edu", "micrograd-edu train", ["train", *training])
+    code = _run_module("micrograd_edu", "micrograd-edu", ["train", *training])
     if code != 0:
         return code
     if missing:
@@ -202,7 +217,8 @@ def _demo(argv: list[str]) -> int:
     pictures = _entry_point("pictures")
     if pictures is None:
         return 0
-    code = pictures(["--out", str(args.out)])
+    with invoked_as("micrograd-edu demo"):
+        code = pictures(["--out", str(args.out)])
     print(f"Pictures and model are in {args.out}: open {args.out / 'backward.html'} in a browser.")
     return code
 
@@ -234,7 +250,10 @@ def _doctor(argv: list[str]) -> int:
 
 def _playground(argv: list[str]) -> int:
     command = _entry_point("playground")
-    return 1 if command is None else command(argv)
+    if command is None:
+        return 1
+    with invoked_as("micrograd-edu playground"):
+        return command(argv)
 
 
 COMMANDS: dict[str, tuple[Callable[[list[str]], int], str]] = {

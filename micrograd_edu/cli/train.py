@@ -23,6 +23,7 @@ from typing import Any, NoReturn
 
 from .. import datasets, io, rl
 from .._support import validation
+from .._support.commandline import plain, prog
 from ..architecture import check_architecture
 from ..nn import ACTIVATIONS, MAX_LAYERS, MAX_PARAMETERS, MLP
 from ..optim import SGD, Adam, Optimizer
@@ -134,7 +135,9 @@ def _feature_names(text: str) -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line: ``train`` and ``rl``, with the option groups they share."""
-    parser = _Parser(prog="python -m micrograd_edu", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog=prog("python -m micrograd_edu"), description=plain(__doc__.splitlines()[0])
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     train = commands.add_parser(
         "train",

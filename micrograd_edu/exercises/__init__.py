@@ -20,10 +20,11 @@ data) and a *judge* (the expected answer and the catalogued mistakes,
 simulated on the same case); the grader runs the same two apart, on hidden
 cases (:mod:`~micrograd_edu.exercises.grading`). Each notebook's checks live
 in their own module (``nb01`` ... ``nb09``; exercise 2.4 in
-``backward_pass``, 2.5, the op table, in ``op_table``, 4.3 in
-``training_loop``), imported on first use: importing this package, and the
-checks of notebooks 1 and 2, need no NumPy. Importing it in Jupyter shows
-wrong answers without a traceback through the checker.
+``backward_pass``, 2.5, the op table, in ``op_table``, 2.6, your own
+``Value``, in ``value_class``, 4.3 in ``training_loop``), imported on first
+use: importing this package, and the checks of notebooks 1 and 2, need no
+NumPy. Importing it in Jupyter shows wrong answers without a traceback through
+the checker.
 
 >>> from micrograd_edu import exercises
 >>> exercises.check_expression(lambda x: 2 * x**3 - 5 * x + 1)

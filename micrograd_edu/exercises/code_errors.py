@@ -52,7 +52,17 @@ _HINTS = (
         "the function is called with a different number of arguments than it accepts: "
         "compare its parameters with what the exercise passes it",
     ),
+    (
+        r"'NoneType' object|'NoneType' and|and 'NoneType'",
+        "a None was used as a number or a function: something was left None, or a function "
+        "without `return` gave None",
+    ),
     (r"is not defined", "a name is used before it was defined: was its cell run?"),
+    (
+        r"maximum recursion depth exceeded",
+        "a function called itself (directly, or through an operator) again and again until "
+        "Python stopped it: follow what each call calls",
+    ),
     (r"has no attribute", "check the name of the attribute or method (a typo?)"),
 )
 

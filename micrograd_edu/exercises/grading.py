@@ -42,7 +42,7 @@ from typing import Any
 
 from .code_errors import from_record
 from .core import load, public, unexpected_form
-from .mistakes import GRADER_STAGE, NotDoneError, Outcome, WrongAnswerError
+from .mistakes import GRADER_STAGE, NotDoneError, Outcome, Status, WrongAnswerError
 from .registry import ENTRIES, course_exercises
 
 __all__ = [
@@ -235,13 +235,15 @@ def _from_error(number: str, error: str) -> Outcome:
 def _judged(number: str, case: Any, data: Any) -> Outcome:
     try:
         done = load(number).judge(case, data)
-    except WrongAnswerError as error:
+    except WrongAnswerError as error:  # or the student's code raised (a StudentCodeError)
         code = error.mistake.code if error.mistake else None
         feedback = error.feedback(GRADER_STAGE, more=False)
-        return Outcome(number, "wrong", code, error.problem[:MAX_MESSAGE], feedback)
+        status: Status = "error" if error.status == "error" else "wrong"
+        return Outcome(number, status, code, error.summary[:MAX_MESSAGE], feedback)
     except NotImplementedError:
         return Outcome(number, "not done", message=STUB_LEFT)
     except Exception as error:  # data of a form the judge did not foresee: never crash
         message = unexpected_form(number, error).problem
         return Outcome(number, "wrong", message=message, feedback=f"✗ Exercise {number}: {message}")
-    return Outcome(number, "passed", message=done[:MAX_MESSAGE])
+    # one line: a verdict's further lines (9.1 names each run back) are for the notebook
+    return Outcome(number, "passed", message=done.split("\n", 1)[0][:MAX_MESSAGE])

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Literal, ParamSpec, TypeVar
 
+from .value_catalogue import VALUE_CLASS_MISTAKES
+
 __all__ = [
     "ATTEMPTS",
     "CATALOGUE",
@@ -283,53 +285,8 @@ _MISTAKES = [
         "the step used the gradients of the previous batch (or none at all): "
         "backward() must run before optimizer.step()",
     ),
-    # Exercise 2.6, your own Value (micrograd_edu.exercises.value_class).
-    Mistake(
-        "number-not-wrapped",
-        "a number not wrapped in a Value",
-        "in a + 1 your operator got the plain number 1, which has no .data and no .grad: "
-        "turn a number into a Value (a leaf, no children) before using it",
-    ),
-    Mistake(
-        "missing-reflected-op",
-        "no reflected operator for a number on the left",
-        "2 * a asks the number first; a float does not know your class, so Python then calls "
-        "the reflected method of a (rmul; radd for 1 + a), which your class must define",
-    ),
-    Mistake(
-        "reused-operand-lost",
-        "a node used twice by one operation counted once",
-        "in a + a and a · a the same node is both operands, and each operand passes its own "
-        "share back: keep the children in a tuple (a set or a dict keyed by node keeps one)",
-    ),
-    Mistake(
-        "closure-wrong-grad",
-        "the closure used the wrong node's grad",
-        "no gradient reached below the output: each local derivative is multiplied by the "
-        "output's grad (out.grad), not by the child's own grad, which is still 0 when the "
-        "closure runs (and each operation must keep its closure on the node it returns)",
-    ),
-    Mistake(
-        "product-rule-swapped",
-        "d(a·b)/da taken as a",
-        "in a product each factor's local derivative is the other factor: "
-        "d(a·b)/da = b and d(a·b)/db = a",
-    ),
-    Mistake(
-        "topological-no-visited",
-        "topological sort without a visited set",
-        "a node reached along several paths was put in the order once per path, so it passed "
-        "its gradient on more than once (and the list grows exponentially with reuse): "
-        "remember the nodes already visited",
-    ),
-    Mistake(
-        "recursion-depth",
-        "recursion too deep",
-        "a recursive sort nests one call per node along a path; Python stops at about 1,000 "
-        "nested calls, so a chain of 2,000 nodes ends in RecursionError: visit the graph with a "
-        "loop instead",
-    ),
 ]
+_MISTAKES += [Mistake(**fields) for fields in VALUE_CLASS_MISTAKES]  # exercise 2.6's own
 CATALOGUE: dict[str, Mistake] = {mistake.code: mistake for mistake in _MISTAKES}
 """Every named mistake, by code."""
 

@@ -1,6 +1,7 @@
 """Notebook 2, backpropagation: 2.1 by hand, 2.2 d(a/b), 2.3 topological order, 2.4 backward
 (in :mod:`~micrograd_edu.exercises.backward_pass`), 2.5 the op table (in
-:mod:`~micrograd_edu.exercises.op_table`).
+:mod:`~micrograd_edu.exercises.op_table`), 2.6 your own Value (in
+:mod:`~micrograd_edu.exercises.value_class`).
 
 Standard library only (no NumPy): notebooks 1 and 2 also run in the browser.
 """
@@ -27,6 +28,7 @@ from .graphs import (
 from .mistakes import WrongAnswerError, exercise, not_done
 from .op_table import OP_TABLE, check_op_table, tiny_engine_gradients
 from .switch import DERIVATIVE_ROUTES
+from .value_class import VALUE_CLASS, check_value_class
 
 __all__ = [
     "EXERCISES",
@@ -35,6 +37,7 @@ __all__ = [
     "check_division_local_grads",
     "check_op_table",
     "check_topological_sort",
+    "check_value_class",
     "tiny_engine_gradients",
 ]
 
@@ -323,4 +326,4 @@ def check_topological_sort(topological_sort: Callable[[Value], list[Value]]) -> 
     run_check("2.3", topological_sort)
 
 
-EXERCISES = {e.number: e for e in (BY_HAND, DIVISION, TOPOLOGICAL, BACKWARD, OP_TABLE)}
+EXERCISES = {e.number: e for e in (BY_HAND, DIVISION, TOPOLOGICAL, BACKWARD, OP_TABLE, VALUE_CLASS)}

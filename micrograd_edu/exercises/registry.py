@@ -45,7 +45,6 @@ _NB = {
     "nb07": "07_check_against_pytorch",
     "nb08": "08_reinforcement_learning",
     "nb09": "09_training_mistakes",
-    "value_class": "02_backpropagation",
 }
 
 _TABLE: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
@@ -56,7 +55,7 @@ _TABLE: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("2.3", "nb02", "check_topological_sort", ("topological_sort",)),
     ("2.4", "nb02", "check_backward", ("backward",)),
     ("2.5", "nb02", "check_op_table", ("OPS",)),
-    ("2.6", "value_class", "check_value_class", ("MyValue",)),
+    ("2.6", "nb02", "check_value_class", ("MyValue",)),
     ("3.1", "nb03", "check_neuron_forward", ("neuron_forward",)),
     ("3.2", "nb03", "check_collapse_linear_layers", ("collapse",)),
     ("4.1", "nb04", "check_probability_loss", ("bce",)),
@@ -70,7 +69,7 @@ _TABLE: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("8.1", "nb08", "check_discounted_returns", ("returns_of",)),
     ("8.2", "nb08", "check_policy_gradient_loss", ("pg_loss",)),
     ("8.3", "nb08", "check_policy_gradient_step", ("gradient_of",)),
-    ("9.1", "nb09", "check_mystery_runs", ("guesses",)),
+    ("9.1", "nb09", "check_mystery_runs", ("name_mistake",)),
 )
 
 ENTRIES: dict[str, Entry] = {

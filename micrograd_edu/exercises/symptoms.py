@@ -6,14 +6,13 @@ run: on the loss curve, on the gradient norm, on the accuracy and so on the
 decision boundary. :func:`training_run` trains a small network on the moons
 with one mistake injected into an ordinary training loop (or none), and
 :func:`features` measures the run; :data:`SYMPTOMS` says, for each mistake,
-what its fingerprint is and tests whether a run shows it.
+what its fingerprint is, in words and as :class:`Condition` s a run's
+features must meet, and tests whether a run shows it.
 
-The mystery runs of notebook 9 are built here too: :func:`mystery_runs` trains
-one run per mistake, in an order drawn from a seed, and :func:`judge_guesses`
-names each run's mistake back, or refuses a wrong guess with the symptom that
-mistake would have shown. :func:`probe_guesses` and :func:`judge_guesses` are
-exercise 9.1's probe and judge (:mod:`micrograd_edu.exercises.nb09`; the
-grader runs the probe in the student's kernel and the judge in its own process).
+:func:`mystery_runs` gives notebook 9's six mystery runs, each hiding one
+mistake; which is which is not stored anywhere: the check of exercise 9.1
+(:mod:`micrograd_edu.exercises.nb09`) derives it from the runs' symptoms,
+and the grader draws other runs per submission.
 
 >>> run = training_run("update-sign", steps=10)
 >>> run.loss[-1] > run.loss[0]  # gradient ascent: the loss climbs
@@ -24,29 +23,30 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+from functools import cache, lru_cache
+from typing import Any, Literal
 
 import numpy as np
 
 from .. import datasets, losses
 from ..nn import MLP
-from .mistakes import CATALOGUE, WrongAnswerError
 
 __all__ = [
     "SYMPTOMS",
     "TRAINING_MISTAKES",
+    "Condition",
     "Features",
     "Run",
     "Symptom",
+    "cached_run",
     "features",
-    "judge_guesses",
-    "mystery_case",
+    "mistake_shown",
     "mystery_runs",
-    "probe_guesses",
+    "network",
     "training_run",
 ]
 
@@ -66,6 +66,8 @@ TOO_HIGH = 60.0
 """The learning rate of the "learning rate too high" run."""
 N_SAMPLES = 40
 STEPS = 60
+HIDDEN = 8
+"""Hidden tanh neurons of the runs' network (2 inputs, one output logit)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,7 +126,7 @@ def training_run(mistake: str | None, steps: int = STEPS, seed: int = 0, n: int 
     """
     _check_mistake(mistake)
     X, y = datasets.moons(n=n, noise=0.1, seed=seed)
-    model = MLP(2, [8, 1], activation="tanh", seed=seed)
+    model = network(seed)
     params = model.parameters()
     lr = TOO_HIGH if mistake == "exploding-lr" else LEARNING_RATE
     sign = 1.0 if mistake == "update-sign" else -1.0
@@ -147,21 +149,35 @@ def training_run(mistake: str | None, steps: int = STEPS, seed: int = 0, n: int 
     return Run(mistake, loss_curve, norms, accuracy, model, X, y)
 
 
+def network(seed: int = 0) -> MLP:
+    """The runs' network: 2 inputs, :data:`HIDDEN` tanh neurons, one output logit, its
+    initial weights drawn from ``seed``."""
+    return MLP(2, [HIDDEN, 1], activation="tanh", seed=seed)
+
+
 def _accuracy(model: MLP, X: np.ndarray, y: np.ndarray) -> float:
     logits = model.forward_array(X)[:, 0]
     return float(np.mean((logits > 0.0) == (y > 0.5)))
 
 
-# ---------------------------------------------------------------------- symptoms
+# ---------------------------------------------------------------------- features
 @dataclass(frozen=True)
 class Features:
-    """The numbers a symptom is read from (all from one :class:`Run`)."""
+    """The numbers a symptom is read from (all from one :class:`Run`).
+
+    Losses that are not finite count as 1e300. ``rises`` is how many of the
+    first five steps raised the loss; ``reversals`` how often the loss curve
+    changes direction; ``norm_growth`` the last gradient norm over the first;
+    ``final_accuracy`` a fraction (0.5: chance); ``n`` the number of samples.
+    """
 
     first_loss: float
     last_loss: float
     min_loss: float
+    max_loss: float
     ln2: float  # the first loss of a mean cross-entropy: ln 2 per sample, times n for a sum
     flat: bool
+    rises: int
     rises_at_once: bool
     reversals: int
     norm_growth: float
@@ -169,19 +185,31 @@ class Features:
     n: int
 
 
+FIRST_STEPS = 5
+"""How many of the first steps must raise the loss for "it rises from the very first step"."""
+
+
 def features(run: Run) -> Features:
-    """Measure ``run``: loss levels, how the curve moves, gradient growth, accuracy."""
+    """Measure ``run``: loss levels, how the curve moves, gradient growth, accuracy.
+
+    >>> f = features(training_run("step-before-backward", steps=5))
+    >>> f.flat, f.first_loss == f.last_loss, f.n
+    (True, True, 40)
+    """
     loss = [x if math.isfinite(x) else 1e300 for x in run.loss]
     steps = np.diff(loss)
     signs = np.sign(steps[np.abs(steps) > 1e-9 * max(1.0, abs(loss[0]))])
     norms = run.grad_norm
+    rises = sum(b > a for a, b in itertools.pairwise(loss[: FIRST_STEPS + 1]))
     return Features(
         first_loss=loss[0],
         last_loss=loss[-1],
         min_loss=min(loss),
+        max_loss=max(loss),
         ln2=math.log(2.0),
-        flat=max(loss) - min(loss) <= 1e-12 * max(1.0, abs(loss[0])),
-        rises_at_once=all(b > a for a, b in itertools.pairwise(loss[:6])),
+        flat=_spread(loss) <= _flat_bound(loss[0]),
+        rises=rises,
+        rises_at_once=rises == min(FIRST_STEPS, len(loss) - 1),
         reversals=int(np.sum(signs[1:] != signs[:-1])) if len(signs) > 1 else 0,
         norm_growth=norms[-1] / norms[0] if norms[0] else math.inf,
         final_accuracy=run.accuracy[-1],
@@ -189,166 +217,247 @@ def features(run: Run) -> Features:
     )
 
 
+def _spread(loss: list[float]) -> float:
+    return max(loss) - min(loss)
+
+
+def _flat_bound(first: float) -> float:
+    return 1e-12 * max(1.0, abs(first))
+
+
+# ---------------------------------------------------------------------- symptoms
+Relation = Literal[">", "<", ">=", "<="]
+_RELATIONS: dict[str, Callable[[float, float], bool]] = {
+    ">": operator.gt,
+    "<": operator.lt,
+    ">=": operator.ge,
+    "<=": operator.le,
+}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One part of a symptom: ``measure(f) relation bound(f)`` on a run's :class:`Features`.
+
+    ``fails`` says what a run shows when the condition does not hold, with the
+    numbers in ``{value}`` (the measure), ``{bound}`` and ``{n}`` (the samples):
+    :meth:`failure` fills them in with digits enough to tell them apart, so that
+    the quoted numbers themselves show that the condition fails.
+
+    >>> growth = SYMPTOMS["missing-zero-grad"].conditions[0]
+    >>> f = features(training_run("step-before-backward", steps=5))
+    >>> growth.holds(f), growth.failure(f)
+    (False, 'its gradient norm ends 1 times where it started, not more than 2.5 times')
+    """
+
+    measure: Callable[[Features], float]
+    relation: Relation
+    bound: Callable[[Features], float]
+    fails: str
+
+    def holds(self, f: Features) -> bool:
+        """Whether ``f`` meets this condition."""
+        return _RELATIONS[self.relation](self.measure(f), self.bound(f))
+
+    def numbers(self, f: Features) -> tuple[str, str]:
+        """The measure and the bound as :meth:`failure` quotes them (3 significant digits,
+        more until they differ)."""
+        value, bound = float(self.measure(f)), float(self.bound(f))
+        for digits in range(3, 18):
+            shown = (_number(value, digits), _number(bound, digits))
+            if shown[0] != shown[1]:
+                break
+        return shown
+
+    def failure(self, f: Features) -> str:
+        """What the run shows instead, its numbers quoted (meant for a run that fails it)."""
+        value, bound = self.numbers(f)
+        return self.fails.format(value=value, bound=bound, n=f.n)
+
+
+def _number(x: float, digits: int) -> str:
+    return f"{x:.{digits}g}"
+
+
 @dataclass(frozen=True)
 class Symptom:
-    """What a mistake looks like, a test of a run's features, and what a run shows instead."""
+    """What a mistake looks like, in words, and the :class:`Condition` s a run showing it meets."""
 
     looks_like: str
-    shows: Callable[[Features], bool]
-    instead: Callable[[Features], str]
+    conditions: tuple[Condition, ...]
+
+    def shows(self, f: Features) -> bool:
+        """Whether a run with features ``f`` shows this symptom: every condition holds."""
+        return all(condition.holds(f) for condition in self.conditions)
+
+    def failed(self, f: Features) -> Condition:
+        """The first condition ``f`` does not meet; ValueError if it shows the symptom."""
+        for condition in self.conditions:
+            if not condition.holds(f):
+                return condition
+        raise ValueError("the run shows this symptom: every condition holds")
+
+    def instead(self, f: Features) -> str:
+        """What a run that does not show the symptom shows instead, with its numbers."""
+        return self.failed(f).failure(f)
 
 
-def _mean_scale(f: Features) -> bool:
-    """The first loss is about ln 2, the mean cross-entropy of an untrained network."""
-    return f.first_loss < 3.0 * f.ln2
-
+_MEAN_SCALE = Condition(
+    lambda f: f.first_loss,
+    "<",
+    lambda f: 3.0 * f.ln2,
+    "its first loss is {value}, not below {bound} (3 · ln 2), where a mean loss starts",
+)
+_ENDS_LOWER = Condition(
+    lambda f: f.last_loss,
+    "<",
+    lambda f: f.first_loss,
+    "its loss ends at {value}, not below where it started ({bound})",
+)
+_ENDS_HIGHER = Condition(
+    lambda f: f.last_loss,
+    ">",
+    lambda f: f.first_loss,
+    "its loss ends at {value}, not above where it started ({bound})",
+)
 
 SYMPTOMS: dict[str, Symptom] = {
     "missing-zero-grad": Symptom(
         "the gradient norm grows and grows (old gradients pile up instead of being cleared), "
         "while the loss, after a fast start, swings up and down",
-        lambda f: _mean_scale(f) and f.norm_growth > 2.5 and f.last_loss < f.first_loss,
-        lambda f: f"its gradient norm ends {f.norm_growth:.2g} times where it started",
+        (
+            Condition(
+                lambda f: f.norm_growth,
+                ">",
+                lambda f: 2.5,
+                "its gradient norm ends {value} times where it started, "
+                "not more than {bound} times",
+            ),
+            _ENDS_LOWER,
+            _MEAN_SCALE,
+        ),
     ),
     "update-sign": Symptom(
         "the loss rises from the very first step and keeps rising: every step climbs the loss",
-        lambda f: _mean_scale(f) and f.rises_at_once and f.last_loss > 2.0 * f.first_loss,
-        lambda f: (
-            f"its loss goes from {f.first_loss:.3g} to {f.last_loss:.3g} (lowest {f.min_loss:.3g})"
+        (
+            Condition(
+                lambda f: f.rises,
+                ">=",
+                lambda f: FIRST_STEPS,
+                "its loss rises at {value} of its first {bound} steps, not at every one",
+            ),
+            Condition(
+                lambda f: f.reversals,
+                "<=",
+                lambda f: 3,
+                "its loss changes direction {value} times, more than {bound}: it does not "
+                "keep rising",
+            ),
+            Condition(
+                lambda f: f.last_loss,
+                ">",
+                lambda f: 2.0 * f.first_loss,
+                "its loss ends at {value}, not above twice its first loss ({bound})",
+            ),
+            _MEAN_SCALE,
         ),
     ),
     "exploding-lr": Symptom(
         "the loss starts where a mean loss starts (about ln 2 = 0.69), then jumps up and down, "
         "far above where it began: every step overshoots",
-        lambda f: _mean_scale(f) and f.reversals >= 4 and f.last_loss > f.first_loss,
-        lambda f: (
-            f"its loss goes from {f.first_loss:.3g} to {f.last_loss:.3g}, changing "
-            f"direction {f.reversals} times"
+        (
+            Condition(
+                lambda f: f.reversals,
+                ">=",
+                lambda f: 4,
+                "its loss changes direction {value} times, fewer than {bound}",
+            ),
+            _ENDS_HIGHER,
+            _MEAN_SCALE,
         ),
     ),
     "sum-not-mean": Symptom(
         "the loss starts n times too high (n · ln 2 for n samples, not ln 2 ≈ 0.69) and the "
         "steps are n times too large",
-        lambda f: f.first_loss > 0.5 * f.n * f.ln2,
-        lambda f: (
-            f"its first loss is {f.first_loss:.3g}, for n = {f.n} samples "
-            f"(n · ln 2 = {f.n * f.ln2:.3g})"
+        (
+            Condition(
+                lambda f: f.first_loss,
+                ">",
+                lambda f: 0.5 * f.n * f.ln2,
+                "its first loss is {value}, not above {bound}, half of n · ln 2 for its "
+                "n = {n} samples",
+            ),
         ),
     ),
     "step-before-backward": Symptom(
         "the loss does not move at all although the gradients are not zero: every update "
         "used gradients that were still zero",
-        lambda f: f.flat,
-        lambda f: f"its loss goes from {f.first_loss:.6g} to {f.last_loss:.6g}",
+        (
+            Condition(
+                lambda f: f.max_loss - f.min_loss,
+                "<=",
+                lambda f: _flat_bound(f.first_loss),
+                "its loss moves, by {value} between its lowest and its highest point",
+            ),
+        ),
     ),
     "missing-target": Symptom(
         "the loss falls smoothly towards 0 but the accuracy stays at chance (about 50 %): "
         "the network learns to call everything one class",
-        lambda f: f.last_loss < 0.5 * f.first_loss and f.final_accuracy < 0.65,
-        lambda f: (
-            f"its loss ends at {f.last_loss:.3g} with accuracy {100 * f.final_accuracy:.0f} %"
+        (
+            Condition(
+                lambda f: 100.0 * f.final_accuracy,
+                "<",
+                lambda f: 65.0,
+                "its accuracy ends at {value} %, not below {bound} %",
+            ),
+            Condition(
+                lambda f: f.last_loss,
+                "<",
+                lambda f: 0.5 * f.first_loss,
+                "its loss ends at {value}, not below half its first loss ({bound})",
+            ),
         ),
     ),
 }
-"""Each training mistake's fingerprint, in words and as a test of a run's :class:`Features`."""
+"""Each training mistake's fingerprint: in words, and as the conditions a run's
+:class:`Features` meet when it shows it (the first one that fails says why not)."""
+
+
+def mistake_shown(run: Run) -> str | None:
+    """The one training mistake whose symptom ``run`` shows; None for none or several.
+
+    >>> mistake_shown(training_run("sum-not-mean", steps=20))
+    'sum-not-mean'
+    """
+    f = features(run)
+    shown = [code for code, symptom in SYMPTOMS.items() if symptom.shows(f)]
+    return shown[0] if len(shown) == 1 else None
 
 
 # ---------------------------------------------------------------------- mystery runs
 LETTERS = "ABCDEF"
+MYSTERY_SEED = 1
+"""The data set and initial weights of notebook 9's mystery runs (the demonstrations use 0)."""
 
 
-def mystery_case(seed: int = 0) -> dict[str, Any]:
-    """The mystery exercise's case: which mistake each run A–F hides, drawn from ``seed``.
+@lru_cache(maxsize=128)
+def cached_run(mistake: str | None, seed: int, n: int = N_SAMPLES) -> Run:
+    """:func:`training_run` for ``mistake``, ``seed`` and ``n``, computed once per process."""
+    return training_run(mistake, seed=seed, n=n)
 
-    ``"_answers"`` starts with ``_``: the grader keeps it out of the student's kernel.
 
-    >>> sorted(mystery_case(0)["_answers"].values()) == sorted(TRAINING_MISTAKES)
-    True
+@cache
+def mystery_runs() -> dict[str, Run]:
+    """Notebook 9's runs A–F, each hiding one training mistake, each mistake once.
+
+    Their ``mistake`` field is blanked: read the curves, not the answer. The
+    same runs every time (:data:`MYSTERY_SEED`, :data:`N_SAMPLES` samples).
     """
     order = list(TRAINING_MISTAKES)
-    random.Random(seed).shuffle(order)
-    return {"seed": seed, "_answers": dict(zip(LETTERS, order, strict=True))}
-
-
-@lru_cache(maxsize=36)
-def _cached_run(mistake: str, seed: int) -> Run:
-    return training_run(mistake, seed=seed)
-
-
-def mystery_runs(seed: int = 0) -> dict[str, Run]:
-    """Runs A–F, each with one hidden training mistake (see :func:`mystery_case`).
-
-    The runs' ``mistake`` field is blanked: read the curves, not the answer.
-    """
-    answers = mystery_case(seed)["_answers"]
+    random.Random(f"notebook 9 mystery runs {MYSTERY_SEED}").shuffle(order)
     runs = {}
-    for letter, mistake in answers.items():
-        run = _cached_run(mistake, seed)
+    for letter, mistake in zip(LETTERS, order, strict=True):
+        run = cached_run(mistake, MYSTERY_SEED)
         runs[letter] = Run(None, run.loss, run.grad_norm, run.accuracy, run.model, run.X, run.y)
     return runs
-
-
-def _short(x: object, limit: int = 80) -> str:
-    """``repr(x)`` cut to ``limit`` characters: an answer of any size quoted in a message."""
-    text = repr(x)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _as_code(guess: object) -> str | None:
-    """A guess as a catalogue code: the code itself or the mistake's name, any case."""
-    if not isinstance(guess, str):
-        return None
-    text = guess.strip().lower()
-    for code in TRAINING_MISTAKES:
-        if text in (code, CATALOGUE[code].name.lower()):
-            return code
-    return None
-
-
-def probe_guesses(case: Any, guard: Any, guesses: object) -> dict[str, str]:
-    """The probe: the student's guesses as plain strings, letter by letter.
-
-    ``guard`` is unused (no student code runs: the answer is data). Raises
-    NotImplementedError while a guess is still None (the exercise is not done).
-    """
-    if not isinstance(guesses, dict):
-        return {"_type": type(guesses).__name__}
-    if any(guess is None for guess in guesses.values()):
-        raise NotImplementedError("a guess is still None")
-    return {str(letter): str(guess)[:100] for letter, guess in guesses.items()}
-
-
-def judge_guesses(case: Any, data: Any, number: str = "9.1") -> str:
-    """The judge: each run's mistake named back, or the first wrong guess refused.
-
-    A wrong guess is refused with that mistake's symptom and what the run
-    shows instead (:class:`~micrograd_edu.exercises.mistakes.WrongAnswerError`).
-    """
-    answers: dict[str, str] = case["_answers"]
-    if not isinstance(data, dict) or set(data) != set(answers):
-        raise WrongAnswerError(
-            number,
-            f"give a dict with one mistake for each run {', '.join(sorted(answers))}",
-            got=_short(data),
-        )
-    named = []
-    for letter in sorted(answers):
-        code = _as_code(data[letter])
-        if code is None:
-            raise WrongAnswerError(
-                number,
-                f"run {letter}: {_short(data[letter])} is not one of the six training mistakes",
-                expected=" / ".join(TRAINING_MISTAKES),
-                got=_short(data[letter]),
-            )
-        if code != answers[letter]:
-            shown = features(_cached_run(answers[letter], case["seed"]))
-            raise WrongAnswerError(
-                number,
-                f"run {letter} is not '{CATALOGUE[code].name}'",
-                hint=f"'{CATALOGUE[code].name}' looks like this: {SYMPTOMS[code].looks_like}. "
-                f"Run {letter} does not: {SYMPTOMS[code].instead(shown)}.",
-            )
-        mistake = CATALOGUE[code]
-        named.append(f"run {letter}: {mistake.name} — {mistake.explanation}")
-    return "every mistake recognised:\n  " + "\n  ".join(named)

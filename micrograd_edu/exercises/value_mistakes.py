@@ -11,8 +11,10 @@ the engine's :class:`~micrograd_edu.engine.Value`.
 :func:`simulations` runs, on the engine's graph, a backward pass with each
 mistake of the exercise. Where the result depends on the order the student's
 sort happens to give (``=`` keeps the last writer's share; a sort without a
-visited set repeats nodes), every order such a sort can give is tried, so an
-answer is named only when some order of that mistake gives exactly its numbers.
+visited set repeats nodes), every order such a sort can give is tried, and
+:func:`resolved_suspects` picks, graph by graph, the one the student's numbers
+match: an answer is named only when some order of that mistake gives exactly its
+numbers on every graph.
 
 >>> spec = {"name": "a + a", "leaves": [["a", 2.0]], "nodes": [["out", "add", "a", "a"]]}
 >>> found = simulations([spec])
@@ -23,28 +25,27 @@ answer is named only when some order of that mistake gives exactly its numbers.
 from __future__ import annotations
 
 import itertools
-import math
-import os
-import sysconfig
-import traceback
-from collections.abc import Iterator, Sequence
+import random
+from collections.abc import Iterator, MutableMapping, Sequence
 from typing import Any
 
 from ..engine import Value
+from .compare import close
 
 __all__ = [
+    "CHAIN_LENGTH",
     "FORMS",
     "SIMULATED",
     "Spec",
     "build",
+    "case_graphs",
+    "draw",
     "expanded",
-    "first_wrong",
-    "matching_mistake",
+    "form_spec",
     "node_expression",
-    "raised",
-    "raised_mistake",
+    "random_graph",
+    "resolved_suspects",
     "shown_graph",
-    "shown_value",
     "simulations",
 ]
 
@@ -64,9 +65,12 @@ SIMULATED = (
     "topological-no-visited",
     "tanh-missing-square",
     "derivative-from-input",
-    "product-rule-swapped",
+    "own-factor",
 )
 """The gradient mistakes :func:`simulations` runs, in the order they are named."""
+
+CHAIN_LENGTH = 2000
+"""Nodes in the deep chain: twice Python's default recursion limit."""
 
 FACTOR, SHIFT, TANH_EVERY = 1.0005, 0.001, 400
 """The chain's steps: ``FACTOR * y``, ``y + SHIFT``, ``y * FACTOR``, ``SHIFT + y``, and a tanh
@@ -75,16 +79,103 @@ every ``TANH_EVERY`` nodes (the values stay near 1, the gradient near 0.1)."""
 MAX_ORDERS = 2000
 """Orders tried per graph for an order-dependent mistake (small graphs have far fewer)."""
 
-_NOT_THE_STUDENTS = tuple(
-    os.path.join(os.path.abspath(folder), "")  # a trailing separator: whole folders only
-    for folder in {
-        os.path.dirname(os.path.dirname(os.path.abspath(__file__))),  # micrograd_edu
-        *(sysconfig.get_paths()[key] for key in ("stdlib", "purelib", "platlib")),
-    }
-)
-
 
 # ------------------------------------------------------------------ graphs
+def case_graphs(a: float, b: float, w: float, k: float, x: float) -> list[Spec]:
+    """The graphs that tell the mistakes apart (leaf values a, b, w, a number k, a chain's x).
+
+    >>> [spec["name"] for spec in case_graphs(0.7, -1.3, 0.9, 3.0, 0.5)][-2:]
+    ['a node squared', 'a chain of 2,000 nodes']
+    """
+    return [
+        {"name": "a + a", "leaves": [["a", a]], "nodes": [["out", "add", "a", "a"]]},
+        {"name": "a * a", "leaves": [["a", b]], "nodes": [["out", "mul", "a", "a"]]},
+        {
+            "name": "numbers on both sides",
+            "leaves": [["a", a]],
+            "nodes": [
+                ["b", "mul", k, "a"],
+                ["c", "add", "b", 1.0],
+                ["d", "add", 0.5, "c"],
+                ["out", "mul", "d", k],
+            ],
+        },
+        {
+            "name": "a diamond",
+            "leaves": [["a", a], ["w", w]],
+            "nodes": [
+                ["s", "mul", "a", "w"],
+                ["p", "tanh", "s"],
+                ["q", "add", "s", "a"],
+                ["out", "mul", "p", "q"],
+            ],
+        },
+        {
+            "name": "a neuron",
+            "leaves": [["x1", a], ["w1", w], ["x2", b], ["w2", k], ["b", 0.5]],
+            "nodes": [
+                ["x1w1", "mul", "x1", "w1"],
+                ["x2w2", "mul", "x2", "w2"],
+                ["sum", "add", "x1w1", "x2w2"],
+                ["n", "add", "sum", "b"],
+                ["out", "tanh", "n"],
+            ],
+        },
+        {
+            "name": "a node squared",
+            "leaves": [["a", b], ["x", w]],
+            "nodes": [["m", "mul", "a", "x"], ["t", "tanh", "m"], ["out", "mul", "t", "t"]],
+        },
+        {"name": f"a chain of {CHAIN_LENGTH:,} nodes", "chain": [x, CHAIN_LENGTH]},
+    ]
+
+
+def draw(rng: random.Random, low: float = 0.3, high: float = 1.6) -> float:
+    """A number of size in [low, high], either sign, two decimals."""
+    return round(rng.uniform(low, high) * rng.choice((-1, 1)), 2)
+
+
+def random_graph(rng: random.Random) -> Spec:
+    """A small graph of +, * and tanh in which nodes are reused, with numbers on either side.
+
+    >>> spec = random_graph(random.Random(0))
+    >>> spec["name"], 4 <= len(spec["nodes"]) <= 6
+    ('a random graph', True)
+    """
+    leaves = [[name, draw(rng)] for name in ("u", "v", "z")[: rng.randint(2, 3)]]
+    names = [name for name, _ in leaves]
+    nodes: list[list[Any]] = []
+    for index in range(rng.randint(4, 6)):
+        name = f"n{index + 1}"
+        op = rng.choice(("add", "mul", "mul", "tanh"))
+        left = names[-1] if index else rng.choice(names)
+        if op == "tanh":
+            nodes.append([name, op, left])
+        else:
+            right: Any = rng.choice(names) if rng.random() < 0.75 else draw(rng, 0.5, 2.0)
+            nodes.append([name, op, *((right, left) if rng.random() < 0.5 else (left, right))])
+        names.append(name)
+    return {"name": "a random graph", "leaves": leaves, "nodes": nodes}
+
+
+def form_spec(form: str, a: float, k: float, wrapped: bool = False) -> Spec:
+    """The one-operation graph of ``form`` (``"a + k"``, ``"k * a"``, ...) for the numbers a, k;
+    ``wrapped``: k a leaf node too, as the operation should have made it.
+
+    >>> form_spec("k * a", 1.5, 3.0)["nodes"]
+    [['out', 'mul', 3.0, 'a']]
+    >>> form_spec("k * a", 1.5, 3.0, wrapped=True)["nodes"]
+    [['out', 'mul', 'k', 'a']]
+    """
+    left, op, right = form.split()
+    operand = {"a": "a", "k": "k" if wrapped else k}
+    return {
+        "name": form.replace("k", f"{k:g}"),
+        "leaves": [["a", a], ["k", k]] if wrapped else [["a", a]],
+        "nodes": [["out", "add" if op == "+" else "mul", operand[left], operand[right]]],
+    }
+
+
 def expanded(spec: Spec) -> Spec:
     """``spec`` with a chain spelled out as nodes (only some of them watched); others as they are.
 
@@ -120,20 +211,33 @@ def expanded(spec: Spec) -> Spec:
     }
 
 
-def build(cls: Any, spec: Spec) -> tuple[dict[str, Any], Any]:
+def build(
+    cls: Any, spec: Spec, at: MutableMapping[str, str] | None = None
+) -> tuple[dict[str, Any], Any]:
     """The nodes of ``spec`` built with ``cls`` (by name), and the output.
+
+    The build stops at the first operation that returns something else than a
+    node of the leaves' class (then the output is that object). ``at`` is kept
+    up to date with what is being computed (``at["node"]``: a node's name, or
+    ``"leaves"``; ``at["class"]``: the leaves' class), so that an error can say
+    where it happened.
 
     >>> nodes, out = build(Value, {"leaves": [["a", 3.0]], "nodes": [["out", "mul", 2.0, "a"]]})
     >>> out.data, nodes["a"].data
     (6.0, 3.0)
     """
+    at = {} if at is None else at
+    at["node"] = "leaves"
     nodes: dict[str, Any] = {name: cls(value) for name, value in spec["leaves"]}
+    kind = type(next(iter(nodes.values())))
+    at["class"] = kind.__name__[:60]
 
     def operand(x: Any) -> Any:
         return nodes[x] if isinstance(x, str) else x
 
     out: Any = None
     for name, op, *args in spec["nodes"]:
+        at["node"] = name
         left = operand(args[0])
         if op == "tanh":
             out = left.tanh()
@@ -142,6 +246,8 @@ def build(cls: Any, spec: Spec) -> tuple[dict[str, Any], Any]:
         else:
             out = left * operand(args[1])
         nodes[name] = out
+        if not isinstance(out, kind):
+            break
     return nodes, out
 
 
@@ -182,151 +288,13 @@ def shown_graph(spec: Spec) -> str:
     return "; ".join(steps) + f"   with {leaves}"
 
 
-# ------------------------------------------------------------------ the student's errors
-def _student_frame(error: BaseException) -> tuple[str, int] | None:
-    """The innermost frame of the traceback in the student's code: (function, line)."""
-    found = None
-    for frame, line in traceback.walk_tb(error.__traceback__):
-        filename = frame.f_code.co_filename
-        if filename.startswith("<frozen") or os.path.abspath(filename).startswith(
-            _NOT_THE_STUDENTS
-        ):
-            continue
-        found = (getattr(frame.f_code, "co_qualname", frame.f_code.co_name), line)
-    return found
-
-
-def raised(error: BaseException, stage: str) -> dict[str, Any]:
-    """An error of the student's code as plain data: type, message, where, and during what.
-
-    >>> def f():
-    ...     return 1 / 0
-    >>> try:
-    ...     f()
-    ... except ZeroDivisionError as error:
-    ...     record = raised(error, "building")
-    >>> record["type"], record["function"], record["stage"]
-    ('ZeroDivisionError', 'f', 'building')
-    """
-    try:
-        message = str(error)
-    except Exception:  # a __str__ that raises
-        message = ""
-    where = _student_frame(error)
-    return {
-        "type": type(error).__name__,
-        "message": message[:200],
-        "function": where[0] if where else None,
-        "line": where[1] if where else None,
-        "stage": stage,
-    }
-
-
-def _where(record: dict[str, Any]) -> str:
-    function, line = record.get("function"), record.get("line")
-    if isinstance(function, str) and isinstance(line, int):
-        return f" in {function[:80]} (line {line} of your cell)"
-    return ""
-
-
-def raised_mistake(record: Any, spec: Spec, chain: bool) -> tuple[str | None, str, str | None]:
-    """(mistake code or None, problem, hint) for an error the student's code raised on ``spec``.
-
-    The mistake is named only when the error is the one it raises: a RecursionError
-    in ``backward()`` on the deep chain; ``a + k`` failing on the plain number;
-    ``k * a`` failing with Python's "unsupported operand type(s)".
-    """
-    record = record if isinstance(record, dict) else {}
-    kind, message = str(record.get("type", "an error"))[:60], str(record.get("message", ""))
-    building = record.get("stage") != "backward"
-    stage = "building the graph" if building else "calling backward()"
-    problem = f"your code raised {kind}{_where(record)} while {stage}: {message}".rstrip(": ")
-    if kind == "RecursionError" and chain and not building:
-        return (
-            "recursion-depth",
-            f"backward() raised RecursionError on {spec['name']}",
-            "a loop over an explicit stack (a list you append to and pop from) visits a deep "
-            "graph without nesting calls",
-        )
-    nodes = spec.get("nodes", [])
-    if building and len(nodes) == 1 and len(nodes[0]) == 4:
-        expression = node_expression(spec, nodes[0][0])
-        if (
-            isinstance(nodes[0][2], str)
-            and kind == "AttributeError"
-            and ("'float' object" in message or "'int' object" in message)
-        ):
-            return (
-                "number-not-wrapped",
-                f"{expression} raised {kind}{_where(record)}: {message}",
-                "look at what `other` is before reading other.data",
-            )
-        if not isinstance(nodes[0][2], str) and kind == "TypeError" and "unsupported" in message:
-            return (
-                "missing-reflected-op",
-                f"{expression} raised {kind}: {message}",
-                "define __radd__ and __rmul__; a + b = b + a and a·b = b·a, so they can reuse "
-                "__add__ and __mul__",
-            )
-    return None, problem, "read the line of your cell the error names"
-
-
-# ------------------------------------------------------------------ comparing
-def _is_number(x: object) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
-
-
-def _close(got: object, want: float) -> bool:
-    return _is_number(got) and math.isclose(float(got), want, rel_tol=1e-6, abs_tol=1e-9)  # type: ignore[arg-type]
-
-
-def first_wrong(expected: dict[str, float], got: Any) -> tuple[str, float, Any] | None:
-    """The first entry of ``got`` that differs from ``expected``: (name, expected, got), or None.
-
-    >>> first_wrong({"a": 1.0, "b": 2.0}, {"a": 1.0, "b": 2.5})
-    ('b', 2.0, 2.5)
-    """
-    got = got if isinstance(got, dict) else {}
-    for name, want in expected.items():
-        if not _close(got.get(name), want):
-            return name, want, got.get(name)
-    return None
-
-
-def shown_value(value: Any) -> str:
-    """A number to 6 significant digits; what is there instead of a number, in words.
-
-    >>> shown_value(0.1 + 0.2), shown_value({"type": "NoneType"}), shown_value(None)
-    ('0.3', 'None', 'nothing')
-    """
-    if _is_number(value):
-        return f"{value:.6g}"
-    if isinstance(value, dict) and isinstance(value.get("type"), str):
-        kind = value["type"][:60]
-        return "None" if kind == "NoneType" else f"a {kind}, not a number"
-    return "nothing"
-
-
-def matching_mistake(
-    candidates: dict[str, list[list[dict[str, float]]]], got: list[Any]
-) -> str | None:
-    """The first simulated mistake some order of which gives every graph's gradients in ``got``."""
-    for code, per_graph in candidates.items():
-        if all(
-            any(first_wrong(option, grads) is None for option in options)
-            for options, grads in zip(per_graph, got, strict=True)
-        ):
-            return code
-    return None
-
-
 # ------------------------------------------------------------------ simulations
 def _local_grads(node: Value, variant: str) -> Sequence[float]:
     if node.op == "tanh" and variant == "tanh-missing-square":
         return (1.0 - node.data,)
     if node.op == "tanh" and variant == "derivative-from-input":
         return (1.0 - node.children[0].data ** 2,)
-    if node.op == "*" and variant == "product-rule-swapped":
+    if node.op == "*" and variant == "own-factor":
         return tuple(child.data for child in node.children)
     return node.local_grads
 
@@ -430,7 +398,7 @@ def _simulated(spec: Spec) -> dict[str, list[dict[str, float]]]:
         "reused-operand-lost": [_backprop(reversed_order, root, "reused-operand-lost")],
         "topological-no-visited": [_backprop(order, root) for order in _unvisited_orders(root)],
     }
-    for variant in ("tanh-missing-square", "derivative-from-input", "product-rule-swapped"):
+    for variant in ("tanh-missing-square", "derivative-from-input", "own-factor"):
         runs[variant] = [_backprop(reversed_order, root, variant)]
     result = {}
     for code, options in runs.items():
@@ -446,3 +414,26 @@ def simulations(specs: Sequence[Spec]) -> dict[str, list[list[dict[str, float]]]
     graph, the list of every gradient table (node name → grad) that mistake can give."""
     per_graph = [_simulated(expanded(spec)) for spec in specs]
     return {code: [graph[code] for graph in per_graph] for code in ("expected", *SIMULATED)}
+
+
+def resolved_suspects(
+    candidates: dict[str, list[list[dict[str, float]]]], got: Sequence[Any], tol: float
+) -> dict[str, list[dict[str, float]]]:
+    """Each mistake's answer for :func:`~micrograd_edu.exercises.compare.diagnose`: per graph,
+    the one of its possible tables that ``got`` matches (within ``tol``), else its first.
+
+    A mistake whose result depends on the order a sort happens to give has several
+    tables per graph; the answer is that mistake's when every graph's grads are one of
+    them, which is when they equal the resolved answer.
+
+    >>> candidates = {"assign": [[{"a": 1.0}, {"a": 3.0}], [{"a": 5.0}]]}
+    >>> resolved_suspects(candidates, [{"a": 3.0}, {"a": 4.0}], 1e-9)
+    {'assign': [{'a': 3.0}, {'a': 5.0}]}
+    """
+    return {
+        code: [
+            next((option for option in options if close(grads, option, tol)), options[0])
+            for options, grads in zip(per_graph, got, strict=True)
+        ]
+        for code, per_graph in candidates.items()
+    }

@@ -1,6 +1,7 @@
-"""The engine's op table as a page (``python -m micrograd_edu.explain.optable`` writes docs/ops.md),
-and how each op is written (:data:`OP_LABELS`, shared by the tape's listing and the
-graph drawings of :mod:`micrograd_edu.visualize`). Standard library only.
+"""The engine's op table as a page (``python -m micrograd_edu.explain.optable`` writes docs/ops.md;
+``--check`` only compares, ``--help`` says how), and how each op is written (:data:`OP_LABELS`,
+shared by the tape's listing and the graph drawings of :mod:`micrograd_edu.visualize`).
+Standard library only.
 
 Every row comes from the op's rule (:data:`micrograd_edu.engine.OPS`): its
 docstring says its value and its local derivatives, so each formula has one
@@ -10,6 +11,7 @@ this module writes.
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from collections.abc import Sequence
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .. import engine
+from .._support.files import write_atomically
 
 __all__ = ["OP_LABELS", "OpLabel", "draw_label", "markdown", "rows"]
 
@@ -130,10 +133,51 @@ def markdown() -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
-    """Write docs/ops.md in the current folder (the repository's root)."""
-    path = Path("docs") / "ops.md"
-    path.write_text(markdown(), encoding="utf-8")
+PROG = "python -m micrograd_edu.explain.optable"
+PAGE = Path("docs") / "ops.md"
+"""The page's default path, from the repository's root."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Write the engine's op table (Markdown) from the rules' docstrings.",
+    )
+    parser.add_argument(
+        "path", nargs="?", type=Path, default=PAGE, help=f"the page (default: {PAGE})"
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit with status 1 if the page is missing or differs",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m micrograd_edu.explain.optable [PATH] [--check]``: write the op table page.
+
+    ``PATH`` defaults to docs/ops.md (run from the repository's root); the page is
+    written atomically. With ``--check`` nothing is written: the exit status is 1
+    if the page is missing or differs from :func:`markdown`, else 0. An unreadable
+    or unwritable ``PATH`` is one line on stderr and status 1.
+    """
+    args = _parser().parse_args(argv)
+    path: Path = args.path
+    page = markdown()
+    try:
+        if args.check:
+            current = path.read_text(encoding="utf-8") if path.exists() else None
+            if current != page:
+                state = "is missing" if current is None else "differs from the rules"
+                print(f"{PROG}: {path} {state}: run {PROG} {path}", file=sys.stderr)
+                return 1
+            print(f"{path} is up to date")
+            return 0
+        write_atomically(path, page.encode("utf-8"))
+    except OSError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 1
     print(f"wrote {path}")
     return 0
 

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .._support.commandline import prog
 from . import naming
 from .assignment import EACH
 from .records import STATUSES
@@ -111,7 +112,7 @@ OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
 def parser() -> argparse.ArgumentParser:
     """The command line's parser."""
     made = argparse.ArgumentParser(
-        prog="python -m micrograd_edu.grade",
+        prog=prog("python -m micrograd_edu.grade"),  # `micrograd-edu grade` under micrograd-edu
         description="Grade student notebooks in sandboxes, naming the mistakes.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

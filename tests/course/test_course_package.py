@@ -115,8 +115,9 @@ def test_unknown_command_lists_the_commands(capsys: pytest.CaptureFixture[str]) 
 
 def test_train_is_delegated_to_python_m_micrograd_edu(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["train", "--epochs", "0"]) == 2
-    assert "micrograd_edu train: error: argument --epochs: must be a positive integer, got '0'" in (
-        capsys.readouterr().err
+    assert capsys.readouterr().err == (  # the error names the command typed
+        "micrograd-edu train: error: argument --epochs: must be a positive integer, got '0' "
+        "(see --help)\n"
     )
 
 
@@ -159,7 +160,7 @@ def test_graphs_are_drawn_where_numpy_and_matplotlib_are_missing() -> None:
 def test_plotting_names_without_numpy_say_what_is_missing() -> None:
     code = (
         "import sys; sys.modules['numpy'] = None; sys.modules['matplotlib'] = None\n"
-        "import visualize\n"
+        "from micrograd_edu import visualize\n"
         "try:\n    visualize.plot_history\nexcept ImportError as e:\n    print(e)"
     )
     result = subprocess.run(
@@ -168,6 +169,7 @@ def test_plotting_names_without_numpy_say_what_is_missing() -> None:
     assert result.stdout.startswith(
         "micrograd_edu.visualize.plot_history needs matplotlib: pip install 'micrograd_edu[viz]'"
     )
+    assert result.stderr == ""  # no MovedModuleWarning: the package's own name
 
 
 class _FakeViz:

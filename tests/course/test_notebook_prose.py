@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 
 import pytest
-from exercise_answers import RIGHT
+from exercise_answers import MYSTERY_KEY
 
 from micrograd_edu.exercises.mistakes import CATALOGUE
 from micrograd_edu.exercises.registry import ENTRIES
@@ -72,9 +72,15 @@ def _names(code: str) -> str:
 
 
 def _mystery_fingerprints() -> list[str]:
-    """Each run's letter next to its mistake (code or name): the notebook's own key."""
-    fingerprints = []
-    for letter, code in RIGHT["9.1"]["guesses"].items():
+    """Each run's letter next to its mistake (code or name): the notebook's own key; and the
+    rules of the notebook's ``name_mistake``."""
+    fingerprints = [
+        "0.5*n*math.log(2)",
+        "max(loss)==min(loss)",
+        "accuracy[-1]<0.65",
+        "grad_norm[-1]>2.5*grad_norm[0]",
+    ]
+    for letter, code in zip("ABCDEF", MYSTERY_KEY, strict=True):
         for said in {code, _names(code)}:
             word = re.escape(normalized(said))
             fingerprints.append(rf're:(?i:run|"){letter}"?(?:is|:|=|—|-|was)+"?(?i:{word})')
@@ -128,7 +134,6 @@ ANSWERS: dict[str, list[str]] = {
 
 GIVEN_AWAY = {
     "4.4": "Curve A is overfitting: its validation loss turns up.",
-    "9.1": 'Run A: "step before backward", the loss does not move.',
 }
 """Where the answer is not code in the solution cell: a sentence that gives it away."""
 
@@ -194,3 +199,5 @@ def test_the_detector_catches_the_ways_a_text_states_an_answer() -> None:
     assert not _found(ANSWERS["7.2"], "$L = \\frac{1}{n} \\sum_i [\\log(1 + e^{z_i}) - y_i z_i]$")
     assert _found(ANSWERS["6.1"], "the features $x_1^2 + x_2^2$ make it linear")
     assert not _found(ANSWERS["6.1"], '`"x1"`, `"x2"`, `"x1^2"`, `"x2^2"`, `"x1*x2"`')
+    assert _found(ANSWERS["9.1"], 'Run A: "sum instead of mean": its first loss is n · ln 2.')
+    assert _found(ANSWERS["9.1"], "run B = `missing-zero-grad`")

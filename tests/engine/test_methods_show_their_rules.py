@@ -7,6 +7,7 @@ the code that makes the methods fast (micrograd_edu/_engine/builders.py).
 from __future__ import annotations
 
 import inspect
+import operator
 import pydoc
 import re
 from collections.abc import Iterator
@@ -21,7 +22,6 @@ from micrograd_edu.engine import OPS, Value, make_methods, operation, reflected
 ENGINE_PY = Path(engine.__file__).resolve()
 METHODS = {
     "__add__": ("+", "(self, other)", "a + b.  d/da = 1, d/db = 1."),
-    "__rsub__": ("-", "(self, other)", "a − b.  d/da = 1, d/db = −1."),
     "__pow__": ("**", "(self, other)", "a ** k.  d/da = k · a^(k−1),  d/dk = a^k · ln a  "
                 "(0 where a ≤ 0)."),
     "tanh": ("tanh", "(self)", "tanh a.  d/da = 1 − tanh²a."),
@@ -43,6 +43,53 @@ def test_a_method_is_its_rule_for_inspect(attribute: str) -> None:
     source = inspect.getsource(method)
     assert source.lstrip().startswith(f'@operation("{op}", arity=')
     assert f"def {OPS[op].__name__}(math: Any" in source
+
+
+REFLECTED = {
+    "__rsub__": ("-", "__sub__", "number first: 2 − a, the rule of − with the operands swapped.\n\n"
+                 "The rule, run on (the number, this Value): a − b.  d/da = 1, d/db = −1."),
+    "__rtruediv__": ("/", "__truediv__", "number first: 2 / a, the rule of / with the operands "
+                     "swapped.\n\nThe rule, run on (the number, this Value): a / b.  d/da = 1/b, "
+                     "d/db = −a/b²  (as −(a/b)/b: b·b underflows for tiny b)."),
+    "__rpow__": ("**", "__pow__", "number first: 2 ** a, the rule of ** with the operands swapped."
+                 "\n\nThe rule, run on (the number, this Value): a ** k.  d/da = k · a^(k−1),  "
+                 "d/dk = a^k · ln a  (0 where a ≤ 0)."),
+}  # fmt: skip
+"""A reflected method (number <op> value), its op, the rule's name, its docstring."""
+
+
+@pytest.mark.parametrize("attribute", sorted(REFLECTED))
+def test_a_reflected_method_has_its_own_name_and_says_the_number_comes_first(
+    attribute: str,
+) -> None:
+    op, rule_name, doc = REFLECTED[attribute]
+    method = getattr(Value, attribute)
+    assert (method.__name__, method.__qualname__) == (attribute, f"Value.{attribute}")
+    assert (method.__module__, method.__doc__) == ("micrograd_edu.engine", doc)
+    assert method.__wrapped__ is OPS[op]
+    assert OPS[op].__name__ == rule_name
+    assert str(inspect.signature(method)) == "(self, other)"
+    source = inspect.getsource(method)
+    assert source.lstrip().startswith(f'@operation("{op}", arity=2)')
+    assert f"def {rule_name}(math: Any" in source
+    shown = pydoc.render_doc(method, renderer=pydoc.plaintext)
+    assert shown.splitlines()[:4] == [
+        f"Python Library Documentation: function {attribute} in module micrograd_edu.engine",
+        "",
+        f"{attribute}(self, other)",
+        f"    number first: 2 {'−' if op == '-' else op} a, the rule of "
+        f"{'−' if op == '-' else op} with the operands swapped.",
+    ]
+    # what the docstring says: 2 <op> x runs the rule on (2, x), the number first
+    x = Value(3.0)
+    out = {"-": operator.sub, "/": operator.truediv, "**": operator.pow}[op](2.0, x)
+    expected, (_, local) = OPS[op](engine.MATH, 2.0, 3.0)
+    assert (out.op, out.data, out.local_grads, out.constants) == (
+        op,
+        expected,
+        (local,),
+        (2.0, None),
+    )
 
 
 def test_the_source_of_add_is_the_rule_in_engine_py() -> None:

@@ -77,7 +77,7 @@ def test_torch_round_trip(torch: Any) -> None:
         assert grade("7.1", seed, RIGHT["7.1"]).status == "passed"
 
 
-@pytest.mark.parametrize("number", [n for n in ENTRIES if n not in ("2.1", "9.1")])
+@pytest.mark.parametrize("number", [n for n in ENTRIES if n != "2.1"])
 def test_hidden_cases_differ_by_seed_and_repeat(number: str) -> None:
     cases = [json.dumps(grading_cases(number, seed), sort_keys=True) for seed in SEEDS]
     assert len(set(cases)) == len(SEEDS)
@@ -90,19 +90,6 @@ def test_by_hand_has_one_case_judged_outside_the_kernel() -> None:
     outcome = judge("2.1", case, {"data": {**RIGHT["2.1"]["my_grads"], "a": -6.0}})
     assert (outcome.status, outcome.mistake) == ("wrong", "sign-error")
     assert outcome.message == "dL/da is not what the chain rule gives"
-
-
-def test_the_mystery_runs_are_judged_on_the_notebook_s_runs() -> None:
-    # the student names the runs the notebook showed: no hidden variant
-    assert grading_cases("9.1", 0) == grading_cases("9.1", 99)
-    case = grading_cases("9.1", 0)
-    assert "_answers" in case and "step-before-backward" not in probe_cell({"9.1": case})
-    wrong = {**RIGHT["9.1"]["guesses"], "A": "update-sign"}
-    outcome = judge("9.1", case, {"data": wrong})
-    assert (outcome.status, outcome.message) == (
-        "wrong",
-        "run A is not '+= instead of −= in the update'",
-    )
 
 
 def test_the_4_4_key_never_reaches_the_kernel() -> None:
@@ -318,9 +305,11 @@ answers = {
     "local_grads": lambda a, b: (1 / b, -a / b**2),
     "topological_sort": topo, "backward": backward, "OPS": OPS,
 }
-sys.path.insert(0, HELPERS)
-from value_class_answers import RIGHT, answer
-answers["MyValue"] = answer(RIGHT["closures, an explicit stack"])["MyValue"]
+sys.path.insert(0, ROOT)
+from tests.exercises.corpus.value_class import CLOSURES
+cell = {"math": math}
+exec(CLOSURES, cell)
+answers["MyValue"] = cell["MyValue"]
 ex.check_value_class(answers["MyValue"])
 ex.check_numerical_slope(answers["numerical_slope"])
 ex.check_expression(answers["build"])
@@ -341,7 +330,7 @@ assert set(statuses.values()) == {"passed"}, statuses
 assert "numpy" not in sys.modules, "checks"
 print("ok", len(numbers))
 """
-    code = code.replace("HELPERS", repr(str(ROOT / "tests" / "helpers")))
+    code = code.replace("ROOT", repr(str(ROOT)))
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
     )

@@ -1,4 +1,4 @@
-"""Training mistakes recognised from their symptoms, and the mystery-run exercise (9.1)."""
+"""Training mistakes recognised from their symptoms: the runs, their features, the conditions."""
 
 from __future__ import annotations
 
@@ -6,16 +6,15 @@ import math
 
 import pytest
 
-from micrograd_edu.exercises import check_mystery_runs
-from micrograd_edu.exercises.mistakes import CATALOGUE, EXERCISES, RESULTS, WrongAnswerError
+from micrograd_edu.exercises.mistakes import CATALOGUE
 from micrograd_edu.exercises.symptoms import (
+    FIRST_STEPS,
+    MYSTERY_SEED,
     SYMPTOMS,
     TRAINING_MISTAKES,
     features,
-    judge_guesses,
-    mystery_case,
+    mistake_shown,
     mystery_runs,
-    probe_guesses,
     training_run,
 )
 
@@ -55,92 +54,22 @@ def test_fingerprints_measured_on_real_runs() -> None:
     assert unlabelled.loss[-1] < 0.1
 
 
+def test_features_read_the_numbers_of_a_run() -> None:
+    run = training_run("update-sign", steps=12, n=30)
+    f = features(run)
+    assert (f.first_loss, f.last_loss) == (run.loss[0], run.loss[-1])
+    assert (f.min_loss, f.max_loss) == (min(run.loss), max(run.loss))
+    assert f.rises == FIRST_STEPS and f.rises_at_once  # gradient ascent: every step climbs
+    assert f.reversals == 0 and not f.flat
+    assert f.norm_growth == run.grad_norm[-1] / run.grad_norm[0]
+    assert (f.final_accuracy, f.n, f.ln2) == (run.accuracy[-1], 30, math.log(2))
+    flat = features(training_run("step-before-backward", steps=12))
+    assert flat.flat and flat.rises == 0 and flat.max_loss == flat.min_loss
+
+
 def test_an_unknown_mistake_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown training mistake 'typo': use None"):
         training_run("typo")
-
-
-def test_mystery_runs_hide_their_mistake() -> None:
-    runs = mystery_runs(0)
-    assert sorted(runs) == list("ABCDEF")
-    assert all(run.mistake is None for run in runs.values())
-    answers = mystery_case(0)["_answers"]
-    assert runs["A"].loss == training_run(answers["A"]).loss
-
-
-def test_every_mistake_is_named_back() -> None:
-    case = mystery_case(0)
-    message = judge_guesses(case, case["_answers"])
-    for letter, code in case["_answers"].items():
-        mistake = CATALOGUE[code]
-        assert f"run {letter}: {mistake.name} — {mistake.explanation}" in message
-
-
-def test_every_wrong_guess_is_refused_with_its_symptom() -> None:
-    case = mystery_case(0)
-    answers = case["_answers"]
-    for letter, truth in answers.items():
-        for guess in TRAINING_MISTAKES:
-            if guess == truth:
-                continue
-            with pytest.raises(WrongAnswerError) as raised:
-                judge_guesses(case, {**answers, letter: guess})
-            error = raised.value
-            assert error.problem == f"run {letter} is not '{CATALOGUE[guess].name}'"
-            assert error.hint is not None
-            assert error.hint.startswith(
-                f"'{CATALOGUE[guess].name}' looks like this: {SYMPTOMS[guess].looks_like}. "
-                f"Run {letter} does not: its "
-            )
-            assert truth not in str(error) and CATALOGUE[truth].name not in str(error)
-
-
-def test_the_refusal_quotes_the_run_s_numbers() -> None:
-    case = mystery_case(0)
-    answers = case["_answers"]
-    flat = next(letter for letter, code in answers.items() if code == "step-before-backward")
-    with pytest.raises(WrongAnswerError) as raised:
-        judge_guesses(case, {**answers, flat: "exploding-lr"})
-    first = training_run("step-before-backward").loss[0]
-    assert raised.value.hint is not None
-    assert raised.value.hint.endswith(
-        f"Run {flat} does not: its loss goes from {first:.3g} to {first:.3g}, "
-        "changing direction 0 times."
-    )
-
-
-def test_names_and_codes_are_both_accepted() -> None:
-    case = mystery_case(0)
-    by_name = {letter: CATALOGUE[code].name.upper() for letter, code in case["_answers"].items()}
-    assert judge_guesses(case, by_name).startswith("every mistake recognised")
-
-
-def test_malformed_answers_are_refused() -> None:
-    case = mystery_case(0)
-    with pytest.raises(WrongAnswerError, match="give a dict with one mistake for each run A, B"):
-        judge_guesses(case, {"A": "update-sign"})
-    with pytest.raises(WrongAnswerError, match="run B: 'overfitting' is not one of the six"):
-        judge_guesses(case, {**case["_answers"], "B": "overfitting"})
-    with pytest.raises(NotImplementedError, match="a guess is still None"):
-        probe_guesses(case, None, {**case["_answers"], "C": None})
-    assert probe_guesses(case, None, ["A"]) == {"_type": "list"}
-
-
-def test_the_check_is_exercise_9_1_and_records_its_outcome(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    assert EXERCISES["check_mystery_runs"] == "9.1"
-    answers = mystery_case(0)["_answers"]
-    check_mystery_runs(dict(answers))
-    assert capsys.readouterr().out.startswith("✓ every mistake recognised:\n  run A: ")
-    assert RESULTS["9.1"].status == "passed"
-    with pytest.raises(NotImplementedError, match=r"Exercise 9\.1 is not done yet"):
-        check_mystery_runs(dict.fromkeys(answers))
-    assert RESULTS["9.1"].status == "not done"
-    wrong = {**answers, "A": "update-sign" if answers["A"] != "update-sign" else "sum-not-mean"}
-    with pytest.raises(WrongAnswerError):
-        check_mystery_runs(wrong)
-    assert RESULTS["9.1"].status == "wrong"
 
 
 def test_losses_stay_finite() -> None:
@@ -148,13 +77,50 @@ def test_losses_stay_finite() -> None:
         assert all(math.isfinite(x) for x in training_run(mistake, steps=20).loss), mistake
 
 
-def test_answers_of_any_size_or_type_are_quoted_short() -> None:
-    case = mystery_case(0)
-    for data in (
-        "x" * 1_000_000,
-        {**case["_answers"], "A": "x" * 1_000_000},
-        {**case["_answers"], "A": 3},
-    ):
-        with pytest.raises(WrongAnswerError) as raised:
-            judge_guesses(case, data)
-        assert len(str(raised.value)) < 500
+def test_the_mystery_runs_hide_their_mistake_and_each_shows_one_symptom() -> None:
+    runs = mystery_runs()
+    assert sorted(runs) == list("ABCDEF")
+    assert all(run.mistake is None for run in runs.values())
+    shown = [mistake_shown(run) for run in runs.values()]
+    assert sorted(map(str, shown)) == sorted(TRAINING_MISTAKES)  # each once, each clear
+    demo = training_run(None)
+    assert MYSTERY_SEED != 0 and runs["A"].X.tolist() != demo.X.tolist()  # not the demos' data
+    assert all(len(run.y) == 40 and len(run.loss) == 60 for run in runs.values())
+
+
+def test_a_symptom_shows_only_when_every_condition_holds() -> None:
+    summed = features(training_run("sum-not-mean", steps=20))
+    assert SYMPTOMS["sum-not-mean"].shows(summed)
+    exploding = SYMPTOMS["exploding-lr"]
+    assert not exploding.shows(summed)  # its first condition may hold, the mean scale does not
+    assert exploding.failed(summed) in exploding.conditions
+    with pytest.raises(ValueError, match="shows this symptom"):
+        SYMPTOMS["sum-not-mean"].failed(summed)
+    assert mistake_shown(training_run(None, steps=20)) is None  # the correct run: no symptom
+
+
+def test_what_a_run_shows_instead_is_the_condition_it_fails_with_its_numbers() -> None:
+    """The hint that once said a gradient norm "ends 6.3 times where it started" to argue it did
+    not grow: what is quoted now is the condition that fails, with numbers that show it fails."""
+    run = training_run("update-sign")  # the run that hint was about
+    f = features(run)
+    zero_grad = SYMPTOMS["missing-zero-grad"]
+    assert f.norm_growth == pytest.approx(6.3, abs=0.01)  # it does grow: no argument against
+    assert zero_grad.failed(f) is zero_grad.conditions[1]  # the loss does not end lower
+    assert zero_grad.instead(f) == (
+        f"its loss ends at {f.last_loss:.3g}, not below where it started ({f.first_loss:.3g})"
+    )
+    flat = features(training_run("step-before-backward"))
+    assert SYMPTOMS["update-sign"].instead(flat) == (
+        "its loss rises at 0 of its first 5 steps, not at every one"
+    )
+
+
+def test_quoted_numbers_get_the_digits_to_differ() -> None:
+    growth = SYMPTOMS["missing-zero-grad"].conditions[0]
+    f = features(training_run("step-before-backward", steps=3))
+    nearly = type(f)(**{**vars(f), "norm_growth": 2.4999})
+    assert growth.numbers(nearly) == ("2.4999", "2.5")
+    assert growth.failure(nearly) == (
+        "its gradient norm ends 2.4999 times where it started, not more than 2.5 times"
+    )

@@ -224,10 +224,8 @@ def test_grades_csv_one_row_per_student(graded: Path, klass: dict[str, Path]) ->
 def test_the_class_report_names_what_to_reteach(graded: Path) -> None:
     report = (graded / "report.md").read_text()
     assert "| 2.4 | 2 | 4 | 1 | 1 | 0 | 0 |" in report
-    assert (
-        f"- **= instead of +=** × 2: {CATALOGUE['assign-not-accumulate'].explanation} — "
-        "\\<i\\>forged\\&amp;, wrong"
-    ) in report
+    rule = CATALOGUE["assign-not-accumulate"].explanation
+    assert f"- **= instead of +=** × 2: {rule} — \\<i\\>forged\\&amp;, wrong" in report
     assert "- follows from 2.3 × 1 (not counted again): order" in report
     assert "`" + str(graded) not in report  # (paths of the class only, not of the output)
     page = (graded / "report.html").read_text()

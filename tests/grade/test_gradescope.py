@@ -125,5 +125,5 @@ def test_make_autograder_and_its_run_autograder(tmp_path: Path) -> None:
     (submission / "my homework.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
     subprocess.run(["bash", str(source / "run_autograder")], env=env, check=True, timeout=600)
     results = json.loads((tmp_path / "autograder" / "results" / "results.json").read_text())
-    assert results["score"] == 6.0  # every exercise was probed before the crash
+    assert results["score"] == 6.0  # every exercise was graded before it died
     assert results["output"].endswith(": crashed — the kernel died (exit status 1)")

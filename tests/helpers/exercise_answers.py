@@ -7,6 +7,7 @@ notebook checks and the grader's probe (which finds them by name).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -174,6 +175,40 @@ def classify_curves(train: list[float], validation: list[float]) -> str:
     return "overfitting"
 
 
+MYSTERY_KEY = (
+    "sum-not-mean",
+    "missing-zero-grad",
+    "step-before-backward",
+    "update-sign",
+    "exploding-lr",
+    "missing-target",
+)
+"""The mistakes of notebook 9's mystery runs A–F (the package stores it nowhere: a test
+checks it against the runs' symptoms)."""
+
+
+def name_mistake(run: Any) -> str:
+    """Exercise 9.1: the mistake a training run hides, read from its numbers (the notebook's)."""
+    loss, grad_norm, accuracy = run.loss, run.grad_norm, run.accuracy
+    if loss[0] > 0.5 * len(run.y) * math.log(2):
+        return "sum-not-mean"
+    if max(loss) == min(loss):
+        return "step-before-backward"
+    if accuracy[-1] < 0.65 and loss[-1] < 0.5 * loss[0]:
+        return "missing-target"
+    if grad_norm[-1] > 2.5 * grad_norm[0] and loss[-1] < loss[0]:
+        return "missing-zero-grad"
+    if all(later > earlier for earlier, later in itertools.pairwise(loss)):
+        return "update-sign"
+    return "exploding-lr"
+
+
+def _symptoms_read_by_the_library(run: Any) -> str | None:
+    from micrograd_edu.exercises.symptoms import mistake_shown
+
+    return mistake_shown(run)
+
+
 def pg_loss(lps: list[Value], advs: list[float], sign: float = -1.0, mean: bool = True) -> Value:
     total = sum_values([lp * a for lp, a in zip(lps, advs, strict=True)]) * sign
     return total / len(lps) if mean else total
@@ -200,16 +235,7 @@ RIGHT: dict[str, dict[str, Any]] = {
     "8.1": {"returns_of": lambda eps, g: [returns(r, g) for r in eps]},
     "8.2": {"pg_loss": pg_loss},
     "8.3": {"gradient_of": policy_gradient},
-    "9.1": {
-        "guesses": {
-            "A": "step-before-backward",
-            "B": "exploding-lr",
-            "C": "update-sign",
-            "D": "missing-zero-grad",
-            "E": "missing-target",
-            "F": "sum-not-mean",
-        }
-    },
+    "9.1": {"name_mistake": name_mistake},
 }
 """The right answer of every exercise, by the names the notebook gives them."""
 
@@ -397,6 +423,7 @@ MISTAKES: list[tuple[str, str, dict[str, Any]]] = [
         "8.1",
         {"returns_of": lambda eps, g: [rl.discounted_returns(r, g) for r in eps]},
     ),
+    ("library-call", "9.1", {"name_mistake": _symptoms_read_by_the_library}),
 ]
 """Every catalogued mistake, made on purpose (broadcast-shapes needs torch: see its own test)."""
 
@@ -434,15 +461,29 @@ def _fit(model: Any, X: np.ndarray, y: np.ndarray, lr: float, steps: int) -> lis
     return list(history.train_loss)
 
 
-# Exercise 2.6, your own Value: its corpus is tests/helpers/value_class_answers.py.
-from value_class_answers import RIGHT as _VALUE_CLASSES  # noqa: E402
-from value_class_answers import WRONG as _WRONG_CLASSES  # noqa: E402
-from value_class_answers import answer as _cell  # noqa: E402
+# Exercise 2.6, your own Value: the classes are its corpus's (tests/exercises/corpus).
+def value_class(label: str) -> Any:
+    """The ``MyValue`` of 2.6's corpus answer ``label``, defined as in the notebook."""
+    from tests.exercises.corpus import PREAMBLES
+    from tests.exercises.corpus import value_class as corpus
 
-RIGHT["2.6"] = {"MyValue": _cell(_VALUE_CLASSES["closures, an explicit stack"])["MyValue"]}
-_LAST_OF_EACH = {wrong.mistake: (name, wrong) for name, wrong in _WRONG_CLASSES.items()}
-MISTAKES += [
-    (code, "2.6", {"MyValue": _cell(wrong.source, name)["MyValue"]})
-    for code, (name, wrong) in _LAST_OF_EACH.items()
-    if code is not None
-]
+    item = next(answer for answer in corpus.ANSWERS if answer.label == label)
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    exec(PREAMBLES["2"], namespace)
+    exec(compile(item.source, f"<cell: {label}>", "exec"), namespace)
+    return namespace["MyValue"]
+
+
+def _value_class_mistakes() -> list[tuple[str, str, dict[str, Any]]]:
+    """One corpus answer of 2.6 for each mistake it must be named."""
+    from tests.exercises.corpus import value_class as corpus
+
+    first = {}
+    for item in corpus.ANSWERS:
+        if item.verdict not in ("passed", "not done", "error", "wrong"):
+            first.setdefault(item.verdict, item.label)
+    return [(code, "2.6", {"MyValue": value_class(label)}) for code, label in first.items()]
+
+
+RIGHT["2.6"] = {"MyValue": value_class("closures-explicit-stack")}
+MISTAKES += _value_class_mistakes()

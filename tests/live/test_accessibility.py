@@ -233,6 +233,10 @@ def test_the_inspector_opens_on_the_first_neuron_of_a_fresh_page(page: Any, url:
     open_app(page, url)
     page.locator("[data-neuron='0,0']").click()
     page.wait_for_selector(".mg-inspector-graph svg", timeout=30_000)
+    page.wait_for_function(  # announced after the app's redraw, which follows the graph
+        "document.querySelector('.mg-announcer').textContent.includes('layer 1, neuron 1 at')",
+        timeout=30_000,
+    )
     assert "layer 1, neuron 1 at the point" in _status(page)
 
 

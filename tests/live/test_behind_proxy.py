@@ -111,15 +111,16 @@ def test_only_local_and_trusted_hosts_are_served(host: str, served: bool) -> Non
 )
 def test_bad_proxy_options_stop_the_command_saying_why(cli: Any, option: str, message: str) -> None:
     """argparse's usage, then one line of error; exit 2, no server started."""
-    for result in (
-        cli(option, module="micrograd_edu.visualize.live"),
-        cli("playground", option, module="micrograd_edu.cli.main"),  # micrograd-edu playground
-    ):
+    for result, prog in (
+        (
+            cli(option, module="micrograd_edu.visualize.live"),
+            "python -m micrograd_edu.visualize.live",
+        ),
+        (cli("playground", option, module="micrograd_edu.cli.main"), "micrograd-edu playground"),
+    ):  # each names the command typed
         assert result.returncode == 2 and "Traceback" not in result.stderr
         last = result.stderr.strip().splitlines()[-1]
-        assert (
-            last.startswith("python -m micrograd_edu.visualize.live: error: ") and message in last
-        )
+        assert last.startswith(f"{prog}: error: ") and message in last
 
 
 def test_jupyter_server_proxy_gets_the_prefix_and_the_hubs_public_host(

@@ -60,11 +60,13 @@ def test_fit_returns_the_history_so_far_when_interrupted() -> None:
                 os.kill(os.getpid(), signal.SIGINT)
 
     opt = InterruptingSGD(model.parameters(), lr=0.1)
+    before = signal.getsignal(signal.SIGINT)
+    assert before is signal.default_int_handler  # tests/conftest.py keeps it so between tests
     history = fit(model, X, y, optimizer=opt, epochs=100, batch_size=10, progress=False)
     assert history.interrupted
     assert calls == 7  # stopped right after the step during which Ctrl-C came
     assert history.epochs == 2  # one full epoch of 4 steps, then the unfinished one
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGINT) is before
 
 
 def test_optimizer_of_another_model_is_refused() -> None:

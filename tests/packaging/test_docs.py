@@ -66,6 +66,18 @@ def test_every_page_is_in_the_navigation() -> None:
     assert listed - pages == set()
 
 
+def test_api_reference_labels_are_the_full_import_paths() -> None:
+    """One rule in every group: the label is the module's import path, the page's title
+    (``micrograd_edu.visualize.graph``, never ``visualize.graph``, the old import name)."""
+    config = (ROOT / "mkdocs.yml").read_text()
+    entries = re.findall(r"^\s*- ([\w.]+): (reference/[\w./]+\.md)$", config, re.MULTILINE)
+    assert len(entries) == len(list((DOCS / "reference").rglob("*.md")))
+    for label, page in entries:
+        assert label == "micrograd_edu" or label.startswith("micrograd_edu."), label
+        title = (DOCS / page).read_text(encoding="utf-8").splitlines()[0]
+        assert title == f"# `{label}`", page
+
+
 @pytest.mark.slow
 def test_site_builds_strictly_and_asks_nothing_from_outside(tmp_path: Path, chromium: Any) -> None:
     pytest.importorskip("mkdocs")
@@ -150,3 +162,14 @@ def test_the_catalogue_of_mistakes_on_its_page_is_the_librarys() -> None:
     text = (DOCS / "guide" / "mistakes.md").read_text()
     shown = {name: explanation.replace("\\|", "|") for name, explanation in row.findall(text)}
     assert shown == {mistake.name: mistake.explanation for mistake in CATALOGUE.values()}
+
+
+def test_the_formulas_on_the_mistakes_page_are_the_catalogue_s() -> None:
+    from micrograd_edu.exercises.mistakes import CATALOGUE
+
+    text = (DOCS / "guide" / "mistakes.md").read_text()
+    table = text.split("The formulas, shown on the third attempt")[1].split("\n## ")[0]
+    row = re.compile(r"^\| (.+?) \| (.+?) \|$", re.MULTILINE)
+    unescaped = {name: re.sub(r"\\([|_])", r"\1", formula) for name, formula in row.findall(table)}
+    shown = {name: formula for name, formula in unescaped.items() if name != "mistake"}
+    assert shown == {m.name: m.formula for m in CATALOGUE.values() if m.formula}

@@ -28,6 +28,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+LIVE = "micrograd_edu.visualize.live"
 
 
 def _run(command: list[str | Path], cwd: Path, timeout: float = 300) -> str:
@@ -95,6 +96,27 @@ def test_the_wheel_holds_no_solution(wheel: Path) -> None:
     assert "micrograd_edu/cli/main.py" in names
 
 
+def test_the_wheel_is_typed_for_the_users_type_checkers(wheel: Path, venv: Path) -> None:
+    """PEP 561: ``py.typed`` in the wheel, so mypy reads the installed package's hints."""
+    with zipfile.ZipFile(wheel) as archive:
+        assert "micrograd_edu/py.typed" in archive.namelist()
+    script = venv / "typed.py"
+    script.write_text(
+        "from micrograd_edu import Value\n\nx: int = Value(2.0) + 1\n", encoding="utf-8"
+    )
+    python = venv / "venv" / "bin" / "python"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MYPYPATH")}
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--python-executable", str(python), "--no-incremental",
+         "--cache-dir", os.devnull, "--strict", script.name],
+        cwd=venv, env=env, capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+    assert checked.stdout.splitlines()[0] == (
+        'typed.py:3: error: Incompatible types in assignment (expression has type "Value", '
+        'variable has type "int")  [assignment]'
+    ), checked.stdout + checked.stderr
+
+
 def test_demo_runs_from_the_installed_wheel(venv: Path) -> None:
     out = _run([venv / "venv" / "bin" / "micrograd-edu", "demo", "--epochs", "2"], cwd=venv)
     assert "  g =    24.7041   dg/dg =     1.0000" in out
@@ -104,6 +126,43 @@ def test_demo_runs_from_the_installed_wheel(venv: Path) -> None:
     python = venv / "venv" / "bin" / "python"
     where = _run([python, "-c", "import micrograd_edu; print(micrograd_edu.__file__)"], cwd=venv)
     assert where.startswith(str(venv / "venv")), "the checkout was imported, not the wheel"
+
+
+def test_commands_without_the_extras_print_help_or_one_line_never_a_traceback(
+    venv: Path,
+) -> None:
+    """The wheel alone (NumPy, tqdm: no graphviz, no matplotlib): ``--help`` still works."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    bin_ = venv / "venv" / "bin"
+
+    def run(*command: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(part) for part in command],
+            cwd=venv, env=env, capture_output=True, text=True, check=False, timeout=300,
+        )  # fmt: skip
+
+    pictures = run(bin_ / "python", "-m", "micrograd_edu.visualize", "--help")
+    assert (pictures.returncode, pictures.stderr) == (0, "")
+    assert pictures.stdout.startswith("usage: python -m micrograd_edu.visualize [-h] [--out OUT]")
+    written = run(bin_ / "python", "-m", "micrograd_edu.visualize", "--out", "pictures")
+    assert (written.returncode, written.stdout) == (1, "")
+    assert written.stderr == (
+        "python -m micrograd_edu.visualize: error: the pictures need matplotlib and graphviz "
+        '(not installed): pip install "micrograd_edu[viz]"\n'
+    )
+    for prog, command in [
+        ("micrograd-edu playground", [bin_ / "micrograd-edu", "playground"]),
+        ("python -m micrograd_edu.visualize.live", [bin_ / "python", "-m", LIVE]),
+    ]:
+        helped = run(*command, "--help")
+        assert (helped.returncode, helped.stderr) == (0, "")
+        assert helped.stdout.startswith(f"usage: {prog} [-h] [--port PORT]")
+        served = run(*command)
+        assert (served.returncode, served.stdout) == (1, "")
+        assert served.stderr == (
+            f"{prog}: error: the Playground needs matplotlib, graphviz, ipywidgets, anywidget, "
+            'voila and ipykernel (not installed): pip install "micrograd_edu[course]"\n'
+        )
 
 
 def test_notebooks_command_and_notebook_1_from_the_installed_wheel(venv: Path) -> None:

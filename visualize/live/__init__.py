@@ -5,15 +5,31 @@ VS Code and Voilà); :class:`~micrograd_edu.visualize.live.session.PlaygroundSes
 model, usable without any widget. ``python -m micrograd_edu.visualize.live`` (``make
 playground``) serves it as a web page on 127.0.0.1, whose URL query holds the
 settings (:mod:`micrograd_edu.visualize.live.task`).
+
+The Playground needs the ``course`` extra (matplotlib, graphviz, ipywidgets, anywidget,
+Voilà). Without it this package still imports, so that ``python -m
+micrograd_edu.visualize.live --help`` works and the command says in one line what to
+install; :class:`PlaygroundSession` and :func:`live_playground` then raise an
+``ImportError`` naming the missing package and ``pip install "micrograd_edu[course]"``.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .session import NeuronInspection, PlaygroundSession
+INSTALL = 'pip install "micrograd_edu[course]"'
+"""What installs everything the Playground needs."""
+_OPTIONAL = ("numpy", "matplotlib", "tqdm", "graphviz")
+"""The packages :mod:`.session` imports that a minimal install may lack."""
+
+try:
+    from .session import NeuronInspection, PlaygroundSession
+except ModuleNotFoundError as error:  # a minimal install: see __getattr__
+    if (error.name or "").split(".")[0] not in _OPTIONAL:
+        raise
 
 if TYPE_CHECKING:
     from .task import Goal
@@ -61,7 +77,7 @@ def live_playground(
         for name in ("cpu_share", "redraws_per_second", "folder", "url")
         if name in settings
     }
-    session = PlaygroundSession(data=data, **settings)
+    session = _from_session("PlaygroundSession")(data=data, **settings)
     try:
         from .app import LivePlayground
     except ImportError:  # no widgets: the static picture of the same settings
@@ -92,3 +108,25 @@ def served_playground(query: str | None = None) -> Any:
         text = text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
         app.show_message(f"The link's settings were not used: {text}")
         return app
+
+
+def _from_session(name: str) -> Any:
+    """``name`` of :mod:`.session`; ``ImportError`` naming the missing package and
+    ``pip install "micrograd_edu[course]"`` (its ``name`` is the missing package's)."""
+    try:
+        return getattr(importlib.import_module(".session", __name__), name)
+    except ModuleNotFoundError as error:
+        missing = (error.name or "").split(".")[0]
+        raise ImportError(
+            f"the live Playground needs {missing} (not installed): {INSTALL}", name=missing
+        ) from error
+
+
+def __getattr__(name: str) -> Any:
+    """The session's names when they could not be imported with the package (the course
+    extra missing): try again now (:func:`_from_session`)."""
+    if name not in ("NeuronInspection", "PlaygroundSession"):
+        raise AttributeError(f"module 'micrograd_edu.visualize.live' has no attribute {name!r}")
+    value = _from_session(name)
+    globals()[name] = value
+    return value

@@ -16,6 +16,9 @@ adds the host name the browser shows (see :mod:`~micrograd_edu.visualize.live.se
 ``jupyter_serverproxy_servers`` entry point ``micrograd-playground``): one click on
 "Live Playground" in JupyterLab's launcher.
 
+Without the ``course`` extra (:data:`NEEDS`), ``--help`` still works and a run says in
+one line what to install.
+
 Ctrl-C, SIGTERM or SIGHUP stop the server and every kernel, and leave nothing
 in the temporary folder (:mod:`~micrograd_edu.visualize.live.supervisor`).
 """
@@ -23,10 +26,10 @@ in the temporary folder (:mod:`~micrograd_edu.visualize.live.supervisor`).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -37,15 +40,24 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from micrograd_edu._support.commandline import description, prog
+
 __all__ = [
     "PROXY_NAME",
     "TRUSTED_HOSTS_VARIABLE",
     "base_url",
     "jupyter_server_proxy",
     "main",
+    "missing_packages",
     "prepare_site",
     "voila_command",
 ]
+
+NEEDS = ("matplotlib", "graphviz", "ipywidgets", "anywidget", "voila", "ipykernel")
+"""What the served page needs (the ``course`` extra): the app's pictures and widgets, the
+server and its kernels."""
+PROG = "python -m micrograd_edu.visualize.live"
+"""The command run directly; under `micrograd-edu playground`, that name (:func:`prog`)."""
 
 TEMPLATE = "micrograd-offline"
 TEMPLATE_INDEX = """\
@@ -207,7 +219,8 @@ def wait_until_up(url: str, server: subprocess.Popen[Any], timeout: float) -> bo
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m micrograd_edu.visualize.live", description=__doc__.splitlines()[0]
+        prog=prog(PROG),  # or micrograd-edu playground
+        description=description(__doc__),
     )
     parser.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default: 8866)")
     parser.add_argument(
@@ -264,10 +277,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     _check(parser, args)
-    if shutil.which("voila") is None and not _has_module("voila"):
+    missing = missing_packages()
+    if missing:
+        from . import INSTALL
+
+        names = ", ".join(missing[:-1]) + (" and " if len(missing) > 1 else "") + missing[-1]
         print(
-            "python -m micrograd_edu.visualize.live: error: Voilà is not installed "
-            "(pip install 'micrograd_edu[live]', or run make playground)",
+            f"{parser.prog}: error: the Playground needs {names} (not installed): {INSTALL}",
             file=sys.stderr,
         )
         return 1
@@ -319,7 +335,7 @@ def _serve(args: argparse.Namespace, folder: Path) -> int:
             log.seek(0)
             last = log.read().strip().splitlines()[-1:] or ["no message"]
             print(
-                f"python -m micrograd_edu.visualize.live: error: Voilà stopped: {last[0]}",
+                f"{prog(PROG)}: error: Voilà stopped: {last[0]}",
                 file=sys.stderr,
             )
         return process.returncode
@@ -396,10 +412,9 @@ def jupyter_server_proxy() -> dict[str, Any]:
     }
 
 
-def _has_module(name: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(name) is not None
+def missing_packages() -> list[str]:
+    """The packages of :data:`NEEDS` that are not installed, in that order."""
+    return [name for name in NEEDS if importlib.util.find_spec(name) is None]
 
 
 if __name__ == "__main__":

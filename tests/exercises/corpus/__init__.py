@@ -90,5 +90,17 @@ def sgd_step(params, lr):
     "6": _COMMON,
     "7": _COMMON + "import torch\n",
     "8": _COMMON,
+    "9": _COMMON
+    + """\
+from micrograd_edu.exercises.mistakes import CATALOGUE
+from micrograd_edu.exercises.symptoms import (
+    SYMPTOMS,
+    TRAINING_MISTAKES,
+    features,
+    mystery_runs,
+    training_run,
+)
+from micrograd_edu.visualize.symptoms import plot_runs
+""",
 }
 """What runs before the cell, by notebook: its imports and earlier right answers."""
