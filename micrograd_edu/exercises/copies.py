@@ -20,10 +20,14 @@ meanwhile) that looks once at each code object starting to run and refuses it wh
 
 The hook cannot be taken away unseen: ``sys.settrace`` and ``setprofile`` are switched off
 with the library (:data:`.switch.WATCH`), and a hook gone at the end of the check counts as a
-call of ``sys.settrace``. Not covered: code that differs by one instruction (an edited
-copy), code run in a thread started before the check, and a copy run at a module's top level
-(``exec`` of a function's body). Copying is a human matter; the grader flags notebooks that
-use ``getsource``, ``compile``, ``exec`` or ``FunctionType`` for a teacher to read.
+call of ``sys.settrace`` — unless Python took it away itself: the hook is a Python function
+called as each function starts, so at the recursion limit it is the hook that cannot start,
+and Python then removes it (:data:`RECURSION_MARGIN`). Not covered: code that differs by one
+instruction (an edited copy), code run in a thread started before the check, a copy run at a
+module's top level (``exec`` of a function's body), and a copy run after the student's code
+recursed to the limit and caught the RecursionError. Copying is a human matter; the grader
+flags notebooks that use ``getsource``, ``compile``, ``exec`` or ``FunctionType`` for a
+teacher to read.
 
 >>> def backward(root):  # a "library" function
 ...     for node in reversed(root):
@@ -47,10 +51,20 @@ from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any
 
-__all__ = ["MIN_INSTRUCTIONS", "Watch", "fingerprint", "same_bytecode", "source_functions"]
+__all__ = [
+    "MIN_INSTRUCTIONS",
+    "RECURSION_MARGIN",
+    "Watch",
+    "fingerprint",
+    "same_bytecode",
+    "source_functions",
+]
 
 MIN_INSTRUCTIONS = 30
 """Functions shorter than this are refused as themselves (their own code), never as bytecode."""
+RECURSION_MARGIN = 50
+"""A hook gone at the end is Python's doing, not the student's, when the last function it saw
+start was this close to the recursion limit (a deep recursion, its RecursionError caught)."""
 
 Location = tuple[str, int, str]
 """Where a function's code was compiled from: (real file path, first line, name)."""
@@ -201,6 +215,7 @@ class Watch:
                 self.prints.setdefault(_prefilter(code), {})[printed] = shown
         self.seen: dict[int, tuple[CodeType, str | None]] = {}
         self.active = self.refused = False
+        self.last: FrameType | None = None  # the last frame the hook saw start
         self.previous: Any = None
         self.previous_threads: Any = None
         self.hook = self._hook  # one bound method, to know it again
@@ -216,10 +231,20 @@ class Watch:
     def __exit__(self, *exc: object) -> None:
         """Stop watching; if the student's code took the hook away, that is a call too."""
         self.active = False
-        if sys.gettrace() is not self.hook and not self.refused:
+        gone = sys.gettrace() is not self.hook and not self.refused
+        if gone and not self._at_the_recursion_limit():
             self.calls.append("sys.settrace")
+        self.last = None
         self.settrace(self.previous)
         self.settrace_threads(self.previous_threads)
+
+    def _at_the_recursion_limit(self) -> bool:
+        """Whether the last function the hook saw start was at the recursion limit (then the
+        hook could not start for the next one, and Python took it away)."""
+        depth, frame = 0, self.last
+        while frame is not None:
+            depth, frame = depth + 1, frame.f_back
+        return depth + RECURSION_MARGIN >= sys.getrecursionlimit()
 
     def which(self, code: CodeType) -> str | None:
         """The switched-off function ``code`` is (or copies), if any; remembered per code."""
@@ -237,6 +262,7 @@ class Watch:
         if not self.active:  # a thread started meanwhile outlived the check
             self.settrace(None)
             return None
+        self.last = frame
         try:
             shown = self.which(frame.f_code)
         except Exception:  # code the disassembler cannot read: not a copy of ours

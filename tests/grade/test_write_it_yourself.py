@@ -313,6 +313,52 @@ def test_the_hook_cannot_be_taken_away_to_run_a_copy() -> None:
     assert sys.settrace is saved_settrace  # the real one again
 
 
+def _deep(n: int) -> int:
+    return _deep(n + 1)  # recursion without end: the recursion limit
+
+
+def test_the_recursion_limit_taking_the_hook_away_is_no_library_call() -> None:
+    """At the recursion limit the hook itself cannot start, and Python takes it away: an
+    answer that catches its RecursionError and goes on is not accused of removing it."""
+    routes = DERIVATIVE_ROUTES
+    with switched_off("2.4", "backward", resolve(routes), None, routes) as calls:
+        with pytest.raises(RecursionError):
+            _deep(0)
+        removed = sys.gettrace() is None  # Python's doing
+    assert removed and calls == []
+    before = sys.gettrace()
+
+    def recursing_then_honest(root: Value) -> None:
+        with contextlib.suppress(RecursionError):
+            _deep(0)  # the recursive way tried first, too deep: a loop instead
+        order = root.topological_order()
+        for node in order:
+            node.grad = 0.0
+        root.grad = 1.0
+        for node in reversed(order):
+            for child, local_grad in zip(node.children, node.local_grads, strict=True):
+                child.grad += local_grad * node.grad
+
+    assert _verdict("2.4", "backward", recursing_then_honest)[0] == "passed"
+    assert sys.gettrace() is before
+
+
+def test_an_error_at_the_recursion_limit_names_the_students_call_not_a_def() -> None:
+    from micrograd_edu.exercises.code_errors import location
+
+    routes = DERIVATIVE_ROUTES
+    with switched_off("2.4", "backward", resolve(routes), None, routes):
+        try:
+            _deep(0)
+        except RecursionError as error:
+            where = location(error.__traceback__)
+    line = _deep.__code__.co_firstlineno + 1
+    assert where == (
+        f"line {line} of {Path(__file__).name}",
+        "return _deep(n + 1)  # recursion without end: the recursion limit",
+    )
+
+
 def test_fingerprints_ignore_names_docstrings_and_lines_not_code() -> None:
     def f(a: float) -> float:
         """A docstring."""
