@@ -150,11 +150,16 @@ def test_one_step_on_a_session_can_be_traced_without_applying_it() -> None:
 
 
 HOVERED_TITLE = """() => {
-  const hovered = [...document.querySelectorAll(':hover')].pop();
-  const svgTitle = hovered && hovered.querySelector(':scope > title');
-  if (svgTitle) return svgTitle.textContent;
-  const link = hovered && hovered.closest('a');
-  return link ? link.getAttributeNS('http://www.w3.org/1999/xlink', 'title') : null;
+  // the browser's tooltip: the nearest title, from the hovered element up (a link's xlink:title)
+  const XLINK = 'http://www.w3.org/1999/xlink';
+  let e = [...document.querySelectorAll(':hover')].pop();
+  for (; e && e.namespaceURI === 'http://www.w3.org/2000/svg'; e = e.parentElement) {
+    const link = e.tagName === 'a' && e.getAttributeNS(XLINK, 'title');
+    if (link) return link;
+    const svgTitle = e.querySelector(':scope > title');
+    if (svgTitle) return svgTitle.textContent;
+  }
+  return null;
 }"""
 
 
@@ -187,7 +192,7 @@ def test_the_insight_panel_and_the_inspector_s_formulas_in_chromium(tmp_path: Pa
                 "document.querySelector('.mg-one-step svg').textContent.includes('→')",
                 timeout=30_000,
             )
-            page.locator('.mg-one-step line[data-param="layers.0.neurons.0.w.0"]').hover()
+            page.locator('.mg-one-step g:has(> line[data-param="layers.0.neurons.0.w.0"])').hover()
             title = page.evaluate(HOVERED_TITLE) or ""
             match = re.fullmatch(r"w − lr·dL/dw = (\S+) − 0\.03·(\S+) = (\S+)", title)
             assert match, title
