@@ -303,7 +303,10 @@ export default { render };
 PAGE_CSS = """
 .mg-sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
-.mg-app :focus-visible, .mg-app .noUi-handle:focus {
+/* ipywidgets' text boxes say "outline: none !important" on .widget-text input (0,2,1):
+   the last selector outranks it, or Learning rate, Value and Save to show no focus. */
+.mg-app :focus-visible, .mg-app .noUi-handle:focus,
+.mg-app .jupyter-widgets input:focus-visible, .mg-app .jupyter-widgets textarea:focus-visible {
   outline: 3px solid #1d4ed8 !important; outline-offset: 2px !important; }
 .mg-app svg *:focus, .mg-app svg *:focus-visible { outline: none !important; }
 .mg-app svg .mg-focus-ring, .mg-app svg .mg-focus-ring-inner,
