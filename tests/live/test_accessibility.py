@@ -262,3 +262,43 @@ def test_the_plane_cursor_adds_a_point_by_keyboard(page: Any, url: str) -> None:
     assert focused(page).key == "cursor"  # type: ignore[union-attr]
     page.keyboard.press("Escape")  # leaves the picture
     assert focused(page).key != "cursor"  # type: ignore[union-attr]
+
+
+def test_read_linearly_the_panels_are_headings_and_each_layer_button_says_what_it_does(
+    page: Any, url: str
+) -> None:
+    """A screen reader's user jumps between the panels by heading (WCAG 1.3.1) and hears
+    which layer a "−" or "+" changes (2.4.6), not "plus" four times."""
+    open_app(page, url)
+    headings = page.get_by_role("heading")
+    assert headings.all_inner_texts() == [
+        "DATA",
+        "FEATURES → HIDDEN LAYERS",
+        "OUTPUT",
+        "NEURON INSPECTOR",
+        "INSIDE THE TRAINING",
+        "TAKE IT WITH YOU",
+    ]
+    for layer in (1, 2):
+        for name in (f"Remove a neuron from layer {layer}", f"Add a neuron to layer {layer}"):
+            assert page.get_by_role("button", name=name, exact=True).count() == 1, name
+
+
+def test_a_layer_button_keeps_the_focus_and_says_the_new_size(page: Any, url: str) -> None:
+    """Pressing "+" on a layer row rebuilt the rows: the focus fell to the page (WCAG 2.4.3)
+    and nothing said the layer's new size."""
+    open_app(page, url)
+    tab_to(page, lambda stop: stop.name == "Add a neuron to layer 1")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "document.querySelector('.mg-announcer').textContent === 'layer 1: 5 neurons'",
+        timeout=30_000,
+    )
+    assert focused(page).name == "Add a neuron to layer 1"  # type: ignore[union-attr]
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "document.querySelector('.mg-announcer').textContent === 'layer 1: 6 neurons'",
+        timeout=30_000,
+    )
+    assert focused(page).name == "Add a neuron to layer 1"  # type: ignore[union-attr]
+    assert page.locator(".widget-label").get_by_text("layer 1: 6 neurons").count() == 1

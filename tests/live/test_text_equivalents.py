@@ -139,6 +139,28 @@ def test_the_page_support_announces_calmly() -> None:
     assert page.announcement["n"] == count + 1
 
 
+def test_layer_rows_are_kept_named_and_said_when_a_layer_changes_size() -> None:
+    """A row's buttons survive a resize (the focus stays on the one pressed), are named by
+    their layer, and the new size is announced; the names do not pile up."""
+    app = live_playground(n=100, hidden=(4, 2))
+    rows = app.controls.layer_rows.children
+    names = dict(app.page.names)
+    minus, plus = rows[0].children[1:]
+    assert [names[c] for c in minus._dom_classes if c in names] == ["Remove a neuron from layer 1"]
+    assert [names[c] for c in plus._dom_classes if c in names] == ["Add a neuron to layer 1"]
+    for _ in range(3):
+        plus.click()
+    assert app.session.settings.hidden == (7, 2)
+    assert app.controls.layer_rows.children == rows  # the same widgets, relabelled
+    assert rows[0].children[0].value == "layer 1: 7 neurons"
+    assert app.page.announcement["text"] == "layer 1: 7 neurons"
+    app.controls.add_layer.click()
+    assert app.controls.layer_rows.children[:2] == rows
+    app.controls.remove_layer.click()
+    app.controls.add_layer.click()  # a third row made again: the same names, no new ones
+    assert len(app.page.names) == len(names) + 2
+
+
 def test_the_app_announces_names_and_honours_reduced_motion() -> None:
     app = live_playground(n=100)
     assert "mg-app" in app.widget._dom_classes and "mg-play" in app.play_button._dom_classes

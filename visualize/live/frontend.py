@@ -313,6 +313,8 @@ PAGE_CSS = """
 .mg-app svg .mg-cursor .mg-cursor-mark { visibility: hidden; }
 .mg-app svg [data-key]:focus > .mg-focus-ring, .mg-app svg [data-key]:focus > .mg-focus-ring-inner,
 .mg-app svg .mg-cursor:focus .mg-cursor-mark { visibility: visible; }
+.mg-app h2.mg-heading { display: inline; margin: 0; font-size: inherit; font-weight: bold;
+  line-height: inherit; }
 .mg-app .mg-play.mod-success { background-color: #15803d; color: #ffffff; }
 .mg-app .mg-focus-note { min-height: 1.3em; max-width: 440px; margin: 2px 0; font-size: 12px; }
 .mg-app details.mg-text { max-width: 440px; font-size: 12px; }

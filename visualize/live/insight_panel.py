@@ -38,7 +38,7 @@ from .insight import (
     session_one_step,
 )
 from .session import PlaygroundSession
-from .views import button
+from .views import button, heading
 
 __all__ = ["HEALTH_SECONDS", "InsightPanel", "health_html", "layer_views_text"]
 
@@ -153,7 +153,7 @@ class InsightPanel:
         self.stage.observe(guard(lambda _: self.show_stage()), "value")
         self.widget = widgets.VBox(
             [
-                widgets.HTML("<b>INSIDE THE TRAINING</b>"),
+                heading("INSIDE THE TRAINING"),
                 widgets.HBox([self.watch, self.preset]),
                 self.health,
                 widgets.HBox([self.layers_button, self.step_button, self.stage]),

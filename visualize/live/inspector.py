@@ -23,6 +23,7 @@ from ..graph import fit_to_width
 from ..renderer import render
 from .graphtext import graph_outline
 from .session import NeuronInspection, PlaygroundSession
+from .views import heading
 
 __all__ = ["Inspector"]
 
@@ -73,8 +74,10 @@ class Inspector:
         self.weight_value.observe(guard(self._weight_edited), "value")
         self.widget = widgets.VBox(
             [
-                widgets.HTML(
-                    "<b>NEURON INSPECTOR</b> — click a neuron, then a point (mode: inspect a point)"
+                heading(
+                    "NEURON INSPECTOR",
+                    "— choose a neuron, then a point (click it, or Enter on it in the picture; "
+                    "on the plane, mode: inspect a point)",
                 ),
                 widgets.HBox([self.neuron, self.title]),
                 self.graph,
