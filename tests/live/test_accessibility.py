@@ -302,3 +302,27 @@ def test_a_layer_button_keeps_the_focus_and_says_the_new_size(page: Any, url: st
     )
     assert focused(page).name == "Add a neuron to layer 1"  # type: ignore[union-attr]
     assert page.locator(".widget-label").get_by_text("layer 1: 6 neurons").count() == 1
+
+
+def test_the_backward_slider_says_each_step(page: Any, url: str) -> None:
+    """The inspector's Backward slider read only "1", "0" to a screen reader: each step is
+    announced with what the picture's caption shows (WCAG 4.1.3)."""
+    open_app(page, url)
+    tab_to(page, lambda stop: stop.key == "n:0,0")
+    page.keyboard.press("Enter")  # the inspector opens on layer 1, neuron 1
+    page.wait_for_function(
+        "document.querySelector('.mg-announcer').textContent.startsWith('Inspector:')",
+        timeout=30_000,
+    )
+    slider = tab_to(page, lambda stop: stop.name == "Backward")
+    last = int(float(page.evaluate("document.activeElement.getAttribute('aria-valuemax')")))
+    assert slider.role == "slider" and last >= 2
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(
+        "document.querySelector('.mg-announcer').textContent.startsWith('Backward step')",
+        timeout=30_000,
+    )
+    caption = page.locator(".mg-step-caption").inner_text().strip()
+    assert caption
+    assert _status(page) == f"Backward step {last - 1} of {last}: {caption}"
+    assert focused(page).name == "Backward"  # type: ignore[union-attr]
