@@ -326,3 +326,22 @@ def test_the_backward_slider_says_each_step(page: Any, url: str) -> None:
     assert caption
     assert _status(page) == f"Backward step {last - 1} of {last}: {caption}"
     assert focused(page).name == "Backward"  # type: ignore[union-attr]
+
+
+def test_one_step_mode_in_the_playground_by_keyboard_and_in_words(page: Any, url: str) -> None:
+    """ "One step, end to end" showed its numbers only when a connection was hovered (WCAG
+    2.1.1): each stage is also written as text, read here by keyboard, and axe finds nothing."""
+    open_app(page, url)
+    tab_to(page, lambda stop: stop.name == "One step, end to end")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".mg-one-step-text details", timeout=30_000)
+    tab_to(page, lambda stop: stop.name.startswith("The forward stage as text"))
+    words = page.locator(".mg-one-step-text")
+    assert words.locator(".mg-text-item").count() == 9 + 18  # each neuron, each connection
+    neuron = words.locator(".mg-text-item[data-key='n:1,0']")
+    assert neuron.is_visible() and neuron.inner_text().startswith("layer 1, neuron 1: ")
+    tab_to(page, lambda stop: stop.name == "update", key="Shift+Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".mg-one-step-text summary:text-matches('^The update stage')")
+    assert words.inner_text().count("w − lr·dL/dw = ") == 18  # every connection, still open
+    assert_no_axe_violations(page, what="Playground in one-step mode")
