@@ -345,3 +345,30 @@ def test_one_step_mode_in_the_playground_by_keyboard_and_in_words(page: Any, url
     page.wait_for_selector(".mg-one-step-text summary:text-matches('^The update stage')")
     assert words.inner_text().count("w − lr·dL/dw = ") == 18  # every connection, still open
     assert_no_axe_violations(page, what="Playground in one-step mode")
+
+
+_LOOK = """(text) => {
+  const button = [...document.querySelectorAll('.mg-app button')].find(
+      (e) => e.textContent.trim() === text);
+  const style = getComputedStyle(button);
+  return [style.backgroundColor, style.color, style.borderStyle];
+}"""
+
+
+def test_with_forced_colours_buttons_have_edges_and_a_pressed_toggle_shows(
+    chromium: Any, url: str
+) -> None:
+    """Windows' contrast themes (forced colours) drop the backgrounds ipywidgets draws
+    buttons and their pressed state with: a toggle's state and a button's edge vanished."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1300}, forced_colors="active")
+    page = context.new_page()
+    try:
+        open_app(page, url)
+        pressed, unpressed = page.evaluate(_LOOK, "x1"), page.evaluate(_LOOK, "x1^2")
+        assert pressed[:2] != unpressed[:2]  # pressed: another background and text colour
+        for look in (pressed, unpressed, page.evaluate(_LOOK, "Regenerate")):
+            assert look[2] == "solid"
+        track = page.locator(".widget-slider .noUi-target").first
+        assert track.evaluate("e => getComputedStyle(e).borderStyle") == "solid"
+    finally:
+        context.close()

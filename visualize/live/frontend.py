@@ -320,6 +320,14 @@ PAGE_CSS = """
 .mg-app details.mg-text { max-width: 440px; font-size: 12px; }
 .mg-app details.mg-text summary { cursor: pointer; }
 .mg-app .mg-graph-text li, .mg-app .mg-network-text li { margin: 2px 0; }
+/* Forced colours (Windows' contrast themes) drop the backgrounds that draw a button and a
+   pressed toggle: give buttons and slider tracks an edge, and pressed ones the theme's
+   highlight colours. */
+@media (forced-colors: active) {
+  .mg-app .jupyter-button, .mg-app .noUi-target { border: 1px solid ButtonText; }
+  .mg-app .jupyter-button.mod-active { forced-color-adjust: none; background: Highlight;
+    color: HighlightText; border-color: Highlight; }
+}
 @media (prefers-reduced-motion: reduce) {
   .mg-app *, .mg-app *::before, .mg-app *::after {
     transition: none !important; animation: none !important; scroll-behavior: auto !important; }
