@@ -17,7 +17,14 @@ import pytest
 pytest.importorskip("voila")
 pytest.importorskip("anywidget")
 
-from a11y import assert_no_axe_violations, focus_indicator, focused, keyboard_walk, tab_to
+from a11y import (
+    assert_no_axe_violations,
+    css_hex,
+    focus_indicator,
+    focused,
+    keyboard_walk,
+    tab_to,
+)
 
 from micrograd_edu.explain.formulas import node_names, parent_edges
 from micrograd_edu.explain.paths import format_number
@@ -372,3 +379,14 @@ def test_with_forced_colours_buttons_have_edges_and_a_pressed_toggle_shows(
         assert track.evaluate("e => getComputedStyle(e).borderStyle") == "solid"
     finally:
         context.close()
+
+
+def test_a_pressed_toggle_is_told_from_an_unpressed_one_at_3_to_1(page: Any, url: str) -> None:
+    """ipywidgets draws a pressed toggle #bdbdbd next to #eeeeee (1.6:1): its state was
+    hard to see (WCAG 1.4.11). Pressed toggles are white on blue, as the players' Play."""
+    open_app(page, url)
+    pressed, unpressed = page.evaluate(_LOOK, "x1"), page.evaluate(_LOOK, "x1^2")
+    back, text = css_hex(pressed[0]), css_hex(pressed[1])
+    assert contrast_ratio(back, css_hex(unpressed[0])) >= 3.0
+    assert contrast_ratio(back, "#ffffff") >= 3.0 and contrast_ratio(text, back) >= 4.5
+    assert page.evaluate(_LOOK, "add a point")[:2] == pressed[:2]  # every kind of toggle

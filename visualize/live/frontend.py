@@ -315,6 +315,10 @@ PAGE_CSS = """
 .mg-app svg .mg-cursor:focus .mg-cursor-mark { visibility: visible; }
 .mg-app h2.mg-heading { display: inline; margin: 0; font-size: inherit; font-weight: bold;
   line-height: inherit; }
+/* A pressed toggle: white on blue (6.7:1; 5.7:1 against an unpressed one's #eeeeee), not
+   ipywidgets' #bdbdbd, 1.6:1 from an unpressed one (WCAG 1.4.11). */
+.mg-app .jupyter-button.widget-toggle-button.mod-active { background-color: #1d4ed8;
+  color: #ffffff; }
 .mg-app .mg-play.mod-success { background-color: #15803d; color: #ffffff; }
 .mg-app .mg-focus-note { min-height: 1.3em; max-width: 440px; margin: 2px 0; font-size: 12px; }
 .mg-app details.mg-text { max-width: 440px; font-size: 12px; }
@@ -325,7 +329,8 @@ PAGE_CSS = """
    highlight colours. */
 @media (forced-colors: active) {
   .mg-app .jupyter-button, .mg-app .noUi-target { border: 1px solid ButtonText; }
-  .mg-app .jupyter-button.mod-active { forced-color-adjust: none; background: Highlight;
+  .mg-app .jupyter-button.widget-toggle-button.mod-active, .mg-app .jupyter-button.mod-active {
+    forced-color-adjust: none; background: Highlight;
     color: HighlightText; border-color: Highlight; }
 }
 @media (prefers-reduced-motion: reduce) {
