@@ -161,6 +161,23 @@ def test_layer_rows_are_kept_named_and_said_when_a_layer_changes_size() -> None:
     assert len(app.page.names) == len(names) + 2
 
 
+def test_with_the_points_hidden_the_cursor_says_what_enter_does_and_does_it() -> None:
+    """A task that hides "points" keeps its data: the cursor said "Enter adds a point
+    there" and Enter did nothing, silently. It inspects the place instead, and says so."""
+    from micrograd_edu.visualize.live import served_playground
+
+    app = served_playground("hide=points&n=100")
+    assert "Enter inspects that place" in app.plane_view.svg
+    assert "Enter adds a point" not in app.plane_view.svg
+    points = len(app.session.X_train)
+    app.plane_view.click = {"x": 0.75, "y": 0.25, "t": 1}  # Enter on the cursor at (3, 3)
+    assert len(app.session.X_train) == points
+    assert app.inspector.selected_point == (3.0, 3.0)
+    assert app.page.announcement["text"].startswith(
+        "Inspector: layer 1, neuron 1 at the point (3.00, 3.00)"
+    )
+
+
 def test_the_app_announces_names_and_honours_reduced_motion() -> None:
     app = live_playground(n=100)
     assert "mg-app" in app.widget._dom_classes and "mg-play" in app.play_button._dom_classes

@@ -211,6 +211,9 @@ class LivePlayground(WidgetCallbacks, PlayLoop, ChallengeCheck, Sharing):
         for name in self.hide:
             for widget in hideable.get(name, []):
                 widget.layout.display = "none"
+        if "points" in self.hide:  # the task's data is fixed: a click or Enter inspects
+            with self.quiet():
+                self.click_mode.value = "inspect a point"
 
     # ------------------------------------------------------------------ errors and quiet
     @contextmanager
