@@ -242,11 +242,13 @@ def step_svg(model: MLP, trace: StepTrace, stage: str) -> str:
     return "".join(parts)
 
 
-def step_text(model: MLP, trace: StepTrace, stage: str, uid: str = "mg-step") -> str:
+def step_text(
+    model: MLP, trace: StepTrace, stage: str, uid: str = "mg-step", expanded: bool = False
+) -> str:
     """The network at one stage in words: an HTML list, layer by layer, of each neuron's
     computation for the first point and the numbers of the connections into it (as the
-    picture shows them at ``stage``), inside a ``<details>`` element; the items' ids start
-    with ``uid``.
+    picture shows them at ``stage``), inside a ``<details>`` element (open if ``expanded``);
+    the items' ids start with ``uid``.
 
     >>> import numpy as np
     >>> from micrograd_edu.explain.health import one_step
@@ -281,7 +283,8 @@ def step_text(model: MLP, trace: StepTrace, stage: str, uid: str = "mg-step") ->
         items.append(f"<li>Loss: {html.escape(_loss_text(trace, stage))}</li>")
     summary = f"The {stage} stage as text: each neuron for the first point, and its connections"
     return (
-        f'<details class="mg-text"><summary>{html.escape(summary)}</summary>'
+        f'<details class="mg-text"{" open" if expanded else ""}>'
+        f"<summary>{html.escape(summary)}</summary>"
         f'<ol aria-label="{html.escape(summary)}">{"".join(items)}</ol></details>'
     )
 
