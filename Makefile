@@ -83,7 +83,7 @@ docs-strict: $(VENV)/.test-installed
 # The course site is built first: tests/course/test_site.py runs it in Chromium;
 # so is the hub's environment, which tests/hub/ runs a real JupyterHub from.
 pytest: $(VENV)/.test-installed git-filter site a11y-tools hub-env
-	$(HEADLESS) $(PY) -m pytest
+	$(HEADLESS) $(PY) -m pytest --durations=30
 
 # The engine's suite again, every op method going through engine.apply alone
 # (MICROGRAD_EDU_ENGINE=apply): the methods written out for speed change nothing.
