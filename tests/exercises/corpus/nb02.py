@@ -333,6 +333,44 @@ ANSWERS = [
             return order[::-1]
         """,
     ),
+    answer(  # right on graphs whose first child is always the deepest, wrong in general
+        "2.3",
+        "pre-order-reversed",
+        "wrong",
+        """
+        def topological_sort(root):
+            order, visited = [], set()
+
+            def visit(node):
+                if node not in visited:
+                    visited.add(node)
+                    order.append(node)
+                    for child in node.children:
+                        visit(child)
+
+            visit(root)
+            return order[::-1]
+        """,
+    ),
+    answer(  # appended before its children: not the reverse of an order either
+        "2.3",
+        "pre-order",
+        "wrong",
+        """
+        def topological_sort(root):
+            order, visited = [], set()
+
+            def visit(node):
+                if node not in visited:
+                    visited.add(node)
+                    order.append(node)
+                    for child in node.children:
+                        visit(child)
+
+            visit(root)
+            return order
+        """,
+    ),
     answer(
         "2.3",
         "children-called",
