@@ -197,6 +197,16 @@ ANSWERS = [
         "wrong",
         "def sgd_step(params, lr):\n    params[0].data -= lr * params[0].grad\n",
     ),
+    answer(  # off by one: the last parameter never moves
+        "4.2",
+        "all-but-the-last",
+        "wrong",
+        """
+        def sgd_step(params, lr):
+            for i in range(len(params) - 1):
+                params[i].data -= lr * params[i].grad
+        """,
+    ),
     answer(
         "4.2",
         "momentum-kept-between-calls",
