@@ -239,3 +239,16 @@ def test_policy_zero_grad_is_the_module_s() -> None:
     namespace = cell_namespace(_answer("8.3-policy-zero-grad"))
     ex.check_policy_gradient_step(namespace["gradient_of"])
     assert RESULTS["8.3"].status == "passed"
+
+
+def test_an_object_the_probe_cannot_carry_is_named_by_its_type_never_a_dict() -> None:
+    """A generator (or any object plain data cannot hold) is described by its type: the
+    probe's stand-in ``{"type": ...}`` is not what the student returned."""
+    _, shown = notebook_outcome(_answer("8.3-a-generator"))
+    assert "a generator where a list of 20 is expected" in shown, shown
+    assert "dict" not in shown, shown
+
+
+def test_a_fraction_is_a_number() -> None:
+    outcome, shown = notebook_outcome(_answer("2.1-fractions"))
+    assert outcome.status == "passed", shown

@@ -415,5 +415,12 @@ ANSWERS = [
         + "policy.zero_grad()\nloss.backward()\n"
         + "return {name: p.grad for name, p in policy.named_parameters()}\n",
     ),
+    _gradient(
+        "a-generator",
+        "wrong",
+        _LOSS
+        + "policy.zero_grad()\nloss.backward()\n"
+        + "return (p.grad for p in policy.parameters())\n",
+    ),
     _gradient("stub", "not done", "raise NotImplementedError('write your code here')\n"),
 ]
