@@ -36,8 +36,20 @@ def _model(case: dict[str, Any]) -> MLP:
 
 
 # ------------------------------------------------------------------ 7.1
+def _needs_torch() -> WrongAnswerError:
+    return WrongAnswerError(
+        "7.1",
+        "exercise 7.1 needs PyTorch, which is not installed where this kernel runs",
+        hint="Linux: pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu;"
+        " macOS, Windows: pip install torch==2.13.0; then restart the kernel",
+    )
+
+
 def _probe_torch(case: dict[str, Any], guard: Guard, torch_loss: Any) -> Any:
-    import torch
+    try:
+        import torch
+    except ImportError:
+        raise _needs_torch() from None
 
     from ..io import to_torch
 
@@ -49,7 +61,8 @@ def _probe_torch(case: dict[str, Any], guard: Guard, torch_loss: Any) -> Any:
         shape = list(out.shape) if isinstance(out, torch.Tensor) else None
         return {"type": type(out).__name__, "shape": shape}
     grad = None
-    if out.requires_grad:
+    called = sequential[0].weight.grad is not None  # the student's code ran backward() itself
+    if out.requires_grad and not called:
         with guard():
             out.backward()  # type: ignore[no-untyped-call]
         weight = sequential[0].weight.grad
@@ -57,7 +70,13 @@ def _probe_torch(case: dict[str, Any], guard: Guard, torch_loss: Any) -> Any:
     with guard():
         again = torch_loss(sequential, X, y)
     again_value = again.item() if isinstance(again, torch.Tensor) and again.numel() == 1 else again
-    return {"loss": out.item(), "dtype": str(out.dtype), "grad": grad, "again": again_value}
+    return {
+        "loss": out.item(),
+        "dtype": str(out.dtype),
+        "grad": grad,
+        "again": again_value,
+        "backward_called": called,
+    }
 
 
 def _float32(number: str, what: str, expected: Any, got: Any, dtype: Any) -> None:
@@ -115,6 +134,14 @@ def _judge_torch(case: dict[str, Any], data: Any) -> str:
         hint="the mean over the n points of (prediction − target)², with the predictions "
         "flattened to shape (n,)",
     )
+    if data.get("backward_called"):
+        raise WrongAnswerError(
+            "7.1",
+            "torch_loss called backward() itself: the check calls it on the loss you return",
+            input=shown_input,
+            hint="return the loss without .backward(): PyTorch refuses a second backward() "
+            "through the same graph, and gradients of two passes would add up",
+        )
     if data.get("grad") is None:
         raise WrongAnswerError(
             "7.1",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import sys
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ from micrograd_edu.exercises.mistakes import (
     NotDoneError,
     WrongAnswerError,
 )
+from micrograd_edu.exercises.probing import probe_one
 
 from .test_corpus import ANSWERS, cell_namespace, grader_outcome, notebook_outcome
 
@@ -252,3 +254,27 @@ def test_an_object_the_probe_cannot_carry_is_named_by_its_type_never_a_dict() ->
 def test_a_fraction_is_a_number() -> None:
     outcome, shown = notebook_outcome(_answer("2.1-fractions"))
     assert outcome.status == "passed", shown
+
+
+@pytest.mark.torch
+def test_backward_called_inside_torch_loss_is_named() -> None:
+    _, shown = notebook_outcome(_answer("7.1-backward-inside"))
+    assert "torch_loss called backward() itself" in shown, shown
+    assert "your cell" not in shown and "RuntimeError" not in shown, shown
+
+
+def test_exercise_7_1_without_pytorch_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without PyTorch the check says what is missing and how to install its CPU build."""
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now fails
+
+    def torch_loss(sequential: Any, X: Any, y: Any) -> Any:
+        raise AssertionError("never called: the check needs PyTorch first")
+
+    with pytest.raises(WrongAnswerError) as caught:
+        ex.check_torch_loss(torch_loss)
+    assert str(caught.value).startswith(
+        "✗ Exercise 7.1: exercise 7.1 needs PyTorch, which is not installed"
+    ), caught.value
+    ATTEMPTS.clear()
+    record = probe_one("7.1", ex.grading_cases("7.1", 0), {"torch_loss": torch_loss})
+    assert "needs PyTorch" in record["error"], record
