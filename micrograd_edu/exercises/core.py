@@ -297,6 +297,8 @@ def answer_and_backpropagate(guard: Guard, answer: Any, *args: Any) -> dict[str,
         out = answer(*args)
     described = describe_value(out)
     if isinstance(out, Value):
+        if out.grad != 0:  # seeded: the answer ran backward() itself
+            described["backward_called"] = True
         out.backward()
     return described
 
@@ -320,6 +322,13 @@ number 0.5, not a Value
     """
     fields: dict[str, Any] = described if isinstance(described, dict) else {}
     kind, data = fields.get("kind"), fields.get("data")
+    if kind == "Value" and fields.get("backward_called"):
+        raise WrongAnswerError(
+            number,
+            f"{what} called backward() on its result: the check calls it on the Value returned",
+            hint="return the Value without calling .backward(): a second backward() adds the "
+            "gradients again, so every grad comes out twice",
+        )
     if kind == "Value" and isinstance(data, (int, float)) and not isinstance(data, bool):
         return float(data)
     if kind == "Value" and isinstance(data, str):

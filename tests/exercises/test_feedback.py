@@ -278,3 +278,12 @@ def test_exercise_7_1_without_pytorch_says_so(monkeypatch: pytest.MonkeyPatch) -
     ATTEMPTS.clear()
     record = probe_one("7.1", ex.grading_cases("7.1", 0), {"torch_loss": torch_loss})
     assert "needs PyTorch" in record["error"], record
+
+
+@pytest.mark.parametrize("number", ["1.2", "3.1", "4.1", "5.1", "8.2"])
+def test_backward_called_by_the_answer_is_named(number: str) -> None:
+    """A right formula whose function also calls backward(): the message says so, instead of
+    gradients "twice the expected" that send the student hunting for a factor 2."""
+    outcome, shown = notebook_outcome(_answer(f"{number}-backward-inside"))
+    assert outcome.status == "wrong" and outcome.mistake is None, shown
+    assert "called backward() on its result" in shown, shown

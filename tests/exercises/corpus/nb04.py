@@ -526,4 +526,15 @@ ANSWERS = [
                 raise NotImplementedError('write your code')
         """,
     ),
+    answer(  # right, but the check's backward() comes second: every grad twice
+        "4.1",
+        "backward-inside",
+        "wrong",
+        """
+        def bce(p, y):
+            loss = -(y * p.log() + (1 - y) * (1 - p).log())
+            loss.backward()
+            return loss
+        """,
+    ),
 ]

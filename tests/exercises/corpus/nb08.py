@@ -423,4 +423,15 @@ ANSWERS = [
         + "return (p.grad for p in policy.parameters())\n",
     ),
     _gradient("stub", "not done", "raise NotImplementedError('write your code here')\n"),
+    answer(  # right, but the check's backward() comes second: every grad twice
+        "8.2",
+        "backward-inside",
+        "wrong",
+        """
+        def pg_loss(log_probs, advantages):
+            loss = -sum(lp * a for lp, a in zip(log_probs, advantages)) / len(log_probs)
+            loss.backward()
+            return loss
+        """,
+    ),
 ]
