@@ -287,3 +287,15 @@ def test_backward_called_by_the_answer_is_named(number: str) -> None:
     outcome, shown = notebook_outcome(_answer(f"{number}-backward-inside"))
     assert outcome.status == "wrong" and outcome.mistake is None, shown
     assert "called backward() on its result" in shown, shown
+
+
+def test_the_wrong_order_rule_reads_right_in_the_topological_sort_too() -> None:
+    """2.3 names "wrong order" for a reversed list: its rule speaks of the order itself, not
+    only of gradients passed on (which 2.3 does not do)."""
+    ATTEMPTS.clear()
+    namespace = cell_namespace(_answer("2.3-reversed"))
+    with pytest.raises(WrongAnswerError):
+        ex.check_topological_sort(namespace["topological_sort"])
+    with pytest.raises(WrongAnswerError) as caught:
+        ex.check_topological_sort(namespace["topological_sort"])
+    assert "each node after the nodes it was computed from" in str(caught.value)
