@@ -299,3 +299,12 @@ def test_the_wrong_order_rule_reads_right_in_the_topological_sort_too() -> None:
     with pytest.raises(WrongAnswerError) as caught:
         ex.check_topological_sort(namespace["topological_sort"])
     assert "each node after the nodes it was computed from" in str(caught.value)
+
+
+def test_a_backward_that_resets_the_leaves_passes_with_a_note() -> None:
+    """Resetting every node (the leaves too) is accepted, but differs from root.backward(),
+    which the notebook's text asks for: the ✓ says so; the engine's behaviour gets no note."""
+    _, resets_all = notebook_outcome(_answer("2.4-notebook"))
+    _, like_the_engine = notebook_outcome(_answer("2.4-like-the-engine"))
+    assert resets_all.startswith("✓ ") and "resets the leaves' grads" in resets_all
+    assert like_the_engine.startswith("✓ ") and "note" not in like_the_engine
