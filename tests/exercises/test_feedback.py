@@ -308,3 +308,9 @@ def test_a_backward_that_resets_the_leaves_passes_with_a_note() -> None:
     _, like_the_engine = notebook_outcome(_answer("2.4-like-the-engine"))
     assert resets_all.startswith("✓ ") and "resets the leaves' grads" in resets_all
     assert like_the_engine.startswith("✓ ") and "note" not in like_the_engine
+
+
+def test_an_answer_that_changes_its_input_lists_is_told_so() -> None:
+    outcome, shown = notebook_outcome(_answer("3.1-bias-appended-to-the-inputs"))
+    assert outcome.status == "wrong", shown
+    assert "neuron_forward changed the list w it was given" in shown, shown

@@ -241,4 +241,15 @@ ANSWERS = [
             return out
         """,
     ),
+    answer(  # the right output, by appending the bias to w and a 1 to x: the caller's lists
+        "3.1",
+        "bias-appended-to-the-inputs",
+        "wrong",
+        """
+        def neuron_forward(w, x, b):
+            w.append(b)
+            x.append(1.0)
+            return sum(wi * xi for wi, xi in zip(w, x)).tanh()
+        """,
+    ),
 ]
