@@ -314,3 +314,9 @@ def test_an_answer_that_changes_its_input_lists_is_told_so() -> None:
     outcome, shown = notebook_outcome(_answer("3.1-bias-appended-to-the-inputs"))
     assert outcome.status == "wrong", shown
     assert "neuron_forward changed the list w it was given" in shown, shown
+
+
+def test_returns_of_that_reverses_the_episodes_in_place_is_told_so() -> None:
+    outcome, shown = notebook_outcome(_answer("8.1-episodes-reversed-in-place"))
+    assert outcome.status == "wrong", shown
+    assert "returns_of changed the episodes it was given" in shown, shown

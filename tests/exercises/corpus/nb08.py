@@ -422,6 +422,23 @@ ANSWERS = [
         + "policy.zero_grad()\nloss.backward()\n"
         + "return (p.grad for p in policy.parameters())\n",
     ),
+    answer(  # the right returns, by reversing the caller's episodes in place
+        "8.1",
+        "episodes-reversed-in-place",
+        "wrong",
+        """
+        def returns_of(episodes, gamma):
+            result = []
+            for rewards in episodes:
+                rewards.reverse()
+                G, out = 0.0, []
+                for r in rewards:
+                    G = r + gamma * G
+                    out.append(G)
+                result.append(out[::-1])
+            return result
+        """,
+    ),
     _gradient("stub", "not done", "raise NotImplementedError('write your code here')\n"),
     answer(  # right, but the check's backward() comes second: every grad twice
         "8.2",
