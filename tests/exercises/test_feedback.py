@@ -320,3 +320,9 @@ def test_returns_of_that_reverses_the_episodes_in_place_is_told_so() -> None:
     outcome, shown = notebook_outcome(_answer("8.1-episodes-reversed-in-place"))
     assert outcome.status == "wrong", shown
     assert "returns_of changed the episodes it was given" in shown, shown
+
+
+def test_a_loop_that_steps_with_the_global_rate_is_told_so() -> None:
+    outcome, shown = notebook_outcome(_answer("4.3-the-global-rate"))
+    assert outcome.status == "wrong" and outcome.mistake is None, shown
+    assert "with learning_rate = 0.5, not with its argument lr = 0.1" in shown, shown

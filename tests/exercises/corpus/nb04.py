@@ -247,6 +247,16 @@ ANSWERS = [
     ),
     # ------------------------------------------------------------ 4.3 right
     answer("4.3", "notebook", "passed", _train(_RIGHT_STEP)),
+    answer(  # the right loop, stepping with the global rate instead of its argument
+        "4.3",
+        "the-global-rate",
+        "wrong",
+        _train(
+            _RIGHT_STEP.replace(
+                "sgd_step(model.parameters(), lr)", "sgd_step(model.parameters(), learning_rate)"
+            )
+        ),
+    ),
     answer(
         "4.3",
         "grads-zeroed-by-hand",
