@@ -166,7 +166,7 @@ def _judge_backward(case: Any, data: Any) -> str:
 _RIGHT = "your backward() agrees with the engine on a chain, x·x, a + a, a diamond and a·w − a."
 _LEAVES_RESET = (
     "\n  note:     it also resets the leaves' grads; root.backward() adds into them instead, as "
-    "PyTorch does (see *Calling backward() twice* below)"
+    'PyTorch does (see the section "Calling backward() twice" below)'
 )
 
 BACKWARD = Exercise(
