@@ -94,19 +94,25 @@ def _float32(number: str, what: str, expected: Any, got: Any, dtype: Any) -> Non
         )
 
 
-def _judge_torch(case: dict[str, Any], data: Any) -> str:
-    X, y = np.array(case["X"]), np.array(case["y"])
-    n = len(X)
-    data = data if isinstance(data, dict) else {}
-    if "loss" not in data:
-        shape = data.get("shape")
+def _require_loss(data: Any) -> dict[str, Any]:
+    """The probe's record of a one-element tensor; raises naming what came instead."""
+    record: dict[str, Any] = data if isinstance(data, dict) else {}
+    if "loss" not in record:
+        shape = record.get("shape")
         raise WrongAnswerError(
             "7.1",
             "torch_loss must return a one-element torch tensor (the mean loss), got "
-            + (f"a tensor of shape {shape}" if shape else f"a {data.get('type', show(data))}"),
+            + (f"a tensor of shape {shape}" if shape else f"a {record.get('type', show(record))}"),
             hint="average the squared errors into one number with .mean(), and keep it a tensor "
             "(no .item(), no NumPy)",
         )
+    return record
+
+
+def _judge_torch(case: dict[str, Any], data: Any) -> str:
+    X, y = np.array(case["X"]), np.array(case["y"])
+    n = len(X)
+    data = _require_loss(data)
     model = _model(case)
     loss = losses.mean(losses.mse, [model(row) for row in X], y.tolist())
     predictions = model.forward_array(X)[:, 0]
