@@ -19,6 +19,7 @@ The grader gets the same text through the probe's record (:func:`record_text`,
 
 from __future__ import annotations
 
+import dis
 import functools
 import linecache
 import os
@@ -91,12 +92,14 @@ def _is_students(filename: str) -> bool:
 def location(tb: TracebackType | None) -> tuple[str, str] | None:
     """Where in the student's code ``tb`` was raised: ("line 3 of your cell", the line's text).
 
-    None when no frame of the traceback is the student's.
+    None when no frame of the traceback is the student's. A frame that raised before it ran
+    an instruction of its own (the recursion limit reached as it started, where the checks'
+    trace hook runs: :mod:`.copies`) names its caller's line, the call, not its ``def``.
     """
     found = None
     while tb is not None:
         code = tb.tb_frame.f_code
-        if _is_students(code.co_filename):
+        if _is_students(code.co_filename) and (found is None or _started(tb)):
             found = (code.co_filename, tb.tb_lineno)
         tb = tb.tb_next
     if found is None:
@@ -104,6 +107,14 @@ def location(tb: TracebackType | None) -> tuple[str, str] | None:
     filename, line = found
     name = "your cell" if _CELL.search(filename) else Path(filename).name
     return f"line {line} of {name}", linecache.getline(filename, line).strip()[:120]
+
+
+def _started(tb: TracebackType) -> bool:
+    """Whether the frame of ``tb`` ran past its start (its first ``RESUME``, if any)."""
+    start = next(
+        (i.offset for i in dis.get_instructions(tb.tb_frame.f_code) if i.opname == "RESUME"), -1
+    )
+    return tb.tb_lasti > start
 
 
 def definition(function: object) -> tuple[str, str] | None:

@@ -116,7 +116,7 @@ class Guard:
     @contextmanager
     def __call__(self, blame: Callable[..., Any] | None = None) -> Iterator[None]:
         ex = self.exercise
-        with switched_off(ex.number, ex.what, self.targets, self.namespace) as calls:
+        with switched_off(ex.number, ex.what, self.targets, self.namespace, ex.switch) as calls:
             try:
                 yield
             except BaseException as error:

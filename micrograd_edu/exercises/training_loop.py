@@ -45,9 +45,11 @@ TRAINING_LOOPS = (
     ("micrograd_edu.train:Trainer", "step"),
     ("micrograd_edu.train:Trainer", "epoch"),
     ("micrograd_edu.steps", "gradient_step"),
+    ("micrograd_edu.exercises.training_loop", "_training_variant"),
 )
 """The library's loops: with an Optimizer of one's own (its step written out), each did
-zero_grad, backward and step in the right order for the student and passed 4.3."""
+zero_grad, backward and step in the right order for the student and passed 4.3; so did the
+check's own simulation of the right loop (``_training_variant``)."""
 
 _ORDERS = {
     None: "ZBS",  # zero_grad, backward, step: right

@@ -23,7 +23,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from .._support import strict_json
-from . import environment, gradescope, report
+from . import environment, gradescope, report, scratch
 from . import sandbox as sb
 from .arguments import parse, secret
 from .assignment import EACH, AssignmentError, Submission, plan_class
@@ -316,6 +316,7 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
         return _fail(3, environment.advice(missing))
     named = _named(args, None if args.gradescope else out)
     sb.sweep_stale_cgroups()
+    scratch.sweep_stale()  # the scratch folders of a grader killed earlier
     options = Options(
         sb.Limits(args.timeout or 300.0, memory_bytes=args.memory << 20),
         secret(args),

@@ -14,8 +14,7 @@ import math
 import os
 import re
 import stat
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -23,6 +22,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .._support import strict_json
 from . import run as runner
 from . import sandbox as sb
+from .flags import touches_the_grader
+from .scratch import scratch_folder
 
 if TYPE_CHECKING:
     from .named import NamedMistake
@@ -102,7 +103,9 @@ class NotebookGrade:
     read or not run: a link, not a regular file, too large, not a notebook), not a course
     notebook. ``maximum`` is the assignment's number of exercises; ``notes`` what the
     teacher should know (a notebook claiming another assignment); ``uses`` which
-    exercises' functions call which; ``catalogue`` the judges' version.
+    exercises' functions call which; ``catalogue`` the judges' version. ``layers``: the
+    sandbox's layers that ran; ``weaknesses``: those that could not, and what was left
+    visible.
     """
 
     path: str
@@ -119,6 +122,7 @@ class NotebookGrade:
     notes: list[str] = field(default_factory=list)
     uses: dict[str, list[str]] = field(default_factory=dict)
     catalogue: str = ""
+    weaknesses: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> int:
@@ -253,42 +257,6 @@ def claimed_in_metadata(content: bytes) -> str | None:
     return claimed if isinstance(claimed, str) else None
 
 
-# What an intro notebook has no reason to touch; a probe can be patched only through them.
-# Each pattern starts with a literal, so that a search of a 50 MB notebook stays fast.
-_INTERNALS = r"(?:switch|probing|core|grading|registry)\b"
-TOUCHES = tuple(
-    re.compile(pattern)
-    for pattern in (
-        r"exercises\s*\.\s*" + _INTERNALS,
-        r"exercises\s+import\s+\(?\s*(?:\w+(?:\s+as\s+\w+)?\s*,\s*){0,9}" + _INTERNALS,
-        r"switched_off|probe_all|probe_one|run_probe|PROBE_MARKER|_micrograd_edu_probe",
-        r"sys\s*\.\s*(?:modules|std(?:out|err)\s*=)|sys\s*\.\s*set(?:trace|profile)\b",
-        r"__(?:code|dict|globals|closure|defaults|import)__",
-        r"builtins\b|ctypes\b|importlib\b|/proc/",
-        r"gc\s*\.\s*get_refer|exec\s*\(|eval\s*\(|vars\s*\(",
-    )
-)
-
-
-def touches_the_grader(content: bytes) -> list[str]:
-    """What in the submission's code cells reaches into the grader (sorted, each once).
-
-    Code in the kernel can patch the probe (say, switch the "write it yourself" guard off):
-    no verdict can tell, so such a notebook is flagged for a human to read, never failed.
-
-    >>> touches_the_grader(b'{"cells": [{"cell_type": "code", "source": "import ctypes"}]}')
-    ['ctypes']
-    """
-    try:
-        cells = json.loads(content).get("cells", [])
-        sources = [cell.get("source", "") for cell in cells if cell.get("cell_type") == "code"]
-        text = "\n".join(s if isinstance(s, str) else "".join(map(str, s)) for s in sources)
-    except (ValueError, AttributeError, TypeError, RecursionError):
-        return []
-    found = {m.group(0) for pattern in TOUCHES for m in pattern.finditer(text)}
-    return sorted({" ".join(match.split()) for match in found})
-
-
 def student_of(path: Path, how: str, notebook: str | None = None) -> str:
     """The student of one submission (``--student-from``; :mod:`.naming` says how).
 
@@ -406,6 +374,7 @@ def grade_submission(
     if status == GRADER_ERROR:  # nothing of the student's was judged
         return record
     record.layers, record.seconds = list(result.layers), round(result.seconds, 3)
+    record.weaknesses = list(result.weaknesses)
     record.uses, record.catalogue = result.uses, _catalogue(course)
     by_number = {g.exercise: g for g in [*_verdicts(course, cases, result, options), *broken]}
     record.exercises = [by_number[number] for number in stems[stem]]
@@ -429,17 +398,17 @@ def _draw(
 
 
 def read_submission(path: Path) -> bytes:
-    """The submission's bytes; a symbolic link, or a file that is not a regular one, refused.
+    """The submission's bytes; refused when a symbolic link is anywhere on its path, or when it
+    is not a regular file.
 
-    A link would make the grader, which reads as the teacher, grade whatever it points to
-    (the course's solutions, a neighbour's notebook); a FIFO would block it.
+    A link would make the grader, which reads as the teacher, grade whatever it points to: a
+    student's own folder made a link (``submitted/mallory/02 -> <course>/notebooks``) grades
+    the course's solutions or a neighbour's notebook. Every folder is opened without following
+    links, from ``/`` down, so that nothing can be swapped for a link meanwhile. Only a
+    system link right under ``/``, owned by root (macOS's ``/tmp`` and ``/var``, a merged
+    ``/bin``), is followed. A FIFO would block the grader.
     """
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
-    except OSError:
-        if os.path.islink(path):
-            raise OSError("it is a symbolic link (grade the file itself)") from None
-        raise
+    fd = _open_without_links(Path(os.path.abspath(path)))
     with open(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             raise OSError("it is not a regular file")
@@ -449,6 +418,47 @@ def read_submission(path: Path) -> bytes:
     return content
 
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_FOLDER = getattr(os, "O_PATH", os.O_RDONLY) | getattr(os, "O_DIRECTORY", 0)
+
+
+def _open_without_links(absolute: Path) -> int:
+    """Open ``absolute`` (a file) one component at a time, never through a link but a
+    system one; OSError naming the link otherwise."""
+    folder = os.open("/", _FOLDER)
+    try:
+        for depth, name in enumerate(absolute.parts[1:-1], start=1):
+            try:
+                inner = os.open(name, _FOLDER | _NOFOLLOW, dir_fd=folder)
+            except OSError:
+                if not _is_link(name, folder):
+                    raise
+                if depth > 1 or os.lstat(name, dir_fd=folder).st_uid != 0:
+                    where = show_path(Path(*absolute.parts[: depth + 1]))
+                    raise OSError(
+                        f"a folder on its path is a symbolic link: {where} "
+                        "(grade the files themselves)"
+                    ) from None
+                inner = os.open(name, _FOLDER, dir_fd=folder)  # a system link: /tmp on macOS
+            os.close(folder)
+            folder = inner
+        try:
+            return os.open(absolute.name, os.O_RDONLY | _NOFOLLOW | os.O_NONBLOCK, dir_fd=folder)
+        except OSError:
+            if _is_link(absolute.name, folder):
+                raise OSError("it is a symbolic link (grade the file itself)") from None
+            raise
+    finally:
+        os.close(folder)
+
+
+def _is_link(name: str, folder: int) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(name, dir_fd=folder).st_mode)
+    except OSError:
+        return False
+
+
 def _in_sandbox(
     content: bytes,
     probes: list[dict[str, Any]],
@@ -456,26 +466,10 @@ def _in_sandbox(
     options: Options,
     limits: sb.Limits,
 ) -> runner.WorkerResult:
-    base = Path(tempfile.mkdtemp(prefix="micrograd-grade-"))
-    try:
+    with scratch_folder() as base:
         os.chmod(base, 0o711)  # the kernel's user passes through to its box (mode 700)
         folder = base / "box"
         folder.mkdir(mode=0o700)
         (folder / "submission.ipynb").write_bytes(content)
         network, uid = options.network, options.uid
         return runner.run_notebook(folder, probes, marker, limits, network, uid, options.hide)
-    finally:
-        _remove(base)
-
-
-def _remove(base: Path) -> None:
-    import shutil
-
-    def retry(function: Callable[..., Any], name: str, _: Any) -> None:
-        try:  # a folder the notebook made unwritable (a kernel running as the teacher)
-            os.chmod(os.path.dirname(name), 0o700)
-            function(name)
-        except OSError:
-            pass
-
-    shutil.rmtree(base, onerror=retry)

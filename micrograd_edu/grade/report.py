@@ -329,12 +329,19 @@ def class_report(records: list[NotebookGrade], markdown: bool = True) -> str:
 
 
 def _layers_lines(records: list[NotebookGrade]) -> list[str]:
+    """The sandbox's layers that ran and, apart, its weaknesses: each "(n of the runs)"."""
     layers = Counter(layer for record in records for layer in record.layers)
-    ran = sum(1 for record in records if record.layers)
-    if not ran:
-        return []
-    shown = ", ".join(f"{name} ({count} of {ran})" for name, count in sorted(layers.items()))
-    return [f"Sandbox layers that ran: {_md(shown)}.", ""]
+    weak = Counter(weakness for record in records for weakness in record.weaknesses)
+    ran = sum(1 for record in records if record.layers or record.weaknesses)
+    lines = []
+    for title, counts, joint in (
+        ("Sandbox layers that ran", layers, ", "),
+        ("Sandbox weaknesses (layers that could not run)", weak, "; "),
+    ):
+        if counts:
+            named = joint.join(f"{name} ({n} of {ran})" for name, n in sorted(counts.items()))
+            lines += [f"{title}: {_md(named)}.", ""]
+    return lines
 
 
 def _html(markdown: str) -> str:

@@ -8,7 +8,8 @@ closed, limits and user from :mod:`.sandbox`), runs the notebook's code cells (m
 tagged ``skip-grading``) and probes each exercise as soon as the cell defining it has run
 (:func:`.cells.schedule`; the others after the last cell), keeping no output but the probe
 cells' stdout (capped), kills every process the notebook started, and reports the probes'
-lines. A kernel that dies later keeps the exercises probed before.
+lines. A kernel that dies later keeps the exercises probed before. Talking to the kernel
+(a cell's end, what it printed, output too large to read) is :mod:`.kernel`'s.
 
 The worker never judges: the parent does, on the probe's data. A worker that dies, writes
 garbage, writes more than one line or a line without its nonce is "crashed". A failure
@@ -21,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import queue
 import secrets
 import selectors
 import signal
@@ -33,23 +33,16 @@ from pathlib import Path
 from typing import Any
 
 from . import cells as notebook_cells
-from . import mounts
+from . import leases, mounts
 from . import sandbox as sb
 from .cells import SKIP_TAG
+from .kernel import Link, execute, probe_line, start_kernel
 
 __all__ = ["SKIP_TAG", "WorkerResult", "run_notebook"]
 
 SECRET_VARIABLE = "MICROGRAD_EDU_GRADE_SECRET"
 MESSAGE_LIMIT = 4 << 20
 STARTUP_GRACE = 15.0
-KERNEL_MESSAGE_LIMIT = 16 << 20
-"""Bytes of one message from the kernel: a bigger one never reaches the worker's memory
-(ZeroMQ drops it with the connection; the notebook then runs into its wall-clock limit)."""
-SUBSCRIBED = (b"kernel.", b"stream.stdout")
-"""The kernel's messages the worker receives: its status, and what it prints (the probe's
-line); pictures, results and errors are filtered out by the kernel's publisher."""
-
-
 STATES = ("ran", "hung", "crashed", "grader error")
 
 
@@ -70,6 +63,7 @@ class WorkerResult:
     uses: dict[str, list[str]] = field(default_factory=dict)
     layers: tuple[str, ...] = ()
     seconds: float = 0.0
+    weaknesses: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------- the parent's side
@@ -187,6 +181,7 @@ def _parse(data: bytes | None, code: int | None, nonce: str, log: Path) -> Worke
         *parts,
         tuple(str(layer) for layer in message.get("layers", [])),
         float(message.get("seconds", 0.0)),
+        tuple(str(weakness) for weakness in message.get("weaknesses", [])),
     )
 
 
@@ -214,9 +209,9 @@ def _checked(
             return None
     if not all(_strings(others) for others in uses.values()):
         return None
-    if not _strings(message.get("layers", [])) or not isinstance(
-        message.get("seconds", 0), int | float
-    ):
+    if not all(_strings(message.get(key, [])) for key in ("layers", "weaknesses")):
+        return None
+    if not isinstance(message.get("seconds", 0), int | float):
         return None
     return probes, current, uses
 
@@ -230,104 +225,10 @@ def _why(code: int | None, lines: int, log: Path) -> str:
 
 
 # ---------------------------------------------------------------------- the worker's side
-def _start_kernel(box: sb.Sandbox, deadline: float) -> tuple[subprocess.Popen[bytes], Any]:
-    import zmq
-    from jupyter_client.blocking.client import BlockingKernelClient
-    from jupyter_client.connect import write_connection_file
-
-    connection = box.folder / ".home" / "runtime" / "kernel.json"
-    write_connection_file(str(connection), ip="127.0.0.1", key=secrets.token_hex(16).encode())
-    if box.uid is not None:
-        os.chown(connection, box.uid, box.uid)
-    kernel = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ipykernel_launcher",
-            "-f",
-            str(connection),
-            "--HistoryManager.enabled=False",
-        ],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        close_fds=True,
-        cwd=box.folder,
-        env=sb.kernel_env(box.folder),
-        preexec_fn=box.preexec(),
-    )
-    client = BlockingKernelClient(connection_file=str(connection))
-    client.context.setsockopt(zmq.MAXMSGSIZE, KERNEL_MESSAGE_LIMIT)  # a bigger one: dropped
-    client.load_connection_file()
-    client.start_channels(hb=False)  # liveness is the kernel process's, not a heartbeat's
-    iopub = client.iopub_channel.socket  # only status and stdout: pictures never come
-    iopub.setsockopt(zmq.UNSUBSCRIBE, b"")
-    for topic in SUBSCRIBED:
-        iopub.setsockopt(zmq.SUBSCRIBE, topic)
-    _wait_ready(client, kernel, deadline)
-    return kernel, client
-
-
-def _wait_ready(client: Any, kernel: subprocess.Popen[bytes], deadline: float) -> None:
-    """Until the kernel answers kernel_info and IOPub delivers (ZMQ's late subscriber)."""
-    while True:
-        if kernel.poll() is not None:
-            raise RuntimeError(f"the kernel died at its start (exit status {kernel.poll()})")
-        if time.monotonic() > deadline:
-            raise TimeoutError("the kernel did not start within the wall-clock limit")
-        client.kernel_info()
-        try:
-            reply = client.get_shell_msg(timeout=1.0)
-        except queue.Empty:
-            continue
-        if reply["msg_type"] != "kernel_info_reply":
-            continue
-        try:
-            client.get_iopub_msg(timeout=0.2)
-        except queue.Empty:
-            continue
-        break
-    while True:
-        try:
-            client.get_iopub_msg(timeout=0.05)
-        except queue.Empty:
-            return
-
-
-def _execute(
-    client: Any, kernel: subprocess.Popen[bytes], code: str, deadline: float, keep: int
-) -> tuple[str, str]:
-    """Run one cell; return (state, stdout kept) with state "ok", "hung" or "died"."""
-    msg_id = client.execute(code, store_history=False, allow_stdin=False)
-    kept: list[str] = []
-    size = 0
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return "hung", ""
-        try:
-            message = client.get_iopub_msg(timeout=min(left, 0.5))
-        except queue.Empty:
-            if kernel.poll() is not None:
-                return "died", ""
-            continue
-        if message.get("parent_header", {}).get("msg_id") != msg_id:
-            continue
-        content = message["content"]
-        kind = message["msg_type"]
-        if kind == "stream" and keep and content.get("name") == "stdout":
-            text = content.get("text", "")[: keep - size]
-            kept.append(text)
-            size += len(text)
-        elif kind == "status" and content.get("execution_state") == "idle":
-            return "ok", "".join(kept)
-
-
-def _probe_line(text: str, marker: str) -> tuple[str | None, str]:
-    lines = [line for line in text.splitlines() if line.startswith(marker)]
-    if len(lines) != 1:
-        return None, f"the probe printed {len(lines)} result lines instead of 1"
-    return lines[0][len(marker) :], ""
+CUT = (
+    "the probe's output was cut: the kernel sent more than it could be read (a message over "
+    "16 MB, or faster than the grader reads: the notebook printed too much at once)"
+)
 
 
 class GraderError(Exception):
@@ -342,11 +243,11 @@ def _grade_in_kernel(job: dict[str, Any], box: sb.Sandbox) -> dict[str, Any]:
     report: dict[str, Any] = {"probes": {}, "current": None}
     report["uses"] = notebook_cells.uses(cells, names)
     try:  # nothing of the student's has run yet: a failure here is the grader's
-        kernel, client = _start_kernel(box, deadline)
+        kernel, link = start_kernel(box, deadline)
     except Exception as error:  # a missing package, a kernel that does not start in time
         raise GraderError(f"the kernel did not start: {type(error).__name__}: {error}") from None
     try:
-        state = _run_cells(job, box, client, kernel, cells, plan, deadline, report)
+        state = _run_cells(job, box, link, kernel, cells, plan, deadline, report)
         garbled: dict[str, str] = report.pop("garbled", {"status": "ran", "detail": ""})
         if state == "hung":
             detail = f"stopped after {box.limits.wall_seconds:g} s"
@@ -356,14 +257,14 @@ def _grade_in_kernel(job: dict[str, Any], box: sb.Sandbox) -> dict[str, Any]:
             return report | {"status": "crashed", "detail": detail}
         return report | garbled
     finally:
-        client.stop_channels()
+        link.close()
         box.kill_all(kernel.pid)
 
 
 def _run_cells(
     job: dict[str, Any],
     box: sb.Sandbox,
-    client: Any,
+    link: Link,
     kernel: subprocess.Popen[bytes],
     cells: list[str],
     plan: dict[int, list[str]],
@@ -375,7 +276,7 @@ def _run_cells(
     keep = box.limits.output_bytes
     for index in range(len(cells) + 1):
         if index < len(cells):
-            state, _ = _execute(client, kernel, cells[index], deadline, 0)
+            state = execute(link, kernel, cells[index], deadline, 0).state
             if state != "ok":
                 return state
         for number in plan.get(index, []):
@@ -383,10 +284,12 @@ def _run_cells(
             for kind in ("hidden", "common"):
                 if probes[number].get(kind) is None:
                     continue
-                state, text = _execute(client, kernel, probes[number][kind], deadline, keep)
-                if state != "ok":
-                    return state
-                line, detail = _probe_line(text, job["marker"])
+                cell = execute(link, kernel, probes[number][kind], deadline, keep)
+                if cell.state != "ok":
+                    return cell.state
+                line, detail = probe_line(cell.text, job["marker"])
+                if not cell.complete:
+                    line, detail = None, CUT
                 report["probes"].setdefault(number, {})[kind] = line
                 if line is None and kind == "hidden":
                     report["garbled"] = {"status": "crashed", "detail": detail}
@@ -394,49 +297,90 @@ def _run_cells(
     return "ok"
 
 
+def _package() -> tuple[Path, bool]:
+    """The package's folder, and whether it is installed (in a site-packages folder) rather
+    than run from a checkout."""
+    import site
+
+    import micrograd_edu
+
+    package = Path(micrograd_edu.__file__).resolve().parent
+    sites = {Path(p).resolve() for p in (*site.getsitepackages(), site.getusersitepackages())}
+    installed = package.parent in sites or package.parent.name in ("site-packages", "dist-packages")
+    return package, installed
+
+
 def _expose() -> list[Path]:
-    """What the kernel needs to see: the Python installation, the venv, the packages."""
-    import importlib.util
+    """What the kernel needs to see: the Python installation and every folder on its
+    ``sys.path`` (a virtual environment, site-packages added by ``.pth`` files) but a checkout
+    the package runs from, and the package's own folders (``visualize`` is a link)."""
+    package, installed = _package()
+    paths = {Path(p) for p in (sys.base_prefix, sys.prefix, sys.exec_prefix)}
+    pythonpath = set(os.environ.get("PYTHONPATH", "").split(os.pathsep)) - {""}
+    for entry in sys.path:  # not the kernel's: PYTHONPATH and the current folder
+        if entry and entry not in pythonpath and os.path.isdir(entry):
+            folder = Path(entry).resolve()
+            checkout = not installed and package.is_relative_to(folder)
+            if folder != Path.cwd().resolve() and not checkout:
+                paths.add(folder)
+    paths |= {package, (package / "visualize").resolve()}
+    return sorted({path.resolve() for path in paths if path.is_dir()})
 
-    paths = {Path(sys.base_prefix), Path(sys.prefix)}
-    for name in ("micrograd_edu", "micrograd_edu.visualize"):
-        spec = importlib.util.find_spec(name)
-        if spec is not None and spec.origin is not None:
-            paths.add(Path(spec.origin).parent)
-    return sorted({path.resolve() for path in paths})
+
+def _hidden(job: dict[str, Any]) -> list[Path]:
+    """What the kernel must not see: the grader's list, and the checkout the package runs
+    from (the folder holding it and the repository above, ``.git`` included)."""
+    package, installed = _package()
+    checkout = mounts.checkout_of(package, [package.parent] if installed else [])
+    return [Path(p) for p in job.get("hide", [])] + checkout
 
 
-def _isolate_files(job: dict[str, Any], layers: list[str]) -> int | None:
-    """The mount namespace if possible; the user to run the kernel as, if it can run."""
-    expose = _expose()
-    reachable = all(mounts.others_can_reach(path) for path in expose)
-    try:
-        notes = mounts.isolate(expose, [Path(p) for p in job.get("hide", [])], Path(job["folder"]))
-        layers.append("mount namespace")
-        layers.extend(notes)
-        reachable = True
-    except OSError as error:
-        if os.geteuid() == 0 and sys.platform == "linux":
-            layers.append(f"no mount namespace: {error}")
-    uid = job.get("uid")
-    if uid is not None and not reachable:
-        layers.append("no other user: the Python installation is not readable by others")
+def _isolate_files(job: dict[str, Any], box: sb.Sandbox) -> int | None:
+    """The mount namespace if possible; the uid to run the kernel as (leased), if any."""
+    if sys.platform != "linux" or os.geteuid() != 0:
+        box.weaknesses.append(NOT_ROOT if sys.platform == "linux" else NOT_LINUX)
         return None
-    return int(uid) if uid is not None else None
+    if job.get("uid") is None:
+        box.weaknesses.append("same user (--same-user): the kernel runs as the grader (root)")
+    else:
+        box.lease = leases.take(hint=int(job["uid"]))
+        if box.lease is None:
+            box.weaknesses.append(f"no other user: no uid of {leases.LEASES} could be leased")
+    expose = _expose()
+    try:
+        box.weaknesses.extend(mounts.isolate(expose, _hidden(job), box.folder))
+        box.layers.append("mount namespace")
+    except OSError as error:
+        box.weaknesses.append(f"no mount namespace: {error}")
+    if box.lease is not None and not all(mounts.others_can_reach(path) for path in expose):
+        box.weaknesses.append("no other user: the Python installation is not readable by others")
+        return None
+    return box.lease.uid if box.lease is not None else None
+
+
+NOT_ROOT = (
+    "not root: the kernel runs as the grader's user, with no mount, pid, ipc or network "
+    "namespace and no cgroup (it can read what the grader can read)"
+)
+NOT_LINUX = (
+    "not Linux: the kernel runs as the grader's user, without namespaces or cgroups (it can "
+    "read what the grader can read), and what it detaches is not tracked"
+)
 
 
 def worker(job: dict[str, Any], channel: int) -> None:
     """The worker's whole job; writes one line (JSON) on ``channel``."""
     start = time.monotonic()
     sb.die_with_parent(int(job["parent"]))
-    layers: list[str] = []
-    if sb.make_subreaper():
-        layers.append("process tree")
-    if job.get("network") and sb.enter_network_namespace():
-        layers.append("network namespace")
     box = sb.Sandbox(Path(job["folder"]), sb.Limits(**job["limits"]))
+    if sb.make_subreaper():
+        box.layers.append("process tree")
+    if job.get("network") and sb.enter_network_namespace():
+        box.layers.append("network namespace")
+    elif job.get("network") and sys.platform == "linux" and os.geteuid() == 0:
+        box.weaknesses.append("no network namespace")
     try:
-        uid = _isolate_files(job, layers)
+        uid = _isolate_files(job, box)
         box.prepare(uid)
         result = _grade_in_kernel(job, box)
     except GraderError as error:
@@ -447,7 +391,8 @@ def worker(job: dict[str, Any], channel: int) -> None:
         result = {"status": "crashed", "detail": f"{type(error).__name__}: {error}"[:300]}
     result |= {
         "nonce": job["nonce"],
-        "layers": box.layers + layers,
+        "layers": box.layers,
+        "weaknesses": box.weaknesses,
         "seconds": time.monotonic() - start,
     }
     os.write(channel, (json.dumps(result) + "\n").encode())

@@ -13,31 +13,43 @@ Everywhere (any POSIX system):
 
 Where available (Linux, grader running as root):
 
-* ``user nobody``: the kernel runs as ``nobody`` with no supplementary groups, the sandbox
-  folder owned by it; the installed package is read-only to it;
+* ``unprivileged user``: the kernel runs as a uid leased machine-wide (:mod:`.leases`: no
+  other live kernel of any grader has it) with no supplementary groups, the sandbox folder
+  owned by it; the installed package is read-only to it;
+* ``pid namespace``: the kernel in a pid namespace of its own with its own ``/proc``
+  (:mod:`.pidns`): it sees and can signal only its own processes, and when the namespace's
+  first process ends every process in it is killed;
+* ``ipc namespace``: System V and POSIX message queues and shared memory of its own;
 * ``network namespace``: the worker and its kernel in a network namespace with only
   loopback (the kernel talks to the worker over 127.0.0.1);
 * ``cgroup``: a cgroup v1 (memory, pids, freezer) per notebook: memory and process limits for
   the whole tree, and a freeze-then-kill at the end that nothing escapes.
+
+A layer that could not run is not listed: it is named among the sandbox's ``weaknesses``
+(not root, no namespaces, another system), and so is a folder left visible.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import fcntl
+import functools
+import json
 import os
-import resource
+import select
 import signal
 import socket
 import struct
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import leases, pidns
 
 __all__ = [
     "Limits",
@@ -71,11 +83,15 @@ class Limits:
         return int(self.wall_seconds) + 6
 
 
+@functools.cache
 def _libc() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("c")
-    if sys.platform != "linux" or name is None:
+    """The C library (Linux), found without running anything (``ctypes.util.find_library``
+    runs ``ldconfig``: once the worker is in a new pid namespace, its first child must be
+    the namespace's first process)."""
+    if sys.platform != "linux":
         return None
-    return ctypes.CDLL(name, use_errno=True)
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc if all(hasattr(libc, name) for name in ("prctl", "unshare", "mount")) else None
 
 
 def make_subreaper() -> bool:
@@ -216,13 +232,16 @@ HOME_FOLDERS = ("tmp", ".ipython", ".jupyter", "runtime", ".config/matplotlib", 
 
 @dataclass
 class Sandbox:
-    """One notebook's sandbox: its folder, its limits, and the layers that are on."""
+    """One notebook's sandbox: its folder, its limits, the layers that ran, its weaknesses."""
 
     folder: Path
     limits: Limits
     uid: int | None = None
     cgroups: list[Path] = field(default_factory=list)
     layers: list[str] = field(default_factory=list)
+    weaknesses: list[str] = field(default_factory=list)
+    pid_namespace: bool = False
+    lease: leases.Lease | None = None
 
     def prepare(self, uid: int | None = None, want_cgroup: bool = True) -> None:
         """Make the homes; run as user ``uid`` and in a cgroup where possible (root, Linux)."""
@@ -239,24 +258,53 @@ class Sandbox:
             self.cgroups = _make_cgroups(self.limits)
             if self.cgroups:
                 self.layers.append("cgroup")
+            else:
+                self.weaknesses.append("no cgroup: no cgroup v1 memory, pids and freezer")
 
-    def preexec(self) -> Callable[[], None]:
-        """What the kernel's process runs before exec: session, cgroup, limits, user."""
-        limits, uid, cgroups = self.limits, self.uid, list(self.cgroups)
+    def settings(self) -> dict[str, int | None]:
+        """What the kernel's process drops before it runs (:func:`.pidns.drop`)."""
+        limits = self.limits
+        return {
+            "memory": limits.memory_bytes,
+            "cpu": limits.cpu_seconds,
+            "file": limits.file_bytes,
+            "processes": limits.processes,
+            "uid": self.uid,
+        }
+
+    def start(self, command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        """Start the kernel (``command``): in new IPC and pid namespaces through :mod:`.pidns`
+        where it can (root, Linux), else directly. Its stdin, stdout and stderr are
+        ``/dev/null``."""
+        if _libc() is None or os.geteuid() != 0:
+            return _popen(command, self.folder, env, self.preexec(), None)
+        init = [sys.executable, "-I", "-S", pidns.__file__, json.dumps(self.settings())]
+        process = _popen([*init, *command], self.folder, env, self.preexec(drop=False), True)
+        report = _first_line(process)
+        if report is None:
+            raise RuntimeError("the sandbox's first process died at its start")
+        for key, layer in (("ipc", "ipc namespace"), ("pid", "pid namespace")):
+            if report.get(key):
+                self.weaknesses.append(f"no {layer}: {report[key]}")
+            else:
+                self.layers.append(layer)
+        if not report["pid"]:
+            self.pid_namespace = True
+            if report.get("proc"):
+                self.weaknesses.append(f"no /proc of its own: {report['proc']}")
+        return process
+
+    def preexec(self, drop: bool = True) -> Callable[[], None]:
+        """What the started process runs before exec: a session, the cgroup, death with this
+        process; and (``drop``) the kernel's limits and user."""
+        settings, cgroups = self.settings(), list(self.cgroups)
 
         def run() -> None:
             os.setsid()
             for group in cgroups:
                 (group / "cgroup.procs").write_text(str(os.getpid()))
-            _set_limit(resource.RLIMIT_AS, limits.memory_bytes)
-            _set_limit(resource.RLIMIT_CPU, limits.cpu_seconds)
-            _set_limit(resource.RLIMIT_FSIZE, limits.file_bytes)
-            _set_limit(resource.RLIMIT_CORE, 0)
-            if uid is not None:
-                _set_limit(resource.RLIMIT_NPROC, limits.processes)
-                os.setgroups([])
-                os.setgid(NOBODY)
-                os.setuid(uid)
+            if drop:
+                pidns.drop(settings)
             libc = _libc()
             if libc is not None:
                 libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # dies with the worker
@@ -266,6 +314,9 @@ class Sandbox:
     def kill_all(self, kernel_pid: int | None) -> int:
         """Kill every process the notebook started; remove the cgroup."""
         killed = 0
+        if kernel_pid is not None and self.pid_namespace:  # the namespace goes with it
+            with contextlib.suppress(OSError):
+                os.kill(kernel_pid, signal.SIGKILL)
         for group in self.cgroups:
             if group.parent.parent.name == "freezer":
                 _freeze(group, True)
@@ -285,13 +336,38 @@ class Sandbox:
         return killed
 
 
-def _set_limit(which: int, value: int) -> None:
-    """Lower one limit; a limit the system refuses (macOS and RLIMIT_AS) is left as it is."""
-    _, hard = resource.getrlimit(which)
-    if hard != resource.RLIM_INFINITY:
-        value = min(value, hard)
-    with contextlib.suppress(ValueError, OSError):
-        resource.setrlimit(which, (value, value if which != resource.RLIMIT_CPU else value + 5))
+def _popen(
+    command: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    preexec: Callable[[], None],
+    report: bool | None,
+) -> subprocess.Popen[bytes]:
+    """A process with stdin and stderr on /dev/null, stdout too unless it ``report``s on it."""
+    return subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE if report else subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        close_fds=True,
+        cwd=cwd,
+        env=env,
+        preexec_fn=preexec,
+    )
+
+
+def _first_line(process: subprocess.Popen[bytes], seconds: float = 30.0) -> dict[str, str] | None:
+    """The report of :mod:`.pidns` (what ran, what could not: errors by name), or None."""
+    assert process.stdout is not None
+    line = b""
+    if select.select([process.stdout], [], [], seconds)[0]:
+        line = process.stdout.readline(4096)
+    process.stdout.close()
+    try:
+        report = json.loads(line)
+        return {str(k): str(v) for k, v in report.items()} if "pid" in report else None
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 def _walk(folder: Path) -> Iterator[Path]:

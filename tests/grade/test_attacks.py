@@ -13,9 +13,15 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import secrets
 import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -288,3 +294,268 @@ def test_on_gradescope_only_the_teacher_sees_the_flag() -> None:
         "output": "Its code reaches into the grader: exercises.switch",
         "visibility": "hidden",
     }
+
+
+# ---------------------------------------------------------------------- issue 27: across runs
+ROOT = Path(__file__).resolve().parents[2]
+HELPERS = ROOT / "tests" / "helpers"
+rooted = pytest.mark.skipif(not ROOTED, reason="needs root on Linux with cgroups (namespaces)")
+
+
+def _grader(*args: str, python: str = sys.executable) -> subprocess.Popen[str]:
+    """``python -m micrograd_edu.grade --course grading_fake --json ARGS`` in a process."""
+    return subprocess.Popen(
+        [python, "-m", "micrograd_edu.grade", "--course", "grading_fake", "--json", *args],
+        env=dict(os.environ, PYTHONPATH=str(HELPERS)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _finished(grader: subprocess.Popen[str], seconds: float = 300) -> list[NotebookGrade]:
+    out, err = grader.communicate(timeout=seconds)
+    assert grader.returncode == 0, err
+    return [
+        NotebookGrade(**{**r, "exercises": [ExerciseGrade(**g) for g in r["exercises"]]})
+        for r in json.loads(out)
+    ]
+
+
+WAIT_THEN_ATTACK = """\
+import os, signal, time
+go = []
+signal.signal(signal.SIGUSR1, lambda *args: go.append(1))
+open('ready', 'w').write({token!r})
+deadline = time.monotonic() + 200
+while not go and time.monotonic() < deadline:
+    time.sleep(0.05)
+other = int(open('other').read()) if go else 0
+seen = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())
+hits = [('sees', other)] if other in seen else []
+try:
+    hits.append(('reads', os.listdir(f'/proc/{{other}}/cwd')))
+except OSError:
+    pass
+try:
+    os.kill(other, signal.SIGKILL)
+    hits.append(('kills', other))
+except OSError:
+    pass
+def double(x):
+    return 2 * x if go and other and not hits and seen == [1, 2] else 0
+"""
+
+
+def _kernel_with(token: str) -> int | None:
+    """The host pid of the kernel whose notebook wrote ``token`` in its folder, if running."""
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if (entry / "cmdline").read_bytes().split(b"\0")[1:3] != [b"-m", b"ipykernel_launcher"]:
+                continue  # not a kernel (the pid namespace's first process names it too)
+            if (entry / "cwd" / "ready").read_text() == token:
+                return int(entry.name)
+        except OSError:
+            continue
+    return None
+
+
+def _uid(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1])
+
+
+@rooted
+def test_two_graders_at_once_never_share_a_uid_and_their_kernels_cannot_meet(
+    tmp_path: Path,
+) -> None:
+    tokens = {name: f"{name}-{secrets.token_hex(4)}" for name in ("first", "second")}
+    graders = {}
+    for name, token in tokens.items():
+        path = fake.write(
+            tmp_path / name / "ann",
+            "90_fake.ipynb",
+            WAIT_THEN_ATTACK.format(token=token),
+            fake.RIGHT[1],
+        )
+        graders[name] = _grader("--timeout", "240", str(path))
+    try:
+        deadline = time.monotonic() + 180
+        kernels: dict[str, int | None] = {name: None for name in tokens}
+        while time.monotonic() < deadline and None in kernels.values():
+            kernels = {name: kernels[name] or _kernel_with(token) for name, token in tokens.items()}
+            time.sleep(0.1)
+        first, second = kernels["first"], kernels["second"]
+        assert first is not None and second is not None, "both kernels run at once"
+        assert _uid(first) != _uid(second)  # leased machine-wide: never the same uid
+        assert {_uid(first), _uid(second)} <= set(range(64000, 65000))
+        Path(f"/proc/{first}/cwd/other").write_text(str(second))
+        Path(f"/proc/{second}/cwd/other").write_text(str(first))
+        os.kill(first, signal.SIGUSR1)
+        os.kill(second, signal.SIGUSR1)
+        records = [_finished(graders[name])[0] for name in tokens]
+    finally:
+        for grader in graders.values():
+            grader.kill()
+            grader.communicate()
+    for record in records:
+        assert record.status == "graded", record.detail
+        assert _results(record) == {"9.1": "passed", "9.2": "passed"}  # neither saw the other
+        assert {"unprivileged user", "pid namespace"} <= set(record.layers)
+
+
+GIT_AND_CHECKOUT = """\
+import os, subprocess
+import micrograd_edu.engine  # the package itself: still there
+found = []
+for folder in {folders!r}:
+    for inside in ('.git', 'notebooks', 'tests', 'pyproject.toml'):
+        if os.path.exists(os.path.join(folder, inside)):
+            found.append(os.path.join(folder, inside))
+    for command in (['git', '-C', folder, 'show', 'HEAD:notebooks/02_backpropagation.ipynb'],
+                    ['git', '-C', folder, 'log', '-1']):
+        shown = subprocess.run(command, capture_output=True)
+        if shown.returncode == 0 or shown.stdout:
+            found.append(' '.join(command))
+package = os.path.dirname(micrograd_edu.engine.__file__)
+for above in ('../.git', '../notebooks', '../tests', '../README.md'):
+    if os.path.exists(os.path.join(package, above)):
+        found.append(above)
+def double(x):
+    return 2 * x if not found else 0
+"""
+
+
+@rooted
+def test_the_checkout_and_its_git_history_are_hidden(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from micrograd_edu.grade.mounts import checkout_of
+
+    folders = [str(folder) for folder in checkout_of(ROOT / "micrograd_edu", [])]
+    assert str(ROOT) in folders and (ROOT / ".git").exists()
+    path = fake.write(
+        tmp_path / "mallory",
+        "90_fake.ipynb",
+        GIT_AND_CHECKOUT.format(folders=folders),
+        fake.RIGHT[1],
+    )
+    code = cli.main(["--json", "--timeout", "120", str(path)], course=fake)
+    [record] = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert "mount namespace" in record["layers"]
+    assert [g["result"] for g in record["exercises"]] == ["passed", "passed"]
+
+
+TMP_WRITER = """\
+open('/tmp/{note}', 'w').write('for the next notebook')
+written = 0
+try:
+    while written < 100:
+        with open(f'/tmp/fill{{written}}', 'wb') as out:
+            out.write(b'x' * (8 << 20))
+        written += 8
+except OSError:
+    pass
+def double(x):
+    return 2 * x if written < 64 else 0
+"""
+TMP_READER = """\
+import os
+def double(x):
+    return 2 * x if not os.path.exists('/tmp/{note}') else 0
+"""
+
+
+@rooted
+def test_tmp_is_private_when_the_python_installation_lives_under_tmp(tmp_path: Path) -> None:
+    import site
+    import sysconfig
+
+    installation = Path(tempfile.mkdtemp(prefix="micrograd-venv-", dir="/tmp"))
+    installation.chmod(0o755)  # as a CI workspace is: readable by the kernel's user
+    note = f"note-{secrets.token_hex(4)}"
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "venv", "--without-pip", str(installation)], check=True
+        )
+        ours = sysconfig.get_paths()["purelib"]
+        theirs = subprocess.run(
+            [
+                str(installation / "bin" / "python"),
+                "-c",
+                "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        Path(theirs, "course.pth").write_text(f"import site; site.addsitedir({ours!r})\n")
+        assert site  # the venv reaches this one's packages through the .pth file
+        writer = fake.write(
+            tmp_path / "writer", "90_fake.ipynb", TMP_WRITER.format(note=note), fake.RIGHT[1]
+        )
+        reader = fake.write(
+            tmp_path / "reader", "90_fake.ipynb", TMP_READER.format(note=note), fake.RIGHT[1]
+        )
+        grader = _grader(
+            "--jobs",
+            "1",
+            "--timeout",
+            "120",
+            str(writer),
+            str(reader),
+            python=str(installation / "bin" / "python"),
+        )
+        records = _finished(grader)
+    finally:
+        shutil.rmtree(installation, ignore_errors=True)
+    assert not Path("/tmp", note).exists()
+    for record in records:
+        assert _results(record) == {"9.1": "passed", "9.2": "passed"}, record.student
+        assert "mount namespace" in record.layers
+        assert record.weaknesses == []  # /tmp was not shared, nothing left visible
+
+
+@rooted
+def test_a_link_on_the_hand_in_path_is_refused_in_a_class_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    solutions = fake.write(tmp_path / "course" / "notebooks", "90_fake.ipynb", *fake.RIGHT)
+    bob = fake.write(tmp_path / "submitted" / "bob" / "90", "90_fake.ipynb", fake.RIGHT[0])
+    (tmp_path / "submitted" / "mallory").mkdir()
+    (tmp_path / "submitted" / "mallory" / "90").symlink_to(solutions.parent)
+    mallory = tmp_path / "submitted" / "mallory" / "90" / "90_fake.ipynb"
+    out = tmp_path / "out"
+    args = ["--timeout", "120", "--student-from", "nbgrader", "--out", str(out)]
+    assert cli.main([*args, str(bob), str(mallory)], course=fake) == 1  # one refused
+    records = _records(out)
+    assert _results(records["bob"]) == {"9.1": "passed", "9.2": "missing"}
+    assert (records["mallory"].status, records["mallory"].exercises) == ("refused", [])
+    assert records["mallory"].detail == (
+        "cannot read it: a folder on its path is a symbolic link: "
+        f"{tmp_path}/submitted/mallory/90 (grade the files themselves)"
+    )
+    assert capsys.readouterr().out.count("REFUSED") == 1
+
+
+INPUT_TRANSFORMER = """\
+def forge(lines):
+    if any('_json.dumps' in line for line in lines):  # only the grader's probe cell
+        return ['def double(x):\\n', '    return 2 * x\\n',
+                'def square(x):\\n', '    return x * x\\n', *lines]
+    return lines
+get_ipython().input_transformers_cleanup.append(forge)
+"""
+
+
+def test_an_input_transformer_rewriting_the_probe_is_flagged_for_a_human(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = fake.write(tmp_path / "trudy", "90_fake.ipynb", INPUT_TRANSFORMER)
+    assert cli.main(["--json", "--timeout", "120", str(path)], course=fake) == 0
+    [record] = json.loads(capsys.readouterr().out)
+    # it cannot be stopped inside the kernel (the notebook defines neither function; a
+    # teacher running it sees nothing), so it is flagged for a teacher to read
+    assert [g["result"] for g in record["exercises"]] == ["passed", "passed"]
+    assert record["flags"] == ["get_ipython", "input_transformers_cleanup"]

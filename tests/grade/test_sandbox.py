@@ -140,8 +140,15 @@ def test_a_forged_worker_line_then_a_killed_parent_is_never_a_pass(
 ) -> None:
     path = fake.write(tmp_path / "mallory", "90_fake.ipynb", FORGED_LINE, *fake.RIGHT)
     _, [record] = _grade(capsys, "--timeout", "60", *user, str(path))
-    if "unprivileged user" in record["layers"]:  # type: ignore[operator]
-        # the kernel cannot open the worker's descriptors nor signal it: graded as usual
+    if user and os.geteuid() == 0:  # the layer off is said, never listed as run
+        assert "unprivileged user" not in record["layers"]  # type: ignore[operator]
+        assert record["weaknesses"] == [
+            "same user (--same-user): the kernel runs as the grader (root)"
+        ]
+    layers = set(record["layers"])  # type: ignore[arg-type]
+    if layers & {"unprivileged user", "pid namespace"}:
+        # the kernel cannot open the worker's descriptors nor signal it (another user, or
+        # its parent is the namespace's first process, which ignores it): graded as usual
         assert record["status"] == "graded"
         assert _results([record]) == [{"9.1": "passed", "9.2": "passed"}]
     else:  # the worker was killed: crashed, whatever it "wrote"
@@ -316,6 +323,33 @@ def test_output_and_memory_limits(tmp_path: Path, capsys: pytest.CaptureFixture[
     ]
 
 
+BIG = 20 << 20
+"""Characters printed at once: one message over the worker's 16 MB cap."""
+
+
+def test_a_message_too_large_to_read_costs_its_output_never_the_grading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # ZeroMQ refuses the message and closes that connection for good: the worker notices
+    # (a socket monitor), connects again, and reads the cell's end from the shell
+    loud = f"import sys\nsys.stdout.write('x' * {BIG})\nsys.stdout.flush()\n"
+    path = fake.write(tmp_path / "loud", "90_fake.ipynb", loud, *fake.RIGHT)
+    code, [record] = _grade(capsys, "--timeout", "300", str(path))
+    assert (code, record["status"], record["detail"]) == (0, "graded", "")
+    assert _results([record]) == [{"9.1": "passed", "9.2": "passed"}]
+
+
+def test_a_probe_whose_output_was_cut_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chatty = f"def double(x):\n    print('x' * {BIG})\n    return 2 * x\n"
+    path = fake.write(tmp_path / "chatty", "90_fake.ipynb", chatty, fake.RIGHT[1])
+    code, [record] = _grade(capsys, "--timeout", "300", str(path))
+    assert (code, record["status"], record["detail"]) == (1, "crashed", run.CUT)
+    assert _results([record]) == [{"9.1": "crashed", "9.2": "passed"}]  # the next one read
+    assert record["exercises"][0]["message"] == run.CUT  # type: ignore[index]
+
+
 def test_the_kernel_sees_no_secret_and_has_its_homes_inside(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -339,7 +373,19 @@ def test_layers_on_this_machine(tmp_path: Path, capsys: pytest.CaptureFixture[st
     layers = set(record["layers"])  # type: ignore[arg-type]
     assert {"folder", "environment", "limits", "process tree"} <= layers
     if os.geteuid() == 0 and Path("/sys/fs/cgroup/pids/cgroup.procs").exists():
-        assert {"unprivileged user", "cgroup", "mount namespace", "network namespace"} <= layers
+        assert layers == {
+            "folder",
+            "environment",
+            "limits",
+            "process tree",
+            "unprivileged user",
+            "cgroup",
+            "mount namespace",
+            "network namespace",
+            "pid namespace",
+            "ipc namespace",
+        }
+        assert record["weaknesses"] == []  # every layer ran, nothing left visible
 
 
 def test_ctrl_c_keeps_the_finished_grades(tmp_path: Path) -> None:
