@@ -73,7 +73,7 @@ def plot_returns(history: RLHistory, ax: Axes | None = None, window: int = 20) -
     )
     ax.set_xlabel("episode")
     ax.set_ylabel("return")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left")  # returns rise as the agent learns: that corner stays empty
     set_description(
         ax,
         f"Return per episode over {len(history.returns):,} episodes: "

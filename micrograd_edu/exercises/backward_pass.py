@@ -135,6 +135,8 @@ def _judge_backward(case: Any, data: Any) -> str:
     right = {reset: answers.pop(f"expected@{reset}") for reset in _RESETS}
     if close(data, right["computed"]):
         return _RIGHT
+    if close(data, right["all"]):
+        return _RIGHT + _LEAVES_RESET
     first = data[0] if isinstance(data, list) and data else None
     accumulates = isinstance(first, list) and len(first) == 2 and first[0] != first[1]
     expected = right["computed" if accumulates else "all"]  # the behaviour the student chose
@@ -162,6 +164,10 @@ def _judge_backward(case: Any, data: Any) -> str:
 
 
 _RIGHT = "your backward() agrees with the engine on a chain, x·x, a + a, a diamond and a·w − a."
+_LEAVES_RESET = (
+    "\n  note:     it also resets the leaves' grads; root.backward() adds into them instead, as "
+    'PyTorch does (see the section "Calling backward() twice" below)'
+)
 
 BACKWARD = Exercise(
     number="2.4",

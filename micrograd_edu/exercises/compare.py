@@ -78,11 +78,20 @@ def close(got: object, expected: object, tol: float = 1e-9) -> bool:
     return bool(got == expected)
 
 
+def _described(x: object) -> str | None:
+    """The type named by :func:`~micrograd_edu.exercises.core.plain`'s ``{"type": ...}``."""
+    if isinstance(x, Mapping) and set(x) <= {"type", "length"} and isinstance(x.get("type"), str):
+        return str(x["type"])
+    return None
+
+
 def _kind(x: object) -> str:
     if x is None:
         return "None"
     if isinstance(x, Mapping) and set(x) == {"Value"}:
         return "Value"
+    if _described(x) is not None:
+        return str(_described(x))
     if isinstance(x, Mapping):
         return "dict"
     if isinstance(x, (list, tuple)):
@@ -223,6 +232,8 @@ def _show(value: object, depth: int, digits: int) -> str:
     if isinstance(value, Mapping):
         if set(value) == {"Value"}:
             return f"Value(data={_show(value['Value'], depth + 1, digits)})"
+        if _described(value) is not None:
+            return f"a {_described(value)}"
         pairs = [f"{k!r}: {_show(v, depth + 1, digits)}" for k, v in list(value.items())[:40]]
         return "{" + ", ".join(pairs) + "}"
     if isinstance(value, str):

@@ -21,9 +21,11 @@ judge in its own process (:mod:`~micrograd_edu.exercises.grading`).
 
 from __future__ import annotations
 
+import decimal
 import importlib
 import json
 import math
+import numbers
 import random
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
@@ -196,10 +198,14 @@ def plain(x: object, depth: int = 0) -> Any:
     """``x`` as plain JSON data: numbers, strings (cut), lists, dicts; anything else described.
 
     Non-finite floats become the strings "NaN", "Infinity", "-Infinity";
-    a Value becomes ``{"Value": data}``; arrays and tensors their lists.
+    a Value becomes ``{"Value": data}``; arrays and tensors their lists; other
+    real numbers (``Fraction``, ``Decimal``) their float.
 
     >>> plain((1, 2.5, float("nan"), None, "x" * 3, {"a": [True]}))
     [1, 2.5, 'NaN', None, 'xxx', {'a': [True]}]
+    >>> from fractions import Fraction
+    >>> plain([Fraction(-4, 2), Fraction(1, 3)])
+    [-2.0, 0.3333333333333333]
     >>> import numpy as np
     >>> plain(np.array([2.0])), plain(np.int64(3)), plain(np.zeros((2, 1)))
     ([2.0], 3, [[0.0], [0.0]])
@@ -214,6 +220,8 @@ def plain(x: object, depth: int = 0) -> Any:
         return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
     if isinstance(x, str):
         return x[:MAX_TEXT]
+    if isinstance(x, (numbers.Real, decimal.Decimal)) and not hasattr(x, "ndim"):
+        return plain(float(x), depth)  # a Fraction or a Decimal: a number all the same
     if depth > 20:
         return {"type": "deep"}
     return _plain_container(x, depth)
@@ -289,6 +297,8 @@ def answer_and_backpropagate(guard: Guard, answer: Any, *args: Any) -> dict[str,
         out = answer(*args)
     described = describe_value(out)
     if isinstance(out, Value):
+        if out.grad != 0:  # seeded: the answer ran backward() itself
+            described["backward_called"] = True
         out.backward()
     return described
 
@@ -312,6 +322,13 @@ number 0.5, not a Value
     """
     fields: dict[str, Any] = described if isinstance(described, dict) else {}
     kind, data = fields.get("kind"), fields.get("data")
+    if kind == "Value" and fields.get("backward_called"):
+        raise WrongAnswerError(
+            number,
+            f"{what} called backward() on its result: the check calls it on the Value returned",
+            hint="return the Value without calling .backward(): a second backward() adds the "
+            "gradients again, so every grad comes out twice",
+        )
     if kind == "Value" and isinstance(data, (int, float)) and not isinstance(data, bool):
         return float(data)
     if kind == "Value" and isinstance(data, str):

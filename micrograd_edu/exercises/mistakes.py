@@ -68,8 +68,9 @@ _MISTAKES = [
     Mistake(
         "wrong-order",
         "wrong order",
-        "a node passed its gradient on before every node that uses it had passed theirs to it: "
-        "walk the topological order backwards, from the output to the inputs",
+        "the order runs the wrong way: a topological order lists each node after the nodes it "
+        "was computed from, and backward walks it backwards, from the output to the inputs, so "
+        "that a node passes its gradient on only once every node that uses it has passed theirs",
         "for node in reversed(order): ...",
     ),
     Mistake(

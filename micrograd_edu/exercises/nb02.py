@@ -218,8 +218,19 @@ _TOPO: Spec = {
         ["d = c + a", "add", "c = a·b", "a"],
         ["t = tanh(d)", "tanh", "d = c + a"],
         ["e = t·c", "mul", "t = tanh(d)", "c = a·b"],
+        ["out = a·e", "mul", "a", "e = t·c"],
     ],
 }
+"""The root's first child is a leaf that is also reached deeper down: a depth-first search
+that appends a node *before* its children is then not even reversed a topological order."""
+
+
+def _hidden_topological(rng: random.Random) -> dict[str, Any]:
+    """A random graph under a root whose first child is its first leaf (see ``_TOPO``)."""
+    spec = random_graph(rng, 3, 5)
+    top, first_leaf = spec["nodes"][-1][0], spec["leaves"][0][0]
+    spec["nodes"].append(["out", "mul", first_leaf, top])
+    return {"graph": spec}
 
 
 def _labels(order: Any) -> Any:
@@ -313,7 +324,7 @@ TOPOLOGICAL = Exercise(
     number="2.3",
     what="topological_sort",
     notebook_case=lambda: {"graph": _TOPO},
-    hidden_case=lambda rng: {"graph": random_graph(rng, 3, 5)},
+    hidden_case=_hidden_topological,
     probe=_probe_topological,
     judge=_judge_topological,
     switch=((_VALUE, "topological_order"),),

@@ -34,8 +34,13 @@ def _neuron_values(case: dict[str, Any]) -> tuple[list[Value], Value]:
 
 def _probe_neuron(case: dict[str, Any], guard: Guard, neuron_forward: Any) -> dict[str, Any]:
     w, b = _neuron_values(case)
-    described = answer_and_backpropagate(guard, neuron_forward, w, list(case["x"]), b)
-    first = {"out": described, "grads": [wi.grad for wi in w], "grad_b": b.grad}
+    x = list(case["x"])
+    given = list(w)
+    described = answer_and_backpropagate(guard, neuron_forward, w, x, b)
+    changed = [name for name, now, was in (("w", w, given), ("x", x, case["x"])) if now != was]
+    first = {"out": described, "grads": [wi.grad for wi in given], "grad_b": b.grad}
+    if changed:
+        first["changed"] = changed
     w2, b2 = _neuron_values(case)  # fresh Values: a second call must give the same
     again = answer_and_backpropagate(guard, neuron_forward, w2, list(case["x"]), b2)
     return {**first, "again": again}
@@ -60,6 +65,15 @@ def _judge_neuron(case: dict[str, Any], data: Any) -> str:
         hint=hint,
         formula="out = tanh(w₀x₀ + w₁x₁ + … + b)",
     )
+    changed = data.get("changed")
+    if isinstance(changed, list) and changed:
+        raise WrongAnswerError(
+            "3.1",
+            f"neuron_forward changed the list {changed[0]} it was given",
+            input=shown,
+            hint="compute the output from w, x and b without appending to them or changing "
+            "their items: the caller still needs its lists as they were",
+        )
     grads = data.get("grads")
     if isinstance(grads, list) and grads and all(g == 0.0 for g in grads):
         raise WrongAnswerError(

@@ -186,7 +186,8 @@ def _hidden_sgd(rng: random.Random) -> dict[str, Any]:
 SGD_STEP = Exercise(
     number="4.2",
     what="the SGD step",
-    notebook_case=lambda: {"data": [1.0, -2.0, 0.5], "grads": [0.5, -1.0, 0.0], "lr": 0.1},
+    # the gradient 0 in the middle: a loop that skips the first or the last parameter shows
+    notebook_case=lambda: {"data": [1.0, 0.5, -2.0], "grads": [0.5, 0.0, -1.0], "lr": 0.1},
     hidden_case=_hidden_sgd,
     probe=_probe_sgd,
     judge=_judge_sgd,

@@ -36,8 +36,20 @@ def _model(case: dict[str, Any]) -> MLP:
 
 
 # ------------------------------------------------------------------ 7.1
+def _needs_torch() -> WrongAnswerError:
+    return WrongAnswerError(
+        "7.1",
+        "exercise 7.1 needs PyTorch, which is not installed where this kernel runs",
+        hint="Linux: pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu;"
+        " macOS, Windows: pip install torch==2.13.0; then restart the kernel",
+    )
+
+
 def _probe_torch(case: dict[str, Any], guard: Guard, torch_loss: Any) -> Any:
-    import torch
+    try:
+        import torch
+    except ImportError:
+        raise _needs_torch() from None
 
     from ..io import to_torch
 
@@ -49,7 +61,8 @@ def _probe_torch(case: dict[str, Any], guard: Guard, torch_loss: Any) -> Any:
         shape = list(out.shape) if isinstance(out, torch.Tensor) else None
         return {"type": type(out).__name__, "shape": shape}
     grad = None
-    if out.requires_grad:
+    called = sequential[0].weight.grad is not None  # the student's code ran backward() itself
+    if out.requires_grad and not called:
         with guard():
             out.backward()  # type: ignore[no-untyped-call]
         weight = sequential[0].weight.grad
@@ -57,7 +70,13 @@ def _probe_torch(case: dict[str, Any], guard: Guard, torch_loss: Any) -> Any:
     with guard():
         again = torch_loss(sequential, X, y)
     again_value = again.item() if isinstance(again, torch.Tensor) and again.numel() == 1 else again
-    return {"loss": out.item(), "dtype": str(out.dtype), "grad": grad, "again": again_value}
+    return {
+        "loss": out.item(),
+        "dtype": str(out.dtype),
+        "grad": grad,
+        "again": again_value,
+        "backward_called": called,
+    }
 
 
 def _float32(number: str, what: str, expected: Any, got: Any, dtype: Any) -> None:
@@ -75,19 +94,25 @@ def _float32(number: str, what: str, expected: Any, got: Any, dtype: Any) -> Non
         )
 
 
-def _judge_torch(case: dict[str, Any], data: Any) -> str:
-    X, y = np.array(case["X"]), np.array(case["y"])
-    n = len(X)
-    data = data if isinstance(data, dict) else {}
-    if "loss" not in data:
-        shape = data.get("shape")
+def _require_loss(data: Any) -> dict[str, Any]:
+    """The probe's record of a one-element tensor; raises naming what came instead."""
+    record: dict[str, Any] = data if isinstance(data, dict) else {}
+    if "loss" not in record:
+        shape = record.get("shape")
         raise WrongAnswerError(
             "7.1",
             "torch_loss must return a one-element torch tensor (the mean loss), got "
-            + (f"a tensor of shape {shape}" if shape else f"a {data.get('type', show(data))}"),
+            + (f"a tensor of shape {shape}" if shape else f"a {record.get('type', show(record))}"),
             hint="average the squared errors into one number with .mean(), and keep it a tensor "
             "(no .item(), no NumPy)",
         )
+    return record
+
+
+def _judge_torch(case: dict[str, Any], data: Any) -> str:
+    X, y = np.array(case["X"]), np.array(case["y"])
+    n = len(X)
+    data = _require_loss(data)
     model = _model(case)
     loss = losses.mean(losses.mse, [model(row) for row in X], y.tolist())
     predictions = model.forward_array(X)[:, 0]
@@ -115,6 +140,14 @@ def _judge_torch(case: dict[str, Any], data: Any) -> str:
         hint="the mean over the n points of (prediction − target)², with the predictions "
         "flattened to shape (n,)",
     )
+    if data.get("backward_called"):
+        raise WrongAnswerError(
+            "7.1",
+            "torch_loss called backward() itself: the check calls it on the loss you return",
+            input=shown_input,
+            hint="return the loss without .backward(): PyTorch refuses a second backward() "
+            "through the same graph, and gradients of two passes would add up",
+        )
     if data.get("grad") is None:
         raise WrongAnswerError(
             "7.1",

@@ -52,12 +52,15 @@ def _returns_variant(
 
 
 def _probe_returns(case: dict[str, Any], guard: Guard, returns_of: Any) -> Any:
-    calls = []
+    calls, changed = [], False
     for _ in range(2):  # twice: a running sum kept outside the function shows
+        episodes = copy.deepcopy(case["episodes"])
         with guard():
-            answer = returns_of(copy.deepcopy(case["episodes"]), case["gamma"])
+            answer = returns_of(episodes, case["gamma"])
         calls.append(plain(answer))  # now: a later call may change what it returned
-    return {"returns": calls[0], "again": calls[1]}
+        changed = changed or episodes != case["episodes"]
+    record = {"returns": calls[0], "again": calls[1]}
+    return {**record, "changed": True} if changed else record
 
 
 def _judge_returns(case: dict[str, Any], data: Any) -> str:
@@ -76,6 +79,14 @@ def _judge_returns(case: dict[str, Any], data: Any) -> str:
         "after it",
         formula="Gₜ = rₜ + γ·Gₜ₊₁",
     )
+    if data.get("changed") is True:
+        raise WrongAnswerError(
+            "8.1",
+            "returns_of changed the episodes it was given: their rewards are not as they were",
+            input=f"episodes {show(episodes)}, γ = {gamma}",
+            hint="read each episode backwards without reversing it in place: reversed(rewards) "
+            "or rewards[::-1] leave the caller's list as it is (the loss needs it later)",
+        )
     second_call("8.1", "returns_of", data["returns"], data.get("again"))
     return "discounted returns: Gₜ = rₜ + γ·Gₜ₊₁, backwards through each episode."
 

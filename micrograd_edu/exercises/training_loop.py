@@ -24,7 +24,7 @@ import numpy as np
 
 from .. import losses
 from ..nn import MLP
-from .compare import close, diagnose, show
+from .compare import close, diagnose, is_number, show
 from .core import Exercise, Guard, plain, run_check
 from .mistakes import WrongAnswerError, exercise, not_done
 
@@ -145,6 +145,7 @@ def _judge_loop(case: dict[str, Any], data: Any) -> str:
             "zero_grad, then backward, then move every parameter",
             formula="zero_grad(); loss.backward(); p.data −= lr × p.grad",
         )
+    _judge_rate_used(case, data.get("learning_rate"), answer, shown)
     diagnose(
         "4.3",
         expected,
@@ -159,6 +160,22 @@ def _judge_loop(case: dict[str, Any], data: Any) -> str:
     )
     _judge_learning_rate(case, data.get("learning_rate"))
     return "the training loop is right: zero_grad, forward, loss, backward, step."
+
+
+def _judge_rate_used(case: dict[str, Any], rate: object, answer: Any, shown: str) -> None:
+    """Raise if ``answer`` is the right loop run with ``learning_rate`` instead of ``lr``."""
+    lr = case["lr"]
+    if not is_number(rate) or rate == lr or not 0 < float(rate) < 100:  # type: ignore[arg-type]
+        return
+    if close(answer, _simulated({**case, "lr": float(rate)}, None)):  # type: ignore[arg-type]
+        raise WrongAnswerError(
+            "4.3",
+            f"train moved the parameters with learning_rate = {rate:g}, not with its argument "
+            f"lr = {lr:g}",
+            input=shown,
+            hint="inside train, step with the parameter lr: the check calls train with rates of "
+            "its own",
+        )
 
 
 def _entry(path: tuple[Any, ...]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import sys
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ from micrograd_edu.exercises.mistakes import (
     NotDoneError,
     WrongAnswerError,
 )
+from micrograd_edu.exercises.probing import probe_one
 
 from .test_corpus import ANSWERS, cell_namespace, grader_outcome, notebook_outcome
 
@@ -239,3 +241,88 @@ def test_policy_zero_grad_is_the_module_s() -> None:
     namespace = cell_namespace(_answer("8.3-policy-zero-grad"))
     ex.check_policy_gradient_step(namespace["gradient_of"])
     assert RESULTS["8.3"].status == "passed"
+
+
+def test_an_object_the_probe_cannot_carry_is_named_by_its_type_never_a_dict() -> None:
+    """A generator (or any object plain data cannot hold) is described by its type: the
+    probe's stand-in ``{"type": ...}`` is not what the student returned."""
+    _, shown = notebook_outcome(_answer("8.3-a-generator"))
+    assert "a generator where a list of 20 is expected" in shown, shown
+    assert "dict" not in shown, shown
+
+
+def test_a_fraction_is_a_number() -> None:
+    outcome, shown = notebook_outcome(_answer("2.1-fractions"))
+    assert outcome.status == "passed", shown
+
+
+@pytest.mark.torch
+def test_backward_called_inside_torch_loss_is_named() -> None:
+    _, shown = notebook_outcome(_answer("7.1-backward-inside"))
+    assert "torch_loss called backward() itself" in shown, shown
+    assert "your cell" not in shown and "RuntimeError" not in shown, shown
+
+
+def test_exercise_7_1_without_pytorch_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without PyTorch the check says what is missing and how to install its CPU build."""
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now fails
+
+    def torch_loss(sequential: Any, X: Any, y: Any) -> Any:
+        raise AssertionError("never called: the check needs PyTorch first")
+
+    with pytest.raises(WrongAnswerError) as caught:
+        ex.check_torch_loss(torch_loss)
+    assert str(caught.value).startswith(
+        "✗ Exercise 7.1: exercise 7.1 needs PyTorch, which is not installed"
+    ), caught.value
+    ATTEMPTS.clear()
+    record = probe_one("7.1", ex.grading_cases("7.1", 0), {"torch_loss": torch_loss})
+    assert "needs PyTorch" in record["error"], record
+
+
+@pytest.mark.parametrize("number", ["1.2", "3.1", "4.1", "5.1", "8.2"])
+def test_backward_called_by_the_answer_is_named(number: str) -> None:
+    """A right formula whose function also calls backward(): the message says so, instead of
+    gradients "twice the expected" that send the student hunting for a factor 2."""
+    outcome, shown = notebook_outcome(_answer(f"{number}-backward-inside"))
+    assert outcome.status == "wrong" and outcome.mistake is None, shown
+    assert "called backward() on its result" in shown, shown
+
+
+def test_the_wrong_order_rule_reads_right_in_the_topological_sort_too() -> None:
+    """2.3 names "wrong order" for a reversed list: its rule speaks of the order itself, not
+    only of gradients passed on (which 2.3 does not do)."""
+    ATTEMPTS.clear()
+    namespace = cell_namespace(_answer("2.3-reversed"))
+    with pytest.raises(WrongAnswerError):
+        ex.check_topological_sort(namespace["topological_sort"])
+    with pytest.raises(WrongAnswerError) as caught:
+        ex.check_topological_sort(namespace["topological_sort"])
+    assert "each node after the nodes it was computed from" in str(caught.value)
+
+
+def test_a_backward_that_resets_the_leaves_passes_with_a_note() -> None:
+    """Resetting every node (the leaves too) is accepted, but differs from root.backward(),
+    which the notebook's text asks for: the ✓ says so; the engine's behaviour gets no note."""
+    _, resets_all = notebook_outcome(_answer("2.4-notebook"))
+    _, like_the_engine = notebook_outcome(_answer("2.4-like-the-engine"))
+    assert resets_all.startswith("✓ ") and "resets the leaves' grads" in resets_all
+    assert like_the_engine.startswith("✓ ") and "note" not in like_the_engine
+
+
+def test_an_answer_that_changes_its_input_lists_is_told_so() -> None:
+    outcome, shown = notebook_outcome(_answer("3.1-bias-appended-to-the-inputs"))
+    assert outcome.status == "wrong", shown
+    assert "neuron_forward changed the list w it was given" in shown, shown
+
+
+def test_returns_of_that_reverses_the_episodes_in_place_is_told_so() -> None:
+    outcome, shown = notebook_outcome(_answer("8.1-episodes-reversed-in-place"))
+    assert outcome.status == "wrong", shown
+    assert "returns_of changed the episodes it was given" in shown, shown
+
+
+def test_a_loop_that_steps_with_the_global_rate_is_told_so() -> None:
+    outcome, shown = notebook_outcome(_answer("4.3-the-global-rate"))
+    assert outcome.status == "wrong" and outcome.mistake is None, shown
+    assert "with learning_rate = 0.5, not with its argument lr = 0.1" in shown, shown

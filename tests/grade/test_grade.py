@@ -31,16 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "notebooks" / "02_backpropagation.ipynb"
 NAME = SOURCE.name
 BACKWARD_LOOP = "            child.grad += local_grad * node.grad"
-POST_ORDER = (
-    "            for child in node.children:\n"
-    "                visit(child)\n"
-    "            order.append(node)"
-)
-PRE_ORDER = (
-    "            order.append(node)\n"
-    "            for child in node.children:\n"
-    "                visit(child)"
-)
+ORDER = "    visit(root)\n    return order\n"
+REVERSED_ORDER = "    visit(root)\n    return order[::-1]\n"  # every node before its children
 
 FORGERY = (
     "import sys, types\n"
@@ -124,7 +116,7 @@ def klass(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "broken": _edit(
             SOURCE, folder / "broken" / NAME, "return 1.0 / b, -a / (b * b)", "return 1 / bb"
         ),
-        "order": _edit(SOURCE, folder / "order" / NAME, POST_ORDER, PRE_ORDER),
+        "order": _edit(SOURCE, folder / "order" / NAME, ORDER, REVERSED_ORDER),
     }
 
 

@@ -226,4 +226,15 @@ ANSWERS = [
         "not done",
         "def build(x):\n    raise NotImplementedError('write your code here')\n",
     ),
+    answer(  # right, but the check's backward() comes second: every grad twice
+        "1.2",
+        "backward-inside",
+        "wrong",
+        """
+        def build(x):
+            f = 2 * x**3 - 5 * x + 1
+            f.backward()
+            return f
+        """,
+    ),
 ]

@@ -72,6 +72,13 @@ ANSWERS = [
         """,
     ),
     # ------------------------------------------------------------ 2.1 wrong
+    answer(  # exact fractions are numbers too
+        "2.1",
+        "fractions",
+        "passed",
+        "from fractions import Fraction\n\n"
+        + _grads(f="Fraction(4)", d="Fraction(-2)", c="Fraction(-4, 2)", a="Fraction(12, 2)"),
+    ),
     answer("2.1", "sign-of-a", "sign-error", _grads(a="-6.0")),
     answer("2.1", "own-factor-of-a", "own-factor", _grads(a="-4.0")),
     answer("2.1", "own-factor-of-f", "own-factor", _grads(f="-2.0")),
@@ -331,6 +338,44 @@ ANSWERS = [
                     order.append(node)
                     queue.extend(node.children)
             return order[::-1]
+        """,
+    ),
+    answer(  # right on graphs whose first child is always the deepest, wrong in general
+        "2.3",
+        "pre-order-reversed",
+        "wrong",
+        """
+        def topological_sort(root):
+            order, visited = [], set()
+
+            def visit(node):
+                if node not in visited:
+                    visited.add(node)
+                    order.append(node)
+                    for child in node.children:
+                        visit(child)
+
+            visit(root)
+            return order[::-1]
+        """,
+    ),
+    answer(  # appended before its children: not the reverse of an order either
+        "2.3",
+        "pre-order",
+        "wrong",
+        """
+        def topological_sort(root):
+            order, visited = [], set()
+
+            def visit(node):
+                if node not in visited:
+                    visited.add(node)
+                    order.append(node)
+                    for child in node.children:
+                        visit(child)
+
+            visit(root)
+            return order
         """,
     ),
     answer(

@@ -230,4 +230,26 @@ ANSWERS = [
         "not done",
         "def collapse(W1, b1, W2, b2):\n    raise NotImplementedError('write your code here')\n",
     ),
+    answer(  # right, but the check's backward() comes second: every grad twice
+        "3.1",
+        "backward-inside",
+        "wrong",
+        """
+        def neuron_forward(w, x, b):
+            out = sum((wi * xi for wi, xi in zip(w, x)), b).tanh()
+            out.backward()
+            return out
+        """,
+    ),
+    answer(  # the right output, by appending the bias to w and a 1 to x: the caller's lists
+        "3.1",
+        "bias-appended-to-the-inputs",
+        "wrong",
+        """
+        def neuron_forward(w, x, b):
+            w.append(b)
+            x.append(1.0)
+            return sum(wi * xi for wi, xi in zip(w, x)).tanh()
+        """,
+    ),
 ]

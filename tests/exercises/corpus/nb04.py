@@ -197,6 +197,16 @@ ANSWERS = [
         "wrong",
         "def sgd_step(params, lr):\n    params[0].data -= lr * params[0].grad\n",
     ),
+    answer(  # off by one: the last parameter never moves
+        "4.2",
+        "all-but-the-last",
+        "wrong",
+        """
+        def sgd_step(params, lr):
+            for i in range(len(params) - 1):
+                params[i].data -= lr * params[i].grad
+        """,
+    ),
     answer(
         "4.2",
         "momentum-kept-between-calls",
@@ -237,6 +247,16 @@ ANSWERS = [
     ),
     # ------------------------------------------------------------ 4.3 right
     answer("4.3", "notebook", "passed", _train(_RIGHT_STEP)),
+    answer(  # the right loop, stepping with the global rate instead of its argument
+        "4.3",
+        "the-global-rate",
+        "wrong",
+        _train(
+            _RIGHT_STEP.replace(
+                "sgd_step(model.parameters(), lr)", "sgd_step(model.parameters(), learning_rate)"
+            )
+        ),
+    ),
     answer(
         "4.3",
         "grads-zeroed-by-hand",
@@ -514,6 +534,17 @@ ANSWERS = [
         """
             def classify_curves(train, validation):
                 raise NotImplementedError('write your code')
+        """,
+    ),
+    answer(  # right, but the check's backward() comes second: every grad twice
+        "4.1",
+        "backward-inside",
+        "wrong",
+        """
+        def bce(p, y):
+            loss = -(y * p.log() + (1 - y) * (1 - p).log())
+            loss.backward()
+            return loss
         """,
     ),
 ]

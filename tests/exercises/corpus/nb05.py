@@ -164,4 +164,15 @@ ANSWERS = [
                 raise NotImplementedError('write your code')
         """,
     ),
+    answer(  # right, but the check's backward() comes second: every grad twice
+        "5.1",
+        "backward-inside",
+        "wrong",
+        """
+        def mean_squared_error(preds, targets):
+            mse = sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)
+            mse.backward()
+            return mse
+        """,
+    ),
 ]

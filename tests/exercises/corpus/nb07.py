@@ -97,6 +97,15 @@ ANSWERS = [
     return ((predictions - torch.tensor(y)) ** 2).mean()
 """,
     ),
+    _torch(  # the check's own backward() then fails: named, not blamed on the def line
+        "backward-inside",
+        "wrong",
+        """
+    loss = ((sequential(torch.tensor(X))[:, 0] - torch.tensor(y)) ** 2).mean()
+    loss.backward()
+    return loss
+""",
+    ),
     _torch(
         "numpy-input",
         "error",

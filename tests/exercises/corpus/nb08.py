@@ -415,5 +415,40 @@ ANSWERS = [
         + "policy.zero_grad()\nloss.backward()\n"
         + "return {name: p.grad for name, p in policy.named_parameters()}\n",
     ),
+    _gradient(
+        "a-generator",
+        "wrong",
+        _LOSS
+        + "policy.zero_grad()\nloss.backward()\n"
+        + "return (p.grad for p in policy.parameters())\n",
+    ),
+    answer(  # the right returns, by reversing the caller's episodes in place
+        "8.1",
+        "episodes-reversed-in-place",
+        "wrong",
+        """
+        def returns_of(episodes, gamma):
+            result = []
+            for rewards in episodes:
+                rewards.reverse()
+                G, out = 0.0, []
+                for r in rewards:
+                    G = r + gamma * G
+                    out.append(G)
+                result.append(out[::-1])
+            return result
+        """,
+    ),
     _gradient("stub", "not done", "raise NotImplementedError('write your code here')\n"),
+    answer(  # right, but the check's backward() comes second: every grad twice
+        "8.2",
+        "backward-inside",
+        "wrong",
+        """
+        def pg_loss(log_probs, advantages):
+            loss = -sum(lp * a for lp, a in zip(log_probs, advantages)) / len(log_probs)
+            loss.backward()
+            return loss
+        """,
+    ),
 ]
