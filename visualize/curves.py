@@ -23,7 +23,7 @@ from matplotlib.ticker import (
 
 from micrograd_edu.train import History
 
-from .alttext import DescribedFigure, history_texts, set_description
+from .alttext import DescribedFigure, history_texts, series_text, set_description
 from .palette import BLUE, ORANGE
 
 __all__ = ["log_y_axis", "plot_history", "plot_loss_curves"]
@@ -108,11 +108,14 @@ def log_y_axis(ax: Axes) -> None:
 def plot_loss_curves(
     curves: Mapping[str, Mapping[str, Sequence[float]]], title: str = "curve {}"
 ) -> Figure:
-    """One panel per run: its training (blue) and validation (orange) loss per epoch.
+    """One panel per run: its training (blue, solid) and validation (orange, dashed) loss
+    per epoch.
 
     ``curves`` maps a run's name to ``{"train": [...], "validation": [...]}`` (as
     :func:`micrograd_edu.exercises.loss_curves` gives them); each panel has its own
-    logarithmic loss axis (:func:`log_y_axis`). Raises ValueError for no runs.
+    logarithmic loss axis (:func:`log_y_axis`) and says what its curves do (the figure's
+    description, :func:`~micrograd_edu.visualize.alttext.describe`). Raises ValueError for
+    no runs.
 
     >>> fig = plot_loss_curves({"A": {"train": [1.0, 0.5], "validation": [1.1, 0.7]}})
     >>> [ax.get_title() for ax in fig.axes], fig.axes[0].get_ylabel()
@@ -122,7 +125,12 @@ def plot_loss_curves(
     if not curves:
         raise ValueError("plot_loss_curves: give at least one run")
     fig, axes = plt.subplots(
-        1, len(curves), figsize=(4 * len(curves), 3.2), squeeze=False, layout="constrained"
+        1,
+        len(curves),
+        figsize=(4 * len(curves), 3.2),
+        squeeze=False,
+        layout="constrained",
+        FigureClass=DescribedFigure,
     )
     for ax, (name, run) in zip(axes[0], curves.items(), strict=True):
         ax.plot(range(1, len(run["train"]) + 1), run["train"], color=BLUE, label="training")
@@ -130,10 +138,18 @@ def plot_loss_curves(
             range(1, len(run["validation"]) + 1),
             run["validation"],
             color=ORANGE,
+            linestyle="--",
             label="validation",
         )
         log_y_axis(ax)
         ax.set_title(title.format(name))
+        set_description(
+            ax,
+            f"{title.format(name)}, loss on a log scale over {len(run['train'])} epochs: "
+            + series_text("training loss", run["train"], count=False)
+            + "; "
+            + series_text("validation loss (dashed)", run["validation"], count=False),
+        )
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss (log scale)")
     axes[0][0].legend()

@@ -104,7 +104,7 @@ function mgPictures(root, options) {
   }
   function ring(item) {
     if (item.querySelector(":scope > .mg-focus-ring")) return;
-    const line = item.getAttribute("data-shape") === "line" ? item.querySelector("line") : null;
+    const line = item.getAttribute("data-shape") === "line" ? item.querySelector("line.mg-edge") : null;
     const make = (color, width) => {
       let e;
       if (line) {

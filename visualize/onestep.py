@@ -52,6 +52,9 @@ __all__ = [
 
 STAGES = ("forward", "loss", "backward", "update")
 COLUMN, ROW, MARGIN = 170, 64, 40
+HIT_WIDTH = 10
+"""Width (px) of the see-through line over each connection that takes the pointer: a thin or
+dashed connection is still easy to point at."""
 STEP_KEYS = (
     "Keyboard: the buttons step through the stages; Tab to the picture: ↑ ↓ the neurons of a "
     "layer (or the connections into one neuron), ← → from a neuron to its connections and "
@@ -133,11 +136,13 @@ def _edges(model: MLP, trace: StepTrace, stage: str, widths: list[int]) -> list[
             up=_weight_key(k, i - 1, j) if i > 0 else "",
             down=_weight_key(k, i + 1, j) if i + 1 < widths[k] else "",
         )
-        parts.append(
-            f'<g class="mg-weight mg-item" {attributes}>'
-            f'<line class="mg-edge" data-param="{name}" x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" '
-            f'stroke="{color}" stroke-width="{width:.2f}" stroke-linecap="round"{dashes}>'
-            f"<title>{html.escape(text)}</title></line></g>"
+        ends = f'x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}"'
+        parts.append(  # the hover text on the group; a wide see-through line to point at
+            f'<g class="mg-weight mg-item" {attributes}><title>{html.escape(text)}</title>'
+            f'<line class="mg-edge" data-param="{name}" {ends} stroke="{color}" '
+            f'stroke-width="{width:.2f}" stroke-linecap="round"{dashes}/>'
+            f'<line class="mg-edge-hit" {ends} stroke="transparent" stroke-width="{HIT_WIDTH}" '
+            'pointer-events="stroke"/></g>'
         )
     return parts
 
@@ -237,11 +242,13 @@ def step_svg(model: MLP, trace: StepTrace, stage: str) -> str:
     return "".join(parts)
 
 
-def step_text(model: MLP, trace: StepTrace, stage: str, uid: str = "mg-step") -> str:
+def step_text(
+    model: MLP, trace: StepTrace, stage: str, uid: str = "mg-step", expanded: bool = False
+) -> str:
     """The network at one stage in words: an HTML list, layer by layer, of each neuron's
     computation for the first point and the numbers of the connections into it (as the
-    picture shows them at ``stage``), inside a ``<details>`` element; the items' ids start
-    with ``uid``.
+    picture shows them at ``stage``), inside a ``<details>`` element (open if ``expanded``);
+    the items' ids start with ``uid``.
 
     >>> import numpy as np
     >>> from micrograd_edu.explain.health import one_step
@@ -276,7 +283,8 @@ def step_text(model: MLP, trace: StepTrace, stage: str, uid: str = "mg-step") ->
         items.append(f"<li>Loss: {html.escape(_loss_text(trace, stage))}</li>")
     summary = f"The {stage} stage as text: each neuron for the first point, and its connections"
     return (
-        f'<details class="mg-text"><summary>{html.escape(summary)}</summary>'
+        f'<details class="mg-text"{" open" if expanded else ""}>'
+        f"<summary>{html.escape(summary)}</summary>"
         f'<ol aria-label="{html.escape(summary)}">{"".join(items)}</ol></details>'
     )
 

@@ -39,3 +39,16 @@ def test_the_first_page_has_no_axe_violation_and_a_visible_focus(
         assert palette.contrast_ratio(ring[0], "#ffffff") >= 3
     finally:
         page.close()
+
+
+def test_the_first_page_reflows_at_320_css_pixels(chromium: Any, tmp_path: Path) -> None:
+    """WCAG 1.4.10: at 320 CSS px (1280 px zoomed to 400 %) nothing scrolls sideways; the
+    Pyodide address in <code> did not wrap and did."""
+    path = tmp_path / "index.html"
+    path.write_text(_landing_page(), encoding="utf-8")
+    page = chromium.new_page(viewport={"width": 320, "height": 640})
+    try:
+        page.goto(path.as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    finally:
+        page.close()

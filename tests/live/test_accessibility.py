@@ -17,7 +17,14 @@ import pytest
 pytest.importorskip("voila")
 pytest.importorskip("anywidget")
 
-from a11y import assert_no_axe_violations, focus_indicator, focused, keyboard_walk, tab_to
+from a11y import (
+    assert_no_axe_violations,
+    css_hex,
+    focus_indicator,
+    focused,
+    keyboard_walk,
+    tab_to,
+)
 
 from micrograd_edu.explain.formulas import node_names, parent_edges
 from micrograd_edu.explain.paths import format_number
@@ -67,7 +74,8 @@ def test_the_loaded_page_passes_axe_and_every_stop_shows_its_focus(page: Any, ur
     open_app(page, url)
     assert_no_axe_violations(page, what="Playground as loaded")
     names = set()
-    for stop in keyboard_walk(page, 60):
+    for _ in range(80):  # each stop's indicator is measured while it has the focus
+        (stop,) = keyboard_walk(page, 1)
         if stop is None:  # back on the page itself: the walk went round
             break
         names.add(stop.name)
@@ -76,7 +84,7 @@ def test_the_loaded_page_passes_axe_and_every_stop_shows_its_focus(page: Any, ur
         color, width = indicator
         assert width >= 2.0 and contrast_ratio(color, "#ffffff") >= 3.0, (stop, indicator)
     # the four sliders that had no name, and the pictures' items, are reached and named
-    for name in ("Noise %", "Train %", "Batch", "Backward", "layer 1, neuron 1"):
+    for name in ("Noise %", "Train %", "Batch", "Backward", "layer 1, neuron 1", "Learning rate"):
         assert name in names
     assert any(name.startswith("training point 1 at") for name in names)
     assert any(name.startswith("Cursor on the plane") for name in names)
@@ -261,3 +269,124 @@ def test_the_plane_cursor_adds_a_point_by_keyboard(page: Any, url: str) -> None:
     assert focused(page).key == "cursor"  # type: ignore[union-attr]
     page.keyboard.press("Escape")  # leaves the picture
     assert focused(page).key != "cursor"  # type: ignore[union-attr]
+
+
+def test_read_linearly_the_panels_are_headings_and_each_layer_button_says_what_it_does(
+    page: Any, url: str
+) -> None:
+    """A screen reader's user jumps between the panels by heading (WCAG 1.3.1) and hears
+    which layer a "−" or "+" changes (2.4.6), not "plus" four times."""
+    open_app(page, url)
+    headings = page.get_by_role("heading")
+    assert headings.all_inner_texts() == [
+        "DATA",
+        "FEATURES → HIDDEN LAYERS",
+        "OUTPUT",
+        "NEURON INSPECTOR",
+        "INSIDE THE TRAINING",
+        "TAKE IT WITH YOU",
+    ]
+    for layer in (1, 2):
+        for name in (f"Remove a neuron from layer {layer}", f"Add a neuron to layer {layer}"):
+            assert page.get_by_role("button", name=name, exact=True).count() == 1, name
+
+
+def test_a_layer_button_keeps_the_focus_and_says_the_new_size(page: Any, url: str) -> None:
+    """Pressing "+" on a layer row rebuilt the rows: the focus fell to the page (WCAG 2.4.3)
+    and nothing said the layer's new size."""
+    open_app(page, url)
+    tab_to(page, lambda stop: stop.name == "Add a neuron to layer 1")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "document.querySelector('.mg-announcer').textContent === 'layer 1: 5 neurons'",
+        timeout=30_000,
+    )
+    assert focused(page).name == "Add a neuron to layer 1"  # type: ignore[union-attr]
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "document.querySelector('.mg-announcer').textContent === 'layer 1: 6 neurons'",
+        timeout=30_000,
+    )
+    assert focused(page).name == "Add a neuron to layer 1"  # type: ignore[union-attr]
+    assert page.locator(".widget-label").get_by_text("layer 1: 6 neurons").count() == 1
+
+
+def test_the_backward_slider_says_each_step(page: Any, url: str) -> None:
+    """The inspector's Backward slider read only "1", "0" to a screen reader: each step is
+    announced with what the picture's caption shows (WCAG 4.1.3)."""
+    open_app(page, url)
+    tab_to(page, lambda stop: stop.key == "n:0,0")
+    page.keyboard.press("Enter")  # the inspector opens on layer 1, neuron 1
+    page.wait_for_function(
+        "document.querySelector('.mg-announcer').textContent.startsWith('Inspector:')",
+        timeout=30_000,
+    )
+    slider = tab_to(page, lambda stop: stop.name == "Backward")
+    last = int(float(page.evaluate("document.activeElement.getAttribute('aria-valuemax')")))
+    assert slider.role == "slider" and last >= 2
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(
+        "document.querySelector('.mg-announcer').textContent.startsWith('Backward step')",
+        timeout=30_000,
+    )
+    caption = page.locator(".mg-step-caption").inner_text().strip()
+    assert caption
+    assert _status(page) == f"Backward step {last - 1} of {last}: {caption}"
+    assert focused(page).name == "Backward"  # type: ignore[union-attr]
+
+
+def test_one_step_mode_in_the_playground_by_keyboard_and_in_words(page: Any, url: str) -> None:
+    """ "One step, end to end" showed its numbers only when a connection was hovered (WCAG
+    2.1.1): each stage is also written as text, read here by keyboard, and axe finds nothing."""
+    open_app(page, url)
+    tab_to(page, lambda stop: stop.name == "One step, end to end")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".mg-one-step-text details", timeout=30_000)
+    tab_to(page, lambda stop: stop.name.startswith("The forward stage as text"))
+    words = page.locator(".mg-one-step-text")
+    assert words.locator(".mg-text-item").count() == 9 + 18  # each neuron, each connection
+    neuron = words.locator(".mg-text-item[data-key='n:1,0']")
+    assert neuron.is_visible() and neuron.inner_text().startswith("layer 1, neuron 1: ")
+    tab_to(page, lambda stop: stop.name == "update", key="Shift+Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".mg-one-step-text summary:text-matches('^The update stage')")
+    assert words.inner_text().count("w − lr·dL/dw = ") == 18  # every connection, still open
+    assert_no_axe_violations(page, what="Playground in one-step mode")
+
+
+_LOOK = """(text) => {
+  const button = [...document.querySelectorAll('.mg-app button')].find(
+      (e) => e.textContent.trim() === text);
+  const style = getComputedStyle(button);
+  return [style.backgroundColor, style.color, style.borderStyle];
+}"""
+
+
+def test_with_forced_colours_buttons_have_edges_and_a_pressed_toggle_shows(
+    chromium: Any, url: str
+) -> None:
+    """Windows' contrast themes (forced colours) drop the backgrounds ipywidgets draws
+    buttons and their pressed state with: a toggle's state and a button's edge vanished."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1300}, forced_colors="active")
+    page = context.new_page()
+    try:
+        open_app(page, url)
+        pressed, unpressed = page.evaluate(_LOOK, "x1"), page.evaluate(_LOOK, "x1^2")
+        assert pressed[:2] != unpressed[:2]  # pressed: another background and text colour
+        for look in (pressed, unpressed, page.evaluate(_LOOK, "Regenerate")):
+            assert look[2] == "solid"
+        track = page.locator(".widget-slider .noUi-target").first
+        assert track.evaluate("e => getComputedStyle(e).borderStyle") == "solid"
+    finally:
+        context.close()
+
+
+def test_a_pressed_toggle_is_told_from_an_unpressed_one_at_3_to_1(page: Any, url: str) -> None:
+    """ipywidgets draws a pressed toggle #bdbdbd next to #eeeeee (1.6:1): its state was
+    hard to see (WCAG 1.4.11). Pressed toggles are white on blue, as the players' Play."""
+    open_app(page, url)
+    pressed, unpressed = page.evaluate(_LOOK, "x1"), page.evaluate(_LOOK, "x1^2")
+    back, text = css_hex(pressed[0]), css_hex(pressed[1])
+    assert contrast_ratio(back, css_hex(unpressed[0])) >= 3.0
+    assert contrast_ratio(back, "#ffffff") >= 3.0 and contrast_ratio(text, back) >= 4.5
+    assert page.evaluate(_LOOK, "add a point")[:2] == pressed[:2]  # every kind of toggle

@@ -21,6 +21,7 @@ from micrograd_edu.visualize.live.insight import (
     session_one_step,
 )
 from micrograd_edu.visualize.live.session import PlaygroundSession
+from micrograd_edu.visualize.onestep import step_text
 
 
 def _layer_change(session: PlaygroundSession, before: list[list[float]]) -> list[float]:
@@ -120,6 +121,9 @@ def test_the_insight_panel_clicked_from_code() -> None:
     before = app.session.model.state_dict()
     panel.step_button.click()
     assert panel.stage.value == "forward" and 'class="mg-step"' in panel.step_view.value
+    assert panel.trace is not None  # what hovering the picture shows is written below it
+    words = step_text(app.session.model, panel.trace, "forward", panel.text_uid, expanded=True)
+    assert panel.step_words.value == words and words.count('class="mg-text-item"') == 9 + 18
     assert panel.step_caption.value.startswith("Forward: the 10 points")
     assert app.session.model.state_dict() == before  # not applied before the update stage
     panel.stage.value = "backward"
@@ -128,12 +132,13 @@ def test_the_insight_panel_clicked_from_code() -> None:
     assert panel.trace is not None
     assert app.session.model.state_dict() == {u.name: u.after for u in panel.trace.updates}
     assert "w − lr·dL/dw = " in panel.step_view.value
+    assert panel.step_words.value.count("w − lr·dL/dw = ") == 18
     panel.layers_button.click()
     assert panel.layers.value.startswith('<img class="mg-layer-view" src="data:image/png;base64,')
     panel.preset.click()
     settings = app.session.settings
     assert (settings.hidden, settings.activation) == ((6, 6, 6, 6, 6), "sigmoid")
-    assert panel.trace is None and panel.step_view.value == ""  # the old step is forgotten
+    assert panel.trace is None and panel.step_view.value == panel.step_words.value == ""
     rows = panel.health.value.split('class="mg-health-row"')[1:]
     assert len(rows) == 6 and "barely learns" in rows[0] and "barely learns" not in rows[-1]
     assert app.message.value == ""
@@ -150,11 +155,16 @@ def test_one_step_on_a_session_can_be_traced_without_applying_it() -> None:
 
 
 HOVERED_TITLE = """() => {
-  const hovered = [...document.querySelectorAll(':hover')].pop();
-  const svgTitle = hovered && hovered.querySelector(':scope > title');
-  if (svgTitle) return svgTitle.textContent;
-  const link = hovered && hovered.closest('a');
-  return link ? link.getAttributeNS('http://www.w3.org/1999/xlink', 'title') : null;
+  // the browser's tooltip: the nearest title, from the hovered element up (a link's xlink:title)
+  const XLINK = 'http://www.w3.org/1999/xlink';
+  let e = [...document.querySelectorAll(':hover')].pop();
+  for (; e && e.namespaceURI === 'http://www.w3.org/2000/svg'; e = e.parentElement) {
+    const link = e.tagName === 'a' && e.getAttributeNS(XLINK, 'title');
+    if (link) return link;
+    const svgTitle = e.querySelector(':scope > title');
+    if (svgTitle) return svgTitle.textContent;
+  }
+  return null;
 }"""
 
 
@@ -187,7 +197,7 @@ def test_the_insight_panel_and_the_inspector_s_formulas_in_chromium(tmp_path: Pa
                 "document.querySelector('.mg-one-step svg').textContent.includes('→')",
                 timeout=30_000,
             )
-            page.locator('.mg-one-step line[data-param="layers.0.neurons.0.w.0"]').hover()
+            page.locator('.mg-one-step g:has(> line[data-param="layers.0.neurons.0.w.0"])').hover()
             title = page.evaluate(HOVERED_TITLE) or ""
             match = re.fullmatch(r"w − lr·dL/dw = (\S+) − 0\.03·(\S+) = (\S+)", title)
             assert match, title

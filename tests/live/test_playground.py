@@ -346,6 +346,11 @@ def test_without_widgets_it_displays_the_static_figure(monkeypatch: pytest.Monke
     bundle = app._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["image/png"]  # what nbconvert, GitHub and nbclient show
+    alt = html.escape(app.figure().description)  # and with its alternative text (WCAG 1.1.1)
+    assert bundle["text/html"] == (
+        f'<img class="mg-figure" src="data:image/png;base64,{bundle["image/png"]}" '
+        f'alt="{alt}" style="max-width: 100%">'
+    )
     assert "live Playground" in bundle["text/plain"]
     monkeypatch.setitem(
         sys.modules, "micrograd_edu.visualize.live.app", None

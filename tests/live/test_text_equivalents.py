@@ -139,6 +139,45 @@ def test_the_page_support_announces_calmly() -> None:
     assert page.announcement["n"] == count + 1
 
 
+def test_layer_rows_are_kept_named_and_said_when_a_layer_changes_size() -> None:
+    """A row's buttons survive a resize (the focus stays on the one pressed), are named by
+    their layer, and the new size is announced; the names do not pile up."""
+    app = live_playground(n=100, hidden=(4, 2))
+    rows = app.controls.layer_rows.children
+    names = dict(app.page.names)
+    minus, plus = rows[0].children[1:]
+    assert [names[c] for c in minus._dom_classes if c in names] == ["Remove a neuron from layer 1"]
+    assert [names[c] for c in plus._dom_classes if c in names] == ["Add a neuron to layer 1"]
+    for _ in range(3):
+        plus.click()
+    assert app.session.settings.hidden == (7, 2)
+    assert app.controls.layer_rows.children == rows  # the same widgets, relabelled
+    assert rows[0].children[0].value == "layer 1: 7 neurons"
+    assert app.page.announcement["text"] == "layer 1: 7 neurons"
+    app.controls.add_layer.click()
+    assert app.controls.layer_rows.children[:2] == rows
+    app.controls.remove_layer.click()
+    app.controls.add_layer.click()  # a third row made again: the same names, no new ones
+    assert len(app.page.names) == len(names) + 2
+
+
+def test_with_the_points_hidden_the_cursor_says_what_enter_does_and_does_it() -> None:
+    """A task that hides "points" keeps its data: the cursor said "Enter adds a point
+    there" and Enter did nothing, silently. It inspects the place instead, and says so."""
+    from micrograd_edu.visualize.live import served_playground
+
+    app = served_playground("hide=points&n=100")
+    assert "Enter inspects that place" in app.plane_view.svg
+    assert "Enter adds a point" not in app.plane_view.svg
+    points = len(app.session.X_train)
+    app.plane_view.click = {"x": 0.75, "y": 0.25, "t": 1}  # Enter on the cursor at (3, 3)
+    assert len(app.session.X_train) == points
+    assert app.inspector.selected_point == (3.0, 3.0)
+    assert app.page.announcement["text"].startswith(
+        "Inspector: layer 1, neuron 1 at the point (3.00, 3.00)"
+    )
+
+
 def test_the_app_announces_names_and_honours_reduced_motion() -> None:
     app = live_playground(n=100)
     assert "mg-app" in app.widget._dom_classes and "mg-play" in app.play_button._dom_classes

@@ -80,7 +80,14 @@ def page(chromium: Any) -> Iterator[Any]:
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "name",
-    ["index.html", "guide/accessibility.html", "reference/core/nn.html", "guide/visualize.html"],
+    [
+        "index.html",
+        "engine.html",
+        *(f"guide/{page.stem}.html" for page in sorted((DOCS / "guide").glob("*.md"))),
+        "reference/core/nn.html",
+        "reference/core/engine.html",
+        "reference/visualize/visualize.palette.html",
+    ],
 )
 def test_axe_finds_nothing_on_the_docs(site: Path, page: Any, name: str) -> None:
     from a11y import assert_no_axe_violations

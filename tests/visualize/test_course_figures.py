@@ -3,6 +3,7 @@ Playground picture that shows something before the first epoch."""
 
 from __future__ import annotations
 
+import html
 import itertools
 from collections.abc import Iterator
 
@@ -14,6 +15,7 @@ import matplotlib.pyplot as plt
 
 from micrograd_edu import exercises
 from micrograd_edu.exercises.symptoms import training_run
+from micrograd_edu.visualize.alttext import describe, series_text
 from micrograd_edu.visualize.playground import playground_figure, train_playground
 from micrograd_edu.visualize.plots import log_y_axis, plot_loss_curves
 from micrograd_edu.visualize.symptoms import plot_runs
@@ -70,6 +72,25 @@ def test_the_loss_curves_of_exercise_4_4_stay_inside_their_panels() -> None:
     first = fig.axes[0]
     assert [line.get_label() for line in first.get_lines()] == ["training", "validation"]
     assert first.get_legend() is not None
+
+
+def test_the_loss_curves_of_exercise_4_4_say_what_they_show_and_not_by_colour_alone() -> None:
+    """Each panel's description is written from its two curves (WCAG 1.1.1), shown as the
+    figure's alt text in a notebook; validation is dashed, not told by colour alone (1.4.1)."""
+    curves = exercises.loss_curves()
+    fig = plot_loss_curves(curves)
+    expected = ". ".join(
+        f"curve {name}, loss on a log scale over {len(run['train'])} epochs: "
+        + series_text("training loss", run["train"], count=False)
+        + "; "
+        + series_text("validation loss (dashed)", run["validation"], count=False)
+        for name, run in curves.items()
+    )
+    assert describe(fig) == expected + "."
+    assert f'alt="{html.escape(expected)}.' in (fig._repr_html_() or "")  # type: ignore[attr-defined]
+    for ax in fig.axes:
+        training, validation = ax.get_lines()
+        assert (training.get_linestyle(), validation.get_linestyle()) == ("-", "--")
 
 
 def test_plot_loss_curves_refuses_no_runs() -> None:

@@ -32,6 +32,13 @@ def _step() -> tuple[MLP, Any]:
 
 
 def _titles(svg: str, kind: str) -> dict[str, str]:
+    """Each connection's (``edge``) or neuron's hover text, by its parameter or neuron name."""
+    if kind == "edge":  # the title is the group's, the name the drawn line's
+        pattern = (
+            r'class="mg-weight mg-item"[^>]*><title>([^<]*)</title>'
+            r'<line class="mg-edge" data-param="([^"]+)"'
+        )
+        return {name: title for title, name in re.findall(pattern, svg)}
     pattern = rf'class="mg-{kind}[^"]*" data-(?:param|neuron)="([^"]+)"[^>]*><title>([^<]*)</title>'
     return dict(re.findall(pattern, svg))
 
@@ -46,6 +53,21 @@ def test_each_stage_shows_its_numbers_on_hover() -> None:
     assert forward[name] == loss[name] == f"w = {u.before:.4g}"
     assert backward[name] == f"w = {u.before:.4g}, dL/dw = {u.grad:.4g}"
     assert update[name] == f"w − lr·dL/dw = {u.before:.4g} − 0.5·{u.grad:.4g} = {u.after:.4g}"
+
+
+def test_each_connection_takes_the_pointer_along_a_wide_see_through_line() -> None:
+    """A thin or dashed connection is still easy to point at: its group holds the drawn line and
+    one see-through line as long, 10 px wide, that takes the pointer on its stroke."""
+    model, trace = _step()
+    svg = step_svg(model, trace, "update")
+    groups = re.findall(r'<g class="mg-weight mg-item".*?</g>', svg)
+    assert len(groups) == 2 * 3 + 3 * 1
+    for group in groups:
+        drawn = re.search(r'<line class="mg-edge" data-param="[^"]+" ([^>]*?) stroke="', group)
+        hit = re.search(r'<line class="mg-edge-hit" ([^>]*?) stroke="transparent" ([^>]*)/>', group)
+        assert drawn and hit, group
+        assert drawn[1] == hit[1]  # the same ends
+        assert hit[2] == 'stroke-width="10" pointer-events="stroke"'
 
 
 def test_neurons_show_their_computation_for_the_first_point() -> None:
@@ -96,10 +118,10 @@ def test_the_step_player_in_chromium(tmp_path: Path) -> None:
             assert page.locator(".mg-counter").inner_text() == "Step 3 of 3"
             assert page.locator(".mg-caption").inner_text().startswith("Update: every weight")
             frame = page.locator('.mg-frame[data-stage="update"]')
-            frame.locator('line[data-param="layers.1.neurons.0.w.2"]').hover()
+            frame.locator('g:has(> line[data-param="layers.1.neurons.0.w.2"])').hover()
             title = page.evaluate(
                 "() => [...document.querySelectorAll(':hover')].pop()"
-                ".querySelector('title').textContent"
+                ".closest('g').querySelector(':scope > title').textContent"
             )
             assert title == f"w − lr·dL/dw = {u.before:.4g} − 0.5·{u.grad:.4g} = {u.after:.4g}"
         finally:

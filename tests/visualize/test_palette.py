@@ -94,7 +94,7 @@ def test_one_step_mode_draws_signs_in_the_palette_and_dashes_negatives() -> None
 
     model = MLP(2, [3, 1], seed=0)
     trace = one_step(model, np.array([[1.0, -2.0]]), np.array([1.0]), "bce", lr=0.1)
-    lines = re.findall(r"<line [^>]*>", step_svg(model, trace, "forward"))
+    lines = re.findall(r'<line class="mg-edge" [^>]*>', step_svg(model, trace, "forward"))
     assert len(lines) == 2 * 3 + 3
     weights = {u.name: u.before for u in trace.updates}
     for line in lines:

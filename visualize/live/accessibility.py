@@ -72,7 +72,10 @@ class PageSupport(anywidget.AnyWidget):
 
     def name(self, widget: widgets.DOMWidget, text: str) -> None:
         """Give ``widget``'s control the accessible name ``text`` (for controls without a
-        visible label)."""
-        css_class = f"mg-named-{len(self.names) + 1}"
+        visible label). Widgets given the same name share one class, so controls made
+        again and again (a layer row's buttons) do not grow the list."""
+        known = {name: css_class for css_class, name in self.names.items()}
+        css_class = known.get(text, f"mg-named-{len(self.names) + 1}")
         widget.add_class(css_class)
-        self.names = {**self.names, css_class: text}
+        if text not in known:
+            self.names = {**self.names, css_class: text}

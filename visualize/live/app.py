@@ -36,6 +36,7 @@ from typing import Any
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
+from ..alttext import describe
 from .accessibility import REDUCED_MOTION_REDRAWS, PageSupport
 from .callbacks import WidgetCallbacks
 from .challenge import ChallengeCheck, goal_unreachable
@@ -211,6 +212,9 @@ class LivePlayground(WidgetCallbacks, PlayLoop, ChallengeCheck, Sharing):
         for name in self.hide:
             for widget in hideable.get(name, []):
                 widget.layout.display = "none"
+        if "points" in self.hide:  # the task's data is fixed: a click or Enter inspects
+            with self.quiet():
+                self.click_mode.value = "inspect a point"
 
     # ------------------------------------------------------------------ errors and quiet
     @contextmanager
@@ -306,13 +310,19 @@ class LivePlayground(WidgetCallbacks, PlayLoop, ChallengeCheck, Sharing):
         return self.session.figure()
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        """The widget, with the static figure as a PNG for front ends without widgets."""
+        """The widget, with the static figure for front ends without widgets: a PNG, and an
+        ``<img>`` whose ``alt`` is the figure's description."""
         bundle: dict[str, Any] = dict(self.widget._repr_mimebundle_() or {})
         figure = self.figure()
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
         plt.close(figure)
-        bundle["image/png"] = base64.b64encode(buffer.getvalue()).decode("ascii")
+        png = base64.b64encode(buffer.getvalue()).decode("ascii")
+        bundle["image/png"] = png
+        bundle["text/html"] = (  # the same picture with its alternative text (nbconvert, GitHub)
+            f'<img class="mg-figure" src="data:image/png;base64,{png}" '
+            f'alt="{html.escape(describe(figure))}" style="max-width: 100%">'
+        )
         bundle["text/plain"] = repr(self)
         return bundle
 

@@ -134,20 +134,29 @@ class WidgetCallbacks:
         self._change(hidden=tuple(hidden))
 
     def _rebuild_layer_rows(self) -> None:
-        rows = []
-        for k, width in enumerate(self.session.settings.hidden):
-            minus, plus = button("−"), button("+")
-            minus.on_click(self._guarded(lambda _, k=k: self._resize(k, -1)))
-            plus.on_click(self._guarded(lambda _, k=k: self._resize(k, +1)))
-            rows.append(
-                widgets.HBox([widgets.Label(f"layer {k + 1}: {width} neurons"), minus, plus])
-            )
+        """One row per hidden layer: its size, "−" and "+". The rows are kept and their
+        labels rewritten (a new row would take the focus from the button just pressed);
+        rows are added or dropped as layers are."""
+        hidden = self.session.settings.hidden
+        rows = list(self.controls.layer_rows.children[: len(hidden)])
+        rows += [self._layer_row(k) for k in range(len(rows), len(hidden))]
+        for k, (row, width) in enumerate(zip(rows, hidden, strict=True)):
+            row.children[0].value = _layer_text(k, width)
         self.controls.layer_rows.children = rows
+
+    def _layer_row(self, k: int) -> widgets.HBox:
+        minus, plus = button("−"), button("+")
+        self.page.name(minus, f"Remove a neuron from layer {k + 1}")
+        self.page.name(plus, f"Add a neuron to layer {k + 1}")
+        minus.on_click(self._guarded(lambda _: self._resize(k, -1)))
+        plus.on_click(self._guarded(lambda _: self._resize(k, +1)))
+        return widgets.HBox([widgets.Label(), minus, plus])
 
     def _resize(self, layer: int, delta: int) -> None:
         hidden = list(self.session.settings.hidden)
         hidden[layer] = min(max(hidden[layer] + delta, 1), MAX_NEURONS)
         self._set_hidden(hidden)
+        self.page.say(_layer_text(layer, hidden[layer]))
 
     def _regenerate(self) -> None:
         """New data for the same network (the TensorFlow Playground's "regenerate")."""
@@ -225,3 +234,8 @@ class WidgetCallbacks:
 
     def _point_class_chosen(self, change: dict[str, Any]) -> None:
         self.inspector.new_point_label = float(change["new"])
+
+
+def _layer_text(k: int, width: int) -> str:
+    """A layer row's label, also said when its size changes."""
+    return f"layer {k + 1}: {width} neuron{'s' if width != 1 else ''}"

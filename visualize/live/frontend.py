@@ -303,18 +303,36 @@ export default { render };
 PAGE_CSS = """
 .mg-sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
-.mg-app :focus-visible, .mg-app .noUi-handle:focus {
+/* ipywidgets' text boxes say "outline: none !important" on .widget-text input (0,2,1):
+   the last selector outranks it, or Learning rate, Value and Save to show no focus. */
+.mg-app :focus-visible, .mg-app .noUi-handle:focus,
+.mg-app .jupyter-widgets input:focus-visible, .mg-app .jupyter-widgets textarea:focus-visible {
   outline: 3px solid #1d4ed8 !important; outline-offset: 2px !important; }
 .mg-app svg *:focus, .mg-app svg *:focus-visible { outline: none !important; }
 .mg-app svg .mg-focus-ring, .mg-app svg .mg-focus-ring-inner,
 .mg-app svg .mg-cursor .mg-cursor-mark { visibility: hidden; }
 .mg-app svg [data-key]:focus > .mg-focus-ring, .mg-app svg [data-key]:focus > .mg-focus-ring-inner,
 .mg-app svg .mg-cursor:focus .mg-cursor-mark { visibility: visible; }
+.mg-app h2.mg-heading { display: inline; margin: 0; font-size: inherit; font-weight: bold;
+  line-height: inherit; }
+/* A pressed toggle: white on blue (6.7:1; 5.7:1 against an unpressed one's #eeeeee), not
+   ipywidgets' #bdbdbd, 1.6:1 from an unpressed one (WCAG 1.4.11). */
+.mg-app .jupyter-button.widget-toggle-button.mod-active { background-color: #1d4ed8;
+  color: #ffffff; }
 .mg-app .mg-play.mod-success { background-color: #15803d; color: #ffffff; }
 .mg-app .mg-focus-note { min-height: 1.3em; max-width: 440px; margin: 2px 0; font-size: 12px; }
 .mg-app details.mg-text { max-width: 440px; font-size: 12px; }
 .mg-app details.mg-text summary { cursor: pointer; }
 .mg-app .mg-graph-text li, .mg-app .mg-network-text li { margin: 2px 0; }
+/* Forced colours (Windows' contrast themes) drop the backgrounds that draw a button and a
+   pressed toggle: give buttons and slider tracks an edge, and pressed ones the theme's
+   highlight colours. */
+@media (forced-colors: active) {
+  .mg-app .jupyter-button, .mg-app .noUi-target { border: 1px solid ButtonText; }
+  .mg-app .jupyter-button.widget-toggle-button.mod-active, .mg-app .jupyter-button.mod-active {
+    forced-color-adjust: none; background: Highlight;
+    color: HighlightText; border-color: Highlight; }
+}
 @media (prefers-reduced-motion: reduce) {
   .mg-app *, .mg-app *::before, .mg-app *::after {
     transition: none !important; animation: none !important; scroll-behavior: auto !important; }

@@ -8,8 +8,10 @@
   bends it (:func:`~micrograd_edu.visualize.live.insight.plot_layer_views`).
 * **One step** (a button, then a click per stage): one mini-batch through
   forward → loss → backward → update on the network drawing; hover a
-  connection for its weight, its gradient, then ``w − lr·dL/dw``. The
-  update is applied when the *update* stage is shown.
+  connection for its weight, its gradient, then ``w − lr·dL/dw``; the same
+  numbers are written below the picture (:func:`~micrograd_edu.visualize.onestep.step_text`),
+  for the keyboard and screen readers. The update is applied when the *update*
+  stage is shown.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import html
 import io
 import math
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +32,7 @@ import numpy as np
 from micrograd_edu.explain.health import LayerHealth, StepTrace
 from micrograd_edu.explain.layerview import LayerView
 
-from ..onestep import STAGES, step_captions, step_svg
+from ..onestep import STAGES, step_captions, step_svg, step_text
 from .insight import (
     VANISHING_GRADIENTS,
     plot_layer_views,
@@ -38,7 +41,7 @@ from .insight import (
     session_one_step,
 )
 from .session import PlaygroundSession
-from .views import button
+from .views import button, heading
 
 __all__ = ["HEALTH_SECONDS", "InsightPanel", "health_html", "layer_views_text"]
 
@@ -146,6 +149,9 @@ class InsightPanel:
         self.step_caption = widgets.HTML()
         self.step_view = widgets.HTML()
         self.step_view.add_class("mg-one-step")
+        self.step_words = widgets.HTML()  # the picture's numbers, which hovering shows, as text
+        self.step_words.add_class("mg-one-step-text")
+        self.text_uid = f"mg-step-{uuid.uuid4().hex[:8]}"
         self.watch.observe(guard(lambda _: self.refresh(force=True)), "value")
         self.preset.on_click(guard(lambda _: self.load_preset()))
         self.layers_button.on_click(guard(lambda _: self.show_layers()))
@@ -153,13 +159,14 @@ class InsightPanel:
         self.stage.observe(guard(lambda _: self.show_stage()), "value")
         self.widget = widgets.VBox(
             [
-                widgets.HTML("<b>INSIDE THE TRAINING</b>"),
+                heading("INSIDE THE TRAINING"),
                 widgets.HBox([self.watch, self.preset]),
                 self.health,
                 widgets.HBox([self.layers_button, self.step_button, self.stage]),
                 self.layers,
                 self.step_caption,
                 self.step_view,
+                self.step_words,
             ]
         )
 
@@ -208,9 +215,13 @@ class InsightPanel:
             self.redraw()
         self.step_caption.value = html.escape(step_captions(self.trace)[STAGES.index(stage)])
         self.step_view.value = step_svg(self.session.model, self.trace, stage)
+        self.step_words.value = step_text(  # open: a new stage would close it again
+            self.session.model, self.trace, stage, self.text_uid, expanded=True
+        )
 
     def forget(self) -> None:
         """Drop the traced step (the network changed)."""
         self.trace = None
         self.stage.layout.display = "none"
-        self.step_caption.value = self.step_view.value = self.layers.value = ""
+        self.step_caption.value = self.step_view.value = self.step_words.value = ""
+        self.layers.value = ""

@@ -23,6 +23,7 @@ from ..graph import fit_to_width
 from ..renderer import render
 from .graphtext import graph_outline
 from .session import NeuronInspection, PlaygroundSession
+from .views import heading
 
 __all__ = ["Inspector"]
 
@@ -60,6 +61,7 @@ class Inspector:
         self.graph.add_class("mg-inspector-graph")
         self.step_slider = widgets.IntSlider(0, 0, 0, description="Backward")
         self.step_caption = widgets.HTML()
+        self.step_caption.add_class("mg-step-caption")
         self.weight_choice = widgets.Dropdown(description="Weight")
         self.weight_value = widgets.Text(description="Value", continuous_update=False)
         self.text_toggle = widgets.ToggleButton(value=True, description="Graph as text")
@@ -67,14 +69,16 @@ class Inspector:
         self.graph_text.add_class("mg-inspector-text")
         self.weight_info = widgets.HTML()
         self.neuron.observe(guard(self._neuron_chosen), "value")
-        self.step_slider.observe(guard(lambda _: self._show_step()), "value")
+        self.step_slider.observe(guard(lambda _: self._step_moved()), "value")
         self.text_toggle.observe(guard(lambda _: self._show_step()), "value")
         self.weight_choice.observe(guard(lambda _: self._show_weight()), "value")
         self.weight_value.observe(guard(self._weight_edited), "value")
         self.widget = widgets.VBox(
             [
-                widgets.HTML(
-                    "<b>NEURON INSPECTOR</b> — click a neuron, then a point (mode: inspect a point)"
+                heading(
+                    "NEURON INSPECTOR",
+                    "— choose a neuron, then a point (click it, or Enter on it in the picture; "
+                    "on the plane, mode: inspect a point)",
                 ),
                 widgets.HBox([self.neuron, self.title]),
                 self.graph,
@@ -179,6 +183,14 @@ class Inspector:
             f"output {inspection.root.data:.4g}, gradient dL/d(output) "
             f"{inspection.grads[inspection.root]:.4g}, loss {inspection.loss:.4g}"
         )
+
+    def _step_moved(self) -> None:
+        """The Backward slider moved (by the user: the app sets it quietly): show the step and
+        say it, as the backward player does (the slider itself only says its number)."""
+        self._show_step()
+        if self.inspection is not None:
+            step, last = self.step_slider.value, len(self._frames) - 1
+            self.announce(f"Backward step {step} of {last}: {self._frames[step].caption}")
 
     def _show_step(self) -> None:
         inspection = self.inspection

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from .views import button
+from .views import button, heading
 
 if TYPE_CHECKING:
     from .app import LivePlayground
@@ -23,7 +23,7 @@ def data_panel(app: LivePlayground) -> widgets.VBox:
     """Data set, noise, ratio, batch, Regenerate, your points and your CSV."""
     return widgets.VBox(
         [
-            widgets.HTML("<b>DATA</b>"),
+            heading("DATA"),
             c.problem,
             c.dataset,
             c.noise,
@@ -44,7 +44,7 @@ def network_panel(app: LivePlayground) -> widgets.VBox:
     toggles = list(c.features.values())
     return widgets.VBox(
         [
-            widgets.HTML("<b>FEATURES → HIDDEN LAYERS</b>"),
+            heading("FEATURES → HIDDEN LAYERS"),
             widgets.HBox(toggles[:4]),
             widgets.HBox(toggles[4:]),
             widgets.HBox([c.add_layer, c.remove_layer]),
@@ -61,9 +61,7 @@ def network_panel(app: LivePlayground) -> widgets.VBox:
 
 def output_panel(app: LivePlayground) -> widgets.VBox:
     """The losses, the output over the plane and the loss curves."""
-    return widgets.VBox(
-        [widgets.HTML("<b>OUTPUT</b>"), app.loss_label, app.plane_view, app.loss_view]
-    )
+    return widgets.VBox([heading("OUTPUT"), app.loss_label, app.plane_view, app.loss_view])
 
 
 def export_panel(app: LivePlayground) -> widgets.VBox:
@@ -77,7 +75,7 @@ def export_panel(app: LivePlayground) -> widgets.VBox:
     app.export_text.add_class("mg-export")
     return widgets.VBox(
         [
-            widgets.HTML("<b>TAKE IT WITH YOU</b>"),
+            heading("TAKE IT WITH YOU"),
             widgets.HBox(
                 [
                     app.export_button,

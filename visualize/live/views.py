@@ -8,6 +8,7 @@ page's address; these two widgets do. Their JavaScript is in
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import anywidget
@@ -16,7 +17,7 @@ import traitlets
 
 from .frontend import SVG_VIEW_ESM
 
-__all__ = ["SvgView", "UrlState", "button"]
+__all__ = ["SvgView", "UrlState", "button", "heading"]
 
 
 class SvgView(anywidget.AnyWidget):
@@ -80,3 +81,14 @@ class UrlState(anywidget.AnyWidget):
 def button(description: str, **kwargs: Any) -> widgets.Button:
     """A button as wide as its text."""
     return widgets.Button(description=description, layout=widgets.Layout(width="auto"), **kwargs)
+
+
+def heading(title: str, after: str = "") -> widgets.HTML:
+    """A panel's title as a heading (a screen reader jumps between the panels by heading),
+    drawn as the bold line it was; ``after`` follows it on the same line (HTML-escaped).
+
+    >>> heading("DATA").value
+    '<h2 class="mg-heading">DATA</h2>'
+    """
+    tail = f"<span> {html.escape(after)}</span>" if after else ""
+    return widgets.HTML(f'<h2 class="mg-heading">{html.escape(title)}</h2>{tail}')
