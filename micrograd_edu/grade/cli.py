@@ -347,8 +347,8 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
     named = _named(args, None if args.gradescope else out)
     sb.sweep_stale_cgroups()
     scratch.sweep_stale()  # the scratch folders of a grader killed earlier
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
+    if out is not None:  # made private: the class's names, grades and secret are the teacher's
+        out.mkdir(mode=0o755 if args.gradescope else 0o700, parents=True, exist_ok=True)
     options = Options(
         sb.Limits(args.timeout or 300.0, memory_bytes=args.memory << 20),
         _secret(args, out),

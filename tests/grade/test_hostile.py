@@ -28,6 +28,7 @@ import grading_fake as fake
 import pytest
 
 from micrograd_edu.grade import cli, keys
+from micrograd_edu.grade.naming import lms_student, names_of
 from micrograd_edu.grade.records import NotebookGrade, derive_seed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,6 +117,7 @@ def test_out_keeps_a_secret_that_no_notebook_reads_and_nothing_shows(
     (record,) = _records(out)
     assert _verdicts(record) == {"9.1": "wrong", "9.2": "passed"}  # kept out of its reach
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700  # made by the grader: the teacher's only
     secret = kept.read_bytes().strip()
     assert len(secret) == 64 and int(secret, 16) >= 0
     assert f"a secret made for this folder: {kept} (keep it with the grades)" in err
@@ -270,3 +272,27 @@ def test_run_autograder_where_gradescope_runs_it_passes_the_notebook_and_the_sec
         assert args[args.index("--secret-file") + 1] == str(source / "secret")
         assert args[args.index("--root") + 1] == str(root)
         assert stat.S_IMODE((source / "secret").stat().st_mode) == 0o600
+
+
+def test_a_file_name_holding_another_students_lms_name_is_still_its_uploaders() -> None:
+    """Blackboard puts the student's own file name after its prefix: a file a student named
+    ``x_bob_attempt_<date>_02_backpropagation.ipynb`` was read as bob's (the last match),
+    graded in bob's row (or, with bob's own, stopped the whole class as a name clash)."""
+    stamp = "2024-01-15-10-30-00"
+    paths = [
+        Path(f"class/Homework 2_bob_attempt_{stamp}_02_backpropagation.ipynb"),
+        Path(f"class/Homework 2_mallory_attempt_{stamp}_x_bob_attempt_{stamp}_02.ipynb"),
+        Path(f"class/Home_work_2_carol_attempt_{stamp}_02_backpropagation.ipynb"),
+    ]
+    assert names_of(paths, "auto", "02_backpropagation") == ["bob", "mallory", "carol"]
+    # the other patterns take the first (the LMS's) part already
+    moodle = "Mallory X_9_assignsubmission_file_Bob Stone_4021_assignsubmission_file_02.ipynb"
+    canvas = "evemallory_3_4_smithbob_1_2_02_backpropagation.ipynb"
+    brightspace = (
+        "1-2 - Mallory X - Jan 5, 2024 1030 AM - 3-4 - Bob Stone - Jan 5, 2024 1030 AM - a.ipynb"
+    )
+    assert [lms_student(name) for name in (moodle, canvas, brightspace)] == [
+        "Mallory X",
+        "evemallory",
+        "Mallory X",
+    ]
