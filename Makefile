@@ -162,7 +162,8 @@ size:
 
 # Gradescope's autograder zip: setup.sh (installs the wheel), run_autograder (grades
 # ROOT/submission into ROOT/results/results.json), the wheel. NOTEBOOK=02_backpropagation
-# names the assignment's course notebook; WITH_TORCH=1 installs PyTorch (notebook 07).
+# names the assignment's course notebook; WITH_TORCH=1 installs PyTorch (notebook 07). A random
+# secret (secret, mode 600) keys the hidden inputs: a new zip, new inputs.
 AUTOGRADER_DIR ?= build/autograder
 AUTOGRADER_ZIP ?= dist/autograder.zip
 autograder: | $(PY)
@@ -171,6 +172,7 @@ autograder: | $(PY)
 	cp autograder/setup.sh autograder/run_autograder $(AUTOGRADER_DIR)/
 	$(if $(NOTEBOOK),echo "$(NOTEBOOK)" > $(AUTOGRADER_DIR)/notebook.txt)
 	$(if $(WITH_TORCH),touch $(AUTOGRADER_DIR)/with-torch)
+	umask 077 && $(PY) -c "import secrets; print(secrets.token_hex(32))" > $(AUTOGRADER_DIR)/secret
 	rm -f $(AUTOGRADER_ZIP)
 	cd $(AUTOGRADER_DIR) && $(abspath $(PY)) -m zipfile -c $(abspath $(AUTOGRADER_ZIP)) *
 	@echo "$(AUTOGRADER_ZIP): upload it as the assignment's autograder on Gradescope."

@@ -19,16 +19,16 @@ from .assignment import EACH
 from .records import STATUSES
 from .run import SECRET_VARIABLE
 
-__all__ = ["EPILOG", "REGRADE", "parse", "parser", "secret"]
+__all__ = ["EPILOG", "REGRADE", "parse", "parser"]
 
 REGRADE = (*[status.replace(" ", "-") for status in STATUSES], "all")
 """What ``--regrade`` takes: a record's status (spaces as ``-``), or ``all``."""
 EPILOG = f"""\
 --timeout is the wall-clock limit of one whole notebook, from the kernel's start to the
 end of the hidden tests; what a notebook leaves running is killed then. The teacher's
-secret (environment variable {SECRET_VARIABLE} or --secret-file) changes the hidden
-inputs and never reaches the kernel. A file name starting with '-' is read as one: or
-put it after '--'.
+secret (environment variable {SECRET_VARIABLE} or --secret-file; without one, a secret
+the grader keeps in --out as DIR/secret) keys the hidden inputs and never reaches the
+kernel. A file name starting with '-' is read as one: or put it after '--'.
 
 Exit status: 0 every submission graded; 1 some not graded to the end (crashed, hung,
 refused, not a course notebook; grades.csv has a status column); 2 a usage error; 3 the
@@ -93,7 +93,7 @@ OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
      "(TOML) (default: mistakes.toml in --out or DIR, if there)"}),
     ("--json", {"action": "store_true", "help": "print the records as JSON (default: tables)"}),
     ("--secret-file", {"metavar": "FILE", "type": Path, "help": "the teacher's secret "
-     f"(default: ${SECRET_VARIABLE})"}),
+     f"(default: ${SECRET_VARIABLE}, else DIR/secret of --out, made the first time)"}),
     ("--course", {"metavar": "MODULE", "default": "micrograd_edu.exercises", "help": "module "
      "of the grading contract (default: %(default)s)"}),
     ("--hide", {"metavar": "DIR", "type": Path, "action": "append", "default": [], "help":
@@ -139,11 +139,3 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     if not args.notebooks and not args.gradescope and args.rejudge is None:
         made.error("no notebooks given")
     return args
-
-
-def secret(args: argparse.Namespace) -> bytes:
-    """The teacher's secret: ``--secret-file``'s content, else the environment variable."""
-    if args.secret_file is not None:
-        data: bytes = args.secret_file.read_bytes().strip()
-        return data
-    return os.environ.get(SECRET_VARIABLE, "").encode()

@@ -25,8 +25,9 @@ from pathlib import Path
 from .._support import strict_json
 from . import environment, gradescope, report, scratch
 from . import sandbox as sb
-from .arguments import parse, secret
+from .arguments import parse
 from .assignment import EACH, AssignmentError, Submission, plan_class
+from .keys import FOLDER_SECRET, SecretError, folder_secret, given_secret, readable_by_others
 from .named import NamedMistake, NamedMistakesError
 from .records import (
     GRADER_ERROR,
@@ -300,8 +301,37 @@ def main(argv: list[str] | None = None, course: Course | None = None) -> int:
         if args.rejudge is not None:
             return _rejudge(args, course)
         return _grade(args, course)
-    except (AssignmentError, NamedMistakesError) as error:
+    except (AssignmentError, NamedMistakesError, SecretError) as error:
         return _fail(2, str(error))
+
+
+def _secret(args: argparse.Namespace, out: Path | None) -> bytes:
+    """The teacher's secret; without one, the secret kept in ``--out`` (made the first time).
+
+    Only the secret's file is ever named, never its content.
+    """
+    given = given_secret(args.secret_file)
+    if given:
+        return given
+    if out is None or args.gradescope:
+        print(
+            "no secret (--secret-file) and no --out to keep one in: the hidden inputs are "
+            "keyed by each file alone (a notebook that rebuilds its own bytes can draw "
+            "them); keep grades only from a run with a secret",
+            file=sys.stderr,
+        )
+        return given
+    kept, made = folder_secret(out)
+    path = out / FOLDER_SECRET
+    if made:
+        print(
+            f"the hidden inputs are keyed by a secret made for this folder: "
+            f"{show_path(path)} (keep it with the grades)",
+            file=sys.stderr,
+        )
+    elif readable_by_others(path):
+        print(f"warning: others can read {show_path(path)}: chmod 600 it", file=sys.stderr)
+    return kept
 
 
 def _grade(args: argparse.Namespace, course: Course) -> int:
@@ -317,17 +347,17 @@ def _grade(args: argparse.Namespace, course: Course) -> int:
     named = _named(args, None if args.gradescope else out)
     sb.sweep_stale_cgroups()
     scratch.sweep_stale()  # the scratch folders of a grader killed earlier
+    if out is not None:  # made private: the class's names, grades and secret are the teacher's
+        out.mkdir(mode=0o755 if args.gradescope else 0o700, parents=True, exist_ok=True)
     options = Options(
         sb.Limits(args.timeout or 300.0, memory_bytes=args.memory << 20),
-        secret(args),
+        _secret(args, out),
         student_from=how,
         same_user=args.same_user,
         derive_timeout=args.timeout is None,
         named=named,
         hide=_hidden(args, [item.path for item in plan]),
     )
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
     results = Results(None if args.gradescope else out)
 
     def shown(record: NotebookGrade) -> None:

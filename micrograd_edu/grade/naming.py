@@ -41,7 +41,8 @@ LMS_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # Moodle: Full Name_<id>_assignsubmission_file_<original file name> (a file or a folder)
     ("Moodle", re.compile(r"^(?P<name>.+?)_\d+_assignsubmission_(?:file|onlinetext)_.*$")),
     # Blackboard: <assignment>_<user name>_attempt_<yyyy-mm-dd-hh-mm-ss>[_<original name>]
-    ("Blackboard", re.compile(rf"^.*_(?P<name>[^_]+)_attempt_{_DATE}(?:[_.].*)?$")),
+    # (the first such part: the original name is the student's, and may hold another's)
+    ("Blackboard", re.compile(rf"^.*?_(?P<name>[^_]+)_attempt_{_DATE}(?:[_.].*)?$")),
     # Brightspace (D2L): <id>-<id> - Full Name - Mon d, yyyy hhmm AM - <original name>
     (
         "Brightspace",

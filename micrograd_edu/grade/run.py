@@ -237,7 +237,9 @@ class GraderError(Exception):
 
 def _grade_in_kernel(job: dict[str, Any], box: sb.Sandbox) -> dict[str, Any]:
     deadline = time.monotonic() + box.limits.wall_seconds
-    cells = notebook_cells.code_cells(box.folder / "submission.ipynb")
+    submission = box.folder / "submission.ipynb"
+    cells = notebook_cells.code_cells(submission)
+    submission.unlink()  # the kernel gets the cells, never the file: its bytes make the seed
     names = {probe["number"]: probe["names"] for probe in job["probes"]}
     plan = notebook_cells.schedule(cells, names)
     report: dict[str, Any] = {"probes": {}, "current": None}

@@ -77,8 +77,11 @@ def test_make_autograder_and_its_run_autograder(tmp_path: Path) -> None:
             "micrograd_edu-0.2.0-py3-none-any.whl",
             "notebook.txt",
             "run_autograder",
+            "secret",
             "setup.sh",
         ]
+        assert bundle.getinfo("secret").external_attr >> 16 & 0o777 == 0o600  # others: no
+        assert len(bundle.read("secret").strip()) == 64
         source = tmp_path / "autograder" / "source"
         bundle.extractall(source)
     with zipfile.ZipFile(source / names[0]) as wheel:

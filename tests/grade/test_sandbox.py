@@ -200,7 +200,7 @@ def test_a_neighbours_notebook_and_the_course_cannot_be_reached(
         "        pass\n"
         "alone = sorted(os.listdir('.'))\n"
         "def double(x):\n"
-        "    return 2 * x if not any(seen) and alone == ['.home', 'submission.ipynb'] else 0\n"
+        "    return 2 * x if not any(seen) and alone == ['.home'] else 0\n"
     )
     alice = fake.write(open_folder / "alice", "90_fake.ipynb", probe)
     _, records = _grade(capsys, "--timeout", "60", str(alice), str(bob))
