@@ -7,6 +7,7 @@ issue 18 and shows the grade is still the grade of the student's own functions.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -388,6 +389,16 @@ def test_layers_on_this_machine(tmp_path: Path, capsys: pytest.CaptureFixture[st
         assert record["weaknesses"] == []  # every layer ran, nothing left visible
 
 
+def _runs_a_kernel(pid: int) -> bool:
+    """Whether a process below ``pid`` is a Jupyter kernel (``-m ipykernel_launcher``)."""
+    psutil = pytest.importorskip("psutil")  # ipykernel's own dependency
+    for child in psutil.Process(pid).children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if "ipykernel_launcher" in child.cmdline():
+                return True
+    return False
+
+
 def test_ctrl_c_keeps_the_finished_grades(tmp_path: Path) -> None:
     done = fake.write(tmp_path / "ann", "90_fake.ipynb", *fake.RIGHT)
     slow = fake.write(tmp_path / "bo", "90_fake.ipynb", "import time\ntime.sleep(600)\n")
@@ -395,9 +406,11 @@ def test_ctrl_c_keeps_the_finished_grades(tmp_path: Path) -> None:
     grader = _cli("--jobs", "1", "--timeout", "600", "--out", str(out), str(done), str(slow))
     results = out / "results.jsonl"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not (results.exists() and results.read_text()):
-        time.sleep(0.2)
-    time.sleep(2.0)  # the second notebook's kernel is running
+    while time.monotonic() < deadline and not (
+        results.exists() and results.read_text() and _runs_a_kernel(grader.pid)
+    ):
+        time.sleep(0.2)  # a poll: until ann's grade is kept and bo's kernel is running
+    assert _runs_a_kernel(grader.pid), "bo's kernel never started"
     grader.send_signal(signal.SIGINT)
     _, stderr = grader.communicate(timeout=60)
     assert grader.returncode == 130
