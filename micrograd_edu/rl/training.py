@@ -109,10 +109,9 @@ def reinforce(
 ) -> RLHistory:
     """Train ``policy`` on ``env`` with REINFORCE and a normalised-return baseline.
 
-    Each episode: play it with sampled actions and compute its returns Gₜ. Every
-    ``batch`` episodes: turn the returns into advantages Âₜ with a baseline; build
-    L = −mean log π(aₜ|sₜ)·Âₜ as one graph; backward; one optimizer step
-    (default: Adam, lr 0.01).
+    Each episode: play it with sampled actions and compute its returns Gₜ. Every ``batch``
+    episodes: turn the returns into advantages Âₜ with a baseline; build L = −mean
+    log π(aₜ|sₜ)·Âₜ as one graph; backward; one optimizer step (default: Adam, lr 0.01).
 
     Baselines: ``"normalize"`` standardises the returns over the batch (good
     when every episode starts alike, as CartPole's); ``"state"`` subtracts the
@@ -129,12 +128,7 @@ def reinforce(
     ``"diverged"``). An optimizer must update this policy's parameters (a subset
     is fine): one built from another policy is refused (``ValueError``).
     """
-    check_environment(env)
-    episodes = validation.integer("episodes", episodes, maximum=1_000_000)
-    gamma = validation.real("gamma", gamma, low=0.0, high=1.0)
-    batch = validation.integer("batch", batch, maximum=1000)
-    if baseline not in ("normalize", "state"):
-        raise ValueError(f"baseline must be 'normalize' or 'state', got {baseline!r}")
+    episodes, gamma, batch = _checked(env, episodes, gamma, batch, baseline)
     params = policy.parameters()
     opt = optimizer if optimizer is not None else Adam(params, lr=0.01)
     check_optimizer(opt, params, "policy", "Adam(policy.parameters(), lr=0.01)")
@@ -151,6 +145,20 @@ def reinforce(
     if keep_best or run.history.stopped:
         restore_weights(params, run.best)
     return run.history
+
+
+def _checked(
+    env: Environment, episodes: int, gamma: float, batch: int, baseline: str
+) -> tuple[int, float, int]:
+    """:func:`reinforce`'s environment (:func:`check_environment`) and settings checked;
+    ``episodes``, ``gamma`` and ``batch`` as numbers (a ValueError names a wrong one)."""
+    check_environment(env)
+    episodes = validation.integer("episodes", episodes, maximum=1_000_000)
+    gamma = validation.real("gamma", gamma, low=0.0, high=1.0)
+    batch = validation.integer("batch", batch, maximum=1000)
+    if baseline not in ("normalize", "state"):
+        raise ValueError(f"baseline must be 'normalize' or 'state', got {baseline!r}")
+    return episodes, gamma, batch
 
 
 @dataclass
