@@ -156,7 +156,7 @@ site: $(SITE_VENV)/.installed
 bench: $(VENV)/.bench-installed
 	$(PY) -m benchmarks
 
-# engine.py's lines, modules over 500 lines, functions over 60 lines (benchmarks/size.py).
+# engine.py's lines, modules over 500 lines, functions over 60 lines (body) or 70 in all (benchmarks/size.py).
 size:
 	$(PYTHON) -m benchmarks.size
 

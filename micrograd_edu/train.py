@@ -102,7 +102,79 @@ def fit(
     progress: bool = True,
     engine: EngineName = "auto",
 ) -> History:
-    """Train ``model`` on ``(X, y)`` by mini-batch gradient descent.
+    """Train ``model`` on ``(X, y)`` for ``epochs`` passes of mini-batch gradient descent.
+
+    ``X`` holds samples of shape (n, nin) and ``y`` their labels of shape (n,), as
+    :class:`Trainer` says for each ``loss``; ``epochs`` (1 to :data:`MAX_EPOCHS`) passes
+    run under a progress bar (``progress``). Every other parameter is :class:`Trainer`'s,
+    documented there: ``fit`` makes a ``Trainer`` and runs its epochs (use a ``Trainer``
+    to train a step or an epoch at a time, with the same numbers).
+
+    If the loss becomes infinite or NaN (too high a learning rate, usually), ``fit``
+    restores the weights of the end of the previous epoch and raises
+    :class:`TrainingDivergedError`, which names the epoch and carries the history so far.
+    Ctrl-C (interrupting the kernel) stops training after the current step and returns
+    the history with ``interrupted=True``; a second Ctrl-C interrupts at once.
+
+    >>> from micrograd_edu import datasets
+    >>> X, y = datasets.moons(n=40, seed=0)
+    >>> history = fit(MLP(2, [8, 1], seed=0), X, y, epochs=3, seed=0, progress=False)
+    >>> history.epochs, round(history.train_loss[-1], 4)
+    (3, 0.6304)
+    """
+    trainer = _FitTrainer(
+        epochs,
+        model,
+        X,
+        y,
+        loss,
+        optimizer,
+        batch_size,
+        X_val,
+        y_val,
+        l1=l1,
+        l2=l2,
+        l1_step=l1_step,
+        scheduler=scheduler,
+        seed=seed,
+        engine=engine,
+    )
+    return trainer.run(progress)
+
+
+class EpochResult(NamedTuple):
+    """What one epoch of a :class:`Trainer` left: the mean loss and the accuracy on the
+    training data, and on the validation data if it has some, with the weights at
+    the end of the epoch. Accuracies are None for regression (no classes)."""
+
+    train_loss: float
+    train_accuracy: float | None
+    val_loss: float | None
+    val_accuracy: float | None
+
+
+class Trainer:
+    """Mini-batch gradient descent on one model and data set, a step or an epoch at a time.
+
+    :func:`fit` takes the same parameters (and ``epochs``, ``progress``) and gives the
+    same numbers: ``Trainer(...)`` then ``epoch()`` n times gives the weights and
+    history of ``fit(..., epochs=n)`` with the same seed. Everything is checked once,
+    here, as :func:`fit` checks it (the messages start with "Trainer"); the tape
+    (``engine``) is captured once. :meth:`step` trains one
+    mini-batch, :meth:`epoch` the rest of a pass over the data. :attr:`lr` may
+    change between steps (the TensorFlow Playground's learning rate changes the
+    running network); :meth:`use_data` trains on new data from the next step on
+    (the model, the optimizer and the history stay); :meth:`reset` starts again
+    from where the trainer began.
+
+    ``current_epoch`` counts the epochs completed and ``global_step`` the mini-batches
+    trained (PyTorch Lightning's names); ``history`` holds each epoch's numbers, as
+    :func:`fit` returns them.
+
+    A loss or weight that becomes infinite or NaN restores the weights of the end
+    of the previous epoch and raises :class:`TrainingDivergedError` (the next
+    step starts a new pass; the optimizer's running state, such as momentum, is
+    not restored). Ctrl-C is :func:`fit`'s to handle, not the trainer's.
 
     Parameters
     ----------
@@ -112,11 +184,9 @@ def fit(
         Samples of shape (n, nin) and labels of shape (n,): 0/1 for ``"bce"`` and
         ``"hinge"``, class indices for ``"cross_entropy"``, values for ``"mse"``.
     loss:
-        ``"bce"``, ``"hinge"``, ``"cross_entropy"`` or ``"mse"``.
+        ``"bce"``, ``"hinge"``, ``"cross_entropy"`` or ``"mse"`` (:data:`OBJECTIVES`).
     optimizer:
         Defaults to ``SGD(model.parameters(), lr=0.1)``.
-    epochs:
-        Passes over the training data.
     batch_size:
         Samples per gradient step; ``None`` uses the whole set (full-batch
         gradient descent), 1 is "pure" stochastic gradient descent.
@@ -138,8 +208,6 @@ def fit(
         stepped once per epoch.
     seed:
         Seeds the shuffling of the mini-batches.
-    progress:
-        Show a progress bar with the loss and the accuracy.
     engine:
         ``"graph"`` builds a graph of Values for every mini-batch and calls
         ``loss.backward()``, as the lectures do. ``"tape"`` captures the
@@ -148,83 +216,9 @@ def fit(
         data order and optimizer, 10-60 times faster. ``"auto"`` (the
         default) uses the tape for a plain :class:`~micrograd_edu.nn.MLP` and
         a loss whose gradient is known (all of :data:`OBJECTIVES`), else the graph.
-
-    Notes
-    -----
-    ``fit`` makes a :class:`Trainer` with these settings and runs its epochs
-    under a progress bar: use a ``Trainer`` to train a step or an epoch at a
-    time.
-
-    **Stopping early.** If the loss becomes infinite or NaN (too high a learning
-    rate, usually), ``fit`` restores the weights of the end of the previous epoch
-    and raises :class:`TrainingDivergedError`, which names the epoch and carries
-    the history so far. Pressing Ctrl-C (interrupting the kernel) stops training
-    after the current step and returns the history with ``interrupted=True``; a
-    second Ctrl-C interrupts at once.
-    """
-    trainer = _FitTrainer(
-        epochs,
-        model,
-        X,
-        y,
-        loss,
-        optimizer,
-        batch_size,
-        X_val,
-        y_val,
-        l1=l1,
-        l2=l2,
-        l1_step=l1_step,
-        scheduler=scheduler,
-        seed=seed,
-        engine=engine,
-    )
-    bar = tqdm(range(trainer.epochs), disable=not progress, unit="epoch", leave=True)
-    with steps.stop_on_interrupt() as interrupt:
-        for _ in bar:
-            trainer._run_epoch(interrupt)
-            bar.set_postfix(steps.progress_postfix(trainer.history))
-            if trainer.history.interrupted:
-                break
-    bar.close()
-    return trainer.history
-
-
-class EpochResult(NamedTuple):
-    """What one epoch of a :class:`Trainer` left: the mean loss and the accuracy on the
-    training data, and on the validation data if it has some, with the weights at
-    the end of the epoch. Accuracies are None for regression (no classes)."""
-
-    train_loss: float
-    train_accuracy: float | None
-    val_loss: float | None
-    val_accuracy: float | None
-
-
-class Trainer:
-    """Mini-batch gradient descent on one model and data set, a step or an epoch at a time.
-
-    The parameters are :func:`fit`'s (without ``epochs`` and ``progress``), and so
-    are the numbers: ``Trainer(...)`` then ``epoch()`` n times gives the weights
-    and history of ``fit(..., epochs=n)`` with the same seed. Everything is
-    checked once, here, as :func:`fit` checks it (the messages start with
-    "Trainer"); the tape (``engine``) is captured once. :meth:`step` trains one
-    mini-batch, :meth:`epoch` the rest of a pass over the data. :attr:`lr` may
-    change between steps (the TensorFlow Playground's learning rate changes the
-    running network); :meth:`use_data` trains on new data from the next step on
-    (the model, the optimizer and the history stay); :meth:`reset` starts again
-    from where the trainer began.
-
-    ``current_epoch`` counts the epochs completed and ``global_step`` the mini-batches
-    trained (PyTorch Lightning's names); ``history`` holds each epoch's numbers, as
-    :func:`fit` returns them. ``keep_history=False`` keeps no per-epoch list
-    (:meth:`epoch` still returns each epoch's numbers): for a run without end, such
-    as the live Playground's.
-
-    A loss or weight that becomes infinite or NaN restores the weights of the end
-    of the previous epoch and raises :class:`TrainingDivergedError` (the next
-    step starts a new pass; the optimizer's running state, such as momentum, is
-    not restored). Ctrl-C is :func:`fit`'s to handle, not the trainer's.
+    keep_history:
+        ``False`` keeps no per-epoch list (:meth:`epoch` still returns each epoch's
+        numbers): for a run without end, such as the live Playground's.
 
     Examples
     --------
@@ -472,6 +466,18 @@ class _FitTrainer(Trainer):
 
     def _after_data_checked(self) -> None:
         self.epochs = validation.integer("epochs", self._epochs, maximum=MAX_EPOCHS)
+
+    def run(self, progress: bool) -> History:
+        """Train ``epochs`` epochs under a progress bar; Ctrl-C ends the epoch and the run."""
+        bar = tqdm(range(self.epochs), disable=not progress, unit="epoch", leave=True)
+        with steps.stop_on_interrupt() as interrupt:
+            for _ in bar:
+                self._run_epoch(interrupt)
+                bar.set_postfix(steps.progress_postfix(self.history))
+                if self.history.interrupted:
+                    break
+        bar.close()
+        return self.history
 
 
 def _training_tape(model: MLP, objective: Objective, engine: str) -> Tape | None:

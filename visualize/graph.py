@@ -15,6 +15,35 @@ are written below it, and "The graph as text" lists every node with its op, valu
 gradient, formulas, inputs and consumers (:mod:`~micrograd_edu.visualize.outline`).
 This module builds the drawing: which node is drawn how.
 
+The options of :func:`draw_graph` (``root`` is the output Value; every other has a default):
+
+- ``rankdir``: ``"LR"`` (left to right, inputs first; the default), ``"TB"`` (top to
+  bottom), ``"RL"`` or ``"BT"``.
+- ``show_grad``: show the grad field (default True). Until ``backward()`` has run
+  (``root.grad == 0``) it reads "? (run backward)" instead of a misleading 0.
+- ``show_local_grads``: label each edge into an op with the local derivative
+  d(out)/d(input) (default False).
+- ``tooltips``: hovering a node shows where its numbers come from (default True): its
+  value's formula with the numbers filled in (``z = w × x = 0.5 × 2 = 1``) and, once its
+  gradient is known, the chain rule that gave it (one term per parent, summed). Hovering an
+  edge shows its local derivative.
+- ``highlight``: Values to mark in vermillion: a thick border, their op, and the local
+  derivatives on the edges into it.
+- ``params``: Values to style as parameters (e.g. ``model.parameters()``).
+- ``outline``: nodes to draw with a thick border of the given colour (node → colour).
+- ``edge_colors``: edges to draw thick, in a colour, with their local derivative:
+  ``(node, i)`` is the edge from ``node.children[i]`` into ``node``
+  (:mod:`micrograd_edu.visualize.explain` draws the paths of a gradient with it).
+- ``edge_labels``: text written before the local derivative of these edges (keys as in
+  ``edge_colors``): the path players write "path 1", so that a path is told apart by more
+  than its colour.
+- ``grads``: gradients to show instead of ``Value.grad`` (missing ones read "?"):
+  :func:`~micrograd_edu.visualize.backward.backward_steps` uses it to show a pass in progress.
+- ``passed``: with ``grads``, the nodes that have passed their gradient on so far (the
+  gradient tooltips count only their contributions).
+- ``max_nodes``: refuse (:class:`GraphTooLargeError`) graphs with more Values than this
+  (default 500).
+
 >>> from micrograd_edu import Value
 >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
 >>> graph = draw_graph(a * b + a)
@@ -249,73 +278,34 @@ def draw_graph(
     outline: Mapping[Value, str] | None = None,
     edge_labels: Mapping[tuple[Value, int], str] | None = None,
 ) -> ComputationGraph:
-    """Draw ``root`` and every Value it was computed from.
+    """Draw ``root`` and every Value it was computed from (the options: the module's docstring).
 
-    The graph's ``texts`` are its nodes in words
+    Returns a :class:`ComputationGraph` whose ``texts`` are its nodes in words
     (:func:`~micrograd_edu.visualize.outline.node_texts`): its HTML
-    (:meth:`ComputationGraph.html_fragment`) names each node with them and
-    lists them as "The graph as text".
+    (:meth:`ComputationGraph.html_fragment`) names each node with them and lists them as
+    "The graph as text". Raises :class:`GraphTooLargeError` for more Values than
+    ``max_nodes``, ValueError for a ``rankdir`` other than "LR", "TB", "RL" or "BT".
 
-    Parameters
-    ----------
-    root:
-        The output Value.
-    rankdir:
-        ``"LR"`` (left to right, inputs first) or ``"TB"`` (top to bottom).
-    show_grad:
-        Show the grad field. Until ``backward()`` has run (``root.grad == 0``)
-        it reads "? (run backward)" instead of a misleading 0.
-    highlight:
-        Values to mark in red.
-    max_nodes:
-        Refuse (:class:`GraphTooLargeError`) graphs with more Values than this.
-    params:
-        Values to style as parameters (e.g. ``model.parameters()``).
-    show_local_grads:
-        Label each edge into an op with the local derivative d(out)/d(input).
-    grads:
-        Gradients to show instead of ``Value.grad`` (missing ones read "?"):
-        :func:`~micrograd_edu.visualize.backward.backward_steps` uses it to show a pass in progress.
-    tooltips:
-        Hovering a node shows where its numbers come from: its value's formula
-        with the numbers filled in (``z = w × x = 0.5 × 2 = 1``) and, once
-        its gradient is known, the chain rule that gave it (one term per
-        parent, summed). Hovering an edge shows its local derivative.
-    passed:
-        With ``grads``: the nodes that have passed their gradient on so far
-        (the gradient tooltips count only their contributions).
-    edge_colors:
-        Edges to draw thick, in a colour, with their local derivative:
-        ``(node, i)`` is the edge from ``node.children[i]`` into ``node``
-        (:mod:`micrograd_edu.visualize.explain` draws the paths of a gradient with it).
-    outline:
-        Nodes to draw with a thick border of the given colour.
-    edge_labels:
-        Text written before the local derivative of these edges (keys as in
-        ``edge_colors``): the path players write "path 1", so that a path is
-        told apart by more than its colour.
+    >>> from micrograd_edu import Value
+    >>> x = Value(3.0, label="x")
+    >>> y = x * x
+    >>> y.backward()
+    >>> graph = draw_graph(y, rankdir="TB", highlight=[x], show_local_grads=True)
+    >>> graph.texts[0].label
+    'x: input, value 3, gradient 6'
     """
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
-    nodes = graph_nodes(root)
-    if len(nodes) > max_nodes:
-        raise GraphTooLargeError(
-            f"this graph has {len(nodes):,} nodes, more than max_nodes={max_nodes:,}: drawing it "
-            "would be unreadable and slow. Draw a smaller expression (one neuron's output, say), "
-            f"or pass max_nodes={len(nodes)} if you really want it."
-        )
-    unknown_grad = "grad ?" if grads is not None else NO_GRAD
+    nodes = _checked_nodes(root, rankdir, max_nodes)
+    given = grads is not None
     if grads is None:
-        backward_ran = root.grad != 0.0
-        grads = {node: node.grad for node in nodes} if backward_ran else {}
+        grads = {node: node.grad for node in nodes} if root.grad != 0.0 else {}
     names = node_names(root)
     parameters, highlighted = set(params), list(highlight)
-    texts = _texts(root, grads, passed, parameters, highlighted, names, unknown_grad != NO_GRAD)
+    texts = _texts(root, grads, passed, parameters, highlighted, names, given)
     style = _Style(
         root=root,
         ids={node: f"v{i}" for i, node in enumerate(nodes)},
         grads=grads,
-        unknown_grad=unknown_grad,
+        unknown_grad="grad ?" if given else NO_GRAD,
         show_grad=show_grad,
         show_local_grads=show_local_grads,
         highlighted=set(highlighted),
@@ -326,6 +316,27 @@ def draw_graph(
         edge_labels=edge_labels or {},
         outline=outline or {},
     )
+    return _drawing(nodes, style, rankdir, texts)
+
+
+def _checked_nodes(root: Value, rankdir: str, max_nodes: int) -> list[Value]:
+    """``root``'s graph (:func:`graph_nodes`), once ``rankdir`` and its size are checked."""
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
+    nodes = graph_nodes(root)
+    if len(nodes) > max_nodes:
+        raise GraphTooLargeError(
+            f"this graph has {len(nodes):,} nodes, more than max_nodes={max_nodes:,}: drawing it "
+            "would be unreadable and slow. Draw a smaller expression (one neuron's output, say), "
+            f"or pass max_nodes={len(nodes)} if you really want it."
+        )
+    return nodes
+
+
+def _drawing(
+    nodes: list[Value], style: _Style, rankdir: str, texts: tuple[NodeText, ...]
+) -> ComputationGraph:
+    """The Graphviz drawing of ``nodes`` (children before parents) as ``style`` says."""
     graph = ComputationGraph(
         name="computation_graph",
         format="svg",

@@ -216,53 +216,93 @@ def node_texts(
     if not isinstance(root, Value):
         raise TypeError(f"expected a Value, got {type(root).__name__}")
     nodes = root.topological_order()
-    partial = False
     if seed is not None or step is not None:
         if grads is not None or passed is not None or current is not None:
             raise ValueError(
                 "node_texts: give the gradients as grads (with passed and current) or as "
                 "seed and step, not both"
             )
-        seed = 1.0 if seed is None else float(seed)
-        grads, arrived, current = backward_state(root, seed, step)
-        passed = arrived if step is not None else None
-        unknown = UNKNOWN_IN_PASS if unknown is None else unknown
-        partial = seed != 1.0
-    elif grads is None:
-        grads = {node: node.grad for node in nodes} if root.grad != 0.0 else {}
-    unknown = UNKNOWN_BEFORE_BACKWARD if unknown is None else unknown
-    names = node_names(root) if names is None else names
-    keys = {node: f"v{i}" for i, node in enumerate(nodes)}
-    edges = parent_edges(root)
-    parameters = set(params)
-    texts = []
-    for node in nodes:
-        known, kind = node in grads, _kind(node, parameters)
-        texts.append(
-            NodeText(
-                key=keys[node],
-                name=names[node],
-                kind=kind,
-                op=_op_text(node),
-                value=node.data,
-                grad=grads[node] if known else None,
-                value_formula=value_formula(node, names),
-                grad_formula=(
-                    grad_formula(node, root, names, grads, passed, edges) if known else unknown
-                ),
-                inputs=tuple(
-                    Edge(keys[child], names[child], local)
-                    for child, local in zip(node.children, node.local_grads, strict=True)
-                ),
-                consumers=tuple(
-                    Edge(keys[parent], names[parent], local) for parent, local in edges[node]
-                ),
-                output=node is root,
-                current=node is current,
-                partial=partial and known and kind == "input",
-            )
-        )
-    return tuple(texts)
+        known = _computed_pass(root, seed, step, unknown)
+    else:
+        if grads is None:
+            grads = {node: node.grad for node in nodes} if root.grad != 0.0 else {}
+        unknown = UNKNOWN_BEFORE_BACKWARD if unknown is None else unknown
+        known = _Known(grads, passed, current, unknown, partial=False)
+    graph = _Graph(
+        root,
+        node_names(root) if names is None else names,
+        {node: f"v{i}" for i, node in enumerate(nodes)},
+        parent_edges(root),
+        set(params),
+    )
+    return tuple(_node_text(node, graph, known) for node in nodes)
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What :func:`node_texts` knows of the backward pass: the gradients known, the nodes
+    that have passed theirs on (None: all), the current node, why a missing gradient is
+    missing, and whether an input's gradient is only the part through this graph."""
+
+    grads: Mapping[Value, float]
+    passed: Collection[Value] | None
+    current: Value | None
+    unknown: str
+    partial: bool
+
+
+@dataclass(frozen=True)
+class _Graph:
+    """The graph :func:`node_texts` describes: its root, names, drawing keys, each node's
+    consumers (with the local derivatives) and its parameters."""
+
+    root: Value
+    names: Mapping[Value, str]
+    keys: dict[Value, str]
+    edges: Mapping[Value, list[tuple[Value, float]]]
+    parameters: set[Value]
+
+
+def _computed_pass(
+    root: Value, seed: float | None, step: int | None, unknown: str | None
+) -> _Known:
+    """The backward pass from ``root`` with gradient ``seed`` (default 1) after ``step``
+    steps (None: all of them), as :func:`backward_state` computes it."""
+    seed = 1.0 if seed is None else float(seed)
+    grads, arrived, current = backward_state(root, seed, step)
+    passed = arrived if step is not None else None
+    unknown = UNKNOWN_IN_PASS if unknown is None else unknown
+    return _Known(grads, passed, current, unknown, partial=seed != 1.0)
+
+
+def _node_text(node: Value, graph: _Graph, known: _Known) -> NodeText:
+    """One node in words: its numbers, formulas and edges."""
+    names, keys = graph.names, graph.keys
+    has_grad, kind = node in known.grads, _kind(node, graph.parameters)
+    return NodeText(
+        key=keys[node],
+        name=names[node],
+        kind=kind,
+        op=_op_text(node),
+        value=node.data,
+        grad=known.grads[node] if has_grad else None,
+        value_formula=value_formula(node, names),
+        grad_formula=(
+            grad_formula(node, graph.root, names, known.grads, known.passed, graph.edges)
+            if has_grad
+            else known.unknown
+        ),
+        inputs=tuple(
+            Edge(keys[child], names[child], local)
+            for child, local in zip(node.children, node.local_grads, strict=True)
+        ),
+        consumers=tuple(
+            Edge(keys[parent], names[parent], local) for parent, local in graph.edges[node]
+        ),
+        output=node is graph.root,
+        current=node is known.current,
+        partial=known.partial and has_grad and kind == "input",
+    )
 
 
 def _item_id(uid: str, key: str, form: OutlineForm) -> str:

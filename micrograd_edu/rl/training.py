@@ -43,7 +43,7 @@ import numpy.typing as npt
 from tqdm import tqdm
 
 from .._support import validation
-from ..engine import gc_paused
+from ..engine import Value, gc_paused
 from ..optim import Adam, Optimizer
 from ..steps import check_optimizer, gradient_step, restore_weights
 from .environments import (
@@ -109,11 +109,9 @@ def reinforce(
 ) -> RLHistory:
     """Train ``policy`` on ``env`` with REINFORCE and a normalised-return baseline.
 
-    Each episode: play it with sampled actions and compute its returns Gₜ. Every
-    ``batch`` episodes: turn the returns into advantages Âₜ with a baseline;
-    build
-    L = −mean log π(aₜ|sₜ)·Âₜ as one graph; backward; one optimizer step
-    (default: Adam, lr 0.01).
+    Each episode: play it with sampled actions and compute its returns Gₜ. Every ``batch``
+    episodes: turn the returns into advantages Âₜ with a baseline; build L = −mean
+    log π(aₜ|sₜ)·Âₜ as one graph; backward; one optimizer step (default: Adam, lr 0.01).
 
     Baselines: ``"normalize"`` standardises the returns over the batch (good
     when every episode starts alike, as CartPole's); ``"state"`` subtracts the
@@ -130,55 +128,110 @@ def reinforce(
     ``"diverged"``). An optimizer must update this policy's parameters (a subset
     is fine): one built from another policy is refused (``ValueError``).
     """
+    episodes, gamma, batch = _checked(env, episodes, gamma, batch, baseline)
+    params = policy.parameters()
+    opt = optimizer if optimizer is not None else Adam(params, lr=0.01)
+    check_optimizer(opt, params, "policy", "Adam(policy.parameters(), lr=0.01)")
+    seeds = np.random.default_rng(seed)
+    run = _Run(policy, env, params, opt, gamma, batch, baseline, window, episodes, seeds)
+    bar = tqdm(range(episodes), disable=not progress, unit="episode")
+    for number in bar:
+        if not run.train_episode(number):
+            break
+        bar.set_postfix(mean_return=f"{run.running:.1f}")
+        if target_return is not None and run.reached(target_return, eval_episodes, number):
+            break
+    bar.close()
+    if keep_best or run.history.stopped:
+        restore_weights(params, run.best)
+    return run.history
+
+
+def _checked(
+    env: Environment, episodes: int, gamma: float, batch: int, baseline: str
+) -> tuple[int, float, int]:
+    """:func:`reinforce`'s environment (:func:`check_environment`) and settings checked;
+    ``episodes``, ``gamma`` and ``batch`` as numbers (a ValueError names a wrong one)."""
     check_environment(env)
     episodes = validation.integer("episodes", episodes, maximum=1_000_000)
     gamma = validation.real("gamma", gamma, low=0.0, high=1.0)
     batch = validation.integer("batch", batch, maximum=1000)
     if baseline not in ("normalize", "state"):
         raise ValueError(f"baseline must be 'normalize' or 'state', got {baseline!r}")
-    state_values: dict[bytes, float] = {}
-    params = policy.parameters()
-    opt = optimizer if optimizer is not None else Adam(params, lr=0.01)
-    check_optimizer(opt, params, "policy", "Adam(policy.parameters(), lr=0.01)")
-    seeds = np.random.default_rng(seed)
-    history = RLHistory()
-    best = [p.data for p in params]
-    collected: list[Episode] = []
-    bar = tqdm(range(episodes), disable=not progress, unit="episode")
-    for number in bar:
+    return episodes, gamma, batch
+
+
+@dataclass
+class _Run:
+    """One :func:`reinforce` run between its episodes: its settings, the history, the best
+    weights so far, the episodes collected for the next update, the per-state baseline's
+    table and the running mean return (over the last ``window`` episodes)."""
+
+    policy: Policy
+    env: Environment
+    params: list[Value]
+    opt: Optimizer
+    gamma: float
+    batch: int
+    baseline: str
+    window: int
+    episodes: int
+    seeds: np.random.Generator
+    history: RLHistory = field(default_factory=RLHistory)
+    best: list[float] = field(default_factory=list)
+    collected: list[Episode] = field(default_factory=list)
+    state_values: dict[bytes, float] = field(default_factory=dict)
+    running: float = -math.inf
+
+    def __post_init__(self) -> None:
+        self.best = [p.data for p in self.params]
+
+    def _seed(self) -> int:
+        return int(self.seeds.integers(2**31))
+
+    def _stop(self, number: int, why: str, reason: StopReason) -> bool:
+        """Record why training stops at episode ``number`` (from 0); False, to stop."""
+        self.history.stopped = f"episode {number + 1}: {why}"
+        self.history.stop_reason = reason
+        return False
+
+    def train_episode(self, number: int) -> bool:
+        """Play episode ``number`` (from 0), record it, and update every ``batch`` episodes;
+        False when training diverged (``history.stopped`` says how)."""
         try:
-            episode = run_episode(env, policy, seed=int(seeds.integers(2**31)))
+            episode = run_episode(self.env, self.policy, seed=self._seed())
         except FloatingPointError as error:
-            history.stopped = f"episode {number + 1}: {error}"
-            history.stop_reason = "diverged"
-            break
+            return self._stop(number, str(error), "diverged")
+        history = self.history
         history.returns.append(episode.total)
         history.lengths.append(len(episode.rewards))
-        running = float(np.mean(history.returns[-window:]))
-        if len(history.returns) >= min(window, episodes) and running > history.best_mean:
-            history.best_mean = running
-            best = [p.data for p in params]
-        collected.append(episode)
-        if len(collected) == batch:
-            loss = _update(policy, collected, gamma, baseline, state_values, opt)
-            collected = []
-            if not math.isfinite(loss):
-                history.stopped = f"episode {number + 1}: the loss became {loss}"
-                history.stop_reason = "diverged"
-                break
-        bar.set_postfix(mean_return=f"{running:.1f}")
-        if target_return is not None and running >= target_return:
-            score = evaluate(policy, env, eval_episodes, seed=int(seeds.integers(2**31)))[0]
-            if score >= target_return:
-                history.stopped = f"episode {number + 1}: greedy mean return {score:.1f}"
-                history.stop_reason = "target_return"
-                best = [p.data for p in params]
-                history.best_mean = max(history.best_mean, score)
-                break
-    bar.close()
-    if keep_best or history.stopped:
-        restore_weights(params, best)
-    return history
+        self.running = float(np.mean(history.returns[-self.window :]))
+        full = len(history.returns) >= min(self.window, self.episodes)
+        if full and self.running > history.best_mean:
+            history.best_mean = self.running
+            self.best = [p.data for p in self.params]
+        self.collected.append(episode)
+        if len(self.collected) < self.batch:
+            return True
+        episodes, self.collected = self.collected, []
+        loss = _update(
+            self.policy, episodes, self.gamma, self.baseline, self.state_values, self.opt
+        )
+        if not math.isfinite(loss):
+            return self._stop(number, f"the loss became {loss}", "diverged")
+        return True
+
+    def reached(self, target: float, eval_episodes: int, number: int) -> bool:
+        """Whether the greedy policy reaches ``target``, tried once the running mean has:
+        then its weights are the best and training stops."""
+        if self.running >= target:
+            score = evaluate(self.policy, self.env, eval_episodes, seed=self._seed())[0]
+            if score >= target:
+                self._stop(number, f"greedy mean return {score:.1f}", "target_return")
+                self.best = [p.data for p in self.params]
+                self.history.best_mean = max(self.history.best_mean, score)
+                return True
+        return False
 
 
 def _update(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -87,41 +88,84 @@ def network_drawing(
         names = list(session.settings.features)
         titles = {where: title for title, where in session.neuron_names()}
         activation = session.model.hidden_activation
-    columns = len(maps)
-    tallest = max(values.shape[1] for values in maps)
-    gap_x, gap_y = cell * 2.4, cell * 1.35
-    width = max(int(gap_x * (columns - 1) + cell + 70), 300)
-    height = int(gap_y * (tallest - 1) + cell + 40)
-
-    def center(column: int, row: int, count: int) -> tuple[float, float]:
-        top = (height - 20 - gap_y * (count - 1)) / 2
-        return 60 + gap_x * column + cell / 2, top + gap_y * row + 10
+    layout = _Layout.of(maps, cell)
 
     def input_name(column: int, i: int) -> str:
         return names[i] if column == 0 else titles[(column - 1, i)]
 
     parts = [
-        f'<svg class="mg-network" xmlns="http://www.w3.org/2000/svg" width="{width}" '
-        f'height="{height + LEGEND}" viewBox="0 0 {width} {height + LEGEND}" role="group" '
+        f'<svg class="mg-network" xmlns="http://www.w3.org/2000/svg" width="{layout.width}" '
+        f'height="{layout.height + LEGEND}" viewBox="0 0 {layout.width} '
+        f'{layout.height + LEGEND}" role="group" '
         f'aria-label="The network: {escape(_shape_text(names, maps))}" '
         f'data-layout="net:{"-".join(str(values.shape[1]) for values in maps)}">',
         '<g class="mg-network-items" data-roving="columns" role="group" aria-label="Neurons '
         'and weights: arrow keys move between them, Enter opens one in the inspector">',
     ]
-    parts += _weight_lines([W for W, _ in weights], center, cell, input_name, titles)
+    parts += _weight_lines([W for W, _ in weights], layout.center, cell, input_name, titles)
+    parts += _heat_maps(maps, layout, resolution, names, titles, activation, selected)
+    parts += ["</g>", _network_legend(layout.height, layout.width), "</svg>"]
+    return "".join(parts), network_outline(names, maps, weights, titles, activation)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where :func:`network_drawing` puts its items: one column per layer (the features
+    first), ``cell`` pixels square, the network ``width`` × ``height`` above its legend."""
+
+    cell: int
+    width: int
+    height: int
+
+    @property
+    def gap_x(self) -> float:
+        return self.cell * 2.4
+
+    @property
+    def gap_y(self) -> float:
+        return self.cell * 1.35
+
+    @classmethod
+    def of(cls, maps: list[FloatArray], cell: int) -> _Layout:
+        """The layout of a network whose layers' outputs are ``maps`` (one column each)."""
+        columns = len(maps)
+        tallest = max(values.shape[1] for values in maps)
+        width = max(int(cell * 2.4 * (columns - 1) + cell + 70), 300)
+        height = int(cell * 1.35 * (tallest - 1) + cell + 40)
+        return cls(cell, width, height)
+
+    def center(self, column: int, row: int, count: int) -> tuple[float, float]:
+        """The centre of item ``row`` of the ``count`` in ``column``, centred vertically."""
+        top = (self.height - 20 - self.gap_y * (count - 1)) / 2
+        return 60 + self.gap_x * column + self.cell / 2, top + self.gap_y * row + 10
+
+
+def _heat_maps(
+    maps: list[FloatArray],
+    layout: _Layout,
+    resolution: int,
+    names: list[str],
+    titles: dict[tuple[int, int], str],
+    activation: str,
+    selected: tuple[int, int] | None,
+) -> list[str]:
+    """One item per feature and neuron: its output over the plane as a small heat map, each
+    layer scaled to its largest output; the neurons can be chosen, the features cannot."""
+    items = []
+    columns, cell = len(maps), layout.cell
     for column, values in enumerate(maps):
         limit = float(np.abs(values).max()) or 1.0
         count = values.shape[1]
         for row in range(count):
-            x, y = center(column, row, count)
+            x, y = layout.center(column, row, count)
             heat = values[:, row].reshape(resolution, resolution)
             image = png_data_uri(heat, limit)
             if column == 0:
-                parts.append(_feature(x, y, cell, image, names[row]))
+                items.append(_feature(x, y, cell, image, names[row]))
                 continue
             where = (column - 1, row)
             kind = "linear output" if column == columns - 1 else activation
-            parts.append(
+            items.append(
                 _neuron(
                     x,
                     y,
@@ -135,10 +179,7 @@ def network_drawing(
                     last=column == columns - 1,
                 )
             )
-    parts.append("</g>")
-    parts.append(_network_legend(height, width))
-    parts.append("</svg>")
-    return "".join(parts), network_outline(names, maps, weights, titles, activation)
+    return items
 
 
 def _shape_text(names: list[str], maps: list[FloatArray]) -> str:
