@@ -117,9 +117,9 @@ def _batch_loss(model: MLP, X: np.ndarray, y: np.ndarray, mistake: str | None) -
 def training_run(mistake: str | None, steps: int = STEPS, seed: int = 0, n: int = N_SAMPLES) -> Run:
     """Train a 2-8-1 tanh network on ``n`` moons by full-batch gradient descent, one mistake in.
 
-    The moons are standardised (each input shifted and scaled to
-    mean 0 and standard deviation 1), as a careful set-up does before training; the
-    learning rate is :data:`LEARNING_RATE`.
+    The moons are standardised (each input shifted and scaled to mean 0 and standard
+    deviation 1), as a careful set-up does before training; the learning rate is
+    :data:`LEARNING_RATE`.
 
     The loop is the course's: ``zero_grad()``, the mean binary cross-entropy,
     ``backward()``, ``p.data -= lr * p.grad``; ``mistake`` changes one thing:
@@ -161,7 +161,7 @@ def training_run(mistake: str | None, steps: int = STEPS, seed: int = 0, n: int 
     return Run(mistake, loss_curve, norms, accuracy, model, X, y)
 
 
-def _standardised(X: np.ndarray) -> np.ndarray:
+def _standardised(X: datasets.FloatArray) -> datasets.FloatArray:
     """``X`` with each column shifted and scaled to mean 0 and standard deviation 1.
 
     Shape ``(n, d)`` in and out; ValueError for a constant column (nothing to scale).
@@ -172,7 +172,8 @@ def _standardised(X: np.ndarray) -> np.ndarray:
     spread = X.std(axis=0)
     if not np.all(spread > 0.0):
         raise ValueError("a column of X is constant (standard deviation 0)")
-    return (X - X.mean(axis=0)) / spread
+    scaled: datasets.FloatArray = (X - X.mean(axis=0)) / spread
+    return scaled
 
 
 def network(seed: int = 0) -> MLP:

@@ -9,6 +9,7 @@ the final training accuracy.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from functools import cache
@@ -90,9 +91,8 @@ def test_what_the_notebook_says_of_the_runs_is_what_they_do() -> None:
     without zero_grad, measured on the runs it shows."""
     text = _markdown()
     correct, piled = _run(None), _run("missing-zero-grad")
-    assert all(b < a for a, b in zip(correct.loss, correct.loss[1:])), "falls at every step"
-    said = f"and falls at every step, to {correct.loss[-1]:.3f};"
-    assert said in text
+    assert all(b < a for a, b in itertools.pairwise(correct.loss)), "falls at every step"
+    assert f"and falls at every step, to {correct.loss[-1]:.3f};" in text
     assert f"the accuracy climbs, to {correct.accuracy[-1]:.0%}".replace("%", " %") in text
     assert correct.grad_norm[-1] < 0.1 * correct.grad_norm[0]  # "shrinks as the loss flattens"
     growth = piled.grad_norm[-1] / piled.grad_norm[0]
