@@ -4,7 +4,7 @@ Each of the six catalogued training mistakes (:data:`TRAINING_MISTAKES`, see
 :data:`micrograd_edu.exercises.mistakes.CATALOGUE`) leaves a fingerprint on a training
 run: on the loss curve, on the gradient norm, on the accuracy and so on the
 decision boundary. :func:`training_run` trains a small network on the moons
-with one mistake injected into an ordinary training loop (or none), and
+(standardised) with one mistake injected into an ordinary training loop (or none), and
 :func:`features` measures the run; :data:`SYMPTOMS` says, for each mistake,
 what its fingerprint is, in words and as :class:`Condition` s a run's
 features must meet, and tests whether a run shows it.
@@ -60,10 +60,17 @@ TRAINING_MISTAKES = (
 )
 """The six training mistakes, by their codes in :data:`~.mistakes.CATALOGUE`."""
 
-LEARNING_RATE = 0.5
-"""The learning rate of the correct run (full-batch gradient descent)."""
-TOO_HIGH = 60.0
-"""The learning rate of the "learning rate too high" run."""
+LEARNING_RATE = 3.5
+"""The learning rate of the correct run (full-batch gradient descent).
+
+Chosen so that the correct run is the best of the seven at the notebook's settings: on
+standardised inputs it falls without a rise and fits the moons in :data:`STEPS` steps.
+A smaller one leaves it short of that (at 0.5 it ended at a loss of 0.34, 82 %), and
+then the mistakes that enlarge the steps ("sum instead of mean", and "missing
+zero_grad", whose piled-up gradients act as momentum) ended better than it: the
+lesson reversed. A larger one makes the correct run itself bounce."""
+TOO_HIGH = 120.0
+"""The learning rate of the "learning rate too high" run (about 34 × :data:`LEARNING_RATE`)."""
 N_SAMPLES = 40
 STEPS = 60
 HIDDEN = 8
@@ -110,6 +117,10 @@ def _batch_loss(model: MLP, X: np.ndarray, y: np.ndarray, mistake: str | None) -
 def training_run(mistake: str | None, steps: int = STEPS, seed: int = 0, n: int = N_SAMPLES) -> Run:
     """Train a 2-8-1 tanh network on ``n`` moons by full-batch gradient descent, one mistake in.
 
+    The moons are standardised (each input shifted and scaled to mean 0 and standard
+    deviation 1), as a careful set-up does before training; the learning rate is
+    :data:`LEARNING_RATE`.
+
     The loop is the course's: ``zero_grad()``, the mean binary cross-entropy,
     ``backward()``, ``p.data -= lr * p.grad``; ``mistake`` changes one thing:
 
@@ -126,6 +137,7 @@ def training_run(mistake: str | None, steps: int = STEPS, seed: int = 0, n: int 
     """
     _check_mistake(mistake)
     X, y = datasets.moons(n=n, noise=0.1, seed=seed)
+    X = _standardised(X)
     model = network(seed)
     params = model.parameters()
     lr = TOO_HIGH if mistake == "exploding-lr" else LEARNING_RATE
@@ -147,6 +159,21 @@ def training_run(mistake: str | None, steps: int = STEPS, seed: int = 0, n: int 
         norms.append(math.sqrt(math.fsum(p.grad * p.grad for p in params)))
         accuracy.append(_accuracy(model, X, y))
     return Run(mistake, loss_curve, norms, accuracy, model, X, y)
+
+
+def _standardised(X: datasets.FloatArray) -> datasets.FloatArray:
+    """``X`` with each column shifted and scaled to mean 0 and standard deviation 1.
+
+    Shape ``(n, d)`` in and out; ValueError for a constant column (nothing to scale).
+
+    >>> _standardised(np.array([[1.0, 10.0], [3.0, 30.0]])).tolist()
+    [[-1.0, -1.0], [1.0, 1.0]]
+    """
+    spread = X.std(axis=0)
+    if not np.all(spread > 0.0):
+        raise ValueError("a column of X is constant (standard deviation 0)")
+    scaled: datasets.FloatArray = (X - X.mean(axis=0)) / spread
+    return scaled
 
 
 def network(seed: int = 0) -> MLP:
@@ -247,7 +274,7 @@ class Condition:
     >>> growth = SYMPTOMS["missing-zero-grad"].conditions[0]
     >>> f = features(training_run("step-before-backward", steps=5))
     >>> growth.holds(f), growth.failure(f)
-    (False, 'its gradient norm ends 1 times where it started, not more than 2.5 times')
+    (False, 'its gradient norm ends 1 times where it started, not more than 1.5 times')
     """
 
     measure: Callable[[Features], float]
@@ -323,13 +350,13 @@ _ENDS_HIGHER = Condition(
 
 SYMPTOMS: dict[str, Symptom] = {
     "missing-zero-grad": Symptom(
-        "the gradient norm grows and grows (old gradients pile up instead of being cleared), "
-        "while the loss, after a fast start, swings up and down",
+        "the gradient norm grows instead of shrinking (old gradients pile up instead of being "
+        "cleared), while the loss, after a fast start, swings up and down and never settles",
         (
             Condition(
                 lambda f: f.norm_growth,
                 ">",
-                lambda f: 2.5,
+                lambda f: 1.5,
                 "its gradient norm ends {value} times where it started, "
                 "not more than {bound} times",
             ),
@@ -363,8 +390,8 @@ SYMPTOMS: dict[str, Symptom] = {
         ),
     ),
     "exploding-lr": Symptom(
-        "the loss starts where a mean loss starts (about ln 2 = 0.69), then jumps up and down, "
-        "far above where it began: every step overshoots",
+        "the loss starts where a mean loss starts (about ln 2 = 0.69), then jumps up and down "
+        "from the first steps on, far above where it began: every step overshoots",
         (
             Condition(
                 lambda f: f.reversals,
@@ -373,6 +400,13 @@ SYMPTOMS: dict[str, Symptom] = {
                 "its loss changes direction {value} times, fewer than {bound}",
             ),
             _ENDS_HIGHER,
+            Condition(
+                lambda f: f.rises,
+                "<",
+                lambda f: FIRST_STEPS,
+                "its loss rises at {value} of its first {bound} steps: it climbs from the "
+                "start, it does not jump",
+            ),
             _MEAN_SCALE,
         ),
     ),

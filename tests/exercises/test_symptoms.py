@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import math
+import random
 
+import numpy as np
 import pytest
 
+from micrograd_edu import datasets
+from micrograd_edu.exercises import nb09
 from micrograd_edu.exercises.mistakes import CATALOGUE
 from micrograd_edu.exercises.symptoms import (
     FIRST_STEPS,
     MYSTERY_SEED,
     SYMPTOMS,
     TRAINING_MISTAKES,
+    Run,
+    _standardised,
     features,
     mistake_shown,
     mystery_runs,
@@ -38,7 +44,7 @@ def test_each_run_shows_its_own_symptom_and_no_other(seed: int) -> None:
 
 def test_fingerprints_measured_on_real_runs() -> None:
     correct = training_run(None, steps=30)
-    assert correct.loss[0] == pytest.approx(0.6667, abs=1e-3)  # about ln 2 = 0.693: untrained
+    assert correct.loss[0] == pytest.approx(0.7063, abs=1e-3)  # about ln 2 = 0.693: untrained
     assert correct.loss[-1] < 0.6 * correct.loss[0]
     flat = training_run("step-before-backward", steps=30)
     assert flat.loss == [correct.loss[0]] * 30  # the update always saw zero gradients
@@ -48,7 +54,8 @@ def test_fingerprints_measured_on_real_runs() -> None:
     assert summed.grad_norm[0] == pytest.approx(40 * correct.grad_norm[0])
     piled = training_run("missing-zero-grad", steps=30)
     assert piled.loss[:2] == correct.loss[:2]  # the same first step: nothing to pile up yet
-    assert piled.grad_norm[-1] > 2.5 * piled.grad_norm[0]
+    assert piled.grad_norm[-1] > 5 * piled.grad_norm[0]  # 5.27 times: it piles up
+    assert correct.grad_norm[-1] < 0.2 * correct.grad_norm[0]  # where the correct run's shrinks
     unlabelled = training_run("missing-target", steps=30)
     assert unlabelled.accuracy[-1] == 0.5  # everything called one class
     assert unlabelled.loss[-1] < 0.1
@@ -105,7 +112,7 @@ def test_what_a_run_shows_instead_is_the_condition_it_fails_with_its_numbers() -
     run = training_run("update-sign")  # the run that hint was about
     f = features(run)
     zero_grad = SYMPTOMS["missing-zero-grad"]
-    assert f.norm_growth == pytest.approx(6.3, abs=0.01)  # it does grow: no argument against
+    assert f.norm_growth == pytest.approx(4.83, abs=0.01)  # it does grow: no argument against
     assert zero_grad.failed(f) is zero_grad.conditions[1]  # the loss does not end lower
     assert zero_grad.instead(f) == (
         f"its loss ends at {f.last_loss:.3g}, not below where it started ({f.first_loss:.3g})"
@@ -119,8 +126,51 @@ def test_what_a_run_shows_instead_is_the_condition_it_fails_with_its_numbers() -
 def test_quoted_numbers_get_the_digits_to_differ() -> None:
     growth = SYMPTOMS["missing-zero-grad"].conditions[0]
     f = features(training_run("step-before-backward", steps=3))
-    nearly = type(f)(**{**vars(f), "norm_growth": 2.4999})
-    assert growth.numbers(nearly) == ("2.4999", "2.5")
+    nearly = type(f)(**{**vars(f), "norm_growth": 1.4999})
+    assert growth.numbers(nearly) == ("1.4999", "1.5")
     assert growth.failure(nearly) == (
-        "its gradient norm ends 2.4999 times where it started, not more than 2.5 times"
+        "its gradient norm ends 1.4999 times where it started, not more than 1.5 times"
     )
+
+
+def test_the_runs_train_on_standardised_moons() -> None:
+    run = training_run(None, steps=1, n=33, seed=5)
+    assert run.X.shape == (33, 2) and run.y.shape == (33,)
+    assert np.allclose(run.X.mean(axis=0), 0.0) and np.allclose(run.X.std(axis=0), 1.0)
+    raw, y = datasets.moons(n=33, noise=0.1, seed=5)
+    assert run.y.tolist() == y.tolist()
+    assert np.allclose(run.X * raw.std(axis=0) + raw.mean(axis=0), raw)  # only shifted, scaled
+    with pytest.raises(ValueError, match="a column of X is constant"):
+        _standardised(np.array([[1.0, 2.0], [1.0, 3.0]]))
+
+
+def test_a_climb_from_the_first_step_is_not_a_learning_rate_too_high() -> None:
+    """The jumps of a learning rate too high: the loss falls within the first five steps. A
+    loss that rises at each of them is climbing (the sign), whatever it does later: the
+    notebook's rule for the sign reads only those five steps, so the two symptoms must not
+    overlap there."""
+    exploding = SYMPTOMS["exploding-lr"]
+    f = features(training_run("exploding-lr"))
+    assert exploding.shows(f) and f.rises < FIRST_STEPS
+    climbing = type(f)(**{**vars(f), "rises": FIRST_STEPS, "rises_at_once": True})
+    assert not exploding.shows(climbing)
+    assert exploding.instead(climbing) == (
+        "its loss rises at 5 of its first 5 steps: it climbs from the start, it does not jump"
+    )
+
+
+@pytest.mark.slow
+def test_few_hidden_runs_are_drawn_again() -> None:
+    """A hidden run is drawn again while its symptom is unclear (nb09.MAX_DRAWS): measured
+    on eight submissions' cases (48 runs), at most one draw in ten is thrown away."""
+    draws: list[str] = []
+
+    def counted(mistake: str, seed: int, n: int) -> Run:
+        draws.append(mistake)
+        return training_run(mistake, seed=seed, n=n)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(nb09, "cached_run", counted)
+        for seed in range(8):
+            nb09._hidden_case(random.Random(f"9.1:{seed}"))
+    assert len(draws) <= 1.1 * 48, sorted(draws)

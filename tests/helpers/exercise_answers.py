@@ -196,9 +196,9 @@ def name_mistake(run: Any) -> str:
         return "step-before-backward"
     if accuracy[-1] < 0.65 and loss[-1] < 0.5 * loss[0]:
         return "missing-target"
-    if grad_norm[-1] > 2.5 * grad_norm[0] and loss[-1] < loss[0]:
+    if grad_norm[-1] > 1.5 * grad_norm[0] and loss[-1] < loss[0]:
         return "missing-zero-grad"
-    if all(later > earlier for earlier, later in itertools.pairwise(loss)):
+    if all(later > earlier for earlier, later in itertools.pairwise(loss[:6])):
         return "update-sign"
     return "exploding-lr"
 
