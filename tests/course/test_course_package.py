@@ -374,7 +374,14 @@ def test_playground_refuses_a_port_no_browser_opens(
     assert f"error: --port must be a TCP port, 1 to 65535, got {port}" in err
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGTERM from the test")
+def _catches(pid: int, signum: int) -> bool:
+    """Whether process ``pid`` has a handler for ``signum`` (its ``SigCgt`` mask, Linux)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    caught = next(line for line in status.splitlines() if line.startswith("SigCgt:"))
+    return bool(int(caught.split()[1], 16) >> (signum - 1) & 1)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="SIGTERM, and /proc to see it is caught")
 def test_lab_passes_sigterm_on_to_jupyterlab(tmp_path: Path) -> None:
     """`kill` (or a process manager) stopping `micrograd-edu lab` stops JupyterLab too."""
     import os
@@ -393,13 +400,15 @@ def test_lab_passes_sigterm_on_to_jupyterlab(tmp_path: Path) -> None:
         [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True
     )
     try:
-        for _ in range(100):
-            if pid_file.is_file() and pid_file.read_text():
-                break
-            time.sleep(0.1)
-        time.sleep(0.5)  # the parent is in wait_for by then
+        deadline = time.monotonic() + 120  # until the child runs and wait_for catches SIGTERM
+        while not (
+            pid_file.is_file() and pid_file.read_text() and _catches(parent.pid, signal.SIGTERM)
+        ):
+            assert parent.poll() is None, "the parent ended before wait_for"
+            assert time.monotonic() < deadline, "wait_for did not catch SIGTERM within 120 s"
+            time.sleep(0.05)
         parent.send_signal(signal.SIGTERM)
-        out, _ = parent.communicate(timeout=30)
+        out, _ = parent.communicate(timeout=120)
     finally:
         parent.kill()
     assert out == f"exit {-signal.SIGTERM}\n"

@@ -188,9 +188,10 @@ def _saved_notebook(page: Any, path: Path) -> dict[str, Any]:
     before = path.stat().st_mtime_ns
     page.locator(".jp-Notebook").first.click()
     page.keyboard.press("Control+s")
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while path.stat().st_mtime_ns == before and time.monotonic() < deadline:
         time.sleep(0.2)
+    assert path.stat().st_mtime_ns != before, f"Ctrl+S did not save {path.name} within 120 s"
     # Jupyter's "atomic" saving is safe against crashes, not against readers: it writes
     # the file in place (after a backup copy), so a large notebook can be read half-written.
     while True:

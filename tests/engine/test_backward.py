@@ -158,16 +158,19 @@ def test_gc_paused_pauses_only_the_cyclic_collector_and_restores_it() -> None:
     def first() -> None:
         with gc_paused():
             first_in.set()
-            second_done.wait(5)
+            second_done.wait(120)
 
     thread = threading.Thread(target=first)
     thread.start()
-    first_in.wait(5)
-    with gc_paused():
-        pass
-    assert not gc.isenabled()  # the first thread is still inside
-    second_done.set()
-    thread.join(5)
+    try:
+        assert first_in.wait(120), "the first thread never paused the collector"
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # the first thread is still inside
+    finally:
+        second_done.set()
+        thread.join(120)
+    assert not thread.is_alive()
     assert gc.isenabled()
 
 

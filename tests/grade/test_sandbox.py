@@ -241,17 +241,20 @@ def test_a_detached_pipe_holder_neither_stalls_the_run_nor_survives(
     )
     hangs = fake.write(tmp_path / "hangs", "90_fake.ipynb", holder, "while True:\n    pass\n")
     holds = fake.write(tmp_path / "holds", "90_fake.ipynb", holder, *fake.RIGHT)
-    start = time.monotonic()
     _, records = _grade(capsys, "--timeout", "8", str(hangs), str(holds))
-    assert time.monotonic() - start < 8 + 2 * run.STARTUP_GRACE
-    assert records[0]["status"] == "hung"
-    assert records[0]["detail"] == "stopped after 8 s"
+    # Not stalled, shown by the records, not by a clock: a worker whose stdout a detached
+    # process held open would end at the parent's deadline, recorded as "stopped at the
+    # wall-clock limit (the worker did not finish)"; here each worker's own answer arrived.
+    assert [record["status"] for record in records] == ["hung", "graded"]
+    assert records[0]["detail"] == "stopped after 8 s"  # the worker's report of its limit
     assert _results(records) == [
         {"9.1": "not reached", "9.2": "not reached"},
         {"9.1": "passed", "9.2": "passed"},
     ]
-    time.sleep(0.5)
-    assert _processes_running(word) == []
+    deadline = time.monotonic() + 120  # killed at once; reaped by init a moment later
+    while _processes_running(word) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_running(word) == [], "a detached sleep outlived the grader by 120 s"
 
 
 def test_a_deleted_exercise_is_missing_and_counts(

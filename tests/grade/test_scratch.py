@@ -43,7 +43,7 @@ sys.stdin.read()
 """
 
 
-def _wait_until(condition: Callable[[], object], seconds: float = 60.0) -> bool:
+def _wait_until(condition: Callable[[], object], seconds: float = 120.0) -> bool:
     """Poll ``condition()`` until it is true or ``seconds`` passed (a state, not a sleep)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -104,7 +104,7 @@ def test_only_a_dead_graders_folder_is_swept(
     dead, dead_folder = _holder(tmp_path, processes)
     _, live_folder = _holder(tmp_path, processes)
     processes[0].kill()  # not reaped: a zombie is dead too
-    assert _wait_until(lambda: _state(dead) in ("Z", "gone"))
+    assert _wait_until(lambda: _state(dead) in ("Z", "gone")), "the killed grader lives on"
     # named after the dead grader but locked by a live one (a grader in another pid namespace)
     held = tmp_path / f"{PREFIX}{dead}-held"
     held.mkdir()
@@ -180,7 +180,7 @@ def test_the_next_grader_sweeps_what_a_killed_grader_left(
         ]
 
     try:
-        assert _wait_until(left, 120), "the grader made its scratch folder"
+        assert _wait_until(left, 120), "the grader never made its scratch folder"
     finally:
         os.killpg(grader.pid, signal.SIGKILL)
         grader.wait()

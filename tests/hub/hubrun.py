@@ -285,7 +285,11 @@ class HubRun:
                 left["hub"] = "still running 60 s after SIGTERM"
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
-            alive = [pid for pid in below if Path(f"/proc/{pid}").exists()]
+            deadline = time.monotonic() + 120  # the hub's children end just after it
+            while (alive := [p for p in below if Path(f"/proc/{p}").exists()]) and (
+                time.monotonic() < deadline
+            ):
+                time.sleep(0.5)
             if alive:
                 left["hub's processes"] = alive
                 for pid in alive:
@@ -301,7 +305,7 @@ class HubRun:
             return {}
         left: dict[str, Any] = {}
         uid = pwd.getpwnam(login).pw_uid
-        deadline = time.monotonic() + 30  # a stopping server's kernels end within seconds
+        deadline = time.monotonic() + 120  # a stopping server's kernels end within seconds
         while (running := processes_of(uid)) and time.monotonic() < deadline:
             time.sleep(0.5)
         if running:

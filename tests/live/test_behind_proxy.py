@@ -210,12 +210,12 @@ def server_status(url: str) -> dict[str, int]:
     return server_status(url)
 
 
-def _wait_for_kernels(url: str, count: int, timeout: float = 60.0) -> None:
+def _wait_for_kernels(url: str, count: int, timeout: float = 120.0) -> None:
     """Wait on the server's own count (its kernel list, what the cap counts)."""
     deadline = time.monotonic() + timeout
     while server_status(url)["kernels"] != count and time.monotonic() < deadline:
         time.sleep(0.3)
-    assert server_status(url)["kernels"] == count
+    assert server_status(url)["kernels"] == count, f"not {count} kernels within {timeout:.0f} s"
 
 
 def _raw(port: int, request: bytes) -> bytes:

@@ -387,16 +387,38 @@ def test_an_accuracy_goal_on_a_regression_says_it_cannot_be_reached() -> None:
     assert "✔ Challenge reached at epoch 1" in loss_goal.goal_label.value
 
 
-def test_play_with_a_tiny_cpu_share_keeps_playing_and_pauses_at_once() -> None:
-    import time
+def test_play_with_a_tiny_cpu_share_keeps_playing_and_pauses_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A rest of 1e10 s per epoch is capped at MAX_REST, and Pause cuts it short: the rest's
+    wait ends because Pause woke it (``wait`` returned True), not because it ran out."""
+    import threading
 
-    app = live_playground(n=100, cpu_share=1e-12)  # a rest of 1e10 s per epoch, capped
+    from micrograd_edu.visualize.live.app import MAX_REST
+
+    app = live_playground(n=100, cpu_share=1e-12)
+    rests: list[float | None] = []
+    woken: list[bool] = []
+    resting = threading.Event()
+    real_wait = app._wake.wait
+
+    def wait(timeout: float | None = None) -> bool:
+        rests.append(timeout)
+        resting.set()
+        woke = real_wait(timeout)
+        woken.append(woke)
+        return woke
+
+    monkeypatch.setattr(app._wake, "wait", wait)
     app.play()
-    time.sleep(0.5)
-    assert app._playing.is_set() and app.message.value == "" and app.session.epoch == 1
-    started = time.perf_counter()
-    app.pause()
-    assert time.perf_counter() - started < 2.0 and not app._playing.is_set()
+    try:
+        assert resting.wait(120), "Play never rested after its first epoch"
+        assert app._playing.is_set() and app.message.value == "" and app.session.epoch >= 1
+    finally:
+        app.pause()
+    assert not app._playing.is_set() and app._thread is None
+    assert rests and all(rest == MAX_REST for rest in rests)  # capped, not 1e10 s
+    assert woken[-1] is True, "the last rest ran out instead of ending on Pause"
 
 
 def test_the_same_file_uploaded_again_is_read_again() -> None:

@@ -28,7 +28,7 @@ def _send(widget: PageVisibility, view: str, state: str) -> None:
     widget._handle_custom_msg({"view": view, "state": state}, [])
 
 
-def _wait(condition: Callable[[], Any], timeout: float = 30.0) -> None:
+def _wait(condition: Callable[[], Any], timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "not within the time allowed"
@@ -100,7 +100,7 @@ def test_pause_while_waiting_hidden_ends_the_thread() -> None:
     thread = app._thread
     pausing = threading.Thread(target=app.pause)
     pausing.start()
-    pausing.join(timeout=30)
+    pausing.join(timeout=120)
     assert not pausing.is_alive() and thread is not None and not thread.is_alive()
     assert not app.visibility.held and app.play_button.description == "▶ Play"
 

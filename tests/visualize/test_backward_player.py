@@ -125,7 +125,7 @@ def test_html_player_in_headless_chromium(tmp_path: Path, chromium: Any) -> None
         page.get_by_role("button", name=re.compile("Play")).click()
         page.wait_for_function(
             "document.querySelector('.mg-player').getAttribute('data-frame') === '5'",
-            timeout=15000,
+            timeout=120_000,
         )
     finally:
         page.close()
