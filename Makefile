@@ -17,6 +17,10 @@ export NO_MKDOCS_2_WARNING := 1
 # Pictures are written to files: no display needed. Only for the commands that
 # write files -- in JupyterLab (make lab) it would hide every figure.
 HEADLESS := MPLBACKEND=Agg
+# The suite runs on every core (pytest-xdist; 2 on CI), each test file on one worker so its
+# module fixtures (a served site, a class of notebooks) are made once. JOBS=1 runs it serially.
+JOBS   ?= auto
+XDIST  := $(if $(filter 1,$(JOBS)),,-n $(JOBS) --dist loadfile)
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -83,7 +87,7 @@ docs-strict: $(VENV)/.test-installed
 # The course site is built first: tests/course/test_site.py runs it in Chromium;
 # so is the hub's environment, which tests/hub/ runs a real JupyterHub from.
 pytest: $(VENV)/.test-installed git-filter site a11y-tools hub-env
-	$(HEADLESS) $(PY) -m pytest --durations=30
+	$(HEADLESS) $(PY) -m pytest $(XDIST) --durations=30
 
 # The engine's suite again, every op method going through engine.apply alone
 # (MICROGRAD_EDU_ENGINE=apply): the methods written out for speed change nothing.
@@ -109,7 +113,7 @@ hub-env:
 
 # The quick subset (under a minute): no browser, no notebooks, nothing slow.
 quicktest: $(VENV)/.test-installed
-	$(HEADLESS) $(PY) -m pytest -q -m "not browser and not notebooks and not slow"
+	$(HEADLESS) $(PY) -m pytest -q $(XDIST) -m "not browser and not notebooks and not slow"
 
 # The notebooks in git never carry outputs: git stores them through this filter
 # (.gitattributes names it), whatever JupyterLab saved on disk.

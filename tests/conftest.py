@@ -19,7 +19,9 @@ from typing import Any
 
 import pytest
 
-_MARK_FOR_FIXTURE = {"torch": "torch", "chromium": "browser"}
+# A test's needs give its marks: `cli` starts a fresh Python process per call (0.3-1 s each), so
+# the command-line tests stay out of the quick subset (make quicktest) and run in make test.
+_MARK_FOR_FIXTURE = {"torch": "torch", "chromium": "browser", "cli": "slow"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -36,6 +36,7 @@ def micrograd_edu(cli: Cli, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # by count or by processes: out of the quick subset
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_every_micrograd_edu_command_names_itself_in_its_help(cli: Cli, name: str) -> None:
     done = micrograd_edu(cli, name, "--help")
@@ -45,6 +46,7 @@ def test_every_micrograd_edu_command_names_itself_in_its_help(cli: Cli, name: st
     assert "``" not in done.stdout
 
 
+@pytest.mark.slow  # by count or by processes: out of the quick subset
 @pytest.mark.parametrize(
     ("module", "args", "usage"),
     [
@@ -66,6 +68,7 @@ def test_run_directly_a_command_names_its_module_and_shows_no_markup(
     assert "``" not in done.stdout
 
 
+@pytest.mark.slow  # by count or by processes: out of the quick subset
 def test_the_descriptions_lose_their_synopsis_and_backquotes(cli: Cli) -> None:
     pictures = cli("--help", module="micrograd_edu.visualize").stdout.split("\n\n")[1]
     assert pictures == "Write the demo's pictures."

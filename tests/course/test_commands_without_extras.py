@@ -19,6 +19,9 @@ cli_main = importlib.import_module("micrograd_edu.cli.main")  # the module, not 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+pytestmark = pytest.mark.slow  # each test starts a fresh Python process
+
+
 def _run(blocked: tuple[str, ...], code: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     script = "import sys\n" + "".join(f"sys.modules[{name!r}] = None\n" for name in blocked) + code
     return subprocess.run(

@@ -181,7 +181,7 @@ def test_the_notebook_and_the_grader_give_the_verdict(item: Answer) -> None:
 @pytest.mark.parametrize("item", _params())
 def test_the_verdict_holds_on_a_hidden_case(item: Answer) -> None:
     """Slow only by count (~0.03 s each): the catalogued mistakes' hidden cases run in the quick
-    suite too (tests/exercises/test_probe_and_judge.py, three seeds each)."""
+    subset too (tests/exercises/test_probe_and_judge.py: one seed there, three in the suite)."""
     if item.number == "2.1":
         pytest.skip("2.1 is judged on the notebook's numbers only")
     outcome = grader_outcome(item, ex.grading_cases(item.number, HIDDEN_SEED))

@@ -98,6 +98,7 @@ def test_the_corpus_has_what_the_exercise_needs() -> None:
 
 
 # ---------------------------------------------------------------------- hidden variants
+@pytest.mark.slow  # by count or by processes: out of the quick subset
 def test_each_submission_gets_its_own_runs_the_same_every_time() -> None:
     cases = [grading_cases("9.1", seed) for seed in SEEDS]
     assert grading_cases("9.1", 1) == cases[1]  # the same file: the same runs, the same grade
@@ -197,6 +198,7 @@ print(json.dumps(found))
 """
 
 
+@pytest.mark.slow  # by count or by processes: out of the quick subset
 def test_importing_the_package_reveals_no_hidden_answers() -> None:
     """A student's kernel imports the whole package: nothing in it holds the order of any
     submission's hidden runs (only the grader's process, with the submission's seed, has it),

@@ -163,6 +163,7 @@ _SOLUTION = [
 """Lines of the class itself: no feedback of the check may hold one."""
 
 
+@pytest.mark.slow  # by count or by processes: out of the quick subset
 @pytest.mark.parametrize(
     "item", [a for a in corpus.ANSWERS if a.verdict != "passed"], ids=lambda a: a.label
 )
