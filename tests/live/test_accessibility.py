@@ -118,6 +118,8 @@ def test_keyboard_only_play_neuron_point_gradient_and_the_graph_as_text(
     page.keyboard.press("ArrowRight")
     page.keyboard.press("Enter")  # layer 1, neuron 2 in the inspector
     page.wait_for_selector(".mg-inspector-text li", timeout=30_000)
+    # the network picture is drawn again by the kernel with the neuron pressed: wait for it
+    page.wait_for_selector("[data-key='n:0,1'][aria-pressed='true']", timeout=30_000)
     assert page.locator("[data-key='n:0,1']").get_attribute("aria-pressed") == "true"
 
     tab_to(page, lambda stop: stop.key.startswith("training:"))  # the points: one tab stop
