@@ -22,6 +22,7 @@ from pathlib import Path
 
 import grading_fake as fake
 import pytest
+from processes import processes_running
 
 from micrograd_edu.grade import leases
 from micrograd_edu.grade import sandbox as sb
@@ -150,11 +151,11 @@ def test_a_kernel_sees_and_signals_only_its_own_processes_and_they_die_together(
             "1": "sent",  # its parent, the namespace's first process, ignores it...
         }
         assert first.poll() is None  # ...and lives on
-        assert _processes_running(word)  # what it detached runs
+        assert processes_running(word)  # what it detached runs
     finally:
         os.kill(first.pid, signal.SIGKILL)  # the worker's kill: the namespace goes with it
         first.wait()
-    assert _wait_until(lambda: not _processes_running(word)), "the detached sleep lives on"
+    assert _wait_until(lambda: not processes_running(word)), "the detached sleep lives on"
 
 
 @needs_root
@@ -166,17 +167,6 @@ def test_the_pid_namespaces_first_process_ends_with_its_kernel(tmp_path: Path) -
     assert "pid namespace" in box.layers
     command = [sys.executable, "-c", "import os; os.kill(os.getpid(), 9)"]
     assert box.start(command, dict(os.environ)).wait(timeout=60) == 128 + signal.SIGKILL
-
-
-def _processes_running(word: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            if word.encode() in (entry / "cmdline").read_bytes():
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
 
 
 # ---------------------------------------------------------------------- mount namespace

@@ -7,7 +7,6 @@ issue 18 and shows the grade is still the grade of the student's own functions.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import grading_fake as fake
 import pytest
+from processes import processes_running, runs_a_kernel
 
 from micrograd_edu.grade import cli, run
 from micrograd_edu.grade.records import NotebookGrade
@@ -213,17 +213,6 @@ def test_a_neighbours_notebook_and_the_course_cannot_be_reached(
     assert course.read_text() == "the solutions"
 
 
-def _processes_running(word: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            if word.encode() in (entry / "cmdline").read_bytes():
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
-
-
 def test_a_detached_pipe_holder_neither_stalls_the_run_nor_survives(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -252,9 +241,9 @@ def test_a_detached_pipe_holder_neither_stalls_the_run_nor_survives(
         {"9.1": "passed", "9.2": "passed"},
     ]
     deadline = time.monotonic() + 120  # killed at once; reaped by init a moment later
-    while _processes_running(word) and time.monotonic() < deadline:
+    while processes_running(word) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _processes_running(word) == [], "a detached sleep outlived the grader by 120 s"
+    assert processes_running(word) == [], "a detached sleep outlived the grader by 120 s"
 
 
 def test_a_deleted_exercise_is_missing_and_counts(
@@ -290,7 +279,7 @@ def test_a_killed_grader_keeps_its_finished_grades(tmp_path: Path) -> None:
     grader = _cli("--jobs", "1", "--timeout", "600", "--out", str(out), *map(str, [*quick, slow]))
     results = out / "results.jsonl"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not _processes_running(word):
+    while time.monotonic() < deadline and not processes_running(word):
         time.sleep(0.2)
     grader.kill()
     grader.communicate()
@@ -300,7 +289,7 @@ def test_a_killed_grader_keeps_its_finished_grades(tmp_path: Path) -> None:
     stdout, _ = again.communicate(timeout=120)
     assert len(results.read_text().splitlines()) == 3  # ann and ben were not graded again
     if Path("/sys/fs/cgroup/pids/micrograd_edu_grade").is_dir():
-        assert _processes_running(word) == []  # left by the killed run, swept by this one
+        assert processes_running(word) == []  # left by the killed run, swept by this one
     assert "cy/90_fake.ipynb  [cy]  90_fake  (0 of 2 passed)  HUNG" in stdout
     assert [row.rsplit(",", 2)[0] for row in (out / "grades.csv").read_text().splitlines()] == [
         "student,status,9.1,9.2,total,max",
@@ -392,16 +381,6 @@ def test_layers_on_this_machine(tmp_path: Path, capsys: pytest.CaptureFixture[st
         assert record["weaknesses"] == []  # every layer ran, nothing left visible
 
 
-def _runs_a_kernel(pid: int) -> bool:
-    """Whether a process below ``pid`` is a Jupyter kernel (``-m ipykernel_launcher``)."""
-    psutil = pytest.importorskip("psutil")  # ipykernel's own dependency
-    for child in psutil.Process(pid).children(recursive=True):
-        with contextlib.suppress(psutil.Error):
-            if "ipykernel_launcher" in child.cmdline():
-                return True
-    return False
-
-
 def test_ctrl_c_keeps_the_finished_grades(tmp_path: Path) -> None:
     done = fake.write(tmp_path / "ann", "90_fake.ipynb", *fake.RIGHT)
     slow = fake.write(tmp_path / "bo", "90_fake.ipynb", "import time\ntime.sleep(600)\n")
@@ -410,10 +389,10 @@ def test_ctrl_c_keeps_the_finished_grades(tmp_path: Path) -> None:
     results = out / "results.jsonl"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (
-        results.exists() and results.read_text() and _runs_a_kernel(grader.pid)
+        results.exists() and results.read_text() and runs_a_kernel(grader.pid)
     ):
         time.sleep(0.2)  # a poll: until ann's grade is kept and bo's kernel is running
-    assert _runs_a_kernel(grader.pid), "bo's kernel never started"
+    assert runs_a_kernel(grader.pid), "bo's kernel never started"
     grader.send_signal(signal.SIGINT)
     _, stderr = grader.communicate(timeout=60)
     assert grader.returncode == 130
